@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.instalado
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests run on the real services (PostgreSQL + Redis on loopback) unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cgii
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py cargar_catalogos
+	$(PY) manage.py cargar_demo
+	@echo "CGII en http://$(HOST):$(PORT)/  (Ctrl+C para detener)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cgii.asgi:application
+
+test: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,30 @@
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from cgii.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
+
+if settings.EMBEBIDO and os.environ.get("CGII_TAREAS_EMBEBIDAS", "1") == "1":
+    # Embedded profile: no Celery worker/beat, so the outbox dispatcher and periodic
+    # jobs run on a ticker thread inside this one ASGI process.
+    from cgii.eventos.embebido import iniciar_ticker
+
+    iniciar_ticker()

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Usuario(AbstractUser):
+    """Own user model from day one so that fields can be added without a data migration."""
+
+    telefono = models.CharField(_("teléfono"), max_length=40, blank=True)
+    cargo = models.CharField(_("cargo"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+
+class NivelEntidad(models.TextChoices):
+    CENTRAL = "central", _("Nivel central")
+    DEPARTAMENTAL = "departamental", _("Gobierno departamental")
+    MUNICIPAL = "municipal", _("Gobierno municipal")
+    INDIGENA = "indigena", _("Autonomía indígena originaria campesina")
+    UNIVERSIDAD = "universidad", _("Universidad pública")
+    EMPRESA_PUBLICA = "empresa_publica", _("Empresa pública")
+    OTRO = "otro", _("Otro")
+
+
+class TipoEntidad(models.TextChoices):
+    MINISTERIO = "ministerio", _("Ministerio")
+    DESCENTRALIZADA = "descentralizada", _("Institución descentralizada")
+    DESCONCENTRADA = "desconcentrada", _("Institución desconcentrada")
+    AUTARQUICA = "autarquica", _("Institución autárquica")
+    EMPRESA = "empresa", _("Empresa pública")
+    GOBIERNO_AUTONOMO = "gobierno_autonomo", _("Gobierno autónomo")
+    UNIVERSIDAD = "universidad", _("Universidad")
+    OTRO = "otro", _("Otro")
+
+
+class Entidad(models.Model):
+    nombre = models.CharField(_("nombre"), max_length=255, unique=True)
+    sigla = models.CharField(_("sigla"), max_length=30, unique=True)
+    nivel = models.CharField(_("nivel"), max_length=20, choices=NivelEntidad.choices)
+    tipo = models.CharField(_("tipo"), max_length=20, choices=TipoEntidad.choices)
+    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    critica = models.BooleanField(
+        _("crítica"), default=False,
+        help_text=_("Infraestructura crítica: la prioridad de sus incidentes sube un nivel."),
+    )
+    activa = models.BooleanField(_("activa"), default=True)
+    correo_contacto = models.EmailField(_("correo de contacto"), blank=True)
+    creado = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entidad")
+        verbose_name_plural = _("entidades")
+        ordering = ["nombre"]
+
+    def __str__(self) -> str:
+        return f"{self.sigla} — {self.nombre}"
+
+
+class RolEntidad(models.TextChoices):
+    REPORTANTE = "reportante", _("Reportante")
+    RSI = "rsi", _("Responsable de Seguridad de la Información")
+    MAE = "mae", _("Máxima Autoridad Ejecutiva")
+
+
+class RolCGII(models.TextChoices):
+    """CGII staff roles; each one is a Django group of the same name."""
+
+    ANALISTA = "analista", _("Analista CGII")
+    COORDINADOR = "coordinador", _("Coordinador CGII")
+    AUDITOR = "auditor", _("Auditor CGII/AGETIC")
+    ADMINISTRADOR = "administrador", _("Administrador")
+
+
+class Membresia(models.Model):
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membresias"
+    )
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="membresias")
+    rol = models.CharField(_("rol"), max_length=20, choices=RolEntidad.choices)
+    activa = models.BooleanField(_("activa"), default=True)
+    creado = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membresía")
+        verbose_name_plural = _("membresías")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "entidad", "rol"], name="membresia_unica_por_rol"
+            )
+        ]
+        indexes = [models.Index(fields=["usuario", "activa"])]
+
+    def __str__(self) -> str:
+        return f"{self.usuario} · {self.entidad.sigla} · {self.get_rol_display()}"
+
+
+class TokenAPI(models.Model):
+    """API key stored as its SHA-256; the key itself is shown once at creation."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens_api"
+    )
+    entidad = models.ForeignKey(
+        Entidad, on_delete=models.CASCADE, null=True, blank=True, related_name="tokens_api",
+        help_text=_("Entidad a la que se limita el token; vacío solo para personal CGII."),
+    )
+    nombre = models.CharField(_("nombre"), max_length=100)
+    prefijo = models.CharField(_("prefijo"), max_length=12, db_index=True)
+    hash = models.CharField(max_length=64, unique=True)
+    creado = models.DateTimeField(auto_now_add=True)
+    ultimo_uso = models.DateTimeField(null=True, blank=True)
+    revocado_en = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token de API")
+        verbose_name_plural = _("tokens de API")
+
+    def __str__(self) -> str:
+        return f"{self.prefijo}… ({self.usuario})"
+
+    @property
+    def activo(self) -> bool:
+        return self.revocado_en is None

@@ -1,0 +1,159 @@
+"""Login (password + TOTP for staff), first-time TOTP enrolment, logout."""
+
+import time
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.crypto import constant_time_compare
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cgii.errores import ErrorValidacion, TransicionInvalida
+
+from .forms import FormularioCodigo, FormularioIngreso
+from .segundo_factor import qr_svg, secreto_base32, tiene_dispositivo, verificar_codigo
+from .selectors import requiere_segundo_factor
+from .services import totp_confirmar, totp_iniciar_enrolamiento
+
+# Password accepted, TOTP device still to be set up: the user is *not* logged in meanwhile.
+SESION_ENROLAMIENTO = "_cgii_enrolamiento"
+VIGENCIA_ENROLAMIENTO = 10 * 60
+
+
+def _mensaje_rechazo() -> str:
+    # One message for a wrong password and a wrong code: no hint of which one failed.
+    return _("Usuario, contraseña o código de verificación incorrectos.")
+
+
+def _destino(request) -> str:
+    destino = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(destino, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return destino
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _contar_fallo(request, username: str) -> None:
+    """A refused second factor is a failed login too, so axes locks it out like a password."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+@sensitive_post_parameters("password", "codigo")
+@csrf_protect
+@never_cache
+def ingresar(request):
+    destino = _destino(request)
+    usuario = request.user
+    if usuario.is_authenticated and (
+        not requiere_segundo_factor(usuario) or usuario.is_verified()
+    ):
+        return redirect(destino)
+    form = FormularioIngreso(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        respuesta = _procesar_ingreso(request, form, destino)
+        if respuesta is not None:
+            return respuesta
+    # When axes has just locked the client out, AxesMiddleware swaps this for the lockout page.
+    return render(request, "entidades/ingresar.html", {"form": form, "next": destino})
+
+
+def _procesar_ingreso(request, form: FormularioIngreso, destino: str):
+    datos = form.cleaned_data
+    usuario = authenticate(request=request, username=datos["username"],
+                           password=datos["password"])
+    if usuario is None:
+        form.add_error(None, _mensaje_rechazo())
+        return None
+    if not requiere_segundo_factor(usuario):
+        auth_login(request, usuario)
+        return redirect(destino)
+    if not tiene_dispositivo(usuario):
+        request.session.cycle_key()
+        request.session[SESION_ENROLAMIENTO] = {
+            "usuario": usuario.pk, "backend": usuario.backend,
+            "huella": usuario.get_session_auth_hash(), "hasta": time.time() + VIGENCIA_ENROLAMIENTO,
+            "next": destino, "dispositivo": None,
+        }
+        return redirect("entidades:enrolar")
+    dispositivo = verificar_codigo(usuario, datos["codigo"]) if datos["codigo"] else None
+    if dispositivo is None:
+        _contar_fallo(request, datos["username"])
+        form.add_error(None, _mensaje_rechazo())
+        return None
+    auth_login(request, usuario)
+    otp_login(request, dispositivo)
+    return redirect(destino)
+
+
+def _enrolamiento_pendiente(request):
+    datos = request.session.get(SESION_ENROLAMIENTO)
+    if not datos or datos["hasta"] < time.time():
+        return None, None
+    usuario = get_user_model().objects.filter(pk=datos["usuario"], is_active=True).first()
+    # A password changed since the first step voids it, as it would void a session.
+    if usuario is None or not constant_time_compare(usuario.get_session_auth_hash(),
+                                                    datos["huella"]):
+        return None, None
+    return usuario, datos
+
+
+@sensitive_post_parameters("codigo")
+@csrf_protect
+@never_cache
+def enrolar(request):
+    usuario, datos = _enrolamiento_pendiente(request)
+    if usuario is None or tiene_dispositivo(usuario):
+        request.session.pop(SESION_ENROLAMIENTO, None)
+        messages.info(request, _("Ingrese con su usuario y contraseña para continuar."))
+        return redirect("entidades:login")
+    credenciales = {"username": usuario.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credenciales):
+        return get_lockout_response(request, None, credenciales)
+
+    dispositivo = TOTPDevice.objects.filter(
+        pk=datos["dispositivo"], user=usuario, confirmed=False
+    ).first() if datos["dispositivo"] else None
+    if dispositivo is None:
+        dispositivo = totp_iniciar_enrolamiento(usuario=usuario)
+        datos["dispositivo"] = dispositivo.pk
+        request.session[SESION_ENROLAMIENTO] = datos
+
+    form = FormularioCodigo(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            totp_confirmar(dispositivo=dispositivo, codigo=form.cleaned_data["codigo"])
+        except TransicionInvalida:
+            request.session.pop(SESION_ENROLAMIENTO, None)
+            return redirect("entidades:login")
+        except ErrorValidacion:
+            _contar_fallo(request, usuario.get_username())
+            form.add_error("codigo", _("El código de verificación no es válido."))
+        else:
+            del request.session[SESION_ENROLAMIENTO]
+            auth_login(request, usuario, backend=datos["backend"])
+            otp_login(request, dispositivo)
+            messages.success(request, _("Verificación en dos pasos configurada."))
+            return redirect(datos["next"])
+
+    contexto = {
+        "form": form,
+        "secreto": secreto_base32(dispositivo),
+        "qr": qr_svg(dispositivo.config_url),
+        "usuario_pendiente": usuario,
+    }
+    return render(request, "entidades/enrolar.html", contexto)
+
+
+salir = auth_views.LogoutView.as_view()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EventosConfig(AppConfig):
+    name = "cgii.eventos"
+    label = "eventos"
+    verbose_name = "Eventos"

@@ -1,0 +1,79 @@
+"""Transactional outbox: services write ``Evento`` rows inside their own transaction."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Evento(models.Model):
+    # The id is monotonic (a sequence) and doubles as the websocket event id that
+    # clients send back on reconnect. Note: ids are assigned at insert, not at commit.
+    id = models.BigAutoField(primary_key=True)
+    tipo = models.CharField(_("tipo"), max_length=100)
+    datos = models.JSONField(_("datos"), default=dict, encoder=DjangoJSONEncoder)
+    grupos = models.JSONField(_("grupos"), default=list)
+    # Plain integer, not a foreign key: the outbox is core and must not cascade with, or
+    # lock, tenant rows; it only serves as a filter.
+    entidad_id = models.BigIntegerField(_("entidad"), null=True, blank=True)
+    creado = models.DateTimeField(_("creado"), default=timezone.now)
+    disponible_desde = models.DateTimeField(_("disponible desde"), default=timezone.now)
+    intentos = models.PositiveIntegerField(_("intentos"), default=0)
+    entregado_en = models.DateTimeField(_("entregado en"), null=True, blank=True)
+    ultimo_error = models.TextField(_("último error"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("evento")
+        verbose_name_plural = _("eventos")
+        ordering = ["-id"]
+        indexes = [
+            # The dispatcher's only query: pending rows that are due, oldest first. Partial,
+            # so it stays as small as the backlog however large the history grows.
+            models.Index(
+                fields=["disponible_desde", "id"],
+                condition=Q(entregado_en__isnull=True),
+                name="eventos_evento_pendientes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.tipo}"
+
+    @property
+    def pendiente(self) -> bool:
+        return self.entregado_en is None
+
+    @property
+    def agotado(self) -> bool:
+        """Pending and past EVENTOS_MAX_INTENTOS: still retried, but needs a human look."""
+        return self.pendiente and self.intentos >= settings.EVENTOS_MAX_INTENTOS
+
+    def como_mensaje(self) -> dict:
+        """What websocket clients receive (and what a replay must send)."""
+        return {
+            "id": self.pk,
+            "tipo": self.tipo,
+            "datos": self.datos,
+            "creado": self.creado.isoformat(),
+        }
+
+
+class ConsumoEvento(models.Model):
+    """A sink that already processed an event: redeliveries skip it (idempotent consumers)."""
+
+    evento = models.ForeignKey(Evento, on_delete=models.CASCADE, related_name="consumos")
+    consumidor = models.CharField(_("consumidor"), max_length=100)
+    procesado_en = models.DateTimeField(_("procesado en"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consumo de evento")
+        verbose_name_plural = _("consumos de eventos")
+        constraints = [
+            models.UniqueConstraint(fields=["evento", "consumidor"],
+                                    name="eventos_consumo_unico"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumidor} ← #{self.evento_id}"

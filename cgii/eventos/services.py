@@ -1,0 +1,104 @@
+"""The only writers of the outbox."""
+
+import json
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as ErrorBroker
+
+from cgii.eventos import despachador, embebido
+from cgii.eventos import grupos as nombres_grupos
+from cgii.eventos.models import Evento
+from cgii.eventos.tasks import despachar_eventos
+
+logger = logging.getLogger(__name__)
+
+# "incidente.actualizado", "sla.advertencia", "notificacion.nueva": namespace.name, lower case.
+_TIPO_VALIDO = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+# After the broker refused a publish, later commits skip it for a while: kombu spends up
+# to CELERY_BROKER_CONNECTION_TIMEOUT retrying, which each write would otherwise wait.
+PAUSA_BROKER_SEGUNDOS = 10.0
+_broker_caido_hasta = 0.0
+
+
+class EventoFueraDeTransaccion(RuntimeError):
+    """evento_emitir was called in autocommit mode.
+
+    The outbox promise is "the event exists if and only if the change it describes
+    committed": that needs the caller's ``transaction.atomic()`` around both writes.
+    """
+
+
+def evento_emitir(
+    *, tipo: str, datos: dict, grupos: list[str], entidad_id: int | None = None
+) -> Evento:
+    """Write one outbox row in the caller's transaction; ask for a dispatch after commit.
+
+    ``grupos``: names from ``cgii.eventos.grupos`` (may be empty when only registered
+    sinks care). ``datos`` must be JSON-serialisable with DjangoJSONEncoder; it is stored
+    (and returned) in its JSON form, exactly what clients will receive.
+    """
+    if not connection.in_atomic_block:
+        raise EventoFueraDeTransaccion(
+            "evento_emitir debe llamarse dentro de transaction.atomic() del servicio que "
+            "hace el cambio; fuera de una transacción el evento podría describir un cambio "
+            "que no se guardó, o perderse."
+        )
+    if not isinstance(tipo, str) or len(tipo) > 100 or not _TIPO_VALIDO.match(tipo):
+        raise ValueError(f"Tipo de evento inválido: {tipo!r} (esperado 'espacio.nombre').")
+    if isinstance(grupos, str):
+        raise ValueError("grupos debe ser una lista de nombres, no un texto.")
+    invalidos = [g for g in grupos if not nombres_grupos.es_nombre_valido(g)]
+    if invalidos:
+        raise ValueError(f"Nombres de grupo inválidos: {invalidos!r}")
+    if not isinstance(datos, dict):
+        raise ValueError("datos debe ser un diccionario.")
+
+    evento = Evento.objects.create(
+        tipo=tipo,
+        # Round-trip through JSON now: an unserialisable value fails in the caller's
+        # transaction (not later in the dispatcher) and the returned row equals the stored one.
+        datos=json.loads(json.dumps(datos, cls=DjangoJSONEncoder)),
+        grupos=list(dict.fromkeys(grupos)),
+        entidad_id=entidad_id,
+    )
+    transaction.on_commit(solicitar_despacho, robust=True)
+    return evento
+
+
+def solicitar_despacho() -> None:
+    """Ask for delivery as soon as possible (runs after commit). Never raises; a dead
+    broker costs one connect timeout per PAUSA_BROKER_SEGUNDOS, and the request is simply
+    lost: the periodic sweep (beat, or the ticker) delivers the event later."""
+    global _broker_caido_hasta
+    try:
+        if settings.EMBEBIDO:
+            if not embebido.despertar():
+                despachador.despachar_en_linea()
+            return
+        if time.monotonic() < _broker_caido_hasta:
+            return
+        despachar_eventos.delay()
+    except (ErrorBroker, OSError) as exc:
+        _broker_caido_hasta = time.monotonic() + PAUSA_BROKER_SEGUNDOS
+        logger.warning("No se pudo encolar el despacho de eventos (lo hará el barrido): %r",
+                       exc)
+    except Exception:  # the write already committed: a dispatch problem must not surface
+        logger.exception("Falló la solicitud de despacho de eventos (lo hará el barrido)")
+
+
+def eventos_reintentar(*, ids: list[int]) -> int:
+    """Make the given pending events due now (admin "reintentar ahora")."""
+    with transaction.atomic():
+        cantidad = Evento.objects.filter(pk__in=ids, entregado_en__isnull=True).update(
+            disponible_desde=timezone.now())
+        if cantidad:
+            transaction.on_commit(solicitar_despacho, robust=True)
+    return cantidad

@@ -1,0 +1,31 @@
+"""Celery side of the outbox (full stack): the dispatch task and its periodic sweep."""
+
+from celery import Celery, shared_task
+
+from cgii.celery import app
+from cgii.eventos import despachador
+
+NOMBRE_BARRIDO = "eventos.barrido"
+# The sweep is what delivers events whose dispatch request was lost (broker down at
+# commit time, worker crash): it bounds their extra latency.
+BARRIDO_CADA_SEGUNDOS = 5.0
+
+
+@shared_task(name="eventos.despachar", acks_late=True, ignore_result=True)
+def despachar_eventos() -> int:
+    """Deliver what is due. Takes no arguments and is idempotent: many copies may be
+    queued (one per commit plus the sweep); extra ones find nothing to lock and return."""
+    return despachador.despachar_pendientes()
+
+
+def _programar_barrido(sender: Celery, **kwargs) -> None:
+    sender.add_periodic_task(BARRIDO_CADA_SEGUNDOS, despachar_eventos.s(),
+                             name=NOMBRE_BARRIDO, expires=BARRIDO_CADA_SEGUNDOS * 2)
+
+
+# autodiscover_tasks may import this module after the app was finalized, when the signal
+# has already fired; add the entry directly in that case.
+if app.finalized:
+    _programar_barrido(app)
+else:
+    app.on_after_finalize.connect(_programar_barrido, weak=False)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IncidentesConfig(AppConfig):
+    name = "incidentes"
+    verbose_name = "Incidentes"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlanesSeguridadConfig(AppConfig):
+    name = "planes_seguridad"
+    verbose_name = "Planes de seguridad (PISI)"

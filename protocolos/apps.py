@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProtocolosConfig(AppConfig):
+    name = "protocolos"
+    verbose_name = "Protocolos y SLA"

@@ -1,0 +1,164 @@
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+
+import pytest
+import redis
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cgii.asgi import application
+from cgii.entidades.selectors import es_personal_cgii
+from cgii.eventos import embebido, registro, services
+
+REDIS_SERVER = "/usr/bin/redis-server"
+ORIGEN = b"http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _despacho_a_mano(settings):
+    """Tests dispatch by hand: an after-commit request is published to the Celery broker
+    (no worker runs in tests; ``memory://`` when REDIS_URL is unset), whatever the profile
+    the suite runs in. Tests of the embedded path override EMBEBIDO=True themselves."""
+    from cgii.celery import app
+
+    settings.EMBEBIDO = False
+    ansioso = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = ansioso
+
+
+@pytest.fixture(autouse=True)
+def _estado_limpio(monkeypatch):
+    """Module-level state of the outbox must not leak between tests."""
+    # Importing cgii.asgi in the embedded profile starts the ticker; tests that want it
+    # start it themselves, the others must not race with a background dispatcher.
+    embebido.detener_ticker()
+    monkeypatch.setattr(services, "_broker_caido_hasta", 0.0)
+    antes = dict(registro._manejadores)
+    yield
+    embebido.detener_ticker()
+    registro._manejadores.clear()
+    registro._manejadores.update(antes)
+
+
+def cabeceras_de(usuario, *, segundo_factor: bool = True,
+                 origen: bytes = ORIGEN) -> list[tuple[bytes, bytes]]:
+    """A real session (as after login) for a websocket handshake; staff also pass TOTP,
+    the way django_otp.login() records it in the session."""
+    cliente = Client()
+    cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
+    if segundo_factor and es_personal_cgii(usuario):
+        dispositivo = TOTPDevice.objects.create(user=usuario, name="prueba", confirmed=True)
+        sesion = cliente.session
+        sesion[DEVICE_ID_SESSION_KEY] = dispositivo.persistent_id
+        sesion.save()
+    galleta = cliente.cookies[settings.SESSION_COOKIE_NAME].value
+    return [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={galleta}".encode()),
+            (b"origin", origen)]
+
+
+async def conectar(cabeceras) -> WebsocketCommunicator:
+    ws = WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras)
+    conectado, _ = await ws.connect(timeout=5)
+    assert conectado
+    return ws
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServidorRedis:
+    """A throw-away redis-server this test starts and stops (no persistence)."""
+
+    def __init__(self) -> None:
+        self.puerto = _puerto_libre()
+        self.proceso: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.puerto}/0"
+
+    def iniciar(self) -> None:
+        self.proceso = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.puerto), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        cliente = redis.Redis(port=self.puerto, socket_connect_timeout=0.2)
+        limite = time.monotonic() + 10
+        while True:
+            try:
+                cliente.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > limite:
+                    raise
+                time.sleep(0.05)
+            finally:
+                cliente.close()
+
+    def detener(self) -> None:
+        if self.proceso is not None:
+            self.proceso.terminate()
+            self.proceso.wait(10)
+            self.proceso = None
+
+
+@pytest.fixture
+def servidor_redis():
+    if not shutil.which(REDIS_SERVER):
+        pytest.skip(f"{REDIS_SERVER} is not installed")
+    servidor = ServidorRedis()
+    yield servidor
+    servidor.detener()
+
+
+@contextmanager
+def capa_redis(url: str):
+    """Point the default channel layer at ``url`` (Channels drops its cached backends
+    when CHANNEL_LAYERS changes, on enter and on exit)."""
+    config = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                          "CONFIG": {"hosts": [url], "prefix": "cgii_ev_prueba"}}}
+    with override_settings(CHANNEL_LAYERS=config):
+        yield
+
+
+@contextmanager
+def capa_en_memoria():
+    with override_settings(CHANNEL_LAYERS={
+            "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}):
+        yield
+
+
+@contextmanager
+def broker_celery(url: str):
+    """Publish Celery messages to ``url`` (Celery reads its config once, so swap the
+    app's broker and drop its cached connection pools)."""
+    from cgii.celery import app
+
+    anterior = app.conf.broker_url
+
+    def _reiniciar_pools() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        # What Celery itself resets after a fork.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = url
+    _reiniciar_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = anterior
+        _reiniciar_pools()
