@@ -61,3 +61,19 @@ def coordinador(db):
 @pytest.fixture
 def auditor(db):
     return crear_usuario(username="auditor", rol_cgii="auditor")
+
+
+@pytest.fixture
+def catalogos(db):
+    """Taxonomy, protocols, priority matrix and SLA policies from the shipped YAML."""
+    from protocolos import cargador, selectors
+
+    cargador.cargar_todo()
+    selectors.limpiar_cache_calendarios()
+    yield
+    selectors.limpiar_cache_calendarios()
+
+
+@pytest.fixture
+def administrador(db):
+    return crear_usuario(username="administrador", rol_cgii="administrador", is_staff=True)
