@@ -1,6 +1,5 @@
 """Root URL config: the only place (with routing/asgi/celery) that mounts the domain apps."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,17 +8,16 @@ from cgii import views
 
 api_v1 = [
     path("", include("cgii.entidades.api.urls")),
+    path("", include("incidentes.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("cuenta/", include("cgii.entidades.urls")),
+    path("incidentes/", include("incidentes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("salud/", views.salud, name="salud"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += []

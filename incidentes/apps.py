@@ -1,6 +1,26 @@
 from django.apps import AppConfig
 
+SLA_CADA_SEGUNDOS = 30
+AUTOCIERRE_CADA_SEGUNDOS = 3600
+
 
 class IncidentesConfig(AppConfig):
     name = "incidentes"
     verbose_name = "Incidentes"
+
+    def ready(self):
+        from django.conf import settings
+
+        from protocolos.services import registrar_manejador_cruce
+
+        from .services import monitor
+
+        registrar_manejador_cruce("incidente", monitor.al_cruzar)
+        if settings.EMBEBIDO:
+            from cgii.eventos.embebido import registrar_periodica
+
+            registrar_periodica(nombre="incidentes.sla", cada_segundos=SLA_CADA_SEGUNDOS,
+                                funcion=monitor.sla_barrido)
+            registrar_periodica(nombre="incidentes.autocierre",
+                                cada_segundos=AUTOCIERRE_CADA_SEGUNDOS,
+                                funcion=monitor.autocerrar_resueltos)

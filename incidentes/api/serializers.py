@@ -1,0 +1,165 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import TLP, EntradaTimeline, Evidencia, Incidente, Nivel, Origen, Tarea
+from ..states import Transicion
+
+
+class _Ref(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
+class EntidadRef(_Ref):
+    sigla = serializers.CharField()
+    nombre = serializers.CharField()
+
+
+class UsuarioRef(_Ref):
+    nombre = serializers.SerializerMethodField()
+
+    def get_nombre(self, u) -> str:
+        return u.get_full_name() or u.username
+
+
+class TipoRef(serializers.Serializer):
+    codigo = serializers.CharField()
+    nombre = serializers.CharField()
+
+
+class IncidenteListaSerializer(serializers.ModelSerializer):
+    entidad = EntidadRef()
+    analista = UsuarioRef(allow_null=True)
+    tipo = TipoRef(allow_null=True)
+    estado_display = serializers.CharField(source="get_estado_display")
+
+    class Meta:
+        model = Incidente
+        fields = ["id", "codigo", "titulo", "estado", "estado_display", "prioridad", "tlp",
+                  "tipo", "entidad", "analista", "origen", "vence_sla", "estado_sla",
+                  "detectado_en", "creado", "actualizado"]
+
+
+class TareaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tarea
+        fields = ["id", "codigo_paso", "fase", "orden", "titulo", "instrucciones", "obligatoria",
+                  "rol", "requiere_evidencia", "requiere_nota", "estado", "asignado",
+                  "vence_en", "nota", "evidencia", "completada_por", "completada_en"]
+
+
+class EntradaSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EntradaTimeline
+        fields = ["id", "tipo", "actor", "visible_entidad", "texto", "datos", "creado"]
+
+    def get_actor(self, e) -> str:
+        return (e.actor.get_full_name() or e.actor.username) if e.actor else "sistema"
+
+
+class EvidenciaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidencia
+        fields = ["id", "nombre", "tipo_mime", "tamano", "sha256", "descripcion",
+                  "visible_entidad", "creado"]
+
+
+class TransicionOpcionSerializer(serializers.Serializer):
+    nombre = serializers.CharField()
+    etiqueta = serializers.CharField()
+    destino = serializers.CharField()
+    disponible = serializers.BooleanField()
+    motivos = serializers.ListField(child=serializers.CharField())
+
+
+class RelojSerializer(serializers.Serializer):
+    metrica = serializers.CharField()
+    etiqueta = serializers.CharField()
+    objetivo_min = serializers.IntegerField()
+    pausado = serializers.BooleanField()
+    calendario = serializers.CharField()
+    estado = serializers.CharField()
+    vence_en = serializers.DateTimeField(allow_null=True)
+    advertencia_en = serializers.DateTimeField(allow_null=True)
+    transcurrido_min = serializers.FloatField()
+    restante_min = serializers.FloatField(allow_null=True)
+    fraccion = serializers.FloatField()
+
+
+class IncidenteDetalleSerializer(IncidenteListaSerializer):
+    reportante = UsuarioRef(allow_null=True)
+
+    class Meta(IncidenteListaSerializer.Meta):
+        fields = [*IncidenteListaSerializer.Meta.fields, "reportante", "descripcion",
+                  "ocurrido_en", "activos_afectados", "activos", "origen_detalle", "impacto",
+                  "urgencia", "prioridad_manual", "motivo_prioridad", "maestro",
+                  "motivo_rechazo", "resumen_cierre", "lecciones_aprendidas",
+                  "controles_fallidos", "resuelto_en", "cerrado_en",
+                  "confirmado_por_entidad_en"]
+
+
+# ---- input -------------------------------------------------------------------------------
+
+class ReporteSerializer(serializers.Serializer):
+    entidad = serializers.IntegerField(required=False, help_text=_(
+        "Id de la entidad; opcional si el usuario pertenece a una sola."))
+    titulo = serializers.CharField(max_length=200)
+    descripcion = serializers.CharField()
+    detectado_en = serializers.DateTimeField()
+    ocurrido_en = serializers.DateTimeField(required=False, allow_null=True)
+    activos_afectados = serializers.CharField(required=False, allow_blank=True, default="")
+    activos = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    origen = serializers.ChoiceField(choices=Origen.choices, required=False, default=Origen.ENTIDAD)
+    origen_detalle = serializers.CharField(required=False, allow_blank=True, default="")
+    tlp = serializers.ChoiceField(choices=TLP.choices, required=False, default=TLP.AMBER)
+    evidencias = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class TransicionSerializer(serializers.Serializer):
+    transicion = serializers.ChoiceField(choices=Transicion.choices)
+    comentario = serializers.CharField(required=False, allow_blank=True, default="")
+    motivo_rechazo = serializers.CharField(required=False)
+    maestro_id = serializers.IntegerField(required=False)
+    resumen_cierre = serializers.CharField(required=False)
+    lecciones_aprendidas = serializers.CharField(required=False)
+    controles_fallidos = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ClasificacionSerializer(serializers.Serializer):
+    tipo = serializers.CharField()
+    impacto = serializers.ChoiceField(choices=Nivel.choices)
+    urgencia = serializers.ChoiceField(choices=Nivel.choices)
+    prioridad = serializers.ChoiceField(choices=["P1", "P2", "P3", "P4"], required=False)
+    motivo_prioridad = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AsignacionSerializer(serializers.Serializer):
+    analista_id = serializers.IntegerField(allow_null=True)
+
+
+class ComentarioSerializer(serializers.Serializer):
+    texto = serializers.CharField()
+    compartido = serializers.BooleanField(required=False, default=True)
+
+
+class SolicitudSerializer(serializers.Serializer):
+    pregunta = serializers.CharField()
+
+
+class RespuestaSerializer(serializers.Serializer):
+    respuesta = serializers.CharField()
+
+
+class TareaActualizarSerializer(serializers.Serializer):
+    estado = serializers.ChoiceField(choices=["pendiente", "en_curso", "hecha", "no_aplica"],
+                                     required=False)
+    nota = serializers.CharField(required=False, allow_blank=True)
+    evidencia_id = serializers.IntegerField(required=False)
+    asignado_id = serializers.IntegerField(required=False)
+
+
+class EvidenciaSubirSerializer(serializers.Serializer):
+    archivo = serializers.FileField()
+    descripcion = serializers.CharField(required=False, allow_blank=True, default="")
+    visible_entidad = serializers.BooleanField(required=False, default=True)

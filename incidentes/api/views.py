@@ -1,0 +1,305 @@
+"""Thin DRF views: parse input, call one service or selector, serialise."""
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cgii import archivos
+from cgii.api import Paginacion
+from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
+from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
+
+from .. import selectors, services, sla
+from . import serializers as s
+
+MARGEN_MULTIPART = 64 * 1024
+
+
+def _rechazar_si_excede(request, archivos_max: int = 1) -> None:
+    """Refuse an oversized body from its Content-Length before Django spools it to disk."""
+    try:
+        largo = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        largo = 0
+    limite = settings.EVIDENCIA_TAMANO_MAXIMO * archivos_max + MARGEN_MULTIPART
+    if largo > limite:
+        raise ArchivoDemasiadoGrande(extra={"maximo_bytes": settings.EVIDENCIA_TAMANO_MAXIMO})
+
+
+def _filtros(request) -> selectors.Filtros:
+    q = request.query_params
+
+    def lista(nombre):
+        valores = [v for item in q.getlist(nombre) for v in item.split(",") if v]
+        return valores or None
+
+    def entero(nombre):
+        valor = q.get(nombre)
+        if valor in (None, ""):
+            return None
+        try:
+            return int(valor)
+        except ValueError:
+            raise ErrorValidacion(extra={nombre: ["Debe ser un número entero."]}) from None
+
+    return selectors.Filtros(
+        estado=lista("estado"), prioridad=lista("prioridad"), tipo=q.get("tipo"),
+        clase=q.get("clase"), entidad=entero("entidad"), analista=entero("analista"),
+        sin_asignar=q.get("sin_asignar") in ("1", "true"), mios=q.get("mios") in ("1", "true"),
+        estado_sla=q.get("estado_sla"), abiertos=q.get("abiertos") in ("1", "true"),
+        desde=q.get("desde"), hasta=q.get("hasta"), texto=q.get("q"),
+        orden=q.get("orden", "urgencia"),
+    )
+
+
+EJEMPLO_REPORTE = OpenApiExample(
+    "Phishing a funcionarios",
+    value={
+        "titulo": "Correos de phishing suplantando al SIGEP",
+        "descripcion": "Desde las 08:10 llegan correos que piden credenciales del SIGEP "
+                       "con enlace a sigep-gob-bo.com.",
+        "detectado_en": "2026-11-24T08:30:00-04:00",
+        "activos_afectados": "Correo institucional",
+        "tlp": "amber",
+    },
+    request_only=True,
+)
+
+
+class IncidentesView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Lista de incidentes visibles, ordenada por urgencia de SLA",
+        parameters=[OpenApiParameter(n, str, description=d) for n, d in [
+            ("estado", "estados separados por coma"), ("prioridad", "P1..P4, separados por coma"),
+            ("tipo", "código de tipo"), ("clase", "código de clase"), ("entidad", "id"),
+            ("analista", "id"), ("sin_asignar", "true"), ("mios", "true"),
+            ("estado_sla", "ok | advertencia | incumplido"), ("abiertos", "true"),
+            ("desde", "AAAA-MM-DD"), ("hasta", "AAAA-MM-DD"), ("q", "código o texto del título"),
+            ("orden", "urgencia | recientes | antiguos | prioridad")]],
+        responses=s.IncidenteListaSerializer(many=True),
+    )
+    def get(self, request):
+        qs = selectors.incidentes_lista(usuario=request.user, filtros=_filtros(request))
+        paginador = Paginacion()
+        pagina = paginador.paginate_queryset(qs, request, view=self)
+        return paginador.get_paginated_response(s.IncidenteListaSerializer(pagina, many=True).data)
+
+    @extend_schema(summary="Reportar un incidente (JSON o multipart con evidencias)",
+                   request={"application/json": s.ReporteSerializer,
+                            "multipart/form-data": s.ReporteSerializer},
+                   responses={201: s.IncidenteDetalleSerializer}, examples=[EJEMPLO_REPORTE])
+    def post(self, request):
+        _rechazar_si_excede(request, archivos_max=10)
+        entrada = s.ReporteSerializer(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        datos = dict(entrada.validated_data)
+        entidad_id = datos.pop("entidad", None)
+        if entidad_id is None:
+            propias = sorted(ids_entidades_de(request.user))
+            if len(propias) != 1:
+                raise ErrorValidacion(extra={"entidad": ["Indique la entidad."]})
+            entidad_id = propias[0]
+        entidad = entidades_visibles(request.user).filter(pk=entidad_id).first()
+        if entidad is None:
+            raise NoEncontrado("Entidad no encontrada.")
+        adjuntos = tuple(datos.pop("evidencias", []) or request.FILES.getlist("evidencias"))
+        incidente = services.incidente_reportar(actor=request.user, entidad=entidad,
+                                                adjuntos=adjuntos, **datos)
+        incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=incidente.pk)
+        return Response(s.IncidenteDetalleSerializer(incidente).data,
+                        status=status.HTTP_201_CREATED)
+
+
+def detalle_completo(usuario, incidente_id: int) -> dict:
+    incidente = selectors.incidente_detalle(usuario=usuario, incidente_id=incidente_id)
+    datos = s.IncidenteDetalleSerializer(incidente).data
+    datos["sla"] = s.RelojSerializer(
+        sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []), many=True).data
+    datos["transiciones"] = s.TransicionOpcionSerializer(
+        selectors.transiciones_para(usuario=usuario, incidente=incidente), many=True).data
+    datos["tareas"] = s.TareaSerializer(incidente._tareas_cache, many=True).data
+    datos["timeline"] = s.EntradaSerializer(
+        selectors.timeline_de(usuario=usuario, incidente=incidente), many=True).data
+    datos["evidencias"] = s.EvidenciaSerializer(
+        selectors.evidencias_de(usuario=usuario, incidente=incidente), many=True).data
+    return datos
+
+
+class IncidenteView(APIView):
+    @extend_schema(summary="Detalle con SLA, transiciones disponibles, tareas y timeline",
+                   responses=s.IncidenteDetalleSerializer)
+    def get(self, request, pk: int):
+        return Response(detalle_completo(request.user, pk))
+
+
+class _Accion(APIView):
+    """POST an action on one incident; answers the refreshed detail."""
+
+    entrada = None
+
+    def ejecutar(self, request, pk, datos):
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        entrada = self.entrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        self.ejecutar(request, pk, dict(entrada.validated_data))
+        return Response(detalle_completo(request.user, pk))
+
+
+class TransicionView(_Accion):
+    entrada = s.TransicionSerializer
+
+    @extend_schema(summary="Ejecutar una transición (409 si no procede, con el motivo)",
+                   request=s.TransicionSerializer, responses=s.IncidenteDetalleSerializer,
+                   examples=[OpenApiExample("Pasar a análisis", request_only=True, value={
+                       "transicion": "iniciar_analisis", "comentario": "Triaje completo."}),
+                       OpenApiExample("Cerrar", request_only=True, value={
+                           "transicion": "cerrar", "resumen_cierre": "Se bloqueó el dominio.",
+                           "lecciones_aprendidas": "Activar DMARC en p=reject.",
+                           "controles_fallidos": ["5.7", "8.23"]})])
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, datos):
+        services.incidente_transicionar(
+            actor=request.user, incidente_id=pk, transicion=datos.pop("transicion"),
+            comentario=datos.pop("comentario", ""), datos=datos)
+
+
+class ClasificacionView(_Accion):
+    entrada = s.ClasificacionSerializer
+
+    @extend_schema(summary="Clasificar (tipo, impacto, urgencia → prioridad y protocolo)",
+                   request=s.ClasificacionSerializer, responses=s.IncidenteDetalleSerializer,
+                   examples=[OpenApiExample("Phishing", request_only=True, value={
+                       "tipo": "phishing", "impacto": 3, "urgencia": 3})])
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_clasificar(
+            actor=request.user, incidente_id=pk, tipo_codigo=d["tipo"], impacto=int(d["impacto"]),
+            urgencia=int(d["urgencia"]), prioridad=d.get("prioridad"),
+            motivo_prioridad=d.get("motivo_prioridad", ""))
+
+
+class AsignacionView(_Accion):
+    entrada = s.AsignacionSerializer
+
+    @extend_schema(summary="Asignar (coordinador) o tomar (analista)",
+                   request=s.AsignacionSerializer, responses=s.IncidenteDetalleSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_asignar(actor=request.user, incidente_id=pk,
+                                   analista_id=d["analista_id"])
+
+
+class ComentarioView(_Accion):
+    entrada = s.ComentarioSerializer
+
+    @extend_schema(summary="Comentario interno o mensaje compartido con la entidad",
+                   request=s.ComentarioSerializer, responses=s.IncidenteDetalleSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_comentar(actor=request.user, incidente_id=pk, texto=d["texto"],
+                                    compartido=d["compartido"])
+
+
+class SolicitudView(_Accion):
+    entrada = s.SolicitudSerializer
+
+    @extend_schema(summary="Solicitar información a la entidad (pausa el SLA)",
+                   request=s.SolicitudSerializer, responses=s.IncidenteDetalleSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_solicitar_info(actor=request.user, incidente_id=pk,
+                                          pregunta=d["pregunta"])
+
+
+class RespuestaView(_Accion):
+    entrada = s.RespuestaSerializer
+
+    @extend_schema(summary="La entidad responde a la solicitud (reanuda el SLA)",
+                   request=s.RespuestaSerializer, responses=s.IncidenteDetalleSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_responder(actor=request.user, incidente_id=pk,
+                                     respuesta=d["respuesta"])
+
+
+class ConfirmacionView(APIView):
+    @extend_schema(summary="La entidad confirma la resolución", request=None,
+                   responses=s.IncidenteDetalleSerializer)
+    def post(self, request, pk: int):
+        services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
+        return Response(detalle_completo(request.user, pk))
+
+
+class TareaView(APIView):
+    @extend_schema(summary="Actualizar una tarea del protocolo",
+                   request=s.TareaActualizarSerializer, responses=s.TareaSerializer)
+    def patch(self, request, pk: int, tarea_id: int):
+        entrada = s.TareaActualizarSerializer(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        tarea = services.tarea_actualizar(actor=request.user, incidente_id=pk, tarea_id=tarea_id,
+                                          **entrada.validated_data)
+        return Response(s.TareaSerializer(tarea).data)
+
+
+class TimelineView(APIView):
+    @extend_schema(summary="Timeline visible para el usuario",
+                   responses=s.EntradaSerializer(many=True))
+    def get(self, request, pk: int):
+        incidente = selectors.incidente_obtener(usuario=request.user, incidente_id=pk)
+        qs = selectors.timeline_de(usuario=request.user, incidente=incidente)
+        paginador = Paginacion()
+        pagina = paginador.paginate_queryset(qs, request, view=self)
+        return paginador.get_paginated_response(s.EntradaSerializer(pagina, many=True).data)
+
+
+class EvidenciasView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Evidencias visibles", responses=s.EvidenciaSerializer(many=True))
+    def get(self, request, pk: int):
+        incidente = selectors.incidente_obtener(usuario=request.user, incidente_id=pk)
+        return Response(s.EvidenciaSerializer(
+            selectors.evidencias_de(usuario=request.user, incidente=incidente), many=True).data)
+
+    @extend_schema(summary="Subir evidencia (tamaño máximo y tipo verificados por contenido)",
+                   request={"multipart/form-data": s.EvidenciaSubirSerializer},
+                   responses={201: s.EvidenciaSerializer})
+    def post(self, request, pk: int):
+        _rechazar_si_excede(request)
+        selectors.incidente_obtener(usuario=request.user, incidente_id=pk)
+        entrada = s.EvidenciaSubirSerializer(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        evidencia = services.evidencia_subir(actor=request.user, incidente_id=pk,
+                                             **entrada.validated_data)
+        return Response(s.EvidenciaSerializer(evidencia).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenciaDescargaView(APIView):
+    @extend_schema(summary="Descargar evidencia (adjunto)", responses={(200, "*/*"): bytes})
+    def get(self, request, pk: int, evidencia_id: int):
+        ev = selectors.evidencia_obtener(usuario=request.user, incidente_id=pk,
+                                         evidencia_id=evidencia_id)
+        return archivos.respuesta_descarga(ruta=ev.ruta, nombre=ev.nombre, tipo_mime=ev.tipo_mime)
+
+
+

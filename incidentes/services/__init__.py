@@ -1,0 +1,34 @@
+"""Every write on incidents. Each public service follows the recipe of DESIGN.md §3.2:
+atomic → select_for_update → permission → change → save → one timeline row + one audit row →
+outbox events in the same transaction."""
+
+from .ciclo import (
+    incidente_asignar,
+    incidente_clasificar,
+    incidente_reportar,
+    incidente_transicionar,
+)
+from .comunicacion import (
+    evidencia_subir,
+    incidente_comentar,
+    incidente_confirmar_resolucion,
+    incidente_responder,
+    incidente_solicitar_info,
+    tarea_actualizar,
+)
+from .monitor import autocerrar_resueltos, sla_barrido
+
+__all__ = [
+    "autocerrar_resueltos",
+    "evidencia_subir",
+    "incidente_asignar",
+    "incidente_clasificar",
+    "incidente_comentar",
+    "incidente_confirmar_resolucion",
+    "incidente_reportar",
+    "incidente_responder",
+    "incidente_solicitar_info",
+    "incidente_transicionar",
+    "sla_barrido",
+    "tarea_actualizar",
+]

@@ -1,0 +1,168 @@
+"""Messages, information requests, tasks and evidence."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cgii import archivos
+from cgii.entidades.selectors import es_personal_cgii
+from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado, TransicionInvalida
+
+from .. import sla
+from ..models import EstadoTarea, Evidencia, Incidente, Tarea, TipoEntrada
+from ..permisos import SISTEMA, roles_del_usuario
+from ..selectors import incidente_obtener
+from ..states import ESTADOS_FINALES, Estado, Transicion
+from .ciclo import incidente_transicionar
+from .comun import exigir_gestion, registrar
+
+MAX_TEXTO = 20_000
+
+
+def _texto_valido(texto: str, campo: str = "texto") -> str:
+    texto = (texto or "").strip()
+    if not texto:
+        raise ErrorValidacion(extra={campo: [_("El texto es obligatorio.")]})
+    if len(texto) > MAX_TEXTO:
+        raise ErrorValidacion(extra={campo: [_("Máximo %(n)d caracteres.") % {"n": MAX_TEXTO}]})
+    return texto
+
+
+def incidente_comentar(*, actor, incidente_id: int, texto: str, compartido: bool = True):
+    """Staff write internal comments (compartido=False) or messages shared with the entity;
+    whatever an entity user writes is shared."""
+    texto = _texto_valido(texto)
+    personal = es_personal_cgii(actor)
+    if personal:
+        exigir_gestion(actor)
+    compartido = compartido or not personal
+    with transaction.atomic():
+        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                      para_actualizar=True)
+        if personal and compartido:
+            sla.primera_respuesta(incidente, momento=timezone.now())
+        incidente.save(update_fields=["actualizado"])
+        return registrar(
+            incidente, actor=actor,
+            tipo_entrada=TipoEntrada.MENSAJE if compartido else TipoEntrada.COMENTARIO,
+            accion="mensaje" if compartido else "comentario", evento="timeline.nuevo",
+            visible_entidad=compartido, texto=texto,
+        )
+
+
+def incidente_solicitar_info(*, actor, incidente_id: int, pregunta: str) -> Incidente:
+    """Ask the entity something: pauses the SLA (en_espera_entidad) until it answers."""
+    pregunta = _texto_valido(pregunta, "pregunta")
+    return incidente_transicionar(actor=actor, incidente_id=incidente_id,
+                                  transicion=Transicion.SOLICITAR_INFORMACION,
+                                  comentario=pregunta, tipo_entrada=TipoEntrada.SOLICITUD)
+
+
+def incidente_responder(*, actor, incidente_id: int, respuesta: str) -> Incidente:
+    respuesta = _texto_valido(respuesta, "respuesta")
+    return incidente_transicionar(actor=actor, incidente_id=incidente_id,
+                                  transicion=Transicion.RESPONDER_ENTIDAD,
+                                  comentario=respuesta, tipo_entrada=TipoEntrada.RESPUESTA)
+
+
+def incidente_confirmar_resolucion(*, actor, incidente_id: int) -> Incidente:
+    """The entity confirms the fix; with the closing summary present it closes at once."""
+    with transaction.atomic():
+        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                      para_actualizar=True)
+        if es_personal_cgii(actor) or not roles_del_usuario(incidente, actor):
+            raise PermisoDenegado(_("Solo la entidad puede confirmar la resolución."))
+        if incidente.estado != Estado.RESUELTO:
+            raise TransicionInvalida(_("Solo se confirma un incidente resuelto."))
+        incidente.confirmado_por_entidad_en = timezone.now()
+        incidente.save(update_fields=["confirmado_por_entidad_en", "actualizado"])
+        registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.CONFIRMACION,
+                  accion="confirmar", evento="timeline.nuevo", visible_entidad=True,
+                  texto=_("La entidad confirmó la resolución."))
+        if incidente.resumen_cierre.strip() and incidente.lecciones_aprendidas.strip():
+            incidente = incidente_transicionar(actor=SISTEMA, incidente_id=incidente.pk,
+                                               transicion=Transicion.AUTOCERRAR)
+    return incidente
+
+
+def tarea_actualizar(*, actor, incidente_id: int, tarea_id: int, estado: str | None = None,
+                     nota: str | None = None, evidencia_id: int | None = None,
+                     asignado_id: int | None = None) -> Tarea:
+    if estado is not None and estado not in EstadoTarea.values:
+        raise ErrorValidacion(extra={"estado": [_("Estado de tarea no válido.")]})
+    with transaction.atomic():
+        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                      para_actualizar=True)
+        if incidente.estado in ESTADOS_FINALES and incidente.estado != Estado.RESUELTO:
+            raise TransicionInvalida(_("El incidente ya no admite cambios en tareas."))
+        try:
+            tarea = incidente.tareas.select_for_update().get(pk=tarea_id)
+        except (Tarea.DoesNotExist, ValueError):
+            raise NoEncontrado() from None
+        roles = roles_del_usuario(incidente, actor)
+        if not es_personal_cgii(actor) and tarea.rol not in roles:
+            raise PermisoDenegado(_("Esta tarea corresponde a otro rol."))
+        antes = {"estado": tarea.estado}
+        if nota is not None:
+            tarea.nota = nota.strip()
+        if evidencia_id is not None:
+            if not incidente.evidencias.filter(pk=evidencia_id).exists():
+                raise ErrorValidacion(extra={"evidencia_id": [_("Evidencia de otro incidente.")]})
+            tarea.evidencia_id = evidencia_id
+        if asignado_id is not None:
+            exigir_gestion(actor)
+            tarea.asignado_id = asignado_id
+        if estado is not None:
+            if estado == EstadoTarea.HECHA:
+                if tarea.requiere_nota and not tarea.nota:
+                    raise ErrorValidacion(extra={"nota": [_("Este paso requiere una nota.")]})
+                if tarea.requiere_evidencia and not tarea.evidencia_id:
+                    raise ErrorValidacion(extra={"evidencia_id": [
+                        _("Este paso requiere evidencia.")]})
+            if estado == EstadoTarea.NO_APLICA and tarea.obligatoria:
+                raise ErrorValidacion(extra={"estado": [
+                    _("Un paso obligatorio no puede marcarse como «no aplica».")]})
+            tarea.estado = estado
+            hecha = estado == EstadoTarea.HECHA
+            tarea.completada_por = actor if hecha else None
+            tarea.completada_en = timezone.now() if hecha else None
+        tarea.save()
+        incidente.save(update_fields=["actualizado"])
+        registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.TAREA, accion="tarea",
+                  evento="timeline.nuevo", visible_entidad=False,
+                  texto=_("%(t)s: %(e)s") % {"t": tarea.titulo, "e": tarea.get_estado_display()},
+                  datos={"tarea_id": tarea.pk, "estado": tarea.estado},
+                  antes=antes, despues={"estado": tarea.estado})
+    return tarea
+
+
+def evidencia_subir(*, actor, incidente_id: int, archivo, descripcion: str = "",
+                    visible_entidad: bool = True) -> Evidencia:
+    """Entity uploads are always shared; staff may keep evidence internal."""
+    personal = es_personal_cgii(actor)
+    if personal:
+        exigir_gestion(actor)
+    # Check visibility before reading the upload: another entity's incident is a 404.
+    incidente_obtener(usuario=actor, incidente_id=incidente_id)
+    guardado = archivos.guardar_archivo(archivo, carpeta="incidentes")
+    try:
+        with transaction.atomic():
+            incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                          para_actualizar=True)
+            evidencia = Evidencia.objects.create(
+                incidente=incidente, subido_por=actor, nombre=guardado.nombre_original,
+                tipo_mime=guardado.tipo_mime, tamano=guardado.tamano, sha256=guardado.sha256,
+                ruta=guardado.ruta, descripcion=(descripcion or "")[:255],
+                visible_entidad=visible_entidad or not personal,
+            )
+            incidente.save(update_fields=["actualizado"])
+            registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
+                      accion="evidencia", evento="timeline.nuevo",
+                      visible_entidad=evidencia.visible_entidad,
+                      texto=_("Evidencia añadida: %(n)s") % {"n": evidencia.nombre},
+                      datos={"evidencia_id": evidencia.pk, "sha256": evidencia.sha256,
+                             "tamano": evidencia.tamano})
+    except BaseException:
+        archivos.borrar_archivo(guardado.ruta)
+        raise
+    return evidencia

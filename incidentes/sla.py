@@ -1,0 +1,176 @@
+"""How incidents drive their three SLA clocks (first response, containment, resolution).
+
+The clock math lives in protocolos (pure functions + RelojSLA rows); this module only says
+which incident events start, pause, resume or stop which clock, and keeps the incident's
+denormalised ``vence_sla`` / ``estado_sla`` in step for the queue.
+
+- First response (acuse) stops on the first CGII action the entity can see: leaving
+  ``reportado`` or a message shared with the entity.
+- Containment stops when the incident leaves containment forwards or ends.
+- Resolution stops when the incident is resolved, rejected, marked duplicate or closed.
+- Every running clock pauses in the policy's pausing states (waiting for the entity).
+- Reopening turns the stop into a pause and resumes: time spent "resolved" does not count.
+"""
+
+from datetime import datetime
+
+from protocolos import selectors as protocolos
+from protocolos.models import Medida, RelojSLA
+from protocolos.reloj import EstadoReloj, EventoReloj, TipoEvento
+from protocolos.services import (
+    figuras,
+    reloj_cambiar_politica,
+    reloj_evento,
+    reloj_iniciar,
+    reloj_refrescar,
+)
+
+from .models import Incidente
+from .states import Estado
+
+AMBITO = "incidente"
+MEDIDAS = (Medida.ACUSE, Medida.CONTENCION, Medida.RESOLUCION)
+ESTADOS_FIN = {Estado.RESUELTO, Estado.CERRADO, Estado.RECHAZADO, Estado.DUPLICADO}
+# Containment is over once the incident is past the containment phase.
+PASADA_CONTENCION = {Estado.EN_ERRADICACION, Estado.EN_RECUPERACION} | ESTADOS_FIN
+# Worst first: the incident shows the worst state among its clocks.
+GRAVEDAD = [EstadoReloj.INCUMPLIDO, EstadoReloj.ADVERTENCIA, EstadoReloj.OK,
+            EstadoReloj.PAUSADO, EstadoReloj.CUMPLIDO, EstadoReloj.SIN_INICIAR]
+
+
+def _relojes(incidente: Incidente) -> dict[str, RelojSLA]:
+    qs = (RelojSLA.objects.select_for_update().select_related("politica__calendario")
+          .filter(ambito=AMBITO, objeto_id=incidente.pk))
+    return {r.medida: r for r in qs}
+
+
+def _corriendo(reloj: RelojSLA) -> bool:
+    return reloj.terminado_en is None and reloj.estado != EstadoReloj.PAUSADO
+
+
+def _ultimo(reloj: RelojSLA) -> str | None:
+    return reloj.eventos[-1]["tipo"] if reloj.eventos else None
+
+
+def denormalizar(incidente: Incidente, relojes) -> None:
+    relojes = list(relojes)
+    activos = [r.vence for r in relojes if r.vence and _corriendo(r)]
+    estados = {r.estado for r in relojes}
+    incidente.vence_sla = min(activos) if activos else None
+    incidente.estado_sla = next((e.value for e in GRAVEDAD if e.value in estados), "")
+    Incidente.objects.filter(pk=incidente.pk).update(vence_sla=incidente.vence_sla,
+                                                     estado_sla=incidente.estado_sla)
+
+
+def iniciar(incidente: Incidente, *, momento: datetime) -> None:
+    politica = protocolos.politica_para(incidente.prioridad)
+    relojes = [reloj_iniciar(ambito=AMBITO, objeto_id=incidente.pk, medida=m, politica=politica,
+                             momento=momento, entidad_id=incidente.entidad_id)
+               for m in MEDIDAS]
+    denormalizar(incidente, relojes)
+
+
+def cambiar_prioridad(incidente: Incidente, *, momento: datetime) -> None:
+    politica = protocolos.politica_para(incidente.prioridad)
+    relojes = _relojes(incidente)
+    for reloj in relojes.values():
+        if reloj.terminado_en is None and reloj.politica_id != politica.pk:
+            reloj_cambiar_politica(reloj, politica, momento)
+    denormalizar(incidente, relojes.values())
+
+
+def _detener(reloj: RelojSLA | None, momento: datetime) -> None:
+    if reloj is not None and reloj.terminado_en is None:
+        reloj_evento(reloj, TipoEvento.FIN, momento)
+
+
+def _reanudar_tras_fin(reloj: RelojSLA, momento: datetime) -> None:
+    """Reopen: the stop becomes a pause, then the clock resumes."""
+    eventos = [dict(e) for e in reloj.eventos]
+    for e in reversed(eventos):
+        if e["tipo"] == TipoEvento.FIN:
+            e["tipo"] = TipoEvento.PAUSA.value
+            break
+    reloj.eventos = eventos
+    reloj_evento(reloj, TipoEvento.REANUDACION, momento)
+
+
+def tras_transicion(incidente: Incidente, *, antes: str, actor, momento: datetime) -> None:
+    relojes = _relojes(incidente)
+    if not relojes:
+        return
+    despues = incidente.estado
+    pausa = set(next(iter(relojes.values())).politica.estados_pausa)
+
+    if antes in ESTADOS_FIN and despues not in ESTADOS_FIN:
+        # reabrir / desmarcar duplicado: resolution (and containment if not reached) resume.
+        for medida in (Medida.RESOLUCION, Medida.CONTENCION):
+            reloj = relojes.get(medida)
+            if reloj and reloj.terminado_en is not None and (
+                medida == Medida.RESOLUCION or despues not in PASADA_CONTENCION
+            ) and _ultimo(reloj) == TipoEvento.FIN:
+                _reanudar_tras_fin(reloj, momento)
+    if antes == Estado.REPORTADO and despues != Estado.REPORTADO:
+        _detener(relojes.get(Medida.ACUSE), momento)
+        if incidente.primera_respuesta_en is None:
+            incidente.primera_respuesta_en = momento
+            Incidente.objects.filter(pk=incidente.pk).update(primera_respuesta_en=momento)
+    if despues in PASADA_CONTENCION:
+        _detener(relojes.get(Medida.CONTENCION), momento)
+    if despues in ESTADOS_FIN:
+        for reloj in relojes.values():
+            _detener(reloj, momento)
+    elif despues in pausa and antes not in pausa:
+        for reloj in relojes.values():
+            if _corriendo(reloj):
+                reloj_evento(reloj, TipoEvento.PAUSA, momento)
+    elif antes in pausa and despues not in pausa:
+        for reloj in relojes.values():
+            if reloj.terminado_en is None and _ultimo(reloj) == TipoEvento.PAUSA:
+                reloj_evento(reloj, TipoEvento.REANUDACION, momento)
+    denormalizar(incidente, relojes.values())
+
+
+def primera_respuesta(incidente: Incidente, *, momento: datetime) -> None:
+    """A CGII message the entity can see is a first response."""
+    if incidente.primera_respuesta_en is not None:
+        return
+    relojes = _relojes(incidente)
+    _detener(relojes.get(Medida.ACUSE), momento)
+    incidente.primera_respuesta_en = momento
+    Incidente.objects.filter(pk=incidente.pk).update(primera_respuesta_en=momento)
+    denormalizar(incidente, relojes.values())
+
+
+def refrescar(incidente: Incidente, *, momento: datetime) -> None:
+    relojes = _relojes(incidente)
+    for reloj in relojes.values():
+        reloj_refrescar(reloj, momento)
+    denormalizar(incidente, relojes.values())
+
+
+def figuras_de(incidentes_ids, *, ahora: datetime) -> dict[int, list[dict]]:
+    """Live figures of many incidents' clocks in one query (detail views, API)."""
+    salida: dict[int, list[dict]] = {}
+    relojes = (RelojSLA.objects.select_related("politica__calendario")
+               .filter(ambito=AMBITO, objeto_id__in=list(incidentes_ids)).order_by("id"))
+    for reloj in relojes:
+        f = figuras(reloj, ahora)
+        salida.setdefault(reloj.objeto_id, []).append({
+            "metrica": reloj.medida,
+            "etiqueta": str(Medida(reloj.medida).label),
+            "estado": f.estado.value,
+            "vence_en": f.vence,
+            "advertencia_en": f.advertencia_en,
+            "transcurrido_min": round(f.transcurrido.total_seconds() / 60, 1),
+            "restante_min": round(f.restante.total_seconds() / 60, 1),
+            "fraccion": round(f.fraccion, 3),
+            "objetivo_min": reloj.objetivo_min,
+            "pausado": f.pausado,
+            "calendario": reloj.politica.calendario.nombre,
+        })
+    return salida
+
+
+__all__ = ["EventoReloj", "cambiar_prioridad", "figuras_de", "iniciar", "primera_respuesta",
+           "refrescar", "tras_transicion"]
