@@ -187,7 +187,9 @@ OTP_TOTP_ISSUER = "CGII"
 
 # --- i18n / time -----------------------------------------------------------------------
 LANGUAGE_CODE = "es"
-LANGUAGES = [("es", _("Español")), ("en", _("Inglés"))]
+# Spanish only: our source strings are Spanish, so offering English (picked from a browser's
+# Accept-Language) gave a half-English admin around Spanish pages.
+LANGUAGES = [("es", _("Español"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/La_Paz"
 USE_I18N = True
