@@ -231,6 +231,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per shared choice set (impact and urgency share the 1–4 scale).
+    "ENUM_NAME_OVERRIDES": {
+        "NivelEnum": "incidentes.models.Nivel",
+        "EstadoIncidenteEnum": "incidentes.states.Estado",
+        "EstadoTareaEnum": "incidentes.models.EstadoTarea",
+    },
 }
 
 # --- Mail ------------------------------------------------------------------------------

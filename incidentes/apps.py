@@ -11,11 +11,14 @@ class IncidentesConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from cgii.registros import registrar_demo
         from protocolos.services import registrar_manejador_cruce
 
+        from .demo import crear_incidentes_demo
         from .services import monitor
 
         registrar_manejador_cruce("incidente", monitor.al_cruzar)
+        registrar_demo("incidentes", crear_incidentes_demo, orden=50)
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 

@@ -1,62 +1,156 @@
-"""HTML pages: thin views over the same services and selectors as the API."""
+"""HTML pages: thin views over the same services and selectors as the API.
+
+Every POST goes to one ``accion`` endpoint that calls one service and redirects back to the
+detail page (post/redirect/get); a domain error becomes a Django message on that page, never
+a 500, so a refused transition reads exactly like the API's 409 reason.
+"""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cgii import archivos
-from cgii.entidades.selectors import entidades_visibles, es_personal_cgii
-from cgii.errores import ErrorDominio, NoEncontrado
+from cgii.entidades.models import RolCGII
+from cgii.entidades.selectors import entidades_visibles, es_personal_cgii, tiene_rol_cgii
+from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 from protocolos import selectors as protocolos
 
 from . import selectors, services, sla
 from .forms import ClasificacionForm, ReporteForm
-from .models import EstadoTarea, Nivel
-from .states import Estado
+from .models import EstadoTarea, Incidente
+from .permisos import roles_del_usuario
+from .services.comun import ROLES_GESTION
+from .states import (
+    ESTADOS_ABIERTOS,
+    ESTADOS_FINALES,
+    FASE_DE_ESTADO,
+    Estado,
+    Transicion,
+    tiene_cierre,
+    tiene_maestro,
+    tiene_motivo,
+)
+
+# SLA clock states as people read them (protocolos.reloj.EstadoReloj values).
+ESTADOS_RELOJ = {
+    "sin_iniciar": gettext_lazy("Sin iniciar"),
+    "ok": gettext_lazy("En plazo"),
+    "advertencia": gettext_lazy("Por vencer"),
+    "incumplido": gettext_lazy("Vencido"),
+    "cumplido": gettext_lazy("Cumplido"),
+    "pausado": gettext_lazy("En pausa"),
+}
+
+ROLES_CGII = [r.value for r in RolCGII]
+
+# Short names of who does a protocol step (the checklist tag).
+ROLES_PASO = {
+    "analista": gettext_lazy("Analista"),
+    "coordinador": gettext_lazy("Coordinador"),
+    "reportante": gettext_lazy("Reportante"),
+    "rsi": gettext_lazy("RSI de la entidad"),
+    "mae": gettext_lazy("MAE de la entidad"),
+}
+
+# Main path shown as the phase bar of the detail page.
+FASES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTENCION,
+         Estado.EN_ERRADICACION, Estado.EN_RECUPERACION, Estado.RESUELTO, Estado.CERRADO)
+
+# Unmet conditions that the transition's own form fixes: the user types the missing field
+# next to the button, so the button is offered although the condition fails right now.
+LLENA_EL_FORMULARIO = {
+    Transicion.RECHAZAR: tiene_motivo.motivo,
+    Transicion.MARCAR_DUPLICADO: tiene_maestro.motivo,
+    Transicion.CERRAR: tiene_cierre.motivo,
+}
+# Transitions with their own service and form (a question or an answer is mandatory).
+CON_FORMULARIO_PROPIO = {Transicion.SOLICITAR_INFORMACION, Transicion.RESPONDER_ENTIDAD}
+# Forward transitions look primary; the ones that end an incident early look dangerous.
+PELIGROSAS = {Transicion.RECHAZAR, Transicion.MARCAR_DUPLICADO}
 
 
 def _texto_error(exc: ErrorDominio) -> str:
-    detalles = []
-    for campo, errores in (exc.extra or {}).items():
-        if isinstance(errores, list | tuple):
-            detalles.extend(str(e) for e in errores)
-        elif campo == "condiciones":
+    """The service's reason plus the details it attached (field errors, pending steps)."""
+    partes = [exc.message]
+    extra = exc.extra or {}
+    condiciones = extra.get("condiciones") or []
+    partes.extend(str(c) for c in condiciones if str(c) != exc.message)
+    pendientes = extra.get("pasos_pendientes") or []
+    if pendientes:
+        partes.append(_("Pasos pendientes: %(p)s.") % {"p": "; ".join(pendientes)})
+    for campo, errores in extra.items():
+        if campo in ("condiciones", "pasos_pendientes", "estado"):
             continue
-    return " ".join([exc.message, *detalles])
+        if isinstance(errores, list | tuple):
+            partes.extend(str(e) for e in errores)
+        elif isinstance(errores, str):
+            partes.append(errores)
+    return " ".join(partes)
 
+
+def _duracion(minutos: float) -> str:
+    m = int(round(abs(minutos)))
+    horas, resto = divmod(m, 60)
+    if horas and resto:
+        return _("%(h)d h %(m)d min") % {"h": horas, "m": resto}
+    if horas:
+        return _("%(h)d h") % {"h": horas}
+    return _("%(m)d min") % {"m": resto}
+
+
+# ---- list --------------------------------------------------------------------------------
 
 @login_required
 @require_GET
 def lista(request):
     q = request.GET
+    personal = es_personal_cgii(request.user)
     filtros = selectors.Filtros(
         estado=[e for e in q.getlist("estado") if e] or None,
         prioridad=[p for p in q.getlist("prioridad") if p] or None,
-        sin_asignar=q.get("sin_asignar") == "1", mios=q.get("mios") == "1",
+        sin_asignar=personal and q.get("sin_asignar") == "1",
+        mios=personal and q.get("mios") == "1",
         abiertos=q.get("abiertos") == "1", estado_sla=q.get("estado_sla") or None,
-        texto=q.get("q") or None, orden=q.get("orden", "urgencia"),
+        texto=(q.get("q") or "").strip() or None, orden=q.get("orden") or "urgencia",
     )
-    pagina = Paginator(selectors.incidentes_lista(usuario=request.user, filtros=filtros), 50)
+    pagina = Paginator(selectors.incidentes_lista(usuario=request.user, filtros=filtros),
+                       50).get_page(q.get("page"))
+    filas = list(pagina.object_list)
+    for i in filas:
+        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
+    consulta = q.copy()
+    consulta.pop("page", None)
     return render(request, "incidentes/lista.html", {
-        "pagina": pagina.get_page(q.get("page")), "personal": es_personal_cgii(request.user),
-        "estados": Estado.choices, "filtros": filtros,
+        "pagina": pagina, "filas": filas, "personal": personal, "filtros": filtros,
+        "estados": Estado.choices, "prioridades": ("P1", "P2", "P3", "P4"),
+        "estados_sla": [(k, v) for k, v in ESTADOS_RELOJ.items() if k != "sin_iniciar"],
+        "ordenes": [("urgencia", _("Vencimiento SLA")), ("prioridad", _("Prioridad")),
+                    ("recientes", _("Más recientes")), ("antiguos", _("Más antiguos"))],
+        "filtro_estado": filtros.estado or [], "filtro_prioridad": filtros.prioridad or [],
+        "consulta": consulta.urlencode(), "hay_filtros": any(
+            q.get(k) for k in ("q", "estado", "prioridad", "abiertos", "sin_asignar", "mios",
+                               "estado_sla")),
     })
 
+
+# ---- report ------------------------------------------------------------------------------
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reportar(request):
     personal = es_personal_cgii(request.user)
-    entidades = entidades_visibles(request.user).filter(activa=True)
-    if not entidades.exists():
-        raise Http404
+    entidades = entidades_visibles(request.user).filter(activa=True).order_by("nombre")
     form = ReporteForm(request.POST or None, request.FILES or None, entidades=entidades,
                        personal=personal)
+    if form.entidad_unica is None and not form.fields["entidad"].queryset.exists():
+        raise Http404
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -67,12 +161,108 @@ def reportar(request):
                 tlp=d["tlp"], origen=d.get("origen") or "entidad",
                 origen_detalle=d.get("origen_detalle", ""), adjuntos=tuple(d["evidencias"]),
             )
+        except ErrorValidacion as exc:
+            # Field errors go next to their field; the rest on top of the form.
+            for campo, errores in (exc.extra or {}).items():
+                form.add_error(campo if campo in form.fields else None, list(errores))
         except ErrorDominio as exc:
             messages.error(request, _texto_error(exc))
         else:
-            messages.success(request, _("Incidente %(c)s reportado.") % {"c": incidente.codigo})
+            messages.success(request, _("Incidente %(c)s reportado. El CGII le informará cada "
+                                        "avance en esta página.") % {"c": incidente.codigo})
             return redirect("incidentes:detalle", pk=incidente.pk)
-    return render(request, "incidentes/reportar.html", {"form": form})
+    return render(request, "incidentes/reportar.html", {"form": form, "personal": personal})
+
+
+# ---- detail ------------------------------------------------------------------------------
+
+def _relojes(incidente: Incidente) -> list[dict]:
+    relojes = []
+    for r in sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []):
+        r = dict(r)
+        r["estado_texto"] = ESTADOS_RELOJ.get(r["estado"], r["estado"])
+        r["pct"] = max(0, min(100, round(100 * (r["fraccion"] or 0))))
+        r["objetivo_texto"] = _duracion(r["objetivo_min"])
+        if r["estado"] == "cumplido":
+            r["detalle"] = _("en %(t)s") % {"t": _duracion(r["transcurrido_min"])}
+        elif r["restante_min"] < 0:
+            r["detalle"] = _("excedido por %(t)s") % {"t": _duracion(r["restante_min"])}
+        else:
+            r["detalle"] = _("quedan %(t)s") % {"t": _duracion(r["restante_min"])}
+        relojes.append(r)
+    return relojes
+
+
+def _checklist(incidente: Incidente, tareas) -> list[dict]:
+    """Tasks grouped by protocol phase, in protocol order, with each phase's progress."""
+    nombres = {f["codigo"]: f["nombre"] for f in (incidente.protocolo.fases or [])} \
+        if incidente.protocolo_id else {}
+    actual = FASE_DE_ESTADO.get(incidente.estado) or FASE_DE_ESTADO.get(incidente.estado_previo)
+    grupos: dict[str, dict] = {}
+    for t in tareas:
+        g = grupos.setdefault(t.fase, {"codigo": t.fase, "nombre": nombres.get(t.fase, t.fase),
+                                       "tareas": [], "obligatorias": 0, "hechas": 0,
+                                       "cerradas": 0, "actual": t.fase == actual})
+        g["tareas"].append(t)
+        t.rol_texto = ROLES_PASO.get(t.rol, t.rol)
+        t.de_entidad = t.rol in ("reportante", "rsi", "mae")
+        t.abierta = t.estado not in (EstadoTarea.HECHA, EstadoTarea.NO_APLICA)
+        g["cerradas"] += 0 if t.abierta else 1
+        if t.obligatoria:
+            g["obligatorias"] += 1
+            g["hechas"] += t.estado == EstadoTarea.HECHA
+    orden = list(grupos)
+    indice = orden.index(actual) if actual in orden else (
+        len(orden) if incidente.estado in ESTADOS_FINALES else -1)
+    for i, g in enumerate(grupos.values()):
+        g["completa"] = g["hechas"] == g["obligatorias"]
+        g["pct"] = round(100 * g["hechas"] / g["obligatorias"]) if g["obligatorias"] else 100
+        # Open: the current phase and any earlier one still missing mandatory steps.
+        g["abierta"] = g["actual"] or (i < indice and not g["completa"])
+    return list(grupos.values())
+
+
+def _progreso(tareas) -> dict:
+    obligatorias = [t for t in tareas if t.obligatoria]
+    hechas = sum(1 for t in obligatorias if t.estado == EstadoTarea.HECHA)
+    total = len(obligatorias)
+    return {"hechas": hechas, "total": total, "pct": round(100 * hechas / total) if total else 0}
+
+
+def _acciones(usuario, incidente: Incidente) -> dict:
+    """Split the transitions the user's role allows into buttons (fireable now, perhaps with
+    a field typed in the same form) and blocked ones (with the reason, no button)."""
+    botones, bloqueadas, propias = [], [], set()
+    for t in selectors.transiciones_para(usuario=usuario, incidente=incidente):
+        if t.nombre in CON_FORMULARIO_PROPIO:
+            if t.disponible:
+                propias.add(t.nombre)
+            continue
+        faltan = [m for m in t.motivos if m != str(LLENA_EL_FORMULARIO.get(t.nombre, ""))]
+        if faltan:
+            bloqueadas.append({"nombre": t.nombre, "etiqueta": t.etiqueta, "motivos": faltan})
+        else:
+            botones.append({"nombre": t.nombre, "etiqueta": t.etiqueta,
+                            "peligrosa": t.nombre in PELIGROSAS})
+    return {"botones": botones, "bloqueadas": bloqueadas,
+            "puede_solicitar": Transicion.SOLICITAR_INFORMACION in propias,
+            "puede_responder": Transicion.RESPONDER_ENTIDAD in propias}
+
+
+def _personal_asignable():
+    # Candidates for a coordinator's "assign to": active staff who may work incidents.
+    # A read for a <select> only; incidente_asignar re-checks the role on write.
+    return (get_user_model().objects.filter(is_active=True, groups__name__in=ROLES_GESTION)
+            .distinct().order_by("first_name", "last_name", "username"))
+
+
+def _actores_cgii(ids: set[int]) -> set[int]:
+    # Which timeline authors are CGII staff, in one query, so the entity's page can say
+    # "CGII" instead of guessing from the entry type.
+    if not ids:
+        return set()
+    return set(get_user_model().objects.filter(pk__in=ids, groups__name__in=ROLES_CGII)
+               .values_list("pk", flat=True))
 
 
 @login_required
@@ -82,111 +272,188 @@ def detalle(request, pk: int):
         incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=pk)
     except NoEncontrado:
         raise Http404 from None
-    personal = es_personal_cgii(request.user)
+    usuario = request.user
+    personal = es_personal_cgii(usuario)
     tareas = incidente._tareas_cache
+    if not personal:
+        # The entity sees the protocol steps its own roles must do, nothing else.
+        roles = roles_del_usuario(incidente, usuario)
+        tareas = [t for t in tareas if t.rol in roles]
+    timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente))
+    del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
+    for e in timeline:
+        e.del_cgii = e.actor_id is None or e.actor_id in del_cgii
+    evidencias = list(selectors.evidencias_de(usuario=usuario, incidente=incidente))
+    por_id = {ev.pk: ev for ev in evidencias}
+    for t in tareas:
+        t.evidencia_visible = por_id.get(t.evidencia_id)
+    pregunta = next((e for e in reversed(timeline) if e.tipo == "solicitud"), None) \
+        if incidente.estado == Estado.EN_ESPERA_ENTIDAD else None
+    gestiona = personal and tiene_rol_cgii(usuario, *ROLES_GESTION)
+    en_curso = incidente.estado not in ESTADOS_FINALES or incidente.estado == Estado.RESUELTO
     contexto = {
         "incidente": incidente,
         "personal": personal,
-        "relojes": sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []),
-        "transiciones": selectors.transiciones_para(usuario=request.user, incidente=incidente),
-        "tareas": tareas,
+        "gestiona": gestiona,
+        "relojes": _relojes(incidente),
+        "acciones": _acciones(usuario, incidente),
+        "fases_checklist": _checklist(incidente, tareas),
         "progreso": _progreso(tareas),
-        "timeline": selectors.timeline_de(usuario=request.user, incidente=incidente),
-        "evidencias": selectors.evidencias_de(usuario=request.user, incidente=incidente),
-        "estados_tarea": EstadoTarea.choices,
-        "niveles": Nivel.choices,
-        "fases": [(e.value, e.label) for e in FASES],
+        "timeline": timeline,
+        "pregunta": pregunta,
+        "evidencias": evidencias,
+        "barra": _barra(incidente),
+        "tareas_editables": en_curso,
+        "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
+                            and incidente.confirmado_por_entidad_en is None),
     }
-    if personal:
+    if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
         contexto["form_clasificacion"] = ClasificacionForm(
             tipos=protocolos.opciones_tipos(),
             initial={"tipo": incidente.tipo.codigo if incidente.tipo_id else None,
-                     "impacto": incidente.impacto, "urgencia": incidente.urgencia})
+                     "impacto": incidente.impacto or 2, "urgencia": incidente.urgencia or 2,
+                     "prioridad": incidente.prioridad if incidente.prioridad_manual else "",
+                     "motivo_prioridad": incidente.motivo_prioridad})
+        if tiene_rol_cgii(usuario, "coordinador", "administrador"):
+            contexto["asignables"] = _personal_asignable()
     return render(request, "incidentes/detalle.html", contexto)
 
 
-FASES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTENCION,
-         Estado.EN_ERRADICACION, Estado.EN_RECUPERACION, Estado.RESUELTO, Estado.CERRADO)
+def _barra(incidente: Incidente) -> list[dict]:
+    """The main path with done / current / pending marks; a paused incident shows the phase
+    it will return to."""
+    actual = incidente.estado_previo if incidente.estado == Estado.EN_ESPERA_ENTIDAD \
+        else incidente.estado
+    indice = FASES.index(actual) if actual in FASES else -1
+    return [{"etiqueta": e.label, "actual": i == indice, "hecha": i < indice}
+            for i, e in enumerate(FASES)]
 
 
-def _progreso(tareas) -> dict:
-    obligatorias = [t for t in tareas if t.obligatoria]
-    hechas = sum(1 for t in obligatorias if t.cumplida)
-    total = len(obligatorias)
-    return {"hechas": hechas, "total": total, "pct": round(100 * hechas / total) if total else 0}
+# ---- actions (POST → service → message → redirect) ----------------------------------------
+
+def _maestro_id(valor: str, usuario) -> int:
+    """The master incident by id or by code (people know codes, not ids)."""
+    valor = valor.strip()
+    if valor.isdigit():
+        return int(valor)
+    try:
+        return selectors.incidente_obtener(usuario=usuario, codigo=valor.upper()).pk
+    except NoEncontrado:
+        raise ErrorValidacion(extra={"maestro_id": [
+            _("No se encontró el incidente maestro %(c)s.") % {"c": valor}]}) from None
 
 
 def _accion_transicion(request, pk):
     p = request.POST
-    datos = {k: p[k] for k in ("motivo_rechazo", "resumen_cierre", "lecciones_aprendidas")
-             if p.get(k)}
-    if p.get("maestro_id"):
-        datos["maestro_id"] = p["maestro_id"]
-    if p.get("controles_fallidos"):
+    transicion = p.get("transicion", "")
+    if transicion in CON_FORMULARIO_PROPIO:
+        raise ErrorValidacion(extra={"transicion": [_("Use el formulario de la solicitud.")]})
+    datos = {k: p[k].strip() for k in ("motivo_rechazo", "resumen_cierre", "lecciones_aprendidas")
+             if p.get(k, "").strip()}
+    if p.get("maestro_id", "").strip():
+        datos["maestro_id"] = _maestro_id(p["maestro_id"], request.user)
+    if p.get("controles_fallidos", "").strip():
         datos["controles_fallidos"] = [c.strip() for c in p["controles_fallidos"].split(",")
                                        if c.strip()]
-    services.incidente_transicionar(actor=request.user, incidente_id=pk,
-                                    transicion=p.get("transicion", ""),
-                                    comentario=p.get("comentario", ""), datos=datos)
+    if transicion == Transicion.RESOLVER and not (datos.get("resumen_cierre")
+                                                  and datos.get("lecciones_aprendidas")):
+        raise ErrorValidacion(extra={"resumen_cierre": [
+            _("Para resolver escriba el resumen de cierre y las lecciones aprendidas.")]})
+    incidente = services.incidente_transicionar(
+        actor=request.user, incidente_id=pk, transicion=transicion,
+        comentario=p.get("comentario", "").strip(), datos=datos)
+    return _("Estado actualizado: %(e)s.") % {"e": incidente.get_estado_display()}
 
 
 def _accion_clasificar(request, pk):
     form = ClasificacionForm(request.POST, tipos=protocolos.opciones_tipos())
     if not form.is_valid():
-        raise ErrorDominio(_("Revise la clasificación."),
-                           extra={k: list(v) for k, v in form.errors.items()})
+        raise ErrorValidacion(_("Revise la clasificación."),
+                              extra={k: list(v) for k, v in form.errors.items()})
     d = form.cleaned_data
-    services.incidente_clasificar(actor=request.user, incidente_id=pk, tipo_codigo=d["tipo"],
-                                  impacto=d["impacto"], urgencia=d["urgencia"],
-                                  prioridad=d["prioridad"] or None,
-                                  motivo_prioridad=d["motivo_prioridad"])
+    incidente = services.incidente_clasificar(
+        actor=request.user, incidente_id=pk, tipo_codigo=d["tipo"], impacto=d["impacto"],
+        urgencia=d["urgencia"], prioridad=d["prioridad"] or None,
+        motivo_prioridad=d["motivo_prioridad"])
+    return _("Clasificado: %(t)s, prioridad %(p)s.") % {"t": incidente.tipo.nombre,
+                                                         "p": incidente.prioridad}
 
 
 def _accion_tomar(request, pk):
     services.incidente_asignar(actor=request.user, incidente_id=pk, analista_id=request.user.pk)
+    return _("El incidente quedó asignado a usted.")
+
+
+def _accion_asignar(request, pk):
+    valor = request.POST.get("analista_id", "")
+    services.incidente_asignar(actor=request.user, incidente_id=pk,
+                               analista_id=int(valor) if valor else None)
+    return _("Asignación actualizada.")
 
 
 def _accion_mensaje(request, pk):
+    compartido = request.POST.get("compartido") == "1"
     services.incidente_comentar(actor=request.user, incidente_id=pk,
-                                texto=request.POST.get("texto", ""),
-                                compartido=request.POST.get("compartido") == "1")
+                                texto=request.POST.get("texto", ""), compartido=compartido)
+    if es_personal_cgii(request.user) and not compartido:
+        return _("Nota interna registrada (no la ve la entidad).")
+    return _("Mensaje enviado.")
 
 
 def _accion_solicitar(request, pk):
     services.incidente_solicitar_info(actor=request.user, incidente_id=pk,
                                       pregunta=request.POST.get("pregunta", ""))
+    return _("Solicitud enviada a la entidad; el SLA queda en pausa hasta su respuesta.")
 
 
 def _accion_responder(request, pk):
     services.incidente_responder(actor=request.user, incidente_id=pk,
                                  respuesta=request.POST.get("respuesta", ""))
+    return _("Respuesta enviada al CGII.")
 
 
 def _accion_confirmar(request, pk):
-    services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
+    incidente = services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
+    if incidente.estado == Estado.CERRADO:
+        return _("Gracias. Confirmó la resolución y el incidente quedó cerrado.")
+    return _("Gracias. Confirmó la resolución.")
 
 
 def _accion_tarea(request, pk):
+    """Complete (or mark not applicable) a protocol step; a file chosen in the same form is
+    uploaded first and becomes the step's evidence."""
     p = request.POST
-    services.tarea_actualizar(actor=request.user, incidente_id=pk,
-                              tarea_id=int(p.get("tarea_id", 0)), estado=p.get("estado") or None,
-                              nota=p.get("nota"),
-                              evidencia_id=int(p["evidencia_id"]) if p.get("evidencia_id") else None)
+    tarea_id = int(p.get("tarea_id", ""))
+    evidencia_id = int(p["evidencia_id"]) if p.get("evidencia_id") else None
+    archivo = request.FILES.get("archivo")
+    if archivo is not None:
+        evidencia_id = services.evidencia_subir(
+            actor=request.user, incidente_id=pk, archivo=archivo,
+            descripcion=p.get("nota", "")[:255],
+            visible_entidad=p.get("interna") != "1").pk
+    tarea = services.tarea_actualizar(
+        actor=request.user, incidente_id=pk, tarea_id=tarea_id,
+        estado=p.get("estado") or None, nota=p.get("nota") if "nota" in p else None,
+        evidencia_id=evidencia_id)
+    return _("Paso «%(t)s»: %(e)s.") % {"t": tarea.titulo, "e": tarea.get_estado_display()}
 
 
 def _accion_evidencia(request, pk):
     archivo = request.FILES.get("archivo")
     if archivo is None:
-        raise ErrorDominio(_("Seleccione un archivo."))
-    services.evidencia_subir(actor=request.user, incidente_id=pk, archivo=archivo,
-                             descripcion=request.POST.get("descripcion", ""),
-                             visible_entidad=request.POST.get("interna") != "1")
+        raise ErrorValidacion(extra={"archivo": [_("Seleccione un archivo.")]})
+    evidencia = services.evidencia_subir(
+        actor=request.user, incidente_id=pk, archivo=archivo,
+        descripcion=request.POST.get("descripcion", ""),
+        visible_entidad=request.POST.get("interna") != "1")
+    return _("Evidencia «%(n)s» añadida.") % {"n": evidencia.nombre}
 
 
 ACCIONES = {
     "transicion": _accion_transicion,
     "clasificar": _accion_clasificar,
     "tomar": _accion_tomar,
+    "asignar": _accion_asignar,
     "mensaje": _accion_mensaje,
     "solicitar": _accion_solicitar,
     "responder": _accion_responder,
@@ -203,7 +470,7 @@ def accion(request, pk: int, nombre: str):
     if funcion is None:
         raise Http404
     try:
-        funcion(request, pk)
+        texto = funcion(request, pk)
     except NoEncontrado:
         raise Http404 from None
     except ErrorDominio as exc:
@@ -211,7 +478,8 @@ def accion(request, pk: int, nombre: str):
     except ValueError:
         messages.error(request, _("Datos no válidos."))
     else:
-        messages.success(request, _("Hecho."))
+        messages.success(request, texto)
+    # Back to the top of the page: that is where the message about the outcome shows.
     return redirect("incidentes:detalle", pk=pk)
 
 
@@ -224,3 +492,4 @@ def descargar_evidencia(request, pk: int, evidencia_id: int):
         return archivos.respuesta_descarga(ruta=ev.ruta, nombre=ev.nombre, tipo_mime=ev.tipo_mime)
     except NoEncontrado:
         raise Http404 from None
+
