@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cgii.busqueda",
     "protocolos",
     "incidentes",
+    "incidentes.indicadores",
     "planes_seguridad",
 ]
 
