@@ -1,0 +1,156 @@
+"""A real ASGI server for the intake benchmark, and the HTTP clients that report to it.
+
+The server is daphne (the project's ASGI server; gunicorn/uvicorn are not dependencies),
+one process, started with the bench environment and always stopped by its own pid.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+from _comun import RAIZ
+
+
+def _puerto_libre(preferido: int) -> int:
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", preferido)) != 0:
+            return preferido
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Servidor:
+    """``with Servidor(entorno) as servidor:`` — daphne on 127.0.0.1, stopped on exit or
+    error (its output goes to ``servidor.registro``)."""
+
+    def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 60):
+        self.entorno = {**os.environ, **entorno}
+        self.puerto = _puerto_libre(puerto)
+        self.espera_s = espera_s
+        self.proceso: subprocess.Popen | None = None
+        self.registro = Path(tempfile.mkstemp(prefix="cgii-bench-daphne-", suffix=".log")[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.puerto}"
+
+    def __enter__(self) -> Servidor:
+        orden = [str(RAIZ / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p",
+                 str(self.puerto), "cgii.asgi:application"]
+        with open(self.registro, "wb") as salida:
+            self.proceso = subprocess.Popen(orden, cwd=RAIZ, env=self.entorno, stdout=salida,
+                                            stderr=subprocess.STDOUT)
+        try:
+            self._esperar()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _esperar(self) -> None:
+        limite = time.monotonic() + self.espera_s
+        while time.monotonic() < limite:
+            if self.proceso.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.proceso.returncode}:\n"
+                                   f"{self.cola_registro()}")
+            try:
+                if requests.get(f"{self.url}/salud/", timeout=2).status_code < 500:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"daphne did not answer within {self.espera_s} s:\n"
+                           f"{self.cola_registro()}")
+
+    def cola_registro(self, lineas: int = 40) -> str:
+        return "\n".join(self.registro.read_text(errors="replace").splitlines()[-lineas:])
+
+    def __exit__(self, *exc) -> None:
+        if self.proceso is not None and self.proceso.poll() is None:
+            self.proceso.terminate()
+            try:
+                self.proceso.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proceso.kill()
+                self.proceso.wait()
+
+
+# ---- intake clients ----------------------------------------------------------------------
+
+@dataclass
+class Resultado:
+    segundos: float = 0.0
+    latencias: list[float] = field(default_factory=list)
+    codigos: list[str] = field(default_factory=list)
+    errores: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def reportes(self) -> int:
+        return len(self.latencias)
+
+    @property
+    def por_segundo(self) -> float:
+        return self.reportes / self.segundos if self.segundos else 0.0
+
+
+def _reporte(cliente: int, i: int, detectado_en: str) -> dict:
+    return {"titulo": f"Correos de phishing suplantando al SIGEP (cliente {cliente}, #{i})",
+            "descripcion": "Desde las 08:10 llegan correos que piden credenciales del SIGEP "
+                           "con enlace a sigep-gob-bo.com.",
+            "detectado_en": detectado_en}
+
+
+def _cliente(url: str, clave: str, cliente: int, cantidad: int, detectado_en: str,
+             resultado: Resultado, candado: threading.Lock) -> None:
+    # One keep-alive session per client, as an integrating system would use.
+    with requests.Session() as sesion:
+        sesion.headers.update({"Authorization": f"Token {clave}"})
+        for i in range(cantidad):
+            inicio = time.perf_counter()
+            respuesta = sesion.post(f"{url}/api/v1/incidentes/",
+                                    json=_reporte(cliente, i, detectado_en), timeout=60)
+            latencia = time.perf_counter() - inicio
+            with candado:
+                resultado.latencias.append(latencia)
+                if respuesta.status_code == 201:
+                    resultado.codigos.append(respuesta.json()["codigo"])
+                else:
+                    resultado.errores.append((respuesta.status_code, respuesta.text[:2000]))
+
+
+def reportar(url: str, clave: str, *, clientes: int, por_cliente: int,
+             ahora_local) -> Resultado:
+    """``clientes`` threads × ``por_cliente`` POSTs each; wall time for all of them."""
+    detectado_en = (ahora_local - timedelta(minutes=20)).isoformat(timespec="seconds")
+    resultado, candado = Resultado(), threading.Lock()
+    hilos = [threading.Thread(target=_cliente, args=(url, clave, c, por_cliente, detectado_en,
+                                                     resultado, candado))
+             for c in range(clientes)]
+    inicio = time.perf_counter()
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+    resultado.segundos = time.perf_counter() - inicio
+    return resultado
+
+
+def sin_huecos(codigos: list[str], *, despues_de: int) -> tuple[bool, str]:
+    """Codes of one year must be exactly despues_de+1 .. despues_de+len, each once."""
+    numeros = sorted(int(c.rsplit("-", 1)[1]) for c in codigos)
+    esperados = list(range(despues_de + 1, despues_de + 1 + len(codigos)))
+    if numeros == esperados:
+        return True, f"{despues_de + 1}..{despues_de + len(codigos)}"
+    repetidos = len(numeros) - len(set(numeros))
+    faltan = sorted(set(esperados) - set(numeros))[:10]
+    return False, f"{repetidos} repeated, missing e.g. {faltan}"
