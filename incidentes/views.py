@@ -105,6 +105,11 @@ def _duracion(minutos: float) -> str:
     return _("%(m)d min") % {"m": resto}
 
 
+def _puede_reportar(usuario) -> bool:
+    # Entities report their own incidents; of the staff, only those who work incidents.
+    return not es_personal_cgii(usuario) or tiene_rol_cgii(usuario, *ROLES_GESTION)
+
+
 # ---- list --------------------------------------------------------------------------------
 
 @login_required
@@ -129,6 +134,7 @@ def lista(request):
     consulta.pop("page", None)
     return render(request, "incidentes/lista.html", {
         "pagina": pagina, "filas": filas, "personal": personal, "filtros": filtros,
+        "puede_reportar": _puede_reportar(request.user),
         "estados": Estado.choices, "prioridades": ("P1", "P2", "P3", "P4"),
         "estados_sla": [(k, v) for k, v in ESTADOS_RELOJ.items() if k != "sin_iniciar"],
         "ordenes": [("urgencia", _("Vencimiento SLA")), ("prioridad", _("Prioridad")),
@@ -146,6 +152,9 @@ def lista(request):
 @require_http_methods(["GET", "POST"])
 def reportar(request):
     personal = es_personal_cgii(request.user)
+    if not _puede_reportar(request.user):
+        messages.error(request, _("Su rol no registra incidentes."))
+        return redirect("incidentes:lista")
     entidades = entidades_visibles(request.user).filter(activa=True).order_by("nombre")
     form = ReporteForm(request.POST or None, request.FILES or None, entidades=entidades,
                        personal=personal)
@@ -171,7 +180,8 @@ def reportar(request):
             messages.success(request, _("Incidente %(c)s reportado. El CGII le informará cada "
                                         "avance en esta página.") % {"c": incidente.codigo})
             return redirect("incidentes:detalle", pk=incidente.pk)
-    return render(request, "incidentes/reportar.html", {"form": form, "personal": personal})
+    return render(request, "incidentes/reportar.html", {"form": form, "personal": personal,
+                                                        "puede_reportar": True})
 
 
 # ---- detail ------------------------------------------------------------------------------
@@ -193,7 +203,7 @@ def _relojes(incidente: Incidente) -> list[dict]:
     return relojes
 
 
-def _checklist(incidente: Incidente, tareas) -> list[dict]:
+def _checklist(incidente: Incidente, tareas, *, personal: bool) -> list[dict]:
     """Tasks grouped by protocol phase, in protocol order, with each phase's progress."""
     nombres = {f["codigo"]: f["nombre"] for f in (incidente.protocolo.fases or [])} \
         if incidente.protocolo_id else {}
@@ -216,9 +226,11 @@ def _checklist(incidente: Incidente, tareas) -> list[dict]:
         len(orden) if incidente.estado in ESTADOS_FINALES else -1)
     for i, g in enumerate(grupos.values()):
         g["completa"] = g["hechas"] == g["obligatorias"]
+        g["marcar"] = g["completa"] and g["obligatorias"] > 0
         g["pct"] = round(100 * g["hechas"] / g["obligatorias"]) if g["obligatorias"] else 100
-        # Open: the current phase and any earlier one still missing mandatory steps.
-        g["abierta"] = g["actual"] or (i < indice and not g["completa"])
+        # Open: the current phase and any earlier one with steps still to do.
+        g["abierta"] = g["actual"] or (i < indice and (
+            not g["completa"] or (not personal and g["cerradas"] < len(g["tareas"]))))
     return list(grupos.values())
 
 
@@ -295,15 +307,18 @@ def detalle(request, pk: int):
         "incidente": incidente,
         "personal": personal,
         "gestiona": gestiona,
+        # Read-only staff (auditors) see everything and write nothing.
+        "puede_escribir": gestiona or not personal,
+        "puede_reportar": gestiona or not personal,
         "relojes": _relojes(incidente),
         "acciones": _acciones(usuario, incidente),
-        "fases_checklist": _checklist(incidente, tareas),
+        "fases_checklist": _checklist(incidente, tareas, personal=personal),
         "progreso": _progreso(tareas),
         "timeline": timeline,
         "pregunta": pregunta,
         "evidencias": evidencias,
         "barra": _barra(incidente),
-        "tareas_editables": en_curso,
+        "tareas_editables": en_curso and (gestiona or not personal),
         "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
                             and incidente.confirmado_por_entidad_en is None),
     }
@@ -334,10 +349,11 @@ def _barra(incidente: Incidente) -> list[dict]:
 def _maestro_id(valor: str, usuario) -> int:
     """The master incident by id or by code (people know codes, not ids)."""
     valor = valor.strip()
-    if valor.isdigit():
-        return int(valor)
+    buscar = {"incidente_id": int(valor)} if valor.isdigit() else {"codigo": valor.upper()}
     try:
-        return selectors.incidente_obtener(usuario=usuario, codigo=valor.upper()).pk
+        # Looked up here so that an unknown master is a message on the page, not the 404
+        # that NoEncontrado means for the incident itself.
+        return selectors.incidente_obtener(usuario=usuario, **buscar).pk
     except NoEncontrado:
         raise ErrorValidacion(extra={"maestro_id": [
             _("No se encontró el incidente maestro %(c)s.") % {"c": valor}]}) from None
