@@ -1,0 +1,84 @@
+"""Admin: catalogs are read-only (they come from YAML); deadline parameters are editable;
+plans and their follow-up are read-only here (every change goes through the services)."""
+
+from django.contrib import admin
+
+from .models import (
+    CatalogoControles,
+    Control,
+    MapeoControles,
+    ParametroPlazo,
+    PeriodoSeguimiento,
+    PlanInstitucional,
+    Plazo,
+)
+
+
+class SoloLectura(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ControlInline(admin.TabularInline):
+    model = Control
+    fields = ("numero", "titulo", "titulo_en", "dominio", "objetivo", "atributos")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CatalogoControles)
+class CatalogoControlesAdmin(SoloLectura):
+    list_display = ("nombre", "codigo", "version", "vigente", "cargado_en")
+    list_filter = ("codigo", "vigente")
+    inlines = [ControlInline]
+
+
+@admin.register(MapeoControles)
+class MapeoControlesAdmin(SoloLectura):
+    list_display = ("codigo", "version", "origen", "destino", "vigente", "cargado_en")
+
+
+@admin.register(ParametroPlazo)
+class ParametroPlazoAdmin(admin.ModelAdmin):
+    list_display = ("tipo", "dias_habiles", "dias_advertencia", "descripcion")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlazoInline(admin.TabularInline):
+    model = Plazo
+    fields = ("tipo", "responsable", "inicio", "vence", "cumplido_en", "advertido_en",
+              "vencido_en")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanInstitucional)
+class PlanInstitucionalAdmin(SoloLectura):
+    list_display = ("entidad", "gestion", "version", "estado", "codigo_verificacion",
+                    "vigencia_hasta")
+    list_filter = ("estado", "gestion")
+    search_fields = ("entidad__sigla", "entidad__nombre", "codigo_verificacion")
+    inlines = [PlazoInline]
+
+
+@admin.register(PeriodoSeguimiento)
+class PeriodoSeguimientoAdmin(SoloLectura):
+    list_display = ("nombre", "plan", "fecha_corte", "estado", "cerrado_en")
+    list_filter = ("estado",)

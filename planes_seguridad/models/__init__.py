@@ -1,0 +1,43 @@
+"""ORM only. Writes go through ``services``; reads through ``selectors``."""
+
+from .catalogo import (
+    CatalogoControles,
+    Control,
+    Correspondencia,
+    Dominio,
+    MapeoControles,
+    Objetivo,
+)
+from .plan import (
+    Actividad,
+    Aplicabilidad,
+    EntradaPlan,
+    EstadoEvidencia,
+    EstadoImplementacion,
+    Evidencia,
+    ParametroPlazo,
+    PlanInstitucional,
+    Plazo,
+    TipoEntrada,
+    TipoEvidencia,
+)
+from .seguimiento import (
+    PUNTAJE,
+    EstadoHallazgo,
+    Grado,
+    Hallazgo,
+    OrigenHallazgo,
+    PeriodoSeguimiento,
+    Resultado,
+    RevisionControl,
+    SnapshotControl,
+    SnapshotInmutable,
+)
+
+__all__ = [
+    "PUNTAJE", "Actividad", "Aplicabilidad", "CatalogoControles", "Control", "Correspondencia",
+    "Dominio", "EntradaPlan", "EstadoEvidencia", "EstadoHallazgo", "EstadoImplementacion",
+    "Evidencia", "Grado", "Hallazgo", "MapeoControles", "Objetivo", "OrigenHallazgo",
+    "ParametroPlazo", "PeriodoSeguimiento", "PlanInstitucional", "Plazo", "Resultado",
+    "RevisionControl", "SnapshotControl", "SnapshotInmutable", "TipoEntrada", "TipoEvidencia",
+]

@@ -1,0 +1,525 @@
+"""Create, edit, version and move PISI plans through their lifecycle."""
+
+import base64
+import re
+import secrets
+import unicodedata
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from cgii import archivos
+from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
+from cgii.errores import (
+    ConflictoConcurrencia,
+    ErrorValidacion,
+    NoEncontrado,
+    PermisoDenegado,
+    TransicionInvalida,
+)
+
+from .. import selectors
+from ..models import (
+    Actividad,
+    Aplicabilidad,
+    EstadoEvidencia,
+    Evidencia,
+    PlanInstitucional,
+    TipoEntrada,
+)
+from ..permisos import ENTIDAD, ROLES_TRANSICION, SISTEMA, roles_del_usuario, tiene_alguno
+from ..states import (
+    ESTADOS_EDITABLES,
+    TRANSICIONES_SISTEMA,
+    Estado,
+    Transicion,
+    motivos_incumplidos,
+)
+from . import plazos
+from .comun import exigir_editable, exigir_entidad, registrar, texto_limpio
+
+MAX_FILAS = 500
+
+# Structured lists: required key and allowed keys of each item.
+ESQUEMAS = {
+    "comite": ("nombre", {"nombre", "cargo", "rol", "unidad", "correo"}),
+    "inventario_activos": ("nombre", {"nombre", "tipo", "descripcion", "propietario",
+                                      "ubicacion", "clasificacion", "criticidad", "cantidad"}),
+    "evaluacion_riesgos": ("riesgo", {"riesgo", "activo", "amenaza", "vulnerabilidad",
+                                      "probabilidad", "impacto", "nivel", "tratamiento",
+                                      "responsable", "controles"}),
+}
+CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "inventario_activos", "evaluacion_riesgos",
+                    "politica_aprobada_en")
+CAMPOS_VIGENCIA = ("vigencia_desde", "vigencia_hasta")
+CAMPOS_RESOLUCION = ("resolucion_cite", "resolucion_fecha")
+ESTADOS_VIGENCIA = (*ESTADOS_EDITABLES, Estado.CONFORME, Estado.APROBADO)
+# Fields a transition may receive with it (its conditions read them).
+CAMPOS_TRANSICION = {
+    Transicion.OBSERVAR: ("observaciones",),
+    Transicion.REGISTRAR_RESOLUCION: CAMPOS_RESOLUCION,
+    Transicion.PONER_EN_VIGENCIA: CAMPOS_VIGENCIA,
+}
+# Fields the transition itself may change.
+CAMPOS_DE_TRANSICION = ("estado", "actualizado")
+
+
+# ---- validation -------------------------------------------------------------------------
+
+def _fecha(valor, campo: str) -> date | None:
+    if valor in (None, ""):
+        return None
+    if isinstance(valor, date):
+        return valor
+    if isinstance(valor, str) and (d := parse_date(valor)):
+        return d
+    raise ErrorValidacion(extra={campo: [_("Fecha no válida (AAAA-MM-DD).")]})
+
+
+def _escalar(valor) -> bool:
+    return valor is None or isinstance(valor, str | int | float | bool)
+
+
+def validar_lista(valor, campo: str) -> list[dict]:
+    requerido, permitidos = ESQUEMAS[campo]
+    if not isinstance(valor, list):
+        raise ErrorValidacion(extra={campo: [_("Debe ser una lista.")]})
+    if len(valor) > MAX_FILAS:
+        raise ErrorValidacion(extra={campo: [_("Máximo %(n)d filas.") % {"n": MAX_FILAS}]})
+    salida = []
+    for i, item in enumerate(valor, start=1):
+        if not isinstance(item, dict):
+            raise ErrorValidacion(extra={campo: [_("Fila %(i)d: debe ser un objeto.") % {"i": i}]})
+        ajenas = sorted(set(item) - permitidos)
+        if ajenas:
+            raise ErrorValidacion(extra={campo: [
+                _("Fila %(i)d: campos desconocidos: %(c)s (permitidos: %(p)s).")
+                % {"i": i, "c": ", ".join(map(str, ajenas)), "p": ", ".join(sorted(permitidos))}]})
+        if not isinstance(item.get(requerido), str) or not item[requerido].strip():
+            raise ErrorValidacion(extra={campo: [
+                _("Fila %(i)d: «%(r)s» es obligatorio.") % {"i": i, "r": requerido}]})
+        for clave, v in item.items():
+            ok = _escalar(v) or (isinstance(v, list) and all(_escalar(x) for x in v))
+            if not ok or (isinstance(v, str) and len(v) > 2000):
+                raise ErrorValidacion(extra={campo: [
+                    _("Fila %(i)d: valor no válido en «%(c)s».") % {"i": i, "c": clave}]})
+        for clave in ("probabilidad", "impacto"):
+            if clave in item and item[clave] is not None and (
+                    isinstance(item[clave], bool) or not isinstance(item[clave], int)
+                    or not 1 <= item[clave] <= 5):
+                raise ErrorValidacion(extra={campo: [
+                    _("Fila %(i)d: «%(c)s» debe ser un entero de 1 a 5.") % {"i": i, "c": clave}]})
+        salida.append({k: v.strip() if isinstance(v, str) else v for k, v in item.items()})
+    return salida
+
+
+def _rsi_valido(entidad_id: int, rsi_id) -> object:
+    if rsi_id in (None, ""):
+        return None
+    usuario = get_user_model().objects.filter(pk=rsi_id, is_active=True).first() if str(
+        rsi_id).isdigit() else None
+    if usuario is None or entidad_id not in ids_entidades_de(usuario):
+        raise ErrorValidacion(extra={"rsi_id": [
+            _("El RSI debe ser un usuario activo de la entidad.")]})
+    return usuario
+
+
+def _aplicar(plan: PlanInstitucional, campos: dict) -> tuple[list[str], dict, dict]:
+    """Validate and set plan fields; returns (changed fields, before, after) for the audit."""
+    cambiados, antes, despues = [], {}, {}
+    for campo, valor in campos.items():
+        if campo == "rsi_id":
+            usuario = _rsi_valido(plan.entidad_id, valor)
+            valor = usuario.pk if usuario else None
+        elif campo in ESQUEMAS:
+            valor = validar_lista(valor, campo)
+        elif campo in ("politica_aprobada_en", "vigencia_desde", "vigencia_hasta",
+                       "resolucion_fecha"):
+            valor = _fecha(valor, campo)
+        elif campo == "alcance":
+            valor = texto_limpio(valor, campo)
+        elif campo in ("resolucion_cite",):
+            valor = texto_limpio(valor, campo, maximo=120)
+        elif campo == "observaciones":
+            valor = texto_limpio(valor, campo)
+        else:
+            raise ErrorValidacion(extra={campo: [_("Campo desconocido.")]})
+        actual = getattr(plan, campo)
+        if actual == valor:
+            continue
+        antes[campo], despues[campo] = actual, valor
+        setattr(plan, campo, valor)
+        cambiados.append(campo.removesuffix("_id") if campo == "rsi_id" else campo)
+    if plan.vigencia_desde and plan.vigencia_hasta and plan.vigencia_hasta <= plan.vigencia_desde:
+        raise ErrorValidacion(extra={"vigencia_hasta": [
+            _("El fin de la vigencia debe ser posterior a su inicio.")]})
+    return cambiados, antes, despues
+
+
+# ---- create / edit ------------------------------------------------------------------------
+
+def plan_crear(
+    *,
+    actor,
+    entidad_id: int,
+    gestion: int,
+    catalogo: str = "iso27002-2013",
+    **campos,
+) -> PlanInstitucional:
+    """Version 1 of the entity's plan for ``gestion``, with one SoA row per control of the
+    catalog in force. The entity's RSI or MAE (or a CGII administrator) creates it."""
+    entidad = entidades_visibles(actor).filter(pk=entidad_id).first()
+    if entidad is None:
+        raise NoEncontrado(_("Entidad no encontrada."))
+    if not tiene_alguno(entidad.pk, actor, (*ENTIDAD, "administrador")):
+        raise PermisoDenegado(_("Solo el RSI o la MAE de la entidad pueden crear su plan."))
+    if not isinstance(gestion, int) or not 2000 <= gestion <= 2100:
+        raise ErrorValidacion(extra={"gestion": [_("Gestión no válida.")]})
+    cat = selectors.catalogo_vigente(catalogo)
+    if cat is None:
+        raise ErrorValidacion(extra={"catalogo": [_("Catálogo de controles no disponible.")]})
+    permitidos = set(CAMPOS_CONTENIDO) | set(CAMPOS_VIGENCIA)
+    if ajenos := sorted(set(campos) - permitidos):
+        raise ErrorValidacion(extra={c: [_("Campo desconocido.")] for c in ajenos})
+    try:
+        with transaction.atomic():
+            if PlanInstitucional.objects.filter(entidad=entidad, gestion=gestion).exists():
+                raise ErrorValidacion(extra={"gestion": [
+                    _("La entidad ya tiene un plan para la gestión %(g)d; cree una nueva "
+                      "versión.") % {"g": gestion}]})
+            plan = PlanInstitucional(entidad=entidad, gestion=gestion, version=1, catalogo=cat,
+                                     creado_por=None if getattr(actor, "es_sistema", False)
+                                     else actor)
+            _aplicar(plan, campos)
+            plan.save()
+            filas = [Aplicabilidad(plan=plan, control=c) for c in cat.controles.all()]
+            Aplicabilidad.objects.bulk_create(filas)
+            registrar(plan, actor=actor, tipo_entrada=TipoEntrada.CREACION, accion="crear",
+                      evento="pisi.creado",
+                      texto=_("Plan de la gestión %(g)d creado sobre %(c)s (%(n)d controles).")
+                      % {"g": gestion, "c": cat, "n": len(filas)},
+                      datos={"catalogo": cat.codigo, "catalogo_version": cat.version})
+    except IntegrityError:
+        raise ConflictoConcurrencia() from None
+    return plan
+
+
+def plan_actualizar(*, actor, plan_id: int, **campos) -> PlanInstitucional:
+    """Content in borrador/observado; validity also until registration; the MAE resolution
+    data once the plan is conforme."""
+    with transaction.atomic():
+        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+        exigir_entidad(plan, actor)
+        for campo in campos:
+            if campo in CAMPOS_CONTENIDO:
+                exigir_editable(plan)
+            elif campo in CAMPOS_VIGENCIA:
+                if plan.estado not in ESTADOS_VIGENCIA:
+                    raise TransicionInvalida(_("La vigencia ya no se puede cambiar."))
+            elif campo in CAMPOS_RESOLUCION:
+                if plan.estado != Estado.CONFORME:
+                    raise TransicionInvalida(_("La resolución de la MAE se registra cuando el "
+                                               "plan está conforme."))
+            else:
+                raise ErrorValidacion(extra={campo: [_("Campo desconocido.")]})
+        cambiados, antes, despues = _aplicar(plan, campos)
+        if cambiados:
+            plan.save(update_fields=[*cambiados, "actualizado"])
+            registrar(plan, actor=actor, tipo_entrada=TipoEntrada.EDICION, accion="editar",
+                      evento="pisi.actualizado",
+                      texto=_("Datos del plan actualizados: %(c)s.") % {"c": ", ".join(cambiados)},
+                      datos={"campos": cambiados}, antes=antes, despues=despues)
+    return plan
+
+
+def plan_documento_subir(*, actor, plan_id: int, tipo: str, archivo) -> PlanInstitucional:
+    """The information-security policy (while the content is editable) or the MAE's
+    approving resolution (once conforme). Same upload safety as incident evidence."""
+    if tipo not in ("politica", "resolucion"):
+        raise ErrorValidacion(extra={"tipo": [_("Documento desconocido (politica | resolucion).")]})
+
+    def verificar(plan):
+        exigir_entidad(plan, actor)
+        if tipo == "politica":
+            exigir_editable(plan)
+        elif plan.estado != Estado.CONFORME:
+            raise TransicionInvalida(_("La resolución de la MAE se adjunta cuando el plan está "
+                                       "conforme."))
+
+    # Visibility, role and state before reading the upload: another entity's plan is a 404.
+    verificar(selectors.plan_obtener(usuario=actor, plan_id=plan_id))
+    guardado = archivos.guardar_archivo(archivo, carpeta="pisi")
+    try:
+        with transaction.atomic():
+            plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+            verificar(plan)
+            antes = {"sha256": getattr(plan, f"{tipo}_sha256") or None}
+            valores = {"nombre": guardado.nombre_original, "ruta": guardado.ruta,
+                       "tipo_mime": guardado.tipo_mime, "tamano": guardado.tamano,
+                       "sha256": guardado.sha256}
+            for k, v in valores.items():
+                setattr(plan, f"{tipo}_{k}", v)
+            plan.save(update_fields=[*(f"{tipo}_{k}" for k in valores), "actualizado"])
+            etiqueta = _("política de seguridad") if tipo == "politica" else _(
+                "resolución de la MAE")
+            registrar(plan, actor=actor, tipo_entrada=TipoEntrada.DOCUMENTO,
+                      accion=f"documento.{tipo}", evento="pisi.actualizado",
+                      texto=_("Documento cargado (%(t)s): %(n)s") % {
+                          "t": etiqueta, "n": guardado.nombre_original},
+                      datos={"documento": tipo, "sha256": guardado.sha256,
+                             "tamano": guardado.tamano},
+                      antes=antes, despues={"sha256": guardado.sha256})
+    except BaseException:
+        archivos.borrar_archivo(guardado.ruta)
+        raise
+    return plan
+
+
+# ---- lifecycle ----------------------------------------------------------------------------
+
+def _sigla_ascii(sigla: str) -> str:
+    limpia = unicodedata.normalize("NFKD", sigla).encode("ascii", "ignore").decode().upper()
+    return re.sub(r"[^A-Z0-9]", "", limpia)[:20] or "ENT"
+
+
+def generar_codigo_verificacion(plan: PlanInstitucional) -> str:
+    """PISI-<SIGLA>-<gestión>-<8 base32 characters> (40 random bits), unique."""
+    for _intento in range(8):
+        aleatorio = base64.b32encode(secrets.token_bytes(5)).decode()
+        codigo = f"PISI-{_sigla_ascii(plan.entidad.sigla)}-{plan.gestion}-{aleatorio}"
+        if not PlanInstitucional.objects.filter(codigo_verificacion=codigo).exists():
+            return codigo
+    raise ConflictoConcurrencia(_("No se pudo generar un código de verificación único."))
+
+
+def _aplicar_datos_transicion(plan, transicion: str, datos: dict, comentario: str) -> list[str]:
+    permitidos = CAMPOS_TRANSICION.get(transicion, ())
+    if ajenos := sorted(set(datos) - set(permitidos)):
+        raise ErrorValidacion(extra={c: [_("Campo no admitido en esta transición.")]
+                                     for c in ajenos})
+    valores = {k: datos[k] for k in permitidos if k in datos}
+    if transicion == Transicion.OBSERVAR and "observaciones" not in valores:
+        valores["observaciones"] = comentario
+    cambiados, _a, _d = _aplicar(plan, valores)
+    return cambiados
+
+
+def _transicionar(plan: PlanInstitucional, *, actor, transicion: str, comentario: str = "",
+                  datos: dict | None = None, hoy: date | None = None) -> PlanInstitucional:
+    """The recipe on an already locked plan (``plan_transicionar`` and services that chain
+    transitions inside their own transaction)."""
+    datos = datos or {}
+    roles = roles_del_usuario(plan.entidad_id, actor)
+    if not roles & set(ROLES_TRANSICION[transicion]):
+        raise PermisoDenegado(_("Su rol no puede «%(t)s» este plan.")
+                              % {"t": Transicion(transicion).label})
+    metodo = getattr(plan, transicion)
+    if not metodo._django_fsm.has_transition(plan.estado):
+        raise TransicionInvalida(
+            _("No se puede «%(t)s» un plan en estado «%(e)s».")
+            % {"t": Transicion(transicion).label, "e": plan.get_estado_display()},
+            extra={"estado": plan.estado})
+    cambiados = _aplicar_datos_transicion(plan, transicion, datos, comentario)
+    plan._soa_pendientes = plan.soa_pendientes()
+    plan._hoy = hoy
+    incumplidas = motivos_incumplidos(metodo, plan, plan.estado)
+    if incumplidas:
+        raise TransicionInvalida(incumplidas[0], extra={"condiciones": incumplidas})
+    estado_antes = plan.estado
+    metodo()
+    ahora = timezone.now()
+    if plan.estado == Estado.PRESENTADO:
+        plan.presentado_en = ahora
+        cambiados.append("presentado_en")
+    elif plan.estado == Estado.CONFORME:
+        plan.conforme_en, plan.conforme_por = ahora, (None if getattr(actor, "es_sistema", False)
+                                                      else actor)
+        plan.codigo_verificacion = generar_codigo_verificacion(plan)
+        cambiados += ["conforme_en", "conforme_por", "codigo_verificacion"]
+    elif plan.estado == Estado.APROBADO:
+        plan.aprobado_en = ahora
+        cambiados.append("aprobado_en")
+    elif plan.estado == Estado.VIGENTE and estado_antes == Estado.APROBADO:
+        plan.vigente_en = ahora
+        cambiados.append("vigente_en")
+    try:
+        plan.save(update_fields={*CAMPOS_DE_TRANSICION, *cambiados})
+    except ConcurrentTransition:
+        raise ConflictoConcurrencia() from None
+    abiertos = plazos.al_transicionar(plan, momento=ahora)
+    texto = _("%(de)s → %(a)s") % {"de": Estado(estado_antes).label,
+                                   "a": plan.get_estado_display()}
+    if plan.estado == Estado.CONFORME:
+        texto += "\n" + _("Código de verificación: %(c)s") % {"c": plan.codigo_verificacion}
+    if comentario:
+        texto += f"\n{comentario}"
+    registrar(plan, actor=actor, tipo_entrada=TipoEntrada.TRANSICION, accion="transicion",
+              evento="pisi.transicion", texto=texto,
+              datos={"transicion": transicion, "de": estado_antes, "a": plan.estado,
+                     "comentario": comentario,
+                     "plazos_abiertos": [{"tipo": p.tipo, "vence": p.vence.isoformat()}
+                                         for p in abiertos]},
+              antes={"estado": estado_antes}, despues={"estado": plan.estado})
+    # The successor in force replaces the version it was made from.
+    if plan.estado == Estado.VIGENTE and estado_antes == Estado.APROBADO and plan.anterior_id:
+        anterior = (PlanInstitucional.objects.select_for_update(of=("self",))
+                    .select_related("entidad").get(pk=plan.anterior_id))
+        if anterior.estado in (Estado.VIGENTE, Estado.EN_ACTUALIZACION):
+            _transicionar(anterior, actor=SISTEMA, transicion=Transicion.REEMPLAZAR,
+                          comentario=_("Reemplazado por la versión %(v)d.") % {"v": plan.version})
+    return plan
+
+
+def plan_transicionar(
+    *,
+    actor,
+    plan_id: int,
+    transicion: str,
+    comentario: str = "",
+    datos: dict | None = None,
+    hoy: date | None = None,
+) -> PlanInstitucional:
+    """Every plan state change: atomic → lock → role → state → conditions → save (guarded)
+    → deadlines → history + audit + ``pisi.transicion`` to the entity and CGII staff."""
+    es_sistema = getattr(actor, "es_sistema", False)
+    if transicion not in Transicion.values or (transicion in TRANSICIONES_SISTEMA
+                                               and not es_sistema):
+        raise ErrorValidacion(extra={"transicion": [_("Transición desconocida.")]})
+    comentario = texto_limpio(comentario, "comentario")
+    with transaction.atomic():
+        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+        return _transicionar(plan, actor=actor, transicion=transicion, comentario=comentario,
+                             datos=datos, hoy=hoy)
+
+
+# ---- versions and catalog migration -------------------------------------------------------
+
+CAMPOS_COPIADOS = ("alcance", "rsi_id", "comite", "politica_nombre", "politica_ruta",
+                   "politica_tipo_mime", "politica_tamano", "politica_sha256",
+                   "politica_aprobada_en", "inventario_activos", "evaluacion_riesgos")
+CAMPOS_SOA = ("aplica", "justificacion", "estado_implementacion", "madurez", "responsable",
+              "fecha_objetivo", "peso")
+
+
+def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInstitucional:
+    """A new version (borrador) of a plan in force: the plan goes ``en_actualizacion`` and
+    the copy carries its content, SoA, schedule and approved evidence. When the new version
+    is put in force, the old one becomes ``reemplazado``."""
+    with transaction.atomic():
+        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+        exigir_entidad(plan, actor)
+        if plan.estado not in (Estado.VIGENTE, Estado.EN_ACTUALIZACION):
+            raise TransicionInvalida(_("Solo un plan vigente puede tener una nueva versión."),
+                                     extra={"estado": plan.estado})
+        if PlanInstitucional.objects.filter(anterior=plan).exists():
+            raise TransicionInvalida(_("Ya existe una nueva versión de este plan."))
+        if plan.estado == Estado.VIGENTE:
+            _transicionar(plan, actor=actor, transicion=Transicion.INICIAR_ACTUALIZACION,
+                          comentario=comentario)
+        ultima = (PlanInstitucional.objects.filter(entidad_id=plan.entidad_id, gestion=plan.gestion)
+                  .aggregate(v=Max("version"))["v"] or plan.version)
+        nuevo = PlanInstitucional.objects.create(
+            entidad_id=plan.entidad_id, gestion=plan.gestion, version=ultima + 1, anterior=plan,
+            catalogo_id=plan.catalogo_id, creado_por=None if getattr(actor, "es_sistema", False)
+            else actor, **{c: getattr(plan, c) for c in CAMPOS_COPIADOS})
+        filas = {}
+        for fila in plan.soa.all():
+            filas[fila.pk] = Aplicabilidad(plan=nuevo, control_id=fila.control_id,
+                                           **{c: getattr(fila, c) for c in CAMPOS_SOA})
+        Aplicabilidad.objects.bulk_create(filas.values())
+        copias = {}
+        for act in plan.actividades.prefetch_related("controles"):
+            copias[act.pk] = Actividad.objects.create(
+                plan=nuevo, titulo=act.titulo, descripcion=act.descripcion,
+                responsable=act.responsable, inicio_planificado=act.inicio_planificado,
+                fin_planificado=act.fin_planificado, inicio_real=act.inicio_real,
+                fin_real=act.fin_real, avance=act.avance)
+            copias[act.pk].controles.set([filas[c.pk].pk for c in act.controles.all()])
+        for ev in plan.evidencias.filter(estado=EstadoEvidencia.APROBADA):
+            campos = {f.attname: getattr(ev, f.attname) for f in Evidencia._meta.concrete_fields
+                      if f.name not in ("id", "plan", "aplicabilidad", "actividad")}
+            Evidencia.objects.create(
+                plan=nuevo, aplicabilidad=filas.get(ev.aplicabilidad_id),
+                actividad=copias.get(ev.actividad_id), **campos)
+        registrar(nuevo, actor=actor, tipo_entrada=TipoEntrada.CREACION, accion="nueva_version",
+                  evento="pisi.creado",
+                  texto=_("Versión %(v)d creada a partir de la versión %(a)d.")
+                  % {"v": nuevo.version, "a": plan.version},
+                  datos={"anterior_id": plan.pk})
+    return nuevo
+
+
+ORDEN_ESTADO = {"no_iniciado": 0, "en_proceso": 1, "implementado": 2}
+
+
+def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstitucional:
+    """Move a plan being written to another catalog version, explicitly, using the loaded
+    mapping (2013 → 2022) or the control numbers (new version of the same edition).
+    A destination control takes the most cautious view of its sources: it applies if any
+    source applies; status and maturity are the lowest among the applying sources."""
+    with transaction.atomic():
+        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+        exigir_entidad(plan, actor)
+        exigir_editable(plan)
+        destino = selectors.catalogo_vigente(catalogo)
+        if destino is None or destino.pk == plan.catalogo_id:
+            raise ErrorValidacion(extra={"catalogo": [_("Catálogo de destino no válido.")]})
+        origen = plan.catalogo
+        controles_d = list(destino.controles.all())
+        if origen.codigo == destino.codigo:
+            fuentes_de = {c.numero: [c.numero] for c in controles_d}
+        else:
+            mapeo = selectors.mapeo_entre(origen, destino)
+            if mapeo is None:
+                raise ErrorValidacion(extra={"catalogo": [
+                    _("No hay un mapeo cargado de %(o)s a %(d)s.") % {"o": origen, "d": destino}]})
+            fuentes_de = {}
+            for o, destinos in selectors.correspondencias_de(mapeo).items():
+                for d in destinos:
+                    fuentes_de.setdefault(d, []).append(o)
+        viejas = {f.control.numero: f for f in plan.soa.select_related("control")}
+        nuevas, destinos_de = [], {}
+        for c in controles_d:
+            fuentes = [viejas[n] for n in fuentes_de.get(c.numero, []) if n in viejas]
+            decididas = [f for f in fuentes if f.aplica is not None]
+            aplican = [f for f in decididas if f.aplica]
+            fila = Aplicabilidad(plan=plan, control=c)
+            if aplican:
+                fila.aplica = True
+                fila.estado_implementacion = min((f.estado_implementacion for f in aplican),
+                                                 key=ORDEN_ESTADO.get)
+                fila.madurez = min(f.madurez for f in aplican)
+                fila.responsable = next((f.responsable for f in aplican if f.responsable), "")
+                fechas = [f.fecha_objetivo for f in aplican if f.fecha_objetivo]
+                fila.fecha_objetivo = max(fechas) if fechas else None
+            elif decididas:
+                fila.aplica = False
+                fila.justificacion = "\n".join(dict.fromkeys(
+                    f"{f.control.numero}: {f.justificacion}" for f in decididas))
+            nuevas.append(fila)
+            for f in fuentes:
+                destinos_de.setdefault(f.pk, fila)
+        Aplicabilidad.objects.bulk_create(nuevas)
+        for act in plan.actividades.prefetch_related("controles"):
+            act.controles.set({destinos_de[f.pk].pk for f in act.controles.all()
+                               if f.pk in destinos_de})
+        for viejo_id, fila in destinos_de.items():
+            plan.evidencias.filter(aplicabilidad_id=viejo_id).update(aplicabilidad=fila)
+            plan.hallazgos.filter(aplicabilidad_id=viejo_id).update(aplicabilidad=fila)
+        plan.soa.filter(pk__in=[f.pk for f in viejas.values()]).delete()
+        antes = {"catalogo": origen.codigo, "version": origen.version}
+        plan.catalogo = destino
+        plan.save(update_fields=["catalogo", "actualizado"])
+        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.SOA, accion="migrar_catalogo",
+                  evento="pisi.actualizado",
+                  texto=_("Declaración de aplicabilidad migrada de %(o)s a %(d)s: %(n)d controles, "
+                          "%(p)d por decidir.") % {"o": origen, "d": destino, "n": len(nuevas),
+                                                  "p": sum(f.aplica is None for f in nuevas)},
+                  antes=antes, despues={"catalogo": destino.codigo, "version": destino.version})
+    return plan

@@ -1,0 +1,79 @@
+"""Helpers to put plans in a given state for tests (setup only: the behaviour under test
+always goes through the services)."""
+
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from planes_seguridad import services
+from planes_seguridad.models import PlanInstitucional
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+COMITE = [{"nombre": "Elena Vargas", "cargo": "Viceministra", "rol": "presidente"},
+          {"nombre": "Marco Choque", "cargo": "RSI", "rol": "secretario"}]
+
+
+def pdf(nombre="documento.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(nombre, PDF, content_type="application/pdf")
+
+
+def crear_plan(rsi, entidad, gestion=2027, **campos) -> PlanInstitucional:
+    return services.plan_crear(actor=rsi, entidad_id=entidad.pk, gestion=gestion, **campos)
+
+
+def recargar(plan) -> PlanInstitucional:
+    # The FSM field is protected: refresh_from_db would try to set it.
+    return PlanInstitucional.objects.select_related("entidad").get(pk=plan.pk)
+
+
+def completar(plan, rsi, *, no_aplican=("18.1.5",)) -> PlanInstitucional:
+    """Everything ``presentar`` needs: scope, RSI, committee, policy, a decided SoA."""
+    services.plan_actualizar(actor=rsi, plan_id=plan.pk, alcance="Toda la entidad.",
+                             rsi_id=rsi.pk, comite=COMITE,
+                             politica_aprobada_en=date(2027, 1, 15))
+    services.plan_documento_subir(actor=rsi, plan_id=plan.pk, tipo="politica",
+                                  archivo=pdf("politica.pdf"))
+    cambios = []
+    for fila in plan.soa.select_related("control"):
+        if fila.control.numero in no_aplican:
+            cambios.append({"id": fila.pk, "aplica": False,
+                            "justificacion": "La entidad no usa criptografía propia."})
+        else:
+            cambios.append({"id": fila.pk, "aplica": True})
+    services.soa_actualizar_lote(actor=rsi, plan_id=plan.pk, cambios=cambios)
+    return recargar(plan)
+
+
+CAMINO = ["presentar", "iniciar_revision", "dar_conformidad", "registrar_resolucion",
+          "poner_en_vigencia"]
+DESTINO = {"presentado": 1, "en_revision": 2, "conforme": 3, "aprobado": 4, "vigente": 5}
+
+
+def llevar_a(plan, estado, rsi, auditor) -> PlanInstitucional:
+    """From borrador along the main path to ``estado``."""
+    if estado == "borrador":
+        return recargar(plan)
+    if estado == "observado":
+        plan = llevar_a(plan, "en_revision", rsi, auditor)
+        return services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="observar",
+                                          comentario="Falta el inventario de activos.")
+    if estado == "en_actualizacion":
+        plan = llevar_a(plan, "vigente", rsi, auditor)
+        return services.plan_transicionar(actor=rsi, plan_id=plan.pk,
+                                          transicion="iniciar_actualizacion")
+    plan = completar(plan, rsi)
+    for transicion in CAMINO[:DESTINO[estado]]:
+        datos = {}
+        actor = rsi if transicion in ("presentar", "registrar_resolucion") else auditor
+        if transicion == "registrar_resolucion":
+            services.plan_documento_subir(actor=rsi, plan_id=plan.pk, tipo="resolucion",
+                                          archivo=pdf("resolucion.pdf"))
+            datos = {"resolucion_cite": "RM-045/2027", "resolucion_fecha": timezone.localdate()}
+        if transicion == "poner_en_vigencia":
+            hoy = timezone.localdate()
+            datos = {"vigencia_desde": hoy, "vigencia_hasta": hoy + timedelta(days=365)}
+        plan = services.plan_transicionar(actor=actor, plan_id=plan.pk, transicion=transicion,
+                                          datos=datos)
+    return recargar(plan)
