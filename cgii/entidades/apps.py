@@ -9,6 +9,9 @@ class EntidadesConfig(AppConfig):
 
     def ready(self):
         from .grupos import asignar_permisos_grupos
+        from .revocacion import conectar_senales
+
+        conectar_senales()
 
         post_migrate.connect(asignar_permisos_grupos, sender=self,
                              dispatch_uid="entidades.asignar_permisos_grupos")

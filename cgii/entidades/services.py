@@ -12,6 +12,7 @@ from cgii.auditoria.services import auditoria_registrar
 from cgii.errores import ErrorValidacion, PermisoDenegado, TransicionInvalida
 
 from .models import Entidad, RolCGII, TokenAPI, Usuario
+from .revocacion import avisar_revocacion
 from .selectors import es_personal_cgii, membresias_activas, tiene_rol_cgii
 
 PREFIJO_CLAVE = "cgii_"
@@ -112,6 +113,7 @@ def token_revocar(*, token: TokenAPI, actor: Usuario | str | None) -> TokenAPI:
             antes={"revocado_en": None}, despues={"revocado_en": token.revocado_en},
             datos={"prefijo": token.prefijo, "usuario_id": token.usuario_id},
         )
+        avisar_revocacion(token.usuario_id, token_id=token.pk, motivo="token_revocado")
     return token
 
 

@@ -1,9 +1,17 @@
-"""Websocket skeleton: ``/ws/eventos/`` streams the outbox events a user may see.
+"""Websocket streams of outbox events.
 
-Authentication and origin come from ``AllowedHostsOriginValidator(AuthMiddlewareStack)``
-in ``cgii/asgi.py``; permission is decided on subscribe by ``selectors.grupos_de_usuario``.
-The console issue extends this (replay from a last event id).
+``/ws/eventos/`` is a user's general stream (staff: every CGII event; entity users: their
+entities' events; everyone: their own notifications). Domain apps subclass ``FlujoConsumer``
+for narrower streams (the per-incident one lives in incidentes/consumers.py).
+
+No silent gaps: every message carries ``secuencia``, its position in the stream (assigned by
+the dispatcher in send order). A client connects with ``?desde=<last secuencia it saw>`` and
+first receives, in order, what it missed (from the outbox), then a ``flujo.sincronizado``
+marker, then live events; anything already replayed is not sent twice. Pages embed the
+position current when they were rendered, so even the first connection misses nothing.
 """
+
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -11,40 +19,90 @@ from django.conf import settings
 
 from cgii.eventos import despachador, selectors
 
-# Application close codes (4000-4999): like HTTP 401, the client should log in again.
+# Application close codes (4000-4999), like HTTP 401/403.
 CODIGO_NO_AUTENTICADO = 4401
-CAMPOS_EVENTO = ("id", "tipo", "datos", "creado")
+CODIGO_REVOCADO = 4403
+CODIGO_NO_ENCONTRADO = 4404
+CAMPOS_EVENTO = ("id", "secuencia", "tipo", "datos", "creado")
+TIPO_REVOCACION = "sesion.revocada"
 
 
-def _grupos_permitidos(usuario, sesion) -> list[str] | None:
+def _grupos_permitidos(usuario, sesion, token) -> list[str] | None:
     """None when the session may not subscribe at all (staff without second factor)."""
-    if not selectors.segundo_factor_cumplido(usuario, sesion):
+    if token is None and not selectors.segundo_factor_cumplido(usuario, sesion):
         return None
     return selectors.grupos_de_usuario(usuario)
 
 
-class EventosConsumer(AsyncJsonWebsocketConsumer):
+def _desde(scope) -> int | None:
+    valores = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("desde")
+    try:
+        return max(int(valores[0]), 0) if valores else None
+    except ValueError:
+        return None
+
+
+class FlujoConsumer(AsyncJsonWebsocketConsumer):
+    ultimo: int = 0
+
+    async def grupos_para(self, usuario) -> list[str] | None:
+        """Groups this stream joins; None → refuse with CODIGO_NO_AUTENTICADO."""
+        return await database_sync_to_async(_grupos_permitidos)(
+            usuario, self.scope.get("session"), self.scope.get("token_api"))
+
     async def connect(self) -> None:
         usuario = self.scope.get("user")
         if usuario is None or not usuario.is_authenticated:
             await self.close(code=CODIGO_NO_AUTENTICADO)
             return
-        grupos = await database_sync_to_async(_grupos_permitidos)(
-            usuario, self.scope.get("session"))
+        self.usuario = usuario
+        token = self.scope.get("token_api")
+        self.token_id = token.pk if token is not None else None
+        grupos = await self.grupos_para(usuario)
         if grupos is None:
-            await self.close(code=CODIGO_NO_AUTENTICADO)
+            await self.close(code=getattr(self, "codigo_rechazo", CODIGO_NO_AUTENTICADO))
             return
         if settings.EMBEBIDO:
             despachador.anotar_bucle_servidor()
-        # self.groups is what the base class discards on disconnect.
+        # self.groups is what the base class discards on disconnect. Joined before the
+        # replay: live messages queue meanwhile and are de-duplicated by position.
         self.groups = grupos
         for grupo in self.groups:
             await self.channel_layer.group_add(grupo, self.channel_name)
         await self.accept()
+        desde = _desde(self.scope)
+        if desde is not None:
+            await self._repetir(desde)
+
+    async def _repetir(self, desde: int) -> None:
+        mensajes, completo = await database_sync_to_async(selectors.eventos_desde)(
+            grupos_permitidos=self.groups, desde=desde)
+        self.ultimo = desde
+        for mensaje in mensajes:
+            if mensaje["tipo"] != TIPO_REVOCACION:
+                await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})
+            self.ultimo = mensaje["secuencia"]
+        # completo=False: more was missed than we replay; the client reloads its state.
+        await self.send_json({"tipo": "flujo.sincronizado", "secuencia": self.ultimo,
+                              "completo": completo})
 
     async def receive_json(self, content, **kwargs) -> None:
-        """Clients have nothing to say yet (the console adds "replay from id")."""
+        """Clients only listen; resuming is done by reconnecting with ?desde=."""
 
     async def evento_enviar(self, mensaje: dict) -> None:
         evento = mensaje["evento"]
-        await self.send_json({campo: evento[campo] for campo in CAMPOS_EVENTO})
+        secuencia = evento.get("secuencia")
+        if secuencia is not None and secuencia <= self.ultimo:
+            return  # already sent by the replay
+        if evento["tipo"] == TIPO_REVOCACION:
+            revocado = evento["datos"].get("token_id")
+            if revocado is None or revocado == self.token_id:
+                await self.close(code=CODIGO_REVOCADO)
+            return
+        if secuencia is not None:
+            self.ultimo = secuencia
+        await self.send_json({campo: evento.get(campo) for campo in CAMPOS_EVENTO})
+
+
+class EventosConsumer(FlujoConsumer):
+    """The general stream."""

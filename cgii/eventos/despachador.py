@@ -15,7 +15,8 @@ import redis.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from cgii.eventos.models import ConsumoEvento, Evento
@@ -72,10 +73,38 @@ def despachar_pendientes(*, max_lotes: int = 50) -> int:
     return total
 
 
+# pg_advisory_xact_lock key (ASCII "cgiistrm"): one fan-out at a time, so stream positions
+# are handed out and sent in the same order.
+CLAVE_CERROJO_FLUJO = 0x636769697374726D
+_cerrojo_local = threading.Lock()
+
+
+def _serializar_difusion() -> None:
+    """Held until the batch commits (PostgreSQL) — other dispatchers wait, not skip, so a
+    freshly committed event never waits for the next sweep."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAVE_CERROJO_FLUJO])
+
+
+def _asignar_secuencias(eventos: list[Evento]) -> None:
+    ultima = Evento.objects.aggregate(m=Max("secuencia"))["m"] or 0
+    for i, evento in enumerate(eventos, start=1):
+        evento.secuencia = ultima + i
+
+
 def despachar_lote(*, lote: int) -> ResultadoLote:
     """Lock up to ``lote`` due events, fan them out, run their sinks, record the outcome.
     Everything, sinks included, commits together at the end."""
+    if connection.vendor == "postgresql":
+        return _despachar_lote(lote)
+    with _cerrojo_local:  # embedded (SQLite): one process, maybe two threads
+        return _despachar_lote(lote)
+
+
+def _despachar_lote(lote: int) -> ResultadoLote:
     with transaction.atomic():
+        _serializar_difusion()
         eventos = list(
             Evento.objects.select_for_update(skip_locked=True)
             .filter(entregado_en__isnull=True, disponible_desde__lte=timezone.now())
@@ -90,7 +119,11 @@ def despachar_lote(*, lote: int) -> ResultadoLote:
         a_difundir = [e for e in eventos
                       if e.grupos and (e.pk, CONSUMIDOR_CANALES) not in hechos]
         ids_a_difundir = {e.pk for e in a_difundir}
+        _asignar_secuencias(a_difundir)
         errores_capa, capa_caida = _difundir(a_difundir)
+        for evento in a_difundir:
+            if evento.pk in errores_capa:
+                evento.secuencia = None  # not (fully) sent: the retry gets a new position
 
         resultado = ResultadoLote(tomados=len(eventos), capa_caida=capa_caida)
         difundidos_sin_entregar = []
@@ -108,7 +141,8 @@ def despachar_lote(*, lote: int) -> ResultadoLote:
 
         ConsumoEvento.objects.bulk_create(difundidos_sin_entregar)
         Evento.objects.bulk_update(
-            eventos, ["entregado_en", "intentos", "disponible_desde", "ultimo_error"])
+            eventos, ["entregado_en", "intentos", "disponible_desde", "ultimo_error",
+                      "secuencia"])
     return resultado
 
 

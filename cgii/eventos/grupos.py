@@ -32,8 +32,13 @@ def grupo_usuario(usuario_id: int) -> str:
 
 
 def grupo_incidente(incidente_id: int) -> str:
-    """Everyone looking at one incident (per-incident stream)."""
+    """Entity users looking at one incident (per-incident stream: shared entries only)."""
     return f"cgii.incidente.{_id(incidente_id)}"
+
+
+def grupo_incidente_interno(incidente_id: int) -> str:
+    """CGII staff looking at one incident (per-incident stream: everything)."""
+    return f"cgii.incidente.{_id(incidente_id)}.interno"
 
 
 def es_nombre_valido(nombre: object) -> bool:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Evento(models.Model):
-    # The id is monotonic (a sequence) and doubles as the websocket event id that
-    # clients send back on reconnect. Note: ids are assigned at insert, not at commit.
+    # Ids are assigned at insert, not at commit, so they can commit out of order: they
+    # identify an event (clients de-duplicate by it) but cannot be a resume cursor.
     id = models.BigAutoField(primary_key=True)
     tipo = models.CharField(_("tipo"), max_length=100)
     datos = models.JSONField(_("datos"), default=dict, encoder=DjangoJSONEncoder)
@@ -23,6 +23,10 @@ class Evento(models.Model):
     intentos = models.PositiveIntegerField(_("intentos"), default=0)
     entregado_en = models.DateTimeField(_("entregado en"), null=True, blank=True)
     ultimo_error = models.TextField(_("último error"), blank=True, default="")
+    # Position in the websocket stream, assigned by the dispatcher when it fans the event
+    # out (dispatchers fan out one batch at a time): strictly increasing in send order,
+    # so "everything after N" is exactly what a client that saw N has missed.
+    secuencia = models.BigIntegerField(_("secuencia"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("evento")
@@ -54,6 +58,7 @@ class Evento(models.Model):
         """What websocket clients receive (and what a replay must send)."""
         return {
             "id": self.pk,
+            "secuencia": self.secuencia,
             "tipo": self.tipo,
             "datos": self.datos,
             "creado": self.creado.isoformat(),

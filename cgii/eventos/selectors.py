@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db import connection
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
@@ -69,3 +70,29 @@ def segundo_factor_cumplido(usuario, sesion) -> bool:
     dispositivo = Device.from_persistent_id(persistent_id)
     return (dispositivo is not None and dispositivo.user_id == usuario.pk
             and dispositivo.confirmed)
+
+
+REPETICION_MAXIMA = 500
+
+
+def eventos_desde(*, grupos_permitidos: list[str], desde: int,
+                  limite: int = REPETICION_MAXIMA) -> tuple[list[dict], bool]:
+    """Messages a client that saw stream position ``desde`` missed, in order, limited to the
+    groups it may see now. Returns (messages, complete); ``complete`` is False when more
+    than ``limite`` were missed — the client should then reload its state."""
+    # Only fanned-out events have a position (a sink may still be retrying them).
+    consulta = Evento.objects.filter(secuencia__gt=desde).order_by("secuencia")
+    permitidos = set(grupos_permitidos)
+    if connection.vendor == "postgresql":
+        # jsonb ?| : the event's group list shares a name with the caller's.
+        consulta = consulta.filter(grupos__has_any_keys=sorted(permitidos))
+        filas = list(consulta[: limite + 1])
+    else:  # SQLite's JSON lookups do not match array elements; embedded volumes are small
+        filas = [e for e in consulta.iterator() if permitidos & set(e.grupos)][: limite + 1]
+    completo = len(filas) <= limite
+    return [e.como_mensaje() for e in filas[:limite]], completo
+
+
+def secuencia_actual() -> int:
+    """The stream position now: pages embed it so their socket resumes from there."""
+    return Evento.objects.aggregate(m=Max("secuencia"))["m"] or 0

@@ -55,9 +55,10 @@ def resumen(incidente: Incidente) -> dict:
 
 
 def grupos_para(incidente: Incidente, *, visible_entidad: bool) -> list[str]:
-    destino = [grupos.GRUPO_PERSONAL_CGII, grupos.grupo_incidente(incidente.pk)]
+    destino = [grupos.GRUPO_PERSONAL_CGII, grupos.grupo_incidente_interno(incidente.pk)]
     if visible_entidad:
-        destino.append(grupos.grupo_entidad(incidente.entidad_id))
+        destino += [grupos.grupo_entidad(incidente.entidad_id),
+                    grupos.grupo_incidente(incidente.pk)]
     return destino
 
 

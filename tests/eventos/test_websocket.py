@@ -74,7 +74,8 @@ def test_cada_usuario_recibe_solo_los_eventos_de_sus_grupos(
     assert [m["id"] for m in recibido["b"]] == [de_b]
     primero = recibido["a"][0]
     evento = Evento.objects.get(pk=de_a)
-    assert primero == {"id": de_a, "tipo": "incidente.creado", "datos": {"codigo": "A-1"},
+    assert primero == {"id": de_a, "secuencia": evento.secuencia,
+                       "tipo": "incidente.creado", "datos": {"codigo": "A-1"},
                        "creado": evento.creado.isoformat()}
 
 

@@ -1,0 +1,173 @@
+"""Streams without silent gaps, revocation, token handshakes and the per-incident stream —
+through the full ASGI app on the real Redis channel layer."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from cgii.asgi import application
+from cgii.entidades.services import token_crear, token_revocar
+from cgii.eventos import grupos
+from cgii.eventos.despachador import despachar
+from cgii.eventos.models import Evento
+from cgii.eventos.services import evento_emitir
+from tests.eventos.conftest import cabeceras_de, conectar
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _emitir(destino, n=1, tipo="incidente.actualizado"):
+    ids = []
+    for i in range(n):
+        with transaction.atomic():
+            ids.append(evento_emitir(tipo=tipo, datos={"n": i}, grupos=destino).pk)
+    return ids
+
+
+async def _recibir(ws, n):
+    return [await ws.receive_json_from(timeout=5) for _ in range(n)]
+
+
+def test_reconectar_con_la_ultima_secuencia_repite_exactamente_lo_perdido(
+        reportante_a, entidad_a, entidad_b):
+    cabeceras = cabeceras_de(reportante_a)
+    propio = [grupos.grupo_entidad(entidad_a.pk)]
+    ajeno = [grupos.grupo_entidad(entidad_b.pk)]
+
+    async def escenario():
+        emitir = database_sync_to_async(_emitir)
+        ws = await conectar(cabeceras)
+        vistos = await emitir(propio, 2)
+        await database_sync_to_async(despachar)()
+        recibidos = await _recibir(ws, 2)
+        await ws.disconnect()
+        # While disconnected: 3 for this entity, 2 for another one.
+        perdidos = await emitir(propio, 3)
+        await emitir(ajeno, 2)
+        await database_sync_to_async(despachar)()
+        ultima = recibidos[-1]["secuencia"]
+        ws = WebsocketCommunicator(application, f"/ws/eventos/?desde={ultima}",
+                                   headers=cabeceras)
+        assert (await ws.connect(timeout=5))[0]
+        repetidos = await _recibir(ws, 4)
+        # Then live again, with nothing duplicated.
+        nuevo = await emitir(propio, 1)
+        await database_sync_to_async(despachar)()
+        en_vivo = await _recibir(ws, 1)
+        assert await ws.receive_nothing(timeout=0.3)
+        await ws.disconnect()
+        return vistos, recibidos, perdidos, repetidos, nuevo, en_vivo
+
+    vistos, recibidos, perdidos, repetidos, nuevo, en_vivo = async_to_sync(escenario)()
+    assert [m["id"] for m in recibidos] == vistos
+    assert [m["id"] for m in repetidos[:3]] == perdidos
+    assert repetidos[3]["tipo"] == "flujo.sincronizado" and repetidos[3]["completo"] is True
+    assert repetidos[3]["secuencia"] == repetidos[2]["secuencia"]
+    secuencias = [m["secuencia"] for m in recibidos + repetidos[:3] + en_vivo]
+    assert secuencias == sorted(secuencias) and len(set(secuencias)) == len(secuencias)
+    assert [m["id"] for m in en_vivo] == nuevo
+
+
+def test_secuencias_siguen_el_orden_de_envio_aunque_los_ids_no():
+    """An event with a lower id sent later (e.g. committed later) gets the later position, so
+    "everything after my last position" never skips it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    rezagado = Evento.objects.create(tipo="x", grupos=[grupos.GRUPO_PERSONAL_CGII],
+                                     disponible_desde=timezone.now() + timedelta(hours=1))
+    adelantado = Evento.objects.create(tipo="y", grupos=[grupos.GRUPO_PERSONAL_CGII])
+    despachar()
+    Evento.objects.filter(pk=rezagado.pk).update(disponible_desde=timezone.now())
+    despachar()
+    rezagado.refresh_from_db()
+    adelantado.refresh_from_db()
+    assert rezagado.pk < adelantado.pk and rezagado.secuencia > adelantado.secuencia
+
+
+def test_revocar_el_token_cierra_su_flujo_y_no_otros(reportante_a, entidad_a):
+    token, clave = token_crear(usuario=reportante_a, actor=reportante_a, nombre="script",
+                               entidad=entidad_a)
+    por_token = [(b"authorization", f"Token {clave}".encode())]
+    por_sesion = cabeceras_de(reportante_a)
+
+    async def escenario():
+        ws_token = WebsocketCommunicator(application, "/ws/eventos/", headers=por_token)
+        assert (await ws_token.connect(timeout=5))[0]
+        ws_sesion = await conectar(por_sesion)
+        await database_sync_to_async(lambda: token_revocar(token=token, actor=reportante_a))()
+        await database_sync_to_async(despachar)()
+        cierre = await ws_token.receive_output(timeout=5)
+        sigue = await ws_sesion.receive_nothing(timeout=0.3)
+        await ws_sesion.disconnect()
+        return cierre, sigue
+
+    cierre, sigue = async_to_sync(escenario)()
+    assert cierre == {"type": "websocket.close", "code": 4403}
+    assert sigue
+
+
+def test_desactivar_al_usuario_cierra_su_flujo(reportante_a):
+    cabeceras = cabeceras_de(reportante_a)
+
+    def desactivar():
+        reportante_a.is_active = False
+        reportante_a.save()
+
+    async def escenario():
+        ws = await conectar(cabeceras)
+        await database_sync_to_async(desactivar)()
+        await database_sync_to_async(despachar)()
+        return await ws.receive_output(timeout=5)
+
+    assert async_to_sync(escenario)() == {"type": "websocket.close", "code": 4403}
+
+
+def test_token_invalido_o_en_la_url_no_autentica(reportante_a):
+    async def intento(ruta, cabeceras):
+        ws = WebsocketCommunicator(application, ruta, headers=cabeceras)
+        resultado = await ws.connect(timeout=5)
+        await ws.disconnect()
+        return resultado
+
+    malo = [(b"authorization", b"Token cgii_no-existe")]
+    assert async_to_sync(intento)("/ws/eventos/", malo) == (False, 4401)
+    # A token in the query string is ignored (no session, no origin): refused.
+    assert not async_to_sync(intento)("/ws/eventos/?token=cgii_x", [])[0]
+
+
+def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_a, reportante_b,
+                                                          entidad_a, analista):
+    from incidentes import services
+    from tests.incidentes.utiles import reportar
+
+    incidente = reportar(reportante_a, entidad_a)
+    despachar()
+    cab_a, cab_b, cab_staff = (cabeceras_de(u) for u in (reportante_a, reportante_b, analista))
+    ruta = f"/ws/incidentes/{incidente.pk}/"
+
+    async def escenario():
+        ajeno = WebsocketCommunicator(application, ruta, headers=cab_b)
+        rechazo = await ajeno.connect(timeout=5)
+        entidad = WebsocketCommunicator(application, ruta, headers=cab_a)
+        staff = WebsocketCommunicator(application, ruta, headers=cab_staff)
+        assert (await entidad.connect(timeout=5))[0] and (await staff.connect(timeout=5))[0]
+        comentar = database_sync_to_async(services.incidente_comentar)
+        await comentar(actor=analista, incidente_id=incidente.pk, texto="interno",
+                       compartido=False)
+        await comentar(actor=analista, incidente_id=incidente.pk, texto="compartido")
+        await database_sync_to_async(despachar)()
+        de_staff = await _recibir(staff, 2)
+        de_entidad = await _recibir(entidad, 1)
+        nada = await entidad.receive_nothing(timeout=0.3)
+        await entidad.disconnect()
+        await staff.disconnect()
+        return rechazo, de_staff, de_entidad, nada
+
+    rechazo, de_staff, de_entidad, nada = async_to_sync(escenario)()
+    assert rechazo == (False, 4404)
+    assert [m["datos"]["entrada"]["texto"] for m in de_staff] == ["interno", "compartido"]
+    assert [m["datos"]["entrada"]["texto"] for m in de_entidad] == ["compartido"] and nada
