@@ -90,6 +90,8 @@ def tarea_actualizar(*, actor, incidente_id: int, tarea_id: int, estado: str | N
                      asignado_id: int | None = None) -> Tarea:
     if estado is not None and estado not in EstadoTarea.values:
         raise ErrorValidacion(extra={"estado": [_("Estado de tarea no válido.")]})
+    if es_personal_cgii(actor):
+        exigir_gestion(actor)  # auditors read, never write
     with transaction.atomic():
         incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
                                       para_actualizar=True)

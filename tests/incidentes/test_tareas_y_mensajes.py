@@ -95,3 +95,12 @@ def test_cgii_abre_un_incidente_a_nombre_de_la_entidad_y_esta_lo_ve(api, catalog
     assert aviso.entidad_id == entidad_a.pk
     ids = [i["id"] for i in api(reportante_a).get("/api/v1/incidentes/").json()["results"]]
     assert r.json()["id"] in ids
+
+
+def test_el_auditor_no_modifica_tareas(api, clasificado, auditor):
+    tarea = Tarea.objects.filter(incidente=clasificado).first()
+    r = api(auditor).patch(f"/api/v1/incidentes/{clasificado.pk}/tareas/{tarea.pk}/",
+                           {"nota": "no debería"}, format="json")
+    assert r.status_code == 403
+    tarea.refresh_from_db()
+    assert tarea.nota == ""
