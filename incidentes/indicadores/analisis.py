@@ -1,0 +1,396 @@
+"""Read and check a STIX 2.1 bundle without the ``stix2`` object model (the fast path).
+
+``analizar(contenido)`` parses with orjson, checks every object structurally (required
+properties, id/type/timestamp formats, ranges), validates STIX patterns (simple value
+comparisons by a strict regex, the rest with stix2-patterns, cached by pattern text),
+normalises the values, and returns what to write plus the report of every bad object
+(index, id, type, reason). It never touches the database.
+
+What is interpreted: Indicator (pattern_type ``stix``) → an indicator per normalised value;
+SCOs ipv4-addr, ipv6-addr, domain-name, url, email-addr and file hashes → indicators;
+Observed-data and Sighting → first/last seen of the values they reference (and, when the
+import targets an incident, its sightings); marking-definitions → TLP (TLP 1.0 ids and
+definitions are aliases of TLP 2.0). Identity, Relationship, other SDOs, other SCOs, unknown
+and custom (``x-``) objects are checked and kept as received, not interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+from django.utils.translation import gettext as _
+
+from . import stix
+from .escritura import Entrada
+from .normalizacion import HASH_POR_NOMBRE, ValorInvalido, desde_patron, normalizar
+
+TIPOS_SDO = frozenset({
+    "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
+    "indicator", "infrastructure", "intrusion-set", "location", "malware", "malware-analysis",
+    "note", "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability"})
+TIPOS_SRO = frozenset({"relationship", "sighting"})
+TIPOS_SMO = frozenset({"marking-definition", "language-content", "extension-definition"})
+TIPOS_SCO = frozenset({
+    "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
+    "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
+    "software", "url", "user-account", "windows-registry-key", "x509-certificate"})
+SCO_CON_VALUE = frozenset({"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"})
+CON_CREATED = TIPOS_SDO | TIPOS_SRO | TIPOS_SMO
+CON_MODIFIED = TIPOS_SDO | TIPOS_SRO | {"language-content", "extension-definition"}
+
+_RE_TIPO = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+_RE_REL = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_ENTERO = 999_999_999
+
+
+class BundleInvalido(ValueError):
+    """The document as a whole is not a STIX 2.1 bundle (nothing can be imported)."""
+
+
+class _Malo(Exception):  # noqa: N818 - internal signal: one bad object
+    pass
+
+
+@dataclass
+class Analisis:
+    total: int = 0
+    errores: list[dict] = field(default_factory=list)
+    # Valid objects: [indice, stix_id, tipo, modified-or-created text, interpretado,
+    #                 claves (list of (tipo, valor)), json text]
+    filas: list[list] = field(default_factory=list)
+    entradas: dict = field(default_factory=dict)        # (tipo, valor) → Entrada
+    claves_indicador: set = field(default_factory=set)   # from Indicator objects
+    avistamientos: dict = field(default_factory=dict)    # (tipo, valor) → [first, last, count]
+    externos: list = field(default_factory=list)         # sightings of objects not in bundle
+    conteo_tipos: dict = field(default_factory=dict)
+    no_interpretados: int = 0
+
+    def contadores(self) -> dict:
+        return {"objetos": self.total, "validos": len(self.filas), "errores": len(self.errores),
+                "valores_unicos": len(self.entradas), "no_interpretados": self.no_interpretados,
+                "por_tipo": dict(sorted(self.conteo_tipos.items()))}
+
+
+def _ts(obj: dict, prop: str, *, requerido: bool):
+    valor = obj.get(prop)
+    if valor is None:
+        if requerido:
+            raise _Malo(_("falta «%(p)s»") % {"p": prop})
+        return None
+    momento = stix.leer_ts(valor)
+    if momento is None:
+        raise _Malo(_("«%(p)s» no es un timestamp STIX (AAAA-MM-DDThh:mm:ss[.s]Z)")
+                    % {"p": prop})
+    return momento
+
+
+def _entero(obj: dict, prop: str, minimo: int, maximo: int, *, requerido: bool = False):
+    valor = obj.get(prop)
+    if valor is None:
+        if requerido:
+            raise _Malo(_("falta «%(p)s»") % {"p": prop})
+        return None
+    if isinstance(valor, bool) or not isinstance(valor, int) or not minimo <= valor <= maximo:
+        raise _Malo(_("«%(p)s» debe ser un entero entre %(a)d y %(b)d")
+                    % {"p": prop, "a": minimo, "b": maximo})
+    return valor
+
+
+def _ref(valor, prop: str, prefijo: str | None = None) -> str:
+    if not isinstance(valor, str) or not stix.RE_ID.match(valor):
+        raise _Malo(_("«%(p)s» no es un identificador STIX") % {"p": prop})
+    if prefijo and not valor.startswith(prefijo + "--"):
+        raise _Malo(_("«%(p)s» debe referirse a un objeto %(t)s") % {"p": prop, "t": prefijo})
+    return valor
+
+
+def _refs(obj: dict, prop: str, prefijo: str | None = None, *, requerido: bool = False):
+    valor = obj.get(prop)
+    if valor is None:
+        if requerido:
+            raise _Malo(_("falta «%(p)s»") % {"p": prop})
+        return []
+    if not isinstance(valor, list) or (requerido and not valor):
+        raise _Malo(_("«%(p)s» debe ser una lista no vacía") % {"p": prop})
+    return [_ref(v, prop, prefijo) for v in valor]
+
+
+def _texto(obj: dict, prop: str, *, requerido: bool = False) -> str:
+    valor = obj.get(prop)
+    if valor is None:
+        if requerido:
+            raise _Malo(_("falta «%(p)s»") % {"p": prop})
+        return ""
+    if not isinstance(valor, str):
+        raise _Malo(_("«%(p)s» debe ser texto") % {"p": prop})
+    return valor
+
+
+def _tlp_de_marca(obj: dict) -> str | None:
+    extension = (obj.get("extensions") or {}).get(stix.EXTENSION_TLP2) \
+        if isinstance(obj.get("extensions"), dict) else None
+    if isinstance(extension, dict) and "tlp_2_0" in extension:
+        return stix.tlp_codigo(extension.get("tlp_2_0")) or "?"
+    if obj.get("definition_type") == "tlp":
+        definicion = obj.get("definition")
+        tlp = definicion.get("tlp") if isinstance(definicion, dict) else None
+        return stix.tlp_codigo(tlp) or "?"
+    return None
+
+
+def _comunes(obj, indice: int) -> tuple[str, str]:
+    if not isinstance(obj, dict):
+        raise _Malo(_("no es un objeto JSON"))
+    tipo = obj.get("type")
+    if not isinstance(tipo, str) or not _RE_TIPO.match(tipo):
+        raise _Malo(_("«type» ausente o no válido"))
+    ident = obj.get("id")
+    m = stix.RE_ID.match(ident) if isinstance(ident, str) else None
+    if m is None or m.group(1) != tipo:
+        raise _Malo(_("«id» debe ser «%(t)s--<uuid>»") % {"t": tipo})
+    version = obj.get("spec_version")
+    if version is None:
+        if tipo in CON_CREATED:
+            raise _Malo(_("falta «spec_version» (obligatorio en STIX 2.1)"))
+    elif version != "2.1":
+        raise _Malo(_("spec_version «%(v)s» no soportado: solo STIX 2.1") % {"v": version})
+    if tipo in CON_CREATED:
+        creado = _ts(obj, "created", requerido=True)
+        if tipo in CON_MODIFIED:
+            modificado = _ts(obj, "modified", requerido=True)
+            if modificado < creado:
+                raise _Malo(_("«modified» es anterior a «created»"))
+    marcas = obj.get("object_marking_refs")
+    if marcas is not None:
+        _refs(obj, "object_marking_refs", "marking-definition", requerido=True)
+    return tipo, ident
+
+
+def analizar(contenido, *, tlp_defecto: str = "amber",
+             progreso: Callable[[int, int], None] | None = None,
+             cada: int = 5000) -> Analisis:
+    """Parse and check a bundle. Raises BundleInvalido for document-level problems (not
+    JSON, not a bundle, STIX 2.0); per-object problems go to ``Analisis.errores``."""
+    if isinstance(contenido, (bytes, bytearray, memoryview, str)):
+        try:
+            datos = orjson.loads(contenido)
+        except orjson.JSONDecodeError as exc:
+            raise BundleInvalido(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
+    else:
+        datos = contenido
+    if not isinstance(datos, dict) or datos.get("type") != "bundle":
+        raise BundleInvalido(_("No es un bundle STIX: se esperaba un objeto con "
+                               "\"type\": \"bundle\"."))
+    if datos.get("spec_version") == "2.0":
+        raise BundleInvalido(_("El bundle es STIX 2.0; solo se acepta STIX 2.1. Conviértalo "
+                               "(por ejemplo con stix2-elevator) y vuelva a enviarlo."))
+    ident = datos.get("id")
+    if not isinstance(ident, str) or not ident.startswith("bundle--") \
+            or not stix.RE_ID.match(ident):
+        raise BundleInvalido(_("El bundle necesita un «id» bundle--<uuid>."))
+    objetos = datos.get("objects", [])
+    if not isinstance(objetos, list):
+        raise BundleInvalido(_("«objects» debe ser una lista."))
+    sdo = [o for o in objetos[:1000] if isinstance(o, dict) and o.get("type") in CON_CREATED]
+    if sdo and all("spec_version" not in o for o in sdo):
+        raise BundleInvalido(_("Los objetos no tienen «spec_version»: parece STIX 2.0. Solo se "
+                               "acepta STIX 2.1."))
+
+    a = Analisis(total=len(objetos))
+    malos: set[int] = set()
+
+    def malo(indice, obj, motivo):
+        malos.add(indice)
+        a.errores.append({
+            "indice": indice,
+            "id": obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str)
+            else None,
+            "tipo": obj.get("type") if isinstance(obj, dict) and isinstance(obj.get("type"), str)
+            else None,
+            "motivo": str(motivo)})
+
+    # Pass 1: markings, so that every object's TLP is known in pass 2.
+    marcas = dict(stix.TLP_POR_ID)
+    for indice, obj in enumerate(objetos):
+        if isinstance(obj, dict) and obj.get("type") == "marking-definition":
+            try:
+                _comunes(obj, indice)
+                tlp = _tlp_de_marca(obj)
+                if tlp == "?":
+                    raise _Malo(_("nivel TLP desconocido"))
+                conocido = stix.TLP_POR_ID.get(obj["id"])
+                if conocido and tlp and tlp != conocido:
+                    raise _Malo(_("el id es el de TLP:%(a)s pero la definición dice %(b)s")
+                                % {"a": conocido.upper(), "b": tlp.upper()})
+                if tlp is None and conocido is None and not (
+                        obj.get("definition_type") and isinstance(obj.get("definition"), dict)
+                ) and not isinstance(obj.get("extensions"), dict):
+                    raise _Malo(_("marking-definition sin definición ni extensión"))
+                if tlp:
+                    marcas[obj["id"]] = tlp
+            except _Malo as exc:
+                malo(indice, obj, exc)
+
+    def tlp_de(obj) -> str:
+        refs = obj.get("object_marking_refs")
+        if refs:
+            codigos = [marcas.get(r) for r in refs]
+            return stix.tlp_mas_restrictivo(codigos) or tlp_defecto
+        return tlp_defecto
+
+    def agregar(entrada: Entrada) -> tuple[str, str]:
+        clave = (entrada.tipo, entrada.valor)
+        previa = a.entradas.get(clave)
+        if previa is None:
+            a.entradas[clave] = entrada
+        else:
+            previa.fusionar(entrada)
+        return clave
+
+    refs: dict[str, list] = {}           # STIX id in the bundle → keys
+    observaciones: list[tuple] = []      # (object_refs, first, last)
+    avistamientos: list[tuple] = []      # (ref, first, last, count)
+    conteo = a.conteo_tipos
+
+    for indice, obj in enumerate(objetos):
+        if progreso and indice and indice % cada == 0:
+            progreso(indice, a.total)
+        if indice in malos:
+            continue
+        try:
+            tipo, ident = _comunes(obj, indice)
+            claves: list = []
+            interpretado = True
+            if tipo == "indicator":
+                patron = _texto(obj, "pattern", requerido=True)
+                tipo_patron = _texto(obj, "pattern_type", requerido=True)
+                desde = _ts(obj, "valid_from", requerido=True)
+                hasta = _ts(obj, "valid_until", requerido=False)
+                if hasta is not None and hasta <= desde:
+                    raise _Malo(_("«valid_until» debe ser posterior a «valid_from»"))
+                confianza = _entero(obj, "confidence", 0, 100)
+                tipos_ind = obj.get("indicator_types")
+                if tipos_ind is not None and not (isinstance(tipos_ind, list) and all(
+                        isinstance(t, str) for t in tipos_ind)):
+                    raise _Malo(_("«indicator_types» debe ser una lista de textos"))
+                if tipo_patron != "stix":
+                    interpretado = False
+                else:
+                    try:
+                        n = desde_patron(patron)
+                    except ValorInvalido as exc:
+                        raise _Malo(str(exc)) from None
+                    clave = agregar(Entrada(
+                        tipo=n.tipo, valor=n.valor, original=patron, tlp=tlp_de(obj),
+                        confianza=confianza, tipos_stix=list(tipos_ind or []),
+                        nombre=_texto(obj, "name"), descripcion=_texto(obj, "description"),
+                        valido_desde=desde, valido_hasta=hasta))
+                    a.claves_indicador.add(clave)
+                    claves.append(clave)
+            elif tipo in SCO_CON_VALUE:
+                valor = _texto(obj, "value", requerido=True)
+                try:
+                    n = normalizar(valor, tipo)
+                except ValorInvalido as exc:
+                    raise _Malo(str(exc)) from None
+                claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
+                                              tlp=tlp_de(obj))))
+            elif tipo == "file":
+                hashes = obj.get("hashes")
+                if hashes is not None and not isinstance(hashes, dict):
+                    raise _Malo(_("«hashes» debe ser un diccionario"))
+                for algoritmo, valor in (hashes or {}).items():
+                    tipo_hash = HASH_POR_NOMBRE.get(str(algoritmo).upper())
+                    if tipo_hash is None:
+                        continue
+                    if not isinstance(valor, str):
+                        raise _Malo(_("hash %(a)s no es texto") % {"a": algoritmo})
+                    try:
+                        n = normalizar(valor, tipo_hash)
+                    except ValorInvalido as exc:
+                        raise _Malo(f"{algoritmo}: {exc}") from None
+                    claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
+                                                  tlp=tlp_de(obj))))
+                interpretado = bool(claves)
+            elif tipo == "observed-data":
+                primero = _ts(obj, "first_observed", requerido=True)
+                ultimo = _ts(obj, "last_observed", requerido=True)
+                if ultimo < primero:
+                    raise _Malo(_("«last_observed» es anterior a «first_observed»"))
+                _entero(obj, "number_observed", 1, MAX_ENTERO, requerido=True)
+                if "object_refs" in obj or "objects" not in obj:
+                    observaciones.append((_refs(obj, "object_refs", requerido=True), primero,
+                                          ultimo))
+            elif tipo == "sighting":
+                ref = _ref(obj.get("sighting_of_ref"), "sighting_of_ref")
+                primero = _ts(obj, "first_seen", requerido=False)
+                ultimo = _ts(obj, "last_seen", requerido=False)
+                if primero and ultimo and ultimo < primero:
+                    raise _Malo(_("«last_seen» es anterior a «first_seen»"))
+                cuenta = _entero(obj, "count", 0, MAX_ENTERO)
+                _refs(obj, "observed_data_refs", "observed-data")
+                _refs(obj, "where_sighted_refs")
+                avistamientos.append((ref, primero, ultimo, cuenta))
+            elif tipo == "relationship":
+                rel = _texto(obj, "relationship_type", requerido=True)
+                if not _RE_REL.match(rel):
+                    raise _Malo(_("«relationship_type» no válido"))
+                _ref(obj.get("source_ref"), "source_ref")
+                _ref(obj.get("target_ref"), "target_ref")
+                interpretado = False
+            elif tipo == "identity":
+                _texto(obj, "name", requerido=True)
+                interpretado = False
+            elif tipo == "marking-definition":
+                interpretado = obj["id"] in marcas
+            else:
+                interpretado = False
+        except _Malo as exc:
+            malo(indice, obj, exc)
+            continue
+        if claves:
+            refs[ident] = claves
+        if not interpretado:
+            a.no_interpretados += 1
+        conteo[tipo] = conteo.get(tipo, 0) + 1
+        fecha = obj.get("modified") or obj.get("created")
+        a.filas.append([indice, ident, tipo, fecha if isinstance(fecha, str) else None,
+                        interpretado, claves, orjson.dumps(obj).decode()])
+
+    for objetos_ref, primero, ultimo in observaciones:
+        for ref in objetos_ref:
+            for clave in refs.get(ref, ()):
+                e = a.entradas[clave]
+                e.primera_vez = primero if e.primera_vez is None else min(e.primera_vez, primero)
+                e.ultima_vez = ultimo if e.ultima_vez is None else max(e.ultima_vez, ultimo)
+    for ref, primero, ultimo, cuenta in avistamientos:
+        claves = refs.get(ref)
+        if claves is None:
+            a.externos.append((ref, primero, ultimo, cuenta))
+            continue
+        for clave in claves:
+            e = a.entradas[clave]
+            if primero:
+                e.primera_vez = primero if e.primera_vez is None else min(e.primera_vez, primero)
+            if ultimo:
+                e.ultima_vez = ultimo if e.ultima_vez is None else max(e.ultima_vez, ultimo)
+            sumar_avistamiento(a.avistamientos, clave, primero, ultimo, cuenta)
+    a.errores.sort(key=lambda e: e["indice"])
+    if progreso:
+        progreso(a.total, a.total)
+    return a
+
+
+def sumar_avistamiento(destino: dict, clave, primero, ultimo, cuenta) -> None:
+    previo = destino.get(clave)
+    if previo is None:
+        destino[clave] = [primero, ultimo, cuenta if cuenta is not None else 1]
+        return
+    if primero:
+        previo[0] = primero if previo[0] is None else min(previo[0], primero)
+    if ultimo:
+        previo[1] = ultimo if previo[1] is None else max(previo[1], ultimo)
+    previo[2] += cuenta if cuenta is not None else 1

@@ -1,0 +1,147 @@
+"""Input validation and output shapes of the indicators API."""
+
+from rest_framework import serializers
+
+from incidentes.models import TLP
+
+from .. import listas
+from ..models import EstadoImportacion, OrigenIndicador, RolIndicador
+from ..normalizacion import TipoIndicador
+
+
+class ValoresField(serializers.Field):
+    """A list of strings, or one text with a value per line."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            return data
+        if isinstance(data, list) and all(isinstance(v, str) for v in data):
+            return data
+        raise serializers.ValidationError("Una lista de textos o un texto con un valor por línea.")
+
+    def to_representation(self, value):
+        return value
+
+
+class AgregarSerializer(serializers.Serializer):
+    valor = serializers.CharField(required=False, trim_whitespace=False, max_length=100_000,
+                                  help_text="Un valor (IP, dominio, URL, correo, hash o patrón).")
+    valores = ValoresField(required=False, help_text="Varios valores: lista, o texto con uno "
+                                                     "por línea (se aceptan formas defanged).")
+    tipo = serializers.CharField(required=False, allow_blank=True,
+                                 help_text="Vacío: se detecta. " + ", ".join(TipoIndicador.values))
+    rol = serializers.ChoiceField(choices=RolIndicador.choices, default=RolIndicador.MALICIOSO)
+    nota = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    tlp = serializers.CharField(required=False, allow_null=True, default=None,
+                                help_text="clear, green, amber, amber+strict, red (o TLP 1.0). "
+                                          "Por defecto, el del incidente.")
+    confianza = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                         min_value=0, max_value=100)
+    valido_hasta = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    origen = serializers.ChoiceField(choices=OrigenIndicador.choices, required=False)
+
+    def validate(self, attrs):
+        if ("valor" in attrs) == ("valores" in attrs):
+            raise serializers.ValidationError("Envíe «valor» o «valores».")
+        return attrs
+
+
+class EdicionSerializer(serializers.Serializer):
+    tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
+    confianza = serializers.IntegerField(required=False, allow_null=True, min_value=0,
+                                         max_value=100)
+    valido_hasta = serializers.DateTimeField(required=False, allow_null=True)
+    tipos_stix = serializers.ListField(child=serializers.CharField(), required=False)
+    nombre = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    descripcion = serializers.CharField(required=False, allow_blank=True)
+    revocado = serializers.BooleanField(required=False)
+
+
+class BuscarSerializer(serializers.Serializer):
+    valores = ValoresField(help_text="Lista de valores, o texto con uno por línea.")
+
+
+def lista_de(ind) -> dict | None:
+    lista = listas.coincidencia(ind.tipo, ind.valor)
+    return lista.resumen() if lista else None
+
+
+class IndicadorSerializer(serializers.Serializer):
+    """What anyone who may see the indicator gets."""
+
+    id = serializers.IntegerField()
+    tipo = serializers.CharField()
+    valor = serializers.CharField()
+    patron = serializers.CharField()
+    stix_id = serializers.CharField()
+    sco_id = serializers.CharField()
+    tlp = serializers.CharField()
+    confianza = serializers.IntegerField(allow_null=True)
+    tipos_stix = serializers.ListField(child=serializers.CharField())
+    valido_desde = serializers.DateTimeField()
+    valido_hasta = serializers.DateTimeField(allow_null=True)
+    primera_vez = serializers.DateTimeField(allow_null=True)
+    ultima_vez = serializers.DateTimeField(allow_null=True)
+    revocado = serializers.BooleanField()
+    lista_advertencia = serializers.SerializerMethodField()
+
+    def get_lista_advertencia(self, ind) -> dict | None:
+        return lista_de(ind)
+
+
+class IndicadorPersonalSerializer(IndicadorSerializer):
+    """Staff also see what the first source wrote and where it came from."""
+
+    valor_original = serializers.CharField()
+    nombre = serializers.CharField()
+    descripcion = serializers.CharField()
+    origen = serializers.CharField()
+    creado = serializers.DateTimeField()
+    modificado = serializers.DateTimeField()
+
+
+class VinculoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    indicador = IndicadorSerializer()
+    rol = serializers.CharField()
+    nota = serializers.CharField()
+    origen = serializers.CharField()
+    valor_original = serializers.CharField()
+    agregado_por = serializers.SerializerMethodField()
+    agregado_en = serializers.DateTimeField()
+    primera_vez = serializers.DateTimeField(allow_null=True)
+    ultima_vez = serializers.DateTimeField(allow_null=True)
+    conteo = serializers.IntegerField()
+
+    def get_agregado_por(self, v) -> str | None:
+        u = v.agregado_por
+        return (u.get_full_name() or u.username) if u else None
+
+
+class ImportacionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    estado = serializers.ChoiceField(choices=EstadoImportacion.choices)
+    progreso = serializers.IntegerField()
+    procesados = serializers.IntegerField()
+    total_objetos = serializers.IntegerField()
+    total_errores = serializers.IntegerField()
+    contadores = serializers.DictField()
+    solo_validos = serializers.BooleanField()
+    tlp_defecto = serializers.CharField()
+    incidente = serializers.SerializerMethodField()
+    nombre_archivo = serializers.CharField()
+    tamano = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    mensaje = serializers.CharField()
+    creado = serializers.DateTimeField()
+    iniciado = serializers.DateTimeField(allow_null=True)
+    terminado = serializers.DateTimeField(allow_null=True)
+
+    def get_incidente(self, i) -> dict | None:
+        if not i.incidente_id:
+            return None
+        return {"id": i.incidente_id, "codigo": i.incidente.codigo}
+
+
+class ImportacionDetalleSerializer(ImportacionSerializer):
+    errores = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,204 @@
+"""Set-based writes shared by the services (called inside their transactions only).
+
+``upsert_indicadores`` makes sure one row exists per normalised (type, value) and returns the
+ids. On PostgreSQL, from ``UMBRAL_COPY`` rows on, it COPYs the batch into a temporary table
+and does ``INSERT … ON CONFLICT DO NOTHING`` + one ``UPDATE`` of the first/last-seen times +
+one ``SELECT`` of the ids: three statements whatever the size, and safe against a concurrent
+writer inserting the same value (the unique constraint decides, nobody fails). Below the
+threshold, or on SQLite (embedded profile), the ORM does the same with ``bulk_create
+(ignore_conflicts=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+from django.db import connection
+from django.utils import timezone
+
+from . import stix
+from .models import Indicador, ObjetoSTIX
+from .normalizacion import patron_de, sco_de, uuid_indicador
+
+UMBRAL_COPY = 200
+LOTE_CONSULTA = 5000
+
+
+@dataclass(slots=True)
+class Entrada:
+    """What we know about one normalised value from one request or bundle."""
+
+    tipo: str
+    valor: str
+    original: str = ""
+    tlp: str = "amber"
+    confianza: int | None = None
+    tipos_stix: list = field(default_factory=list)
+    nombre: str = ""
+    descripcion: str = ""
+    valido_desde: datetime | None = None
+    valido_hasta: datetime | None = None
+    primera_vez: datetime | None = None
+    ultima_vez: datetime | None = None
+
+    def fusionar(self, otra: Entrada) -> None:
+        """Same value seen again in the same batch: widen the seen window, keep the most
+        restrictive TLP, keep the first non-empty descriptive fields."""
+        self.tlp = stix.tlp_mas_restrictivo([self.tlp, otra.tlp])
+        self.primera_vez = _min(self.primera_vez, otra.primera_vez)
+        self.ultima_vez = _max(self.ultima_vez, otra.ultima_vez)
+        for campo in ("nombre", "descripcion", "confianza", "valido_hasta"):
+            if not getattr(self, campo) and getattr(otra, campo):
+                setattr(self, campo, getattr(otra, campo))
+        if not self.tipos_stix and otra.tipos_stix:
+            self.tipos_stix = list(otra.tipos_stix)
+
+
+def _min(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _id_sco(tipo: str, valor: str) -> str:
+    sco = sco_de(tipo, valor)
+    return stix.id_sco(*sco) if sco else ""
+
+
+def _fila(e: Entrada, ahora: datetime) -> tuple:
+    return (e.tipo, e.valor, e.original[:100_000], patron_de(e.tipo, e.valor),
+            uuid_indicador(e.tipo, e.valor), _id_sco(e.tipo, e.valor), e.nombre[:255],
+            e.descripcion, orjson.dumps(e.tipos_stix).decode(), e.confianza, e.tlp,
+            e.valido_desde or ahora, e.valido_hasta, e.primera_vez, e.ultima_vez)
+
+
+_COLUMNAS = ("tipo", "valor", "valor_original", "patron", "stix_uuid", "sco_id", "nombre",
+             "descripcion", "tipos_stix", "confianza", "tlp", "valido_desde", "valido_hasta",
+             "primera_vez", "ultima_vez")
+
+
+def usar_copy(n: int) -> bool:
+    return connection.vendor == "postgresql" and n >= UMBRAL_COPY
+
+
+def upsert_indicadores(entradas: Sequence[Entrada], *, origen: str, actor_id: int | None,
+                       importacion_id: int | None = None,
+                       forzar_orm: bool = False) -> tuple[dict[tuple[str, str], int], int]:
+    """({(type, value): id}, number of new rows). ``entradas`` have distinct keys."""
+    if not entradas:
+        return {}, 0
+    if usar_copy(len(entradas)) and not forzar_orm:
+        return _upsert_copy(entradas, origen=origen, actor_id=actor_id,
+                            importacion_id=importacion_id)
+    return _upsert_orm(entradas, origen=origen, actor_id=actor_id, importacion_id=importacion_id)
+
+
+def _upsert_copy(entradas, *, origen, actor_id, importacion_id):
+    ahora = timezone.now()
+    tabla = Indicador._meta.db_table
+    columnas = ", ".join(_COLUMNAS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _indicadores_lote (tipo varchar(16), "
+            "valor varchar(2048), valor_original text, patron text, stix_uuid uuid, "
+            "sco_id varchar(80), nombre varchar(255), descripcion text, tipos_stix jsonb, "
+            "confianza smallint, tlp varchar(12), valido_desde timestamptz, "
+            "valido_hasta timestamptz, primera_vez timestamptz, ultima_vez timestamptz) "
+            "ON COMMIT DROP")
+        cursor.execute("TRUNCATE _indicadores_lote")
+        with cursor.copy(f"COPY _indicadores_lote ({columnas}) FROM STDIN") as copia:
+            for e in entradas:
+                copia.write_row(_fila(e, ahora))
+        cursor.execute(
+            f"WITH nuevos AS (INSERT INTO {tabla} ({columnas}, revocado, origen, "
+            f"creado_por_id, importacion_id, creado, modificado) "
+            f"SELECT {columnas}, false, %s, %s, %s, %s, %s FROM _indicadores_lote "
+            f"ON CONFLICT (valor, tipo) DO NOTHING RETURNING 1) SELECT count(*) FROM nuevos",
+            [origen, actor_id, importacion_id, ahora, ahora])
+        (nuevos,) = cursor.fetchone()
+        # Existing rows: widen the seen window only where it changes (no dead tuples else).
+        cursor.execute(
+            f"UPDATE {tabla} i SET primera_vez = LEAST(i.primera_vez, t.primera_vez), "
+            f"ultima_vez = GREATEST(i.ultima_vez, t.ultima_vez) FROM _indicadores_lote t "
+            f"WHERE i.valor = t.valor AND i.tipo = t.tipo AND ("
+            f"i.primera_vez IS DISTINCT FROM LEAST(i.primera_vez, t.primera_vez) OR "
+            f"i.ultima_vez IS DISTINCT FROM GREATEST(i.ultima_vez, t.ultima_vez))")
+        cursor.execute(
+            f"SELECT i.id, i.tipo, i.valor FROM {tabla} i JOIN _indicadores_lote t "
+            f"ON i.valor = t.valor AND i.tipo = t.tipo")
+        ids = {(tipo, valor): pk for pk, tipo, valor in cursor.fetchall()}
+        cursor.execute("TRUNCATE _indicadores_lote")
+    return ids, nuevos
+
+
+def _existentes(claves: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Indicador]:
+    claves = list(claves)
+    buscadas = set(claves)
+    encontrados = {}
+    for i in range(0, len(claves), LOTE_CONSULTA):
+        valores = {v for _t, v in claves[i:i + LOTE_CONSULTA]}
+        for ind in Indicador.objects.filter(valor__in=valores).only(
+                "id", "tipo", "valor", "primera_vez", "ultima_vez"):
+            if (ind.tipo, ind.valor) in buscadas:
+                encontrados[(ind.tipo, ind.valor)] = ind
+    return encontrados
+
+
+def _upsert_orm(entradas, *, origen, actor_id, importacion_id):
+    ahora = timezone.now()
+    por_clave = {(e.tipo, e.valor): e for e in entradas}
+    existentes = _existentes(por_clave)
+    nuevos = [
+        Indicador(tipo=e.tipo, valor=e.valor, valor_original=e.original[:100_000],
+                  patron=patron_de(e.tipo, e.valor), stix_uuid=uuid_indicador(e.tipo, e.valor),
+                  sco_id=_id_sco(e.tipo, e.valor), nombre=e.nombre[:255],
+                  descripcion=e.descripcion, tipos_stix=e.tipos_stix, confianza=e.confianza,
+                  tlp=e.tlp, valido_desde=e.valido_desde or ahora, valido_hasta=e.valido_hasta,
+                  primera_vez=e.primera_vez, ultima_vez=e.ultima_vez, origen=origen,
+                  creado_por_id=actor_id, importacion_id=importacion_id, creado=ahora,
+                  modificado=ahora)
+        for clave, e in por_clave.items() if clave not in existentes
+    ]
+    Indicador.objects.bulk_create(nuevos, batch_size=1000, ignore_conflicts=True)
+    cambiados = []
+    for clave, ind in existentes.items():
+        e = por_clave[clave]
+        pv, uv = _min(ind.primera_vez, e.primera_vez), _max(ind.ultima_vez, e.ultima_vez)
+        if (pv, uv) != (ind.primera_vez, ind.ultima_vez):
+            ind.primera_vez, ind.ultima_vez = pv, uv
+            cambiados.append(ind)
+    Indicador.objects.bulk_update(cambiados, ["primera_vez", "ultima_vez"], batch_size=1000)
+    ids = {clave: ind.pk for clave, ind in existentes.items()}
+    if nuevos:
+        # ignore_conflicts leaves pks unset (and a concurrent writer may have won): re-read.
+        ids.update({c: i.pk for c, i in _existentes([(n.tipo, n.valor) for n in nuevos]).items()})
+    return ids, len(por_clave) - len(existentes)
+
+
+def guardar_objetos(filas: Sequence[tuple], *, importacion_id: int,
+                    forzar_orm: bool = False) -> None:
+    """Raw objects of an import: (indice, stix_id, tipo, modificado, interpretado,
+    indicador_id, datos_json_text). Re-running a batch replaces it (idempotent task)."""
+    if not filas:
+        return
+    desde, hasta = filas[0][0], filas[-1][0]
+    ObjetoSTIX.objects.filter(importacion_id=importacion_id, indice__gte=desde,
+                              indice__lte=hasta).delete()
+    if usar_copy(len(filas)) and not forzar_orm:
+        with connection.cursor() as cursor, cursor.copy(
+                f"COPY {ObjetoSTIX._meta.db_table} (importacion_id, indice, stix_id, tipo, "
+                f"modificado, interpretado, indicador_id, datos) FROM STDIN") as copia:
+            for fila in filas:
+                copia.write_row((importacion_id, *fila))
+        return
+    ObjetoSTIX.objects.bulk_create(
+        [ObjetoSTIX(importacion_id=importacion_id, indice=i, stix_id=sid, tipo=t,
+                    modificado=stix.leer_ts(m) if isinstance(m, str) else m, interpretado=interp,
+                    indicador_id=ind, datos=orjson.loads(d))
+         for i, sid, t, m, interp, ind, d in filas],
+        batch_size=1000)

@@ -1,0 +1,304 @@
+"""Every read of indicators, scoped to what the acting user may see (DESIGN.md §3.4).
+
+- An incident's indicators: whoever may see the incident (``incidente_obtener``: 404 else).
+- One indicator: staff always; an entity user only when it is linked to one of the
+  incidents they may see (404 otherwise: no existence leak).
+- Correlation (other incidents and entities that saw a value): CGII staff only, capped, and
+  never for values on a warninglist. Entity users never see other entities through it.
+- ``buscar_valores``: which of the caller-visible incidents saw each value (one query).
+- Feeds / TAXII: ``indicadores_compartibles`` (TLP rules) + ``pagina_keyset`` on
+  (modificado, id).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
+from cgii.entidades.selectors import es_personal_cgii, filtrar_por_entidad, ids_entidades_de
+from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado
+from incidentes.models import Incidente
+from incidentes.selectors import incidente_obtener
+
+from . import conf, listas
+from .models import ImportacionSTIX, Indicador, IndicadorIncidente
+from .normalizacion import ValorInvalido, extraer, normalizar
+
+# ---- one incident ----------------------------------------------------------------------------
+
+
+def vinculos_de_incidente(*, usuario, incidente_id: int) -> tuple[Incidente,
+                                                                  QuerySet[IndicadorIncidente]]:
+    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
+    qs = (incidente.vinculos_indicadores.select_related("indicador", "agregado_por")
+          .order_by("-agregado_en", "-id"))
+    return incidente, qs
+
+
+def _fila_incidente(v: dict) -> dict:
+    return {"id": v["incidente_id"], "codigo": v["incidente__codigo"],
+            "titulo": v["incidente__titulo"], "estado": v["incidente__estado"],
+            "tlp": v["incidente__tlp"],
+            "entidad": {"id": v["incidente__entidad_id"], "sigla": v["incidente__entidad__sigla"]},
+            "rol": v["rol"], "agregado_en": v["agregado_en"]}
+
+
+_CAMPOS_FILA = ("indicador_id", "incidente_id", "incidente__codigo", "incidente__titulo",
+                "incidente__estado", "incidente__tlp", "incidente__entidad_id",
+                "incidente__entidad__sigla", "rol", "agregado_en")
+
+
+def correlacion_resumen(*, usuario, indicadores: list[Indicador],
+                        excluir_incidente_id: int | None = None,
+                        por_indicador: int | None = None) -> dict[int, dict]:
+    """For staff: per indicator, the other incidents that saw it (the N most recent) and the
+    totals of incidents and entities. Two queries whatever the number of indicators.
+    Entity users get {} (correlation is staff only); warninglisted values get only the list.
+    """
+    if not es_personal_cgii(usuario) or not indicadores:
+        return {}
+    n = por_indicador or conf.valor("INDICADORES_CORRELACION_EN_LISTA")
+    resultado: dict[int, dict] = {}
+    ids = []
+    for ind in indicadores:
+        lista = listas.coincidencia(ind.tipo, ind.valor)
+        resultado[ind.pk] = {"lista_advertencia": lista.resumen() if lista else None,
+                             "total_incidentes": 0, "total_entidades": 0, "recientes": []}
+        if lista is None:
+            ids.append(ind.pk)
+    if not ids:
+        return resultado
+    base = IndicadorIncidente.objects.filter(indicador_id__in=ids)
+    if excluir_incidente_id is not None:
+        base = base.exclude(incidente_id=excluir_incidente_id)
+    for fila in base.values("indicador_id").annotate(
+            n=Count("id"), e=Count("incidente__entidad_id", distinct=True)):
+        resultado[fila["indicador_id"]]["total_incidentes"] = fila["n"]
+        resultado[fila["indicador_id"]]["total_entidades"] = fila["e"]
+    recientes = (base.annotate(fila=Window(RowNumber(), partition_by=[F("indicador_id")],
+                                           order_by=[F("agregado_en").desc(), F("id").desc()]))
+                 .filter(fila__lte=n).values(*_CAMPOS_FILA)
+                 .order_by("indicador_id", "-agregado_en", "-id"))
+    for v in recientes:
+        resultado[v["indicador_id"]]["recientes"].append(_fila_incidente(v))
+    return resultado
+
+
+def correlacion(*, usuario, indicador: Indicador) -> dict:
+    """Staff only: every incident (capped to the N most recent, N =
+    INDICADORES_CORRELACION_MAX) and every entity where the value was seen."""
+    if not es_personal_cgii(usuario):
+        raise PermisoDenegado()
+    lista = listas.coincidencia(indicador.tipo, indicador.valor)
+    if lista is not None:
+        return {"lista_advertencia": lista.resumen(), "total_incidentes": 0,
+                "total_entidades": 0, "maximo": 0, "incidentes": [], "entidades": []}
+    maximo = conf.valor("INDICADORES_CORRELACION_MAX")
+    base = IndicadorIncidente.objects.filter(indicador=indicador)
+    entidades = list(base.values("incidente__entidad_id", "incidente__entidad__sigla",
+                                 "incidente__entidad__nombre")
+                     .annotate(incidentes=Count("id")).order_by("-incidentes",
+                                                                "incidente__entidad__sigla"))
+    recientes = base.values(*_CAMPOS_FILA).order_by("-agregado_en", "-id")[:maximo]
+    return {
+        "lista_advertencia": None,
+        "total_incidentes": sum(e["incidentes"] for e in entidades),
+        "total_entidades": len(entidades),
+        "maximo": maximo,
+        "incidentes": [_fila_incidente(v) for v in recientes],
+        "entidades": [{"id": e["incidente__entidad_id"], "sigla": e["incidente__entidad__sigla"],
+                       "nombre": e["incidente__entidad__nombre"], "incidentes": e["incidentes"]}
+                      for e in entidades],
+    }
+
+
+def indicador_obtener(*, usuario, indicador_id: int) -> Indicador:
+    """The indicator if the user may see it: staff always; an entity user when one of their
+    visible incidents saw it. 404 otherwise."""
+    qs = Indicador.objects.all()
+    if not es_personal_cgii(usuario):
+        qs = qs.filter(Exists(filtrar_por_entidad(
+            IndicadorIncidente.objects.filter(indicador=OuterRef("pk")), usuario,
+            campo="incidente__entidad")))
+    try:
+        return qs.get(pk=indicador_id)
+    except (Indicador.DoesNotExist, ValueError, TypeError):
+        raise NoEncontrado() from None
+
+
+def vinculos_visibles(*, usuario, indicador: Indicador) -> list[dict]:
+    """The caller's own view of where an indicator was seen: for an entity user, only their
+    entity's incidents (never anyone else's)."""
+    qs = filtrar_por_entidad(IndicadorIncidente.objects.filter(indicador=indicador), usuario,
+                             campo="incidente__entidad")
+    maximo = conf.valor("INDICADORES_CORRELACION_MAX")
+    return [_fila_incidente(v) for v in qs.values(*_CAMPOS_FILA)
+            .order_by("-agregado_en", "-id")[:maximo]]
+
+
+# ---- lookup -----------------------------------------------------------------------------------
+
+
+def buscar_valores(usuario, valores: list[str], *, por_valor: int = 20) -> list[dict]:
+    """For each value (raw, defanged or typed): its normalised form and which of the
+    incidents ``usuario`` may see recorded it (the ``por_valor`` most recent, plus the
+    total). Values on a warninglist are flagged and not looked up. One query."""
+    maximo = conf.valor("INDICADORES_BUSQUEDA_MAX_VALORES")
+    if len(valores) > maximo:
+        raise ErrorValidacion(extra={"valores": [_("Máximo %(n)d valores por consulta.")
+                                                 % {"n": maximo}]})
+    respuestas = []
+    claves: dict[tuple[str, str], list[dict]] = {}
+    for original in valores:
+        r = {"valor": original, "tipo": None, "normalizado": None, "error": None,
+             "lista_advertencia": None, "total": 0, "incidentes": []}
+        respuestas.append(r)
+        try:
+            n = normalizar(original)
+        except ValorInvalido as exc:
+            r["error"] = str(exc)
+            continue
+        r["tipo"], r["normalizado"] = n.tipo, n.valor
+        lista = listas.coincidencia(n.tipo, n.valor)
+        if lista is not None:
+            r["lista_advertencia"] = lista.resumen()
+            continue
+        claves.setdefault((n.tipo, n.valor), []).append(r)
+    if not claves:
+        return respuestas
+    qs = filtrar_por_entidad(
+        IndicadorIncidente.objects.filter(indicador__valor__in={v for _t, v in claves}),
+        usuario, campo="incidente__entidad")
+    filas = (qs.annotate(
+        fila=Window(RowNumber(), partition_by=[F("indicador_id")],
+                    order_by=[F("agregado_en").desc(), F("id").desc()]),
+        total=Window(Count("id"), partition_by=[F("indicador_id")]))
+        .filter(fila__lte=por_valor)
+        .values(*_CAMPOS_FILA, "indicador__tipo", "indicador__valor", "total"))
+    for v in filas:
+        for r in claves.get((v["indicador__tipo"], v["indicador__valor"]), ()):
+            r["total"] = v["total"]
+            r["incidentes"].append(_fila_incidente(v))
+    for lista_r in claves.values():
+        for r in lista_r:
+            r["incidentes"].sort(key=lambda x: x["agregado_en"], reverse=True)
+    return respuestas
+
+
+# ---- extraction ---------------------------------------------------------------------------------
+
+
+def candidatos_de_incidente(*, usuario, incidente_id: int) -> list[dict]:
+    """Indicators found in the incident's title and description, for the analyst to confirm
+    (nothing is written; confirming calls ``services.indicador_agregar``/``pegar``)."""
+    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
+    encontrados = extraer(f"{incidente.titulo}\n{incidente.descripcion}")
+    vinculados = set(incidente.vinculos_indicadores.filter(
+        indicador__valor__in=[n.valor for _o, n in encontrados]).values_list(
+        "indicador__tipo", "indicador__valor"))
+    salida = []
+    for original, n in encontrados:
+        lista = listas.coincidencia(n.tipo, n.valor)
+        salida.append({"original": original, "tipo": n.tipo, "valor": n.valor,
+                       "ya_vinculado": (n.tipo, n.valor) in vinculados,
+                       "lista_advertencia": lista.resumen() if lista else None})
+    return salida
+
+
+# ---- feeds, TAXII -------------------------------------------------------------------------------
+
+TLP_PARA_TODOS = ("clear", "green")
+
+
+def indicadores_compartibles(usuario, *, tlps, vigentes: bool = True,
+                             desde: datetime | None = None,
+                             hasta: datetime | None = None) -> QuerySet[Indicador]:
+    """Indicators ``usuario`` may receive in a feed, among the TLP levels asked for.
+
+    Staff: all. Entity users: TLP:CLEAR and TLP:GREEN of the national store (without who
+    reported them), and AMBER, AMBER+STRICT or RED only for values seen in their own
+    entity's incidents. Revoked ones never; expired ones unless ``vigentes=False``. The
+    caller drops warninglisted values (``listas``) when sharing for blocking.
+    """
+    from django.utils import timezone
+
+    qs = Indicador.objects.filter(revocado=False, tlp__in=list(tlps))
+    if vigentes:
+        qs = qs.filter(Q(valido_hasta__isnull=True) | Q(valido_hasta__gt=timezone.now()))
+    if desde is not None:
+        qs = qs.filter(modificado__gte=desde)
+    if hasta is not None:
+        qs = qs.filter(modificado__lt=hasta)
+    if not es_personal_cgii(usuario):
+        propias = ids_entidades_de(usuario)
+        qs = qs.filter(Q(tlp__in=TLP_PARA_TODOS) | Exists(IndicadorIncidente.objects.filter(
+            indicador=OuterRef("pk"), incidente__entidad_id__in=propias)))
+    return qs
+
+
+@dataclass(frozen=True)
+class Cursor:
+    modificado: datetime
+    id: int
+
+    def token(self) -> str:
+        texto = f"{self.modificado.isoformat()}|{self.id}"
+        return base64.urlsafe_b64encode(texto.encode()).decode().rstrip("=")
+
+    @classmethod
+    def desde_token(cls, token: str) -> Cursor:
+        try:
+            relleno = "=" * (-len(token) % 4)
+            fecha, _sep, ident = base64.urlsafe_b64decode(token + relleno).decode().partition("|")
+            momento = datetime.fromisoformat(fecha)
+            if momento.tzinfo is None:
+                raise ValueError
+            return cls(momento, int(ident))
+        except (ValueError, UnicodeDecodeError):
+            raise ErrorValidacion(extra={"despues": [_("Marcador de página no válido.")]}) \
+                from None
+
+
+def pagina_keyset(qs: QuerySet[Indicador], *, despues: Cursor | None,
+                  limite: int) -> tuple[list[Indicador], Cursor | None]:
+    """One page in (modificado, id) order and the cursor of the next page (None at the end).
+    Stable across workers and concurrent inserts: a row added later sorts after the cursor."""
+    qs = qs.order_by("modificado", "id")
+    if despues is not None:
+        qs = qs.filter(Q(modificado__gt=despues.modificado)
+                       | Q(modificado=despues.modificado, id__gt=despues.id))
+    filas = list(qs[:limite + 1])
+    if len(filas) > limite:
+        ultimo = filas[limite - 1]
+        return filas[:limite], Cursor(ultimo.modificado, ultimo.pk)
+    return filas, None
+
+
+# ---- imports ----------------------------------------------------------------------------------
+
+
+def importaciones_visibles(usuario) -> QuerySet[ImportacionSTIX]:
+    """Staff see every import; anyone else only their own."""
+    qs = ImportacionSTIX.objects.select_related("usuario", "incidente").order_by("-creado", "-id")
+    if es_personal_cgii(usuario):
+        return qs
+    return qs.filter(usuario=usuario)
+
+
+def importacion_obtener(*, usuario, importacion_id: int) -> ImportacionSTIX:
+    try:
+        return importaciones_visibles(usuario).get(pk=importacion_id)
+    except (ImportacionSTIX.DoesNotExist, ValueError, TypeError):
+        raise NoEncontrado() from None
+
+
+__all__ = [
+    "Cursor", "buscar_valores", "candidatos_de_incidente", "correlacion",
+    "correlacion_resumen", "importacion_obtener", "importaciones_visibles", "indicador_obtener", "indicadores_compartibles", "pagina_keyset",
+    "vinculos_de_incidente", "vinculos_visibles",
+]

@@ -1,0 +1,178 @@
+"""Normalisation table, refang, detection, patterns (pure: no database)."""
+
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from incidentes.indicadores import stix
+from incidentes.indicadores.normalizacion import (
+    TipoIndicador,
+    ValorInvalido,
+    desde_patron,
+    extraer,
+    normalizar,
+    patron_de,
+    refang,
+    tipo_de_alias,
+)
+
+T = TipoIndicador
+
+# (input, forced type or None to detect, expected type, expected normalised value)
+TABLA = [
+    # IPv4
+    ("198.51.100.7", None, T.IPV4, "198.51.100.7"),
+    ("  203.0.113.9 ", None, T.IPV4, "203.0.113.9"),
+    ("203.0.113.9/32", None, T.IPV4, "203.0.113.9"),
+    ("10.0.0.5/24", None, T.IPV4, "10.0.0.0/24"),
+    ("10.0.0.0/255.0.0.0", None, T.IPV4, "10.0.0.0/8"),
+    ("1.2.3[.]4", None, T.IPV4, "1.2.3.4"),
+    ("1(.)2(.)3(.)4", None, T.IPV4, "1.2.3.4"),
+    ("45.33.32.156", "ipv4", T.IPV4, "45.33.32.156"),
+    # IPv6
+    ("2001:DB8:0:0:0:0:0:1", None, T.IPV6, "2001:db8::1"),
+    ("2001:db8::1/128", None, T.IPV6, "2001:db8::1"),
+    ("[2001:db8::7]", None, T.IPV6, "2001:db8::7"),
+    ("2001:db8:abcd:12::ff/48", None, T.IPV6, "2001:db8:abcd::/48"),
+    ("::FFFF:192.0.2.1", None, T.IPV6, "::ffff:192.0.2.1"),
+    ("fe80:0000::0001", "ipv6-addr", T.IPV6, "fe80::1"),
+    # domains
+    ("Evil.Example.ORG", None, T.DOMINIO, "evil.example.org"),
+    ("evil.example.org.", None, T.DOMINIO, "evil.example.org"),
+    ("malo[.]com", None, T.DOMINIO, "malo.com"),
+    ("malo[dot]com", None, T.DOMINIO, "malo.com"),
+    ("Bücher.example", None, T.DOMINIO, "xn--bcher-kva.example"),
+    ("ministerio-de-economía.bo", None, T.DOMINIO, "xn--ministerio-de-economa-d8b.bo"),
+    ("XN--BCHER-KVA.example", "domain", T.DOMINIO, "xn--bcher-kva.example"),
+    ("_dmarc.agetic.gob.bo", None, T.DOMINIO, "_dmarc.agetic.gob.bo"),
+    ("sigep-gob-bo.com", "domain-name", T.DOMINIO, "sigep-gob-bo.com"),
+    # URLs
+    ("HTTP://Evil.Example.ORG/Login.PHP", None, T.URL, "http://evil.example.org/Login.PHP"),
+    ("http://evil.example.org", None, T.URL, "http://evil.example.org/"),
+    ("http://evil.example.org:80/a", None, T.URL, "http://evil.example.org/a"),
+    ("https://evil.example.org:443/a?B=C", None, T.URL, "https://evil.example.org/a?B=C"),
+    ("https://evil.example.org:8443/a", None, T.URL, "https://evil.example.org:8443/a"),
+    ("hxxps://sigep-gob-bo[.]com/Ingreso", None, T.URL, "https://sigep-gob-bo.com/Ingreso"),
+    ("hXXp[:]//1.2.3[.]4/x.exe", None, T.URL, "http://1.2.3.4/x.exe"),
+    ("http://[2001:DB8::1]:80/A", None, T.URL, "http://[2001:db8::1]/A"),
+    ("http://münchen.example/Ä", None, T.URL, "http://xn--mnchen-3ya.example/%C3%84"),
+    ("ftp://User@Files.Example.net/Pub", None, T.URL, "ftp://User@files.example.net/Pub"),
+    ("fxp://files.example.net/a", None, T.URL, "ftp://files.example.net/a"),
+    # e-mail
+    ("Phisher@Evil.Example.ORG", None, T.EMAIL, "phisher@evil.example.org"),
+    ("phisher(at)evil[.]example[.]org", None, T.EMAIL, "phisher@evil.example.org"),
+    ("soporte[@]malo.com", None, T.EMAIL, "soporte@malo.com"),
+    ("mailto:Admin@Bücher.example", None, T.EMAIL, "admin@xn--bcher-kva.example"),
+    # hashes
+    ("D41D8CD98F00B204E9800998ECF8427E", None, T.MD5, "d41d8cd98f00b204e9800998ecf8427e"),
+    ("DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", None, T.SHA1,
+     "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+    ("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "sha256", T.SHA256,
+     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("A" * 128, None, T.SHA512, "a" * 128),
+    # STIX patterns: simple ones become the typed indicator, the rest stay patterns
+    ("[ipv4-addr:value = '198.51.100.7']", None, T.IPV4, "198.51.100.7"),
+    ("[domain-name:value = 'EVIL.example.org']", None, T.DOMINIO, "evil.example.org"),
+    ("[ipv4-addr:value ISSUBSET '10.0.0.0/8']", None, T.IPV4, "10.0.0.0/8"),
+    ("[file:hashes.'SHA-256' = 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855']",
+     None, T.SHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E']", None, T.MD5,
+     "d41d8cd98f00b204e9800998ecf8427e"),
+    ("[url:value = 'http://a.example/it\\'s']", None, T.URL, "http://a.example/it's"),
+    ("[network-traffic:dst_port = 4444] AND [ipv4-addr:value = '203.0.113.5']", None,
+     T.PATRON, "[network-traffic:dst_port = 4444] AND [ipv4-addr:value = '203.0.113.5']"),
+    ("[process:name = 'mimikatz.exe']", "patron", T.PATRON, "[process:name = 'mimikatz.exe']"),
+]
+
+
+@pytest.mark.parametrize(("entrada", "tipo", "esperado_tipo", "esperado"), TABLA,
+                         ids=[f"{i}:{c[0][:30]}" for i, c in enumerate(TABLA)])
+def test_tabla_de_normalizacion(entrada, tipo, esperado_tipo, esperado):
+    n = normalizar(entrada, tipo_de_alias(tipo))
+    assert (n.tipo, n.valor) == (esperado_tipo, esperado)
+    # Idempotent, and the generated pattern is valid STIX that maps back to the same value.
+    assert normalizar(n.valor, n.tipo) == n if n.tipo != T.PATRON else True
+    assert stix.errores_patron(n.patron) == ()
+    assert desde_patron(n.patron) == n
+
+
+def test_la_tabla_cubre_todos_los_tipos():
+    assert len(TABLA) >= 40
+    assert {c[2] for c in TABLA} == set(T.values)
+
+
+INVALIDOS = [
+    ("999.1.1.1", "ipv4"), ("010.1.1.1", None), ("1.2.3.4/33", None), ("fe80::1%eth0", None),
+    ("2001:db8::1", "ipv4"), ("localhost", "domain"), ("-malo.com", None), ("malo..com", None),
+    ("malo.c0m", "domain"), ("a" * 64 + ".com", None), ("http://", None),
+    ("http://malo .com/", None), ("javascript:alert(1)", "url"), ("sin-arroba.com", "email"),
+    ("a b@malo.com", "email"), ("abc", None), ("d41d8cd98f00b204e9800998ecf8427", "md5"),
+    ("z41d8cd98f00b204e9800998ecf8427e", "md5"), ("e3b0c442", "sha256"),
+    ("[ipv4-addr:value = '1.2.3.4'", "patron"), ("[file:hashes.'SHA-256' = 'abc']", None),
+    ("[ipv4-addr:value = '300.1.1.1']", None), ("", None), ("   ", None),
+    ("http://" + "a" * 2100 + ".com/", None),
+]
+
+
+@pytest.mark.parametrize(("entrada", "tipo"), INVALIDOS)
+def test_valores_invalidos_dicen_por_que(entrada, tipo):
+    with pytest.raises(ValorInvalido) as exc:
+        normalizar(entrada, tipo_de_alias(tipo))
+    assert str(exc.value)
+
+
+@pytest.mark.parametrize(("defanged", "refanged"), [
+    ("hxxp://malo[.]com", "http://malo.com"),
+    ("hxxps://malo[.]com/a", "https://malo.com/a"),
+    ("HXXPS[:]//malo(.)com", "https://malo.com"),
+    ("hxxp[://]malo{.}com", "http://malo.com"),
+    ("malo[dot]com", "malo.com"),
+    ("malo (dot) com", "malo.com"),
+    ("user(at)malo[.]com", "user@malo.com"),
+    ("user[at]malo[.]com", "user@malo.com"),
+    ("user [@] malo.com", "user@malo.com"),
+    ("10[.]0[.]0[.]1", "10.0.0.1"),
+    ("fxp://files[.]malo[.]net", "ftp://files.malo.net"),
+    ("http://a.com[/]x", "http://a.com/x"),
+    ("nada que cambiar", "nada que cambiar"),
+])
+def test_refang(defanged, refanged):
+    assert refang(defanged) == refanged
+
+
+def test_patrones_generados_por_tipo():
+    assert patron_de(T.IPV4, "10.0.0.0/8") == "[ipv4-addr:value ISSUBSET '10.0.0.0/8']"
+    assert patron_de(T.SHA1, "a" * 40) == f"[file:hashes.'SHA-1' = '{'a' * 40}']"
+    assert patron_de(T.URL, "http://x.example/it's") == \
+        "[url:value = 'http://x.example/it\\'s']"
+
+
+def test_extraer_de_texto_libre():
+    texto = ("Los correos venían de soporte(at)sigep-gob-bo[.]com con enlace "
+             "hxxps://sigep-gob-bo[.]com/login; el adjunto factura.pdf (MD5 "
+             "D41D8CD98F00B204E9800998ECF8427E) conecta a 198.51.100.23 y a c2.malo.example. "
+             "Reunión a las 10:30:15 del 2026-03-01.")
+    encontrados = [(n.tipo, n.valor) for _o, n in extraer(texto)]
+    assert encontrados == [
+        (T.EMAIL, "soporte@sigep-gob-bo.com"),
+        (T.URL, "https://sigep-gob-bo.com/login"),
+        (T.MD5, "d41d8cd98f00b204e9800998ecf8427e"),
+        (T.IPV4, "198.51.100.23"),
+        (T.DOMINIO, "c2.malo.example"),
+    ]
+
+
+@given(st.ip_addresses())
+def test_ip_canonica_es_idempotente(ip):
+    n = normalizar(str(ip))
+    assert normalizar(n.valor) == n
+    assert ipaddress.ip_address(n.valor) == ip
+
+
+@given(st.ip_addresses(v=4).map(str).flatmap(
+    lambda ip: st.sampled_from([ip, ip.replace(".", "[.]"), ip.replace(".", "(.)"), f"{ip}/32"])))
+def test_cualquier_forma_defanged_de_una_ipv4_da_lo_mismo(forma):
+    base = forma.replace("[.]", ".").replace("(.)", ".").removesuffix("/32")
+    assert normalizar(forma) == normalizar(base)
