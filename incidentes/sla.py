@@ -21,8 +21,8 @@ from protocolos.services import (
     figuras,
     reloj_cambiar_politica,
     reloj_evento,
-    reloj_iniciar,
     reloj_refrescar,
+    relojes_iniciar,
 )
 
 from .models import Incidente
@@ -64,9 +64,9 @@ def denormalizar(incidente: Incidente, relojes) -> None:
 
 def iniciar(incidente: Incidente, *, momento: datetime) -> None:
     politica = protocolos.politica_para(incidente.prioridad)
-    relojes = [reloj_iniciar(ambito=AMBITO, objeto_id=incidente.pk, medida=m, politica=politica,
-                             momento=momento, entidad_id=incidente.entidad_id)
-               for m in MEDIDAS]
+    relojes = relojes_iniciar(ambito=AMBITO, objeto_id=incidente.pk, medidas=MEDIDAS,
+                              politica=politica, momento=momento,
+                              entidad_id=incidente.entidad_id)
     denormalizar(incidente, relojes)
 
 

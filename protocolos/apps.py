@@ -11,14 +11,15 @@ class ProtocolosConfig(AppConfig):
         from cgii.registros import registrar_catalogo
 
         from . import cargador, selectors
-        from .models import CalendarioLaboral, DiaNoLaborable
+        from .models import CalendarioLaboral, DiaNoLaborable, Parametro, PoliticaSLA
 
         # Protocols and taxonomy before anything that refers to them (PISI catalogs: 200).
         registrar_catalogo("protocolos", cargador.cargar_todo, orden=10)
 
         def limpiar(**_kwargs):
             selectors.limpiar_cache_calendarios()
+            selectors.limpiar_cache_datos()
 
-        for modelo in (CalendarioLaboral, DiaNoLaborable):
+        for modelo in (CalendarioLaboral, DiaNoLaborable, Parametro, PoliticaSLA):
             post_save.connect(limpiar, sender=modelo, weak=False)
             post_delete.connect(limpiar, sender=modelo, weak=False)

@@ -22,9 +22,33 @@ from .models import (
 ORDEN = ("P1", "P2", "P3", "P4")
 
 
+# Parameters and SLA policies change rarely and are read on every report: cached per process
+# for a minute, cleared by saves in this process (apps.py); other processes within the minute.
+_CACHE_DATOS_SEGUNDOS = 60
+_datos: dict[str, tuple[float, object]] = {}
+
+
+def _cacheado(clave: str, cargar):
+    ahora = _time.monotonic()
+    guardado = _datos.get(clave)
+    if guardado and ahora - guardado[0] < _CACHE_DATOS_SEGUNDOS:
+        return guardado[1]
+    valor = cargar()
+    _datos[clave] = (ahora, valor)
+    return valor
+
+
+def limpiar_cache_datos() -> None:
+    _datos.clear()
+
+
+def _parametros() -> dict:
+    return dict(Parametro.objects.values_list("clave", "valor"))
+
+
 def parametro(clave: str, defecto=None):
-    fila = Parametro.objects.filter(clave=clave).values_list("valor", flat=True).first()
-    return defecto if fila is None else fila
+    valor = _cacheado("parametros", _parametros).get(clave)
+    return defecto if valor is None else valor
 
 
 def elevar(prioridad: str) -> str:
@@ -83,8 +107,16 @@ def roles_para_transicion(*, protocolo: Protocolo, transicion: str) -> tuple[str
     return tuple(protocolo.transiciones.get(transicion, ()))
 
 
+def _politicas() -> dict[str, PoliticaSLA]:
+    return {p.prioridad: p for p in PoliticaSLA.objects.select_related("calendario")}
+
+
 def politica_para(prioridad: str) -> PoliticaSLA:
-    return PoliticaSLA.objects.select_related("calendario").get(prioridad=prioridad)
+    politica = _cacheado("politicas", _politicas).get(prioridad)
+    if politica is None:  # just loaded, or a priority without policy: read (and fail) loudly
+        limpiar_cache_datos()
+        return PoliticaSLA.objects.select_related("calendario").get(prioridad=prioridad)
+    return politica
 
 
 # ---- business calendars --------------------------------------------------------------------

@@ -32,12 +32,17 @@ def figuras(reloj: RelojSLA, ahora: datetime | None = None) -> Figuras:
     )
 
 
-def _guardar(reloj: RelojSLA, ahora: datetime) -> Figuras:
+def _calcular_campos(reloj: RelojSLA, ahora: datetime) -> Figuras:
     f = figuras(reloj, ahora)
     reloj.estado = f.estado.value
     reloj.vence, reloj.advertencia_en = f.vence, f.advertencia_en
     reloj.terminado_en = f.terminado_en
     reloj.proximo_umbral = _proximo_pendiente(reloj, f)
+    return f
+
+
+def _guardar(reloj: RelojSLA, ahora: datetime) -> Figuras:
+    f = _calcular_campos(reloj, ahora)
     reloj.save()
     return f
 
@@ -60,6 +65,20 @@ def reloj_iniciar(*, ambito: str, objeto_id: int, medida: str, politica: Politic
                      eventos=[EventoReloj(TipoEvento.INICIO, momento).a_dict()])
     _guardar(reloj, momento)
     return reloj
+
+
+def relojes_iniciar(*, ambito: str, objeto_id: int, medidas, politica: PoliticaSLA,
+                    momento: datetime, entidad_id: int | None = None) -> list[RelojSLA]:
+    """Several clocks of one subject started at once (one INSERT)."""
+    relojes = []
+    for medida in medidas:
+        reloj = RelojSLA(ambito=ambito, objeto_id=objeto_id, entidad_id=entidad_id,
+                         medida=medida, politica=politica,
+                         objetivo_min=politica.objetivo_min(medida),
+                         eventos=[EventoReloj(TipoEvento.INICIO, momento).a_dict()])
+        _calcular_campos(reloj, momento)
+        relojes.append(reloj)
+    return RelojSLA.objects.bulk_create(relojes)
 
 
 def reloj_evento(reloj: RelojSLA, tipo: TipoEvento, momento: datetime) -> Figuras:

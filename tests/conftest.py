@@ -22,6 +22,18 @@ def pytest_configure(config):
         pytest.exit(f"CI=true but Redis is not reachable: {exc}", returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _caches_de_catalogos_limpias():
+    """Per-process catalog caches must not carry rows of a rolled-back test."""
+    from protocolos import selectors
+
+    selectors.limpiar_cache_calendarios()
+    selectors.limpiar_cache_datos()
+    yield
+    selectors.limpiar_cache_calendarios()
+    selectors.limpiar_cache_datos()
+
+
 @pytest.fixture
 def entidad_a(db):
     return crear_entidad(nombre="Ministerio de Pruebas A", sigla="MPA")

@@ -111,7 +111,8 @@ class IncidentesView(APIView):
         adjuntos = tuple(datos.pop("evidencias", []) or request.FILES.getlist("evidencias"))
         incidente = services.incidente_reportar(actor=request.user, entidad=entidad,
                                                 adjuntos=adjuntos, **datos)
-        incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=incidente.pk)
+        # The service's instance already holds everything the detail serializer reads
+        # (entity, reporter; no type or analyst yet): no second read on the intake path.
         return Response(s.IncidenteDetalleSerializer(incidente).data,
                         status=status.HTTP_201_CREATED)
 
