@@ -163,6 +163,7 @@ class OpcionTransicion:
     destino: str
     disponible: bool
     motivos: tuple[str, ...]
+    campos: tuple[str, ...] = ()   # fields sent with the transition (a small form)
 
 
 def transiciones_para(*, usuario, plan: PlanInstitucional) -> list[OpcionTransicion]:
@@ -180,7 +181,8 @@ def transiciones_para(*, usuario, plan: PlanInstitucional) -> list[OpcionTransic
                         for c in trans.conditions if not c(plan))
         opciones.append(OpcionTransicion(
             nombre=trans.name, etiqueta=str(states.Transicion(trans.name).label),
-            destino=str(trans.target), disponible=not motivos, motivos=motivos))
+            destino=str(trans.target), disponible=not motivos, motivos=motivos,
+            campos=states.CAMPOS_TRANSICION.get(trans.name, ())))
     return opciones
 
 

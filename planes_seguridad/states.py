@@ -35,6 +35,13 @@ class Transicion(models.TextChoices):
     VENCER = "vencer", _("Marcar vencido")
 
 
+# Fields a transition may receive with it (its conditions read them); the UI shows a form.
+CAMPOS_TRANSICION = {
+    Transicion.OBSERVAR: ("observaciones",),
+    Transicion.REGISTRAR_RESOLUCION: ("resolucion_cite", "resolucion_fecha"),
+    Transicion.PONER_EN_VIGENCIA: ("vigencia_desde", "vigencia_hasta"),
+}
+
 # The content of the plan (scope, committee, SoA applicability…) is edited only here.
 ESTADOS_EDITABLES = (Estado.BORRADOR, Estado.OBSERVADO)
 # Implementation progress (SoA status, schedule, evidence) is recorded in any live state.

@@ -111,6 +111,8 @@ class TransicionOpcionPlanSerializer(serializers.Serializer):
     destino = serializers.CharField()
     disponible = serializers.BooleanField()
     motivos = serializers.ListField(child=serializers.CharField())
+    campos = serializers.ListField(child=serializers.CharField(), help_text=(
+        "Campos que se envían con la transición (observaciones, CITE y fecha, vigencia)."))
 
 
 class PlazoSerializer(serializers.Serializer):

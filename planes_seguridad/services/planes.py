@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..permisos import ENTIDAD, ROLES_TRANSICION, SISTEMA, roles_del_usuario, tiene_alguno
 from ..states import (
+    CAMPOS_TRANSICION,
     ESTADOS_EDITABLES,
     TRANSICIONES_SISTEMA,
     Estado,
@@ -60,12 +61,6 @@ CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "inventario_activos", "evalua
 CAMPOS_VIGENCIA = ("vigencia_desde", "vigencia_hasta")
 CAMPOS_RESOLUCION = ("resolucion_cite", "resolucion_fecha")
 ESTADOS_VIGENCIA = (*ESTADOS_EDITABLES, Estado.CONFORME, Estado.APROBADO)
-# Fields a transition may receive with it (its conditions read them).
-CAMPOS_TRANSICION = {
-    Transicion.OBSERVAR: ("observaciones",),
-    Transicion.REGISTRAR_RESOLUCION: CAMPOS_RESOLUCION,
-    Transicion.PONER_EN_VIGENCIA: CAMPOS_VIGENCIA,
-}
 # Fields the transition itself may change.
 CAMPOS_DE_TRANSICION = ("estado", "actualizado")
 

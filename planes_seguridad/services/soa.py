@@ -4,11 +4,12 @@ from datetime import date
 from urllib.parse import urlparse
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii import archivos
-from cgii.errores import ErrorValidacion, TransicionInvalida
+from cgii.errores import ErrorValidacion, NoEncontrado, TransicionInvalida
 
 from .. import selectors
 from ..models import (
@@ -79,19 +80,39 @@ def soa_actualizar_lote(*, actor, plan_id: int, cambios: list[dict]) -> list[Apl
         plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
         exigir_entidad(plan, actor)
         exigir_en_curso(plan)
-        filas, antes, despues = [], {}, {}
+        ids = {c["id"] for c in cambios if isinstance(c, dict) and c.get("id") is not None}
+        numeros = {c["control"] for c in cambios if isinstance(c, dict) and c.get("control")}
+        bloqueadas = list(plan.soa.select_for_update(of=("self",)).select_related("control")
+                          .filter(Q(pk__in=[i for i in ids if isinstance(i, int)])
+                                  | Q(control__numero__in=[n for n in numeros
+                                                           if isinstance(n, str)])))
+        por_id = {f.pk: f for f in bloqueadas}
+        por_numero = {f.control.numero: f for f in bloqueadas}
+        filas, antes, despues, campos_cambiados, cambiadas = [], {}, {}, set(), {}
+        ahora = timezone.now()
         for cambio in cambios:
+            if not isinstance(cambio, dict):
+                raise ErrorValidacion(extra={"cambios": [_("Cada cambio es un objeto.")]})
             cambio = dict(cambio)
-            fila = selectors.soa_fila_obtener(plan=plan, fila_id=cambio.pop("id", None),
-                                              control=cambio.pop("control", None),
-                                              para_actualizar=True)
+            clave_id, clave_control = cambio.pop("id", None), cambio.pop("control", None)
+            fila = por_id.get(clave_id) if clave_id is not None else por_numero.get(clave_control)
+            if fila is None:
+                raise NoEncontrado(_("Control no encontrado en este plan."))
             previo = {c: getattr(fila, c) for c in cambio if hasattr(fila, c)}
             cambiados = _validar_fila(fila, cambio, plan)
             if cambiados:
-                fila.save(update_fields=[*cambiados, "actualizado"])
-                antes[fila.control.numero] = {c: previo[c] for c in cambiados}
-                despues[fila.control.numero] = {c: getattr(fila, c) for c in cambiados}
+                fila.actualizado = ahora
+                numero = fila.control.numero
+                antes.setdefault(numero, {}).update(
+                    {c: previo[c] for c in cambiados if c not in antes.get(numero, {})})
+                despues.setdefault(numero, {}).update({c: getattr(fila, c) for c in cambiados})
+                campos_cambiados.update(cambiados)
+                cambiadas[fila.pk] = fila
             filas.append(fila)
+        if cambiadas:
+            Aplicabilidad.objects.bulk_update(cambiadas.values(),
+                                              [*sorted(campos_cambiados), "actualizado"],
+                                              batch_size=200)
         if despues:
             plan.save(update_fields=["actualizado"])
             registrar(plan, actor=actor, tipo_entrada=TipoEntrada.SOA, accion="soa",
