@@ -1,7 +1,8 @@
 """A real ASGI server for the intake benchmark, and the HTTP clients that report to it.
 
-The server is daphne (the project's ASGI server; gunicorn/uvicorn are not dependencies),
-one process, started with the bench environment and always stopped by its own pid.
+The server is daphne (the project's ASGI server) through ``cgii.servidor``: N processes on
+one shared socket (``--procesos``, default 1), started with the bench
+environment and always stopped by its own pid.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ class Servidor:
     """``with Servidor(entorno) as servidor:`` — daphne on 127.0.0.1, stopped on exit or
     error (its output goes to ``servidor.registro``)."""
 
-    def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 60):
+    def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 60,
+                 procesos: int | None = None):
         self.entorno = {**os.environ, **entorno}
+        self.procesos = procesos or 1
         self.puerto = _puerto_libre(puerto)
         self.espera_s = espera_s
         self.proceso: subprocess.Popen | None = None
@@ -45,8 +48,9 @@ class Servidor:
         return f"http://127.0.0.1:{self.puerto}"
 
     def __enter__(self) -> Servidor:
-        orden = [str(RAIZ / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p",
-                 str(self.puerto), "cgii.asgi:application"]
+        orden = [str(RAIZ / ".venv" / "bin" / "python"), "-m", "cgii.servidor",
+                 "--procesos", str(self.procesos), "--host", "127.0.0.1",
+                 "--puerto", str(self.puerto)]
         with open(self.registro, "wb") as salida:
             self.proceso = subprocess.Popen(orden, cwd=RAIZ, env=self.entorno, stdout=salida,
                                             stderr=subprocess.STDOUT)

@@ -113,18 +113,22 @@ def medir_detalle_reportados(analista, codigos: list[str], peticiones: int) -> d
     return medir_get(cliente, urls[5:], urls[:5])
 
 
+PROCESOS = [1]  # for the table header
+
+
 def _ultimo_codigo(anio: int) -> int:
     return ContadorIncidente.objects.filter(anio=anio).values_list("ultimo", flat=True).first() or 0
 
 
 def medir_intake(reportante, entidad, secuenciales: int, clientes: int, por_cliente: int,
-                 puerto: int) -> dict[str, dict]:
+                 puerto: int, procesos: int = 1) -> dict[str, dict]:
     token, clave = token_crear(usuario=reportante, nombre="bench intake", entidad=entidad,
                                actor="bench/incidentes.py")
     anio = timezone.localtime().year
     fases = {}
     try:
-        with _servidor.Servidor(_comun.entorno(), puerto=puerto) as servidor:
+        with _servidor.Servidor(_comun.entorno(), puerto=puerto,
+                                procesos=procesos) as servidor:
             url = servidor.url
             print(f"daphne up at {url} (log: {servidor.registro})")
             for nombre, (n_clientes, cantidad) in (("secuencial", (1, secuenciales)),
@@ -153,6 +157,8 @@ def main() -> int:
     parser.add_argument("--secuenciales", type=int, default=500)
     parser.add_argument("--clientes", type=int, default=4)
     parser.add_argument("--por-cliente", type=int, default=250)
+    parser.add_argument("--procesos", type=int, default=1,
+                        help="daphne processes on one socket (python -m cgii.servidor)")
     parser.add_argument("--puerto", type=int, default=8765,
                         help="daphne port (a free one is used if it is taken)")
     args = parser.parse_args()
@@ -170,7 +176,8 @@ def medir_y_publicar(args) -> int:
 
     lecturas = medir_lecturas(analista, args.requests)
     intake = medir_intake(reportantes[entidad.pk], entidad, args.secuenciales, args.clientes,
-                          args.por_cliente, args.puerto)
+                          args.por_cliente, args.puerto, args.procesos)
+    PROCESOS[0] = args.procesos
     codigos = [c for fase in intake.values() for c in fase["codigos"]]
     lecturas["detalle_nuevo"] = medir_detalle_reportados(analista, codigos, args.requests)
 
@@ -219,7 +226,7 @@ def imprimir(total: int, lecturas: dict, intake: dict, objetivos: dict) -> None:
     print()
     print(_comun.tabla(
         f"Incidents API — {total:,} incidents in PostgreSQL; reads in-process (APIClient), "
-        f"intake over HTTP to daphne (1 process)",
+        f"intake over HTTP to daphne ({PROCESOS[0]} process(es), cgii.servidor)",
         ["measurement", "requests", "p50 ms", "p95 ms", "max ms", "SQL", "reports/s"], [
             fila_get("(a) list, first page by SLA urgency", lecturas["lista"]),
             fila_get("(b) list ?estado=en_analisis,en_contencion&prioridad=P1,P2",
