@@ -1,0 +1,273 @@
+"""STIX 2.1 import: what is interpreted, TLP aliases, the bad-bundle report (nothing
+imported), 'solo_validos', STIX 2.0 refused, size limit, incident target, async task."""
+
+import pytest
+
+from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado, PermisoDenegado
+from cgii.eventos.grupos import grupo_usuario
+from cgii.eventos.models import Evento
+from incidentes.indicadores import services, stix
+from incidentes.indicadores.models import (
+    ImportacionSTIX,
+    Indicador,
+    IndicadorIncidente,
+    ObjetoSTIX,
+)
+from incidentes.models import EntradaTimeline
+
+from .utiles import (
+    CREADO,
+    TLP1_GREEN,
+    TLP1_WHITE,
+    TLP2_AMBER,
+    TLP2_RED,
+    bundle,
+    indicador,
+    json_de,
+    nuevo_id,
+    sco,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def bundle_completo():
+    ip = sco("ipv4-addr", value="45.33.32.156")
+    archivo = sco("file", hashes={"MD5": "0CC175B9C0F1B6A831C399E269772661",
+                                  "SHA-256": "CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B98"
+                                             "07785AFEE48BB"}, name="a.exe")
+    observado = {"type": "observed-data", "spec_version": "2.1", "id": nuevo_id("observed-data"),
+                 "created": CREADO, "modified": CREADO, "first_observed": "2026-02-01T00:00:00Z",
+                 "last_observed": "2026-02-03T00:00:00Z", "number_observed": 4,
+                 "object_refs": [ip["id"], archivo["id"]]}
+    ind_dominio = indicador("[domain-name:value = 'C2.Malo.Example']",
+                            object_marking_refs=[TLP1_GREEN], confidence=70, name="C2")
+    ind_ip = indicador("[ipv4-addr:value = '45.33.32.156']", object_marking_refs=[TLP2_AMBER])
+    ind_complejo = indicador("[network-traffic:dst_port = 4444] AND "
+                             "[ipv4-addr:value = '203.0.113.5']",
+                             object_marking_refs=[TLP2_RED, TLP1_WHITE])
+    avistamiento = {"type": "sighting", "spec_version": "2.1", "id": nuevo_id("sighting"),
+                    "created": CREADO, "modified": CREADO, "sighting_of_ref": ind_dominio["id"],
+                    "first_seen": "2026-01-15T10:00:00Z", "last_seen": "2026-02-20T10:00:00Z",
+                    "count": 7}
+    identidad = {"type": "identity", "spec_version": "2.1", "id": nuevo_id("identity"),
+                 "created": CREADO, "modified": CREADO, "name": "CSIRT amigo",
+                 "identity_class": "organization"}
+    relacion = {"type": "relationship", "spec_version": "2.1", "id": nuevo_id("relationship"),
+                "created": CREADO, "modified": CREADO, "relationship_type": "indicates",
+                "source_ref": ind_dominio["id"], "target_ref": nuevo_id("malware")}
+    personalizado = {"type": "x-cgii-prueba", "spec_version": "2.1", "id": nuevo_id("x-cgii-prueba"),
+                     "created": CREADO, "modified": CREADO, "x_dato": 1}
+    sigma = indicador("title: algo", pattern_type="sigma")
+    marca_tlp1 = {"type": "marking-definition", "spec_version": "2.1", "id": TLP1_GREEN,
+                  "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp",
+                  "name": "TLP:GREEN", "definition": {"tlp": "green"}}
+    return bundle(marca_tlp1, stix.marking_tlp("amber"), identidad, ind_dominio, ind_ip,
+                  ind_complejo, ip, archivo, observado, avistamiento, relacion, personalizado,
+                  sigma)
+
+
+def test_importa_e_interpreta(analista):
+    b = bundle_completo()
+    imp = services.stix_importar(actor=analista, contenido=json_de(b), nombre_archivo="x.json")
+    assert imp.estado == "completada" and imp.progreso == 100 and imp.total_errores == 0
+    valores = dict(Indicador.objects.values_list("valor", "tlp"))
+    assert valores == {
+        "c2.malo.example": "green",          # TLP 1.0 GREEN id → green
+        "45.33.32.156": "amber",
+        "[network-traffic:dst_port = 4444] AND [ipv4-addr:value = '203.0.113.5']": "red",
+        "0cc175b9c0f1b6a831c399e269772661": "amber",   # SCO without marking → default
+        "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb": "amber",
+    }
+    c2 = Indicador.objects.get(valor="c2.malo.example")
+    assert (c2.confianza, c2.nombre, c2.origen) == (70, "C2", "importacion")
+    assert c2.primera_vez.isoformat().startswith("2026-01-15")        # from the sighting
+    assert c2.ultima_vez.isoformat().startswith("2026-02-20")
+    ip = Indicador.objects.get(valor="45.33.32.156")
+    assert ip.primera_vez.isoformat().startswith("2026-02-01")        # from observed-data
+    # Every object kept as received; unknown/custom ones are not interpreted.
+    assert ObjetoSTIX.objects.filter(importacion=imp).count() == len(b["objects"])
+    no = set(ObjetoSTIX.objects.filter(interpretado=False).values_list("tipo", flat=True))
+    assert no == {"identity", "relationship", "x-cgii-prueba", "indicator"}   # sigma: raw
+    assert ObjetoSTIX.objects.get(stix_id=b["objects"][3]["id"]).indicador == c2
+    assert imp.contadores["indicadores_nuevos"] == 5 and imp.contadores["vinculados"] == 0
+    # Importing again: same rows, nothing new.
+    imp2 = services.stix_importar(actor=analista, contenido=json_de(b))
+    assert imp2.contadores["indicadores_nuevos"] == 0
+    assert Indicador.objects.count() == 5
+
+
+def test_bundle_con_errores_da_informe_y_no_importa_nada(analista):
+    malos = [
+        indicador("[ipv4-addr:value = '1.2.3.4'"),                      # bad pattern
+        indicador("[ipv4-addr:value = '300.1.1.1']"),                    # bad value
+        {**indicador("[domain-name:value = 'ok.example']"), "valid_from": "ayer"},
+        {**indicador("[domain-name:value = 'ok2.example']"), "confidence": 150},
+        {"type": "indicator", "id": "indicator--no-es-uuid"},
+        sco("ipv4-addr"),                                                 # no value
+        {**sco("domain-name", value="ok3.example"), "spec_version": "2.0"},
+        "no es un objeto",
+    ]
+    buenos = [indicador("[domain-name:value = 'bueno.example']"),
+              sco("ipv4-addr", value="45.33.32.156")]
+    b = bundle(buenos[0], *malos, buenos[1])
+    with pytest.raises(ErrorValidacion) as exc:
+        services.stix_importar(actor=analista, contenido=json_de(b))
+    informe = exc.value.extra["errores"]
+    assert [e["indice"] for e in informe] == list(range(1, 9))
+    assert informe[0]["id"] == malos[0]["id"] and informe[0]["tipo"] == "indicator"
+    assert "Patrón STIX no válido" in informe[0]["motivo"]
+    assert "valid_from" in informe[2]["motivo"] and "confidence" in informe[3]["motivo"]
+    assert "2.0" in informe[6]["motivo"] and informe[7]["id"] is None
+    assert exc.value.extra["total_errores"] == 8
+    # Nothing imported, but the rejected import and its report are kept.
+    assert not Indicador.objects.exists() and not ObjetoSTIX.objects.exists()
+    imp = ImportacionSTIX.objects.get(pk=exc.value.extra["importacion"])
+    assert imp.estado == "rechazada" and imp.total_errores == 8 and len(imp.errores) == 8
+
+    imp = services.stix_importar(actor=analista, contenido=json_de(b), solo_validos=True)
+    assert imp.estado == "completada" and imp.total_errores == 8
+    assert set(Indicador.objects.values_list("valor", flat=True)) == {"bueno.example",
+                                                                      "45.33.32.156"}
+    assert ObjetoSTIX.objects.filter(importacion=imp).count() == 2
+
+
+@pytest.mark.parametrize("contenido", [
+    b'{"type": "bundle", "id": "bundle--6b7c0f4c-7d7e-4a8c-9b5e-4c2f3a1d0e9f", '
+    b'"spec_version": "2.0", "objects": []}',
+    json_de(bundle({k: v for k, v in indicador("[ipv4-addr:value = '1.2.3.4']").items()
+                    if k != "spec_version"})),
+])
+def test_stix_20_se_rechaza_con_mensaje_claro(analista, contenido):
+    with pytest.raises(ErrorValidacion) as exc:
+        services.stix_importar(actor=analista, contenido=contenido)
+    assert "2.0" in exc.value.message and "2.1" in exc.value.message
+
+
+@pytest.mark.parametrize("contenido", [b"no json", b"[]", b'{"type": "indicator"}',
+                                       b'{"type": "bundle", "id": "bundle--x", "objects": []}'])
+def test_documentos_que_no_son_bundles(analista, contenido):
+    with pytest.raises(ErrorValidacion):
+        services.stix_importar(actor=analista, contenido=contenido)
+
+
+def test_tamano_maximo(analista, settings):
+    settings.INDICADORES_STIX_MAX_BYTES = 100
+    with pytest.raises(ArchivoDemasiadoGrande):
+        services.stix_importar(actor=analista, contenido=json_de(bundle_completo()))
+    assert not ImportacionSTIX.objects.exists()
+
+
+def test_marca_tlp_definida_en_el_bundle(analista):
+    propia = {"type": "marking-definition", "spec_version": "2.1",
+              "id": nuevo_id("marking-definition"), "created": CREADO, "name": "TLP:CLEAR",
+              "extensions": {stix.EXTENSION_TLP2: {"extension_type": "property-extension",
+                                                   "tlp_2_0": "clear"}}}
+    contradictoria = {**stix.marking_tlp("red"), "extensions": {stix.EXTENSION_TLP2: {
+        "extension_type": "property-extension", "tlp_2_0": "green"}}}
+    b = bundle(propia, indicador("[domain-name:value = 'libre.example']",
+                                 object_marking_refs=[propia["id"]]))
+    services.stix_importar(actor=analista, contenido=json_de(b))
+    assert Indicador.objects.get(valor="libre.example").tlp == "clear"
+    with pytest.raises(ErrorValidacion) as exc:
+        services.stix_importar(actor=analista, contenido=json_de(bundle(contradictoria)))
+    assert "TLP:RED" in exc.value.extra["errores"][0]["motivo"]
+
+
+def test_entidad_importa_en_su_incidente(incidente, reportante_a, reportante_b, analista):
+    services.indicador_agregar(actor=analista, incidente_id=incidente.pk,
+                               valor="ya-estaba.example")
+    previo = Indicador.objects.get(valor="ya-estaba.example")
+    b = bundle_completo()
+    # A sighting of an indicator that is not in the bundle but already in our store.
+    b["objects"].append({"type": "sighting", "spec_version": "2.1", "id": nuevo_id("sighting"),
+                         "created": CREADO, "modified": CREADO,
+                         "sighting_of_ref": previo.stix_id, "count": 3})
+    with pytest.raises(PermisoDenegado):
+        services.stix_importar(actor=reportante_a, contenido=json_de(b))
+    with pytest.raises(NoEncontrado):
+        services.stix_importar(actor=reportante_b, contenido=json_de(b),
+                               incidente_id=incidente.pk)
+    imp = services.stix_importar(actor=reportante_a, contenido=json_de(b),
+                                 incidente_id=incidente.pk)
+    assert imp.entidad_id == incidente.entidad_id and imp.contadores["vinculados"] == 5
+    vinculos = {v.indicador.valor: v for v in IndicadorIncidente.objects.filter(
+        incidente=incidente).select_related("indicador")}
+    assert len(vinculos) == 6
+    assert vinculos["c2.malo.example"].conteo == 7 and vinculos["c2.malo.example"].rol == \
+        "malicioso"
+    assert vinculos["0cc175b9c0f1b6a831c399e269772661"].rol == "relacionado"
+    entrada = EntradaTimeline.objects.filter(incidente=incidente).latest("id")
+    assert entrada.datos["importacion"] == imp.pk and entrada.visible_entidad
+
+
+def test_importacion_grande_como_tarea_con_progreso(analista, settings,
+                                                    django_capture_on_commit_callbacks):
+    from incidentes.indicadores.services import stix_importar_procesar
+
+    settings.INDICADORES_STIX_ASINCRONO_DESDE = 50
+    settings.INDICADORES_STIX_LOTE = 100
+    objetos = [indicador(f"[ipv4-addr:value = '45.33.{i // 200}.{i % 200 + 1}']")
+               for i in range(400)]
+    with django_capture_on_commit_callbacks(execute=False) as llamadas:
+        imp = services.stix_importar(actor=analista, contenido=json_de(bundle(*objetos)))
+    assert imp.estado == "pendiente" and imp.ruta and not Indicador.objects.exists()
+    assert any("stix_importar" in repr(c) for c in llamadas)   # queued on commit
+    archivo = settings.ARCHIVOS_PRIVADOS_DIR / imp.ruta
+    assert archivo.exists()
+
+    assert stix_importar_procesar(imp.pk) == "completada"
+    imp.refresh_from_db()
+    assert imp.estado == "completada" and imp.progreso == 100 and imp.procesados == 400
+    assert Indicador.objects.count() == 400 and ObjetoSTIX.objects.count() == 400
+    assert not archivo.exists()
+    progreso = list(Evento.objects.filter(tipo="stix.importacion.progreso").order_by("id"))
+    assert len(progreso) >= 5
+    assert all(e.grupos == [grupo_usuario(analista.pk)] for e in progreso)
+    porcentajes = [e.datos["progreso"] for e in progreso]
+    assert porcentajes == sorted(porcentajes) and porcentajes[-1] == 100
+    assert progreso[-1].datos["estado"] == "completada"
+    # The task is idempotent: a second delivery does nothing.
+    assert stix_importar_procesar(imp.pk) == "nada"
+
+
+def test_tarea_con_bundle_malo_rechaza(analista, settings, django_capture_on_commit_callbacks):
+    from incidentes.indicadores.services import stix_importar_procesar
+
+    settings.INDICADORES_STIX_ASINCRONO_DESDE = 5
+    objetos = [indicador(f"[domain-name:value = 'd{i}.example']") for i in range(10)]
+    objetos[4]["pattern"] = "[roto"
+    with django_capture_on_commit_callbacks(execute=False):
+        imp = services.stix_importar(actor=analista, contenido=json_de(bundle(*objetos)))
+    assert stix_importar_procesar(imp.pk) == "rechazada"
+    imp.refresh_from_db()
+    assert imp.total_errores == 1 and imp.errores[0]["indice"] == 4
+    assert not Indicador.objects.exists()
+
+
+def test_ruta_orm_y_copy_dan_lo_mismo(analista):
+    objetos = [indicador(f"[domain-name:value = 'D{i}.Example']",
+                         object_marking_refs=[TLP1_GREEN]) for i in range(250)]
+    objetos.append(sco("file", hashes={"SHA-1": "A" * 40}))
+    contenido = json_de(bundle(*objetos))
+    services.stix_importar(actor=analista, contenido=contenido)
+    copia = list(Indicador.objects.order_by("valor").values_list(
+        "tipo", "valor", "patron", "stix_uuid", "sco_id", "tlp"))
+    crudos = list(ObjetoSTIX.objects.order_by("indice").values_list("stix_id", "datos"))
+    Indicador.objects.all().delete()
+    ObjetoSTIX.objects.all().delete()
+    services.stix_importar(actor=analista, contenido=contenido, forzar_orm=True)
+    assert list(Indicador.objects.order_by("valor").values_list(
+        "tipo", "valor", "patron", "stix_uuid", "sco_id", "tlp")) == copia
+    assert list(ObjetoSTIX.objects.order_by("indice").values_list("stix_id", "datos")) == crudos
+    assert ("domain-name", "d0.example") in {c[:2] for c in copia}
+    assert {c[5] for c in copia if c[0] == "domain-name"} == {"green"}
+
+
+def test_validacion_de_patrones_en_cache():
+    stix.errores_patron.cache_clear()
+    patron = "[process:name = 'x.exe'] FOLLOWEDBY [network-traffic:dst_port = 445]"
+    for _ in range(3):
+        assert stix.errores_patron(patron) == ()
+    info = stix.errores_patron.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
