@@ -8,6 +8,7 @@ from cgii import views
 
 api_v1 = [
     path("", include("cgii.entidades.api.urls")),
+    path("", include("cgii.eventos.api.urls")),
     path("", include("incidentes.api.urls")),
     path("", include("incidentes.indicadores.api.urls")),
     path("", include("planes_seguridad.api.urls")),

@@ -14,9 +14,11 @@ class IncidentesConfig(AppConfig):
         from cgii.registros import registrar_demo
         from protocolos.services import registrar_manejador_cruce
 
+        from . import notificaciones
         from .demo import crear_incidentes_demo
         from .services import monitor
 
+        notificaciones.conectar()
         registrar_manejador_cruce("incidente", monitor.al_cruzar)
         registrar_demo("incidentes", crear_incidentes_demo, orden=50)
         if settings.EMBEBIDO:

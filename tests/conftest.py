@@ -89,3 +89,20 @@ def catalogos(db):
 @pytest.fixture
 def administrador(db):
     return crear_usuario(username="administrador", rol_cgii="administrador", is_staff=True)
+
+
+@pytest.fixture
+def api():
+    """``api(usuario)`` → an APIClient logged in as that user (staff with a verified TOTP)."""
+    from rest_framework.test import APIClient
+
+    from tests.entidades.sesiones import iniciar_sesion_verificada
+
+    def cliente(usuario):
+        c = APIClient()
+        if usuario.groups.exists():
+            iniciar_sesion_verificada(c, usuario)
+        else:
+            c.force_login(usuario)
+        return c
+    return cliente

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cgii.eventos import services
-from cgii.eventos.models import ConsumoEvento, Evento
+from cgii.eventos.models import ConsumoEvento, Evento, Notificacion, PreferenciaNotificacion
 
 
 class EstadoFiltro(admin.SimpleListFilter):
@@ -82,3 +82,20 @@ class EventoAdmin(admin.ModelAdmin):
             "%(n)d evento pendiente se reintentará ahora.",
             "%(n)d eventos pendientes se reintentarán ahora.", cantidad) % {"n": cantidad},
             messages.SUCCESS)
+
+
+@admin.register(Notificacion)
+class NotificacionAdmin(admin.ModelAdmin):
+    list_display = ("usuario", "tipo", "texto", "leida_en", "creado")
+    list_filter = ("tipo",)
+    list_select_related = ("usuario",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PreferenciaNotificacion)
+class PreferenciaNotificacionAdmin(admin.ModelAdmin):
+    list_display = ("usuario", "tipo", "en_app", "email")
+    list_select_related = ("usuario",)

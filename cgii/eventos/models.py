@@ -82,3 +82,51 @@ class ConsumoEvento(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumidor} ← #{self.evento_id}"
+
+
+class Notificacion(models.Model):
+    """One in-app notification for one user (the bell). Written by ``notificaciones.notificar``."""
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notificaciones", verbose_name=_("usuario"))
+    tipo = models.CharField(_("tipo"), max_length=60)
+    texto = models.CharField(_("texto"), max_length=300)
+    enlace = models.CharField(_("enlace"), max_length=300, blank=True)
+    leida_en = models.DateTimeField(_("leída en"), null=True, blank=True)
+    creado = models.DateTimeField(_("creado"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["usuario", "-id"], name="notificacion_usuario"),
+            models.Index(fields=["usuario"], condition=Q(leida_en__isnull=True),
+                         name="notificacion_no_leidas"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id}: {self.texto}"
+
+    def como_dict(self) -> dict:
+        return {"id": self.pk, "tipo": self.tipo, "texto": self.texto, "enlace": self.enlace,
+                "leida": self.leida_en is not None, "creado": self.creado.isoformat()}
+
+
+class PreferenciaNotificacion(models.Model):
+    """A user's choice for one notification type; no row = the type's defaults."""
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="preferencias_notificacion")
+    tipo = models.CharField(_("tipo"), max_length=60)
+    en_app = models.BooleanField(_("en la plataforma"), default=True)
+    email = models.BooleanField(_("por correo"), default=False)
+
+    class Meta:
+        verbose_name = _("preferencia de notificación")
+        verbose_name_plural = _("preferencias de notificación")
+        constraints = [models.UniqueConstraint(fields=["usuario", "tipo"],
+                                               name="preferencia_unica")]
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id} {self.tipo}"

@@ -22,7 +22,6 @@ from cgii.errores import (
     PermisoDenegado,
     TransicionInvalida,
 )
-from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
 from protocolos import selectors as protocolos
 
@@ -113,14 +112,7 @@ def incidente_reportar(
                       evento="incidente.creado", visible_entidad=True, texto=texto,
                       datos={"origen": origen, "evidencias": len(guardados)},
                       despues=resumen(incidente))
-            if personal:
-                evento_emitir(
-                    tipo="notificacion.nueva",
-                    datos={"incidente": resumen(incidente), "motivo": "abierto_por_cgii",
-                           "texto": _("El CGII abrió el incidente %(codigo)s sobre su entidad.")
-                           % {"codigo": incidente.codigo}},
-                    grupos=[grupos.grupo_entidad(entidad.pk)], entidad_id=entidad.pk,
-                )
+            # The entity hears of it through incidentes.notificaciones (origin ≠ entidad).
     except BaseException:
         for g in guardados:
             archivos.borrar_archivo(g.ruta)

@@ -51,6 +51,8 @@ def resumen(incidente: Incidente) -> dict:
         "analista_id": incidente.analista_id,
         "vence_sla": incidente.vence_sla.isoformat() if incidente.vence_sla else None,
         "estado_sla": incidente.estado_sla,
+        "tlp": incidente.tlp,
+        "origen": incidente.origen,
     }
 
 
@@ -104,6 +106,7 @@ def serializar_entrada(entrada: EntradaTimeline) -> dict:
         "datos": entrada.datos,
         "visible_entidad": entrada.visible_entidad,
         "actor": (actor.get_full_name() or actor.username) if actor else "sistema",
+        "actor_id": actor.pk if actor else None,
         "actor_es_cgii": bool(actor and es_personal_cgii(actor)),
         "creado": entrada.creado.isoformat(),
     }

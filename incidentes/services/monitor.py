@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii.errores import ErrorDominio
-from cgii.eventos import grupos
-from cgii.eventos.services import evento_emitir
 from protocolos import selectors as protocolos
 from protocolos.models import Medida, TipoCruce
 from protocolos.services import sla_barrer
@@ -22,7 +20,7 @@ from ..models import Incidente, TipoEntrada
 from ..permisos import SISTEMA
 from ..states import Estado, Transicion
 from .ciclo import incidente_transicionar
-from .comun import registrar, resumen
+from .comun import registrar
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +48,7 @@ def al_cruzar(reloj, cruce, figuras) -> None:
     registrar(incidente, actor=SISTEMA, tipo_entrada=TipoEntrada.SLA, accion=f"sla.{cruce.tipo}",
               evento=evento, visible_entidad=False, texto=texto % {"m": medida, "v": vence},
               datos=datos)
-    # Escalation: one notification for each role the policy names (coordinators by default).
-    evento_emitir(
-        tipo="notificacion.nueva",
-        datos={"incidente": resumen(incidente), "motivo": evento, "roles": cruce.escalado_a,
-               "texto": texto % {"m": medida, "v": vence} + f" ({incidente.codigo})"},
-        grupos=[grupos.GRUPO_PERSONAL_CGII], entidad_id=incidente.entidad_id,
-    )
+    # Escalation to the policy's roles: incidentes.notificaciones picks this event up.
 
 
 def sla_barrido(ahora=None) -> int:

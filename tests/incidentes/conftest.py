@@ -1,7 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
-
-from tests.entidades.sesiones import iniciar_sesion_verificada
 
 from .utiles import reportar
 
@@ -14,15 +11,3 @@ def _archivos_temporales(settings, tmp_path):
 @pytest.fixture
 def incidente(catalogos, reportante_a, entidad_a):
     return reportar(reportante_a, entidad_a)
-
-
-@pytest.fixture
-def api():
-    def cliente(usuario):
-        c = APIClient()
-        if usuario.groups.exists():
-            iniciar_sesion_verificada(c, usuario)
-        else:
-            c.force_login(usuario)
-        return c
-    return cliente

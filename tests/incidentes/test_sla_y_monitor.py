@@ -101,10 +101,14 @@ def test_el_monitor_registra_advertencia_e_incumplimiento_una_vez(incidente, ana
     assert filas.count() == 2 and not filas.filter(visible_entidad=True).exists()
     tipos = set(Evento.objects.filter(tipo__startswith="sla.").values_list("tipo", flat=True))
     assert tipos == {"sla.advertencia", "sla.incumplido"}
-    escalados = Evento.objects.filter(tipo="notificacion.nueva",
-                                      datos__motivo="sla.incumplido")
-    assert escalados.count() == 1
-    assert "coordinador" in escalados.get().datos["roles"]
+    from cgii.eventos.despachador import despachar_pendientes
+    from cgii.eventos.models import Notificacion
+    from tests.factories import crear_usuario
+
+    coordinador = crear_usuario(username="coordinador_sla", rol_cgii="coordinador")
+    despachar_pendientes()
+    escalados = Notificacion.objects.filter(tipo="sla.incumplido")
+    assert set(escalados.values_list("usuario", flat=True)) == {coordinador.pk}
     assert Incidente.objects.get(pk=incidente.pk).estado_sla == "incumplido"
 
 

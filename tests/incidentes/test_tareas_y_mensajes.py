@@ -89,10 +89,13 @@ def test_cgii_abre_un_incidente_a_nombre_de_la_entidad_y_esta_lo_ve(api, catalog
         "detectado_en": "2026-11-20T10:00:00-04:00"}, format="json")
     assert r.status_code == 201, r.content
     assert r.json()["origen"] == "cgii_monitoreo" and r.json()["reportante"]["id"] == analista.pk
-    from cgii.eventos.models import Evento
+    from cgii.eventos.despachador import despachar_pendientes
+    from cgii.eventos.models import Notificacion
 
-    aviso = Evento.objects.get(tipo="notificacion.nueva", datos__motivo="abierto_por_cgii")
-    assert aviso.entidad_id == entidad_a.pk
+    despachar_pendientes()
+    aviso = Notificacion.objects.get(usuario=reportante_a, tipo="incidente.nuevo")
+    assert "abrió" in aviso.texto and aviso.enlace == f"/incidentes/{r.json()['id']}/"
+    assert not Notificacion.objects.filter(usuario=analista).exists()  # the actor
     ids = [i["id"] for i in api(reportante_a).get("/api/v1/incidentes/").json()["results"]]
     assert r.json()["id"] in ids
 

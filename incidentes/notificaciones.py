@@ -1,0 +1,111 @@
+"""Who hears about what happens to an incident (the bell and e-mail).
+
+An outbox sink: it runs once per event (at least once delivered, effects recorded once) and
+picks the recipients; core's ``notificar`` applies each person's preferences.
+
+- A new report → CGII analysts and coordinators; an incident CGII opened → the entity.
+- A state change → the entity's people and the assigned analyst.
+- A message → the other side (entity ↔ assigned analyst, or coordinators when unassigned).
+- An assignment → the new assignee.
+- An SLA warning or breach → the roles the policy escalates to, and the assignee.
+The person who acted is never notified of their own action. TLP:RED incidents never put
+their title in an e-mail.
+"""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cgii.entidades.models import Membresia
+from cgii.eventos.notificaciones import notificar, registrar_tipo
+
+from .states import Estado
+
+TIPOS = {
+    "incidente.nuevo": (gettext_lazy("Incidente nuevo"), False),
+    "incidente.estado": (gettext_lazy("Cambio de estado de un incidente"), True),
+    "incidente.mensaje": (gettext_lazy("Mensaje sobre un incidente"), True),
+    "incidente.solicitud": (gettext_lazy("El CGII solicita información"), True),
+    "incidente.asignacion": (gettext_lazy("Incidente asignado a usted"), True),
+    "sla.advertencia": (gettext_lazy("SLA en advertencia"), False),
+    "sla.incumplido": (gettext_lazy("SLA incumplido"), True),
+}
+ROLES_GESTION = ("analista", "coordinador")
+
+
+def _personal(roles) -> set[int]:
+    return set(get_user_model().objects.filter(is_active=True, groups__name__in=list(roles))
+               .values_list("pk", flat=True))
+
+
+def _entidad(entidad_id: int) -> set[int]:
+    return set(Membresia.objects.filter(entidad_id=entidad_id, activa=True,
+                                        usuario__is_active=True)
+               .values_list("usuario_id", flat=True))
+
+
+def _destino(evento) -> tuple[str, set[int], str] | None:
+    """(notification type, recipients, text) for one outbox event, or None."""
+    inc = evento.datos.get("incidente")
+    if not isinstance(inc, dict) or "id" not in inc:
+        return None  # not an incident event of ours (another producer's, or a test's)
+    entrada = evento.datos.get("entrada") or {}
+    codigo = inc.get("codigo", "")
+    analista = {inc["analista_id"]} if inc.get("analista_id") else set()
+    tipo_entrada = entrada.get("tipo")
+    if evento.tipo == "incidente.creado":
+        if inc.get("origen", "entidad") == "entidad":
+            return "incidente.nuevo", _personal(ROLES_GESTION), _(
+                "Nuevo incidente %(c)s: %(t)s") % {"c": codigo, "t": inc.get("titulo", "")}
+        return "incidente.nuevo", _entidad(inc["entidad_id"]), _(
+            "El CGII abrió el incidente %(c)s sobre su entidad.") % {"c": codigo}
+    if evento.tipo == "incidente.transicion":
+        if tipo_entrada == "solicitud":
+            return "incidente.solicitud", _entidad(inc["entidad_id"]), _(
+                "El CGII solicita información sobre %(c)s.") % {"c": codigo}
+        if tipo_entrada == "respuesta":
+            return "incidente.mensaje", analista or _personal(("coordinador",)), _(
+                "La entidad respondió sobre %(c)s.") % {"c": codigo}
+        return "incidente.estado", _entidad(inc["entidad_id"]) | analista, _(
+            "%(c)s pasó a «%(e)s».") % {"c": codigo, "e": Estado(inc["estado"]).label}
+    if evento.tipo == "timeline.nuevo" and tipo_entrada == "mensaje":
+        if entrada.get("actor_es_cgii"):
+            return "incidente.mensaje", _entidad(inc["entidad_id"]), _(
+                "Nuevo mensaje del CGII sobre %(c)s.") % {"c": codigo}
+        return "incidente.mensaje", analista or _personal(("coordinador",)), _(
+            "Nuevo mensaje de la entidad sobre %(c)s.") % {"c": codigo}
+    if evento.tipo == "incidente.actualizado" and tipo_entrada == "asignacion":
+        return "incidente.asignacion", analista, _(
+            "Se le asignó el incidente %(c)s.") % {"c": codigo}
+    if evento.tipo in ("sla.advertencia", "sla.incumplido"):
+        roles = (entrada.get("datos") or {}).get("escalado_a") or ["coordinador"]
+        return evento.tipo, _personal(roles) | analista, f"{entrada.get('texto', '')} ({codigo})"
+    return None
+
+
+def al_evento(evento) -> None:
+    destino = _destino(evento)
+    if destino is None:
+        return
+    tipo, usuarios, texto = destino
+    inc = evento.datos["incidente"]
+    actor = (evento.datos.get("entrada") or {}).get("actor_id")
+    usuarios.discard(actor)
+    notificar(usuarios_ids=usuarios, tipo=tipo, texto=texto,
+              enlace=reverse("incidentes:detalle", args=[inc["id"]]),
+              confidencial=inc.get("tlp") == "red",
+              texto_confidencial=_("Hay una novedad en el incidente %(c)s (TLP:RED: consulte "
+                                   "la plataforma).") % {"c": inc.get("codigo", "")})
+
+
+def conectar() -> None:
+    from cgii.eventos.registro import registrar_manejador
+
+    for codigo, (etiqueta, email) in TIPOS.items():
+        registrar_tipo(codigo, etiqueta, email_por_defecto=email)
+    registrar_manejador(nombre="incidentes.notificaciones",
+                        tipos=("incidente.creado", "incidente.transicion",
+                               "incidente.actualizado", "timeline.nuevo", "sla.advertencia",
+                               "sla.incumplido"),
+                        funcion=al_evento)
