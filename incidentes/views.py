@@ -2,29 +2,48 @@
 
 Every POST goes to one ``accion`` endpoint that calls one service and redirects back to the
 detail page (post/redirect/get); a domain error becomes a Django message on that page, never
-a 500, so a refused transition reads exactly like the API's 409 reason.
+a 500, so a refused transition reads exactly like the API's 409 reason. Asked with
+``Accept: application/json`` (the console's one-click "Tomar"/"Asignar"), it answers JSON.
+
+Live pages (console, detail, portal) embed the event-stream position current when they were
+rendered (``secuencia``, read *before* the data) so that their websocket resumes from there
+and misses nothing; the small fragment views below let the browser re-fetch what an event
+changed, rendered by the same templates (docs/consola.md).
 """
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cgii import archivos
 from cgii.entidades.models import RolCGII
-from cgii.entidades.selectors import entidades_visibles, es_personal_cgii, tiene_rol_cgii
+from cgii.entidades.selectors import (
+    entidades_visibles,
+    es_personal_cgii,
+    membresias_activas,
+    tiene_rol_cgii,
+)
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
+from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
 from . import selectors, services, sla
 from .forms import ClasificacionForm, ReporteForm
-from .models import EstadoTarea, Incidente
+from .models import EntradaTimeline, EstadoTarea, Incidente, TipoEntrada
 from .permisos import roles_del_usuario
 from .services.comun import ROLES_GESTION
 from .states import (
@@ -146,13 +165,236 @@ def lista(request):
     })
 
 
+# ---- live console (CGII staff) ---------------------------------------------------------------
+
+PRIORIDADES = ("P1", "P2", "P3", "P4")
+ESTADOS_SLA_COLA = ("ok", "advertencia", "incumplido", "pausado")
+# The console lists at most this many rows (the most urgent); counters count them all.
+LIMITE_COLA = 300
+# Query-string keys of the console's filters, in the order the form shows them.
+CAMPOS_FILTRO = ("estado", "prioridad", "clase", "entidad", "analista", "estado_sla",
+                 "sin_asignar", "mios")
+
+
+def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
+    """The console's filters from the query string (unknown values are ignored), and the
+    normalised values that the form, the counters' links and the row fragments reuse."""
+    activos: dict[str, str] = {}
+    abiertos = {e.value for e in ESTADOS_ABIERTOS}
+    for campo, validos in (("estado", abiertos), ("prioridad", set(PRIORIDADES)),
+                           ("estado_sla", set(ESTADOS_SLA_COLA))):
+        if q.get(campo) in validos:
+            activos[campo] = q[campo]
+    if q.get("clase", "").strip():
+        activos["clase"] = q["clase"].strip()[:50]
+    for campo in ("entidad", "analista"):
+        if q.get(campo, "").isdigit():
+            activos[campo] = q[campo]
+    for campo in ("sin_asignar", "mios"):
+        if q.get(campo) == "1":
+            activos[campo] = "1"
+    filtros = selectors.Filtros(
+        estado=[activos["estado"]] if "estado" in activos else None,
+        prioridad=[activos["prioridad"]] if "prioridad" in activos else None,
+        clase=activos.get("clase"), entidad=int(activos.get("entidad", 0)) or None,
+        analista=int(activos.get("analista", 0)) or None,
+        sin_asignar="sin_asignar" in activos, mios="mios" in activos,
+        estado_sla=activos.get("estado_sla"), abiertos=True, orden="urgencia")
+    return filtros, activos
+
+
+def _contadores_cola(usuario) -> dict[str, int]:
+    """Open incidents by priority and SLA state, in one query (the console's header).
+    A read-only helper; it belongs in selectors.py when another caller needs it."""
+    def cuenta(**filtro):
+        return Count("id", filter=Q(**filtro))
+    return (selectors.incidentes_visibles(usuario).filter(estado__in=ESTADOS_ABIERTOS)
+            .aggregate(total=Count("id"), p1=cuenta(prioridad="P1"), p2=cuenta(prioridad="P2"),
+                       p3=cuenta(prioridad="P3"), p4=cuenta(prioridad="P4"),
+                       advertencia=cuenta(estado_sla="advertencia"),
+                       incumplido=cuenta(estado_sla="incumplido"),
+                       sin_asignar=cuenta(analista__isnull=True),
+                       mios=cuenta(analista_id=usuario.pk)))
+
+
+def _cuenta_regresiva(restante_s: float) -> str:
+    """What the countdown cell shows before the browser takes over (and without JS)."""
+    s = int(abs(restante_s))
+    dias, s = divmod(s, 86400)
+    horas, s = divmod(s, 3600)
+    minutos, segundos = divmod(s, 60)
+    if dias:
+        texto = _("%(d)d d %(h)d h") % {"d": dias, "h": horas}
+    elif horas:
+        texto = _("%(h)d h %(m)02d min") % {"h": horas, "m": minutos}
+    else:
+        texto = f"{minutos}:{segundos:02d}"
+    return f"−{texto}" if restante_s < 0 else texto
+
+
+def _decorar_filas(filas: list[Incidente]) -> None:
+    """SLA figures for the rows (one query): the state's words, the warning instant of the
+    clock that sets the deadline (the browser turns the row amber on time), the text of
+    the countdown at render time."""
+    ahora = timezone.now()
+    figuras = sla.figuras_de([i.pk for i in filas], ahora=ahora) if filas else {}
+    for i in filas:
+        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
+        i.advertencia_en = next((r["advertencia_en"] for r in figuras.get(i.pk, [])
+                                 if r["vence_en"] == i.vence_sla and not r["pausado"]), None)
+        i.cuenta_texto = _cuenta_regresiva((i.vence_sla - ahora).total_seconds()) \
+            if i.vence_sla else ""
+
+
+def _contexto_filas(request) -> dict:
+    usuario = request.user
+    return {"gestiona": tiene_rol_cgii(usuario, *ROLES_GESTION),
+            "coordina": tiene_rol_cgii(usuario, "coordinador", "administrador"),
+            "volver": request.GET.get("volver") or request.get_full_path()}
+
+
+def _solo_personal(vista):
+    """Console views are for CGII staff; an entity user goes to the portal instead."""
+    @wraps(vista)
+    def envoltura(request, *args, **kwargs):
+        if not es_personal_cgii(request.user):
+            return redirect("incidentes:portal")
+        return vista(request, *args, **kwargs)
+    return envoltura
+
+
+@login_required
+@require_GET
+@_solo_personal
+def consola(request):
+    """The analysts' live queue: open incidents by SLA urgency, filters in the query string,
+    counters; the page's script keeps rows, counters and countdowns live (docs/consola.md)."""
+    secuencia = secuencia_actual()  # before any read: the socket replays what follows
+    filtros, activos = _filtros_consola(request.GET)
+    consulta = selectors.incidentes_lista(usuario=request.user, filtros=filtros)
+    filas = list(consulta[:LIMITE_COLA])
+    _decorar_filas(filas)
+    contadores = _contadores_cola(request.user)
+    coordina = tiene_rol_cgii(request.user, "coordinador", "administrador")
+    consulta_filtros = urlencode(activos)
+    contexto = {
+        "secuencia": secuencia, "personal": True, "filas": filas, "contadores": contadores,
+        "por_prioridad": [(p, p.lower(), contadores[p.lower()]) for p in PRIORIDADES],
+        "filtros": activos, "hay_filtros": bool(activos), "consulta_filtros": consulta_filtros,
+        "limite": LIMITE_COLA, "truncada": len(filas) == LIMITE_COLA,
+        "estados": [(e.value, e.label) for e in ESTADOS_ABIERTOS],
+        "prioridades": PRIORIDADES,
+        "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
+        "clases": [c for c, _tipos in protocolos.opciones_tipos()],
+        "entidades": entidades_visibles(request.user).filter(activa=True).order_by("sigla"),
+        "analistas": list(_personal_asignable()),
+        "puede_reportar": _puede_reportar(request.user),
+        "ahora": timezone.now(),
+        **_contexto_filas(request),
+        "coordina": coordina,
+    }
+    contexto["asignables_json"] = [
+        {"id": u.pk, "nombre": u.get_full_name() or u.username} for u in contexto["analistas"]
+    ] if coordina else []
+    return render(request, "incidentes/consola/consola.html", contexto)
+
+
+MAX_IDS_FILAS = 50
+
+
+@login_required
+@require_GET
+@_solo_personal
+def consola_filas(request):
+    """``?ids=1,2&<the console's filters>`` → each row's HTML, or null when the incident no
+    longer matches the filters (or is closed), plus fresh counters. What an event changed is
+    re-read here, through the same selector and template as the page, so a live row never
+    shows what the filters exclude."""
+    ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.strip().isdigit()]
+    ids = ids[:MAX_IDS_FILAS]
+    filtros, _activos = _filtros_consola(request.GET)
+    filas = list(selectors.incidentes_lista(usuario=request.user, filtros=filtros)
+                 .filter(pk__in=ids)) if ids else []
+    _decorar_filas(filas)
+    contexto = _contexto_filas(request)
+    html = {str(i.pk): render_to_string("incidentes/consola/_fila.html",
+                                        {**contexto, "i": i, "user": request.user},
+                                        request=request) for i in filas}
+    return JsonResponse({
+        "filas": {str(pk): html.get(str(pk)) for pk in ids},
+        "contadores": _contadores_cola(request.user),
+        "ahora": timezone.now().isoformat(),
+    })
+
+
+# ---- entity portal ------------------------------------------------------------------------
+
+RECIENTES_PORTAL = 8
+
+
+def _ultimas_solicitudes(ids: list[int]) -> dict[int, EntradaTimeline]:
+    """The latest shared information request of each incident (ids already scoped to the
+    user by the selector that produced them), in one query."""
+    ultimas: dict[int, EntradaTimeline] = {}
+    if ids:
+        for e in (EntradaTimeline.objects.filter(incidente_id__in=ids, visible_entidad=True,
+                                                 tipo=TipoEntrada.SOLICITUD)
+                  .select_related("actor").order_by("id")):
+            ultimas[e.incidente_id] = e
+    return ultimas
+
+
+def _contexto_portal(request) -> dict:
+    secuencia = secuencia_actual()  # before any read: the socket replays what follows
+    usuario = request.user
+    base = selectors.incidentes_lista(usuario=usuario,
+                                      filtros=selectors.Filtros(orden="recientes"))
+    en_curso = list(base.filter(Q(estado__in=ESTADOS_ABIERTOS) | Q(
+        estado=Estado.RESUELTO, confirmado_por_entidad_en__isnull=True))[:LIMITE_COLA])
+    terminados = list(base.exclude(pk__in=[i.pk for i in en_curso])
+                      .filter(estado__in=ESTADOS_FINALES)[:RECIENTES_PORTAL])
+    esperando = [i for i in en_curso if i.estado == Estado.EN_ESPERA_ENTIDAD]
+    preguntas = _ultimas_solicitudes([i.pk for i in esperando])
+    for i in esperando:
+        i.pregunta = preguntas.get(i.pk)
+    return {
+        "secuencia": secuencia, "personal": False, "en_curso": en_curso,
+        "terminados": terminados, "esperando": esperando,
+        "por_confirmar": [i for i in en_curso if i.estado == Estado.RESUELTO],
+        "puede_reportar": _puede_reportar(usuario),
+        "entidades": [m.entidad for m in membresias_activas(usuario)],
+        "volver": reverse("incidentes:portal"),
+    }
+
+
+@login_required
+@require_GET
+def portal(request):
+    """The entity's home: what CGII asked for (highlighted), resolutions to confirm, its
+    incidents with live state. CGII staff have the console instead."""
+    if es_personal_cgii(request.user):
+        return redirect("incidentes:consola")
+    plantilla = "incidentes/portal/_paneles.html" if request.GET.get("parcial") == "1" \
+        else "incidentes/portal/portal.html"
+    return render(request, plantilla, _contexto_portal(request))
+
+
 # ---- report ------------------------------------------------------------------------------
+
+def _quiere_json(request) -> bool:
+    """The page's own scripts ask for JSON (fetch/XMLHttpRequest); forms get HTML."""
+    return "application/json" in request.headers.get("Accept", "")
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reportar(request):
     personal = es_personal_cgii(request.user)
+    como_json = _quiere_json(request)
     if not _puede_reportar(request.user):
+        if como_json:
+            return JsonResponse({"ok": False, "mensaje": _("Su rol no registra incidentes.")},
+                                status=403)
         messages.error(request, _("Su rol no registra incidentes."))
         return redirect("incidentes:lista")
     entidades = entidades_visibles(request.user).filter(activa=True).order_by("nombre")
@@ -160,6 +402,7 @@ def reportar(request):
                        personal=personal)
     if form.entidad_unica is None and not form.fields["entidad"].queryset.exists():
         raise Http404
+    error_general = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -175,13 +418,26 @@ def reportar(request):
             for campo, errores in (exc.extra or {}).items():
                 form.add_error(campo if campo in form.fields else None, list(errores))
         except ErrorDominio as exc:
-            messages.error(request, _texto_error(exc))
+            error_general = _texto_error(exc)
+            if not como_json:
+                messages.error(request, error_general)
         else:
             messages.success(request, _("Incidente %(c)s reportado. El CGII le informará cada "
                                         "avance en esta página.") % {"c": incidente.codigo})
-            return redirect("incidentes:detalle", pk=incidente.pk)
-    return render(request, "incidentes/reportar.html", {"form": form, "personal": personal,
-                                                        "puede_reportar": True})
+            destino = reverse("incidentes:detalle", args=[incidente.pk])
+            if como_json:
+                # The upload page's script follows this address (the message above waits
+                # in the session for it).
+                return JsonResponse({"ok": True, "url": destino, "codigo": incidente.codigo},
+                                    status=201)
+            return redirect(destino)
+    if como_json and request.method == "POST":
+        errores = {campo: [str(e) for e in lista] for campo, lista in form.errors.items()}
+        return JsonResponse({"ok": False, "errores": errores, "mensaje": error_general or _(
+            "Revise los campos marcados.")}, status=400)
+    return render(request, "incidentes/reportar.html", {
+        "form": form, "personal": personal, "puede_reportar": True,
+        "max_bytes": settings.EVIDENCIA_TAMANO_MAXIMO})
 
 
 # ---- detail ------------------------------------------------------------------------------
@@ -277,9 +533,9 @@ def _actores_cgii(ids: set[int]) -> set[int]:
                .values_list("pk", flat=True))
 
 
-@login_required
-@require_GET
-def detalle(request, pk: int):
+def _contexto_detalle(request, pk: int) -> dict:
+    # The stream position first: an event committed while we read is replayed, not lost.
+    secuencia = secuencia_actual()
     try:
         incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=pk)
     except NoEncontrado:
@@ -305,6 +561,7 @@ def detalle(request, pk: int):
     en_curso = incidente.estado not in ESTADOS_FINALES or incidente.estado == Estado.RESUELTO
     contexto = {
         "incidente": incidente,
+        "secuencia": secuencia,
         "personal": personal,
         "gestiona": gestiona,
         # Read-only staff (auditors) see everything and write nothing.
@@ -321,6 +578,8 @@ def detalle(request, pk: int):
         "tareas_editables": en_curso and (gestiona or not personal),
         "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
                             and incidente.confirmado_por_entidad_en is None),
+        "tipos_entrada": dict(TipoEntrada.choices),
+        "estados": dict(Estado.choices),
     }
     if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
         contexto["form_clasificacion"] = ClasificacionForm(
@@ -331,7 +590,21 @@ def detalle(request, pk: int):
                      "motivo_prioridad": incidente.motivo_prioridad})
         if tiene_rol_cgii(usuario, "coordinador", "administrador"):
             contexto["asignables"] = _personal_asignable()
-    return render(request, "incidentes/detalle.html", contexto)
+    return contexto
+
+
+@login_required
+@require_GET
+def detalle(request, pk: int):
+    return render(request, "incidentes/detalle.html", _contexto_detalle(request, pk))
+
+
+@login_required
+@require_GET
+def paneles(request, pk: int):
+    """The detail page's panels alone (no layout, no flash messages consumed): the live page
+    re-fetches them after an event and swaps each ``data-panel`` in place."""
+    return render(request, "incidentes/detalle/_paneles.html", _contexto_detalle(request, pk))
 
 
 def _barra(incidente: Incidente) -> list[dict]:
@@ -479,24 +752,40 @@ ACCIONES = {
 }
 
 
+def _volver(request) -> str | None:
+    """A same-site path to go back to after the action (the console, the portal)."""
+    destino = request.POST.get("volver", "")
+    if destino.startswith("/") and url_has_allowed_host_and_scheme(
+            destino, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return destino
+    return None
+
+
 @login_required
 @require_POST
 def accion(request, pk: int, nombre: str):
     funcion = ACCIONES.get(nombre)
     if funcion is None:
         raise Http404
+    como_json = _quiere_json(request)
     try:
         texto = funcion(request, pk)
     except NoEncontrado:
         raise Http404 from None
     except ErrorDominio as exc:
+        if como_json:
+            return JsonResponse({"ok": False, "mensaje": _texto_error(exc)}, status=exc.status)
         messages.error(request, _texto_error(exc))
     except ValueError:
+        if como_json:
+            return JsonResponse({"ok": False, "mensaje": _("Datos no válidos.")}, status=400)
         messages.error(request, _("Datos no válidos."))
     else:
+        if como_json:
+            return JsonResponse({"ok": True, "mensaje": texto})
         messages.success(request, texto)
     # Back to the top of the page: that is where the message about the outcome shows.
-    return redirect("incidentes:detalle", pk=pk)
+    return redirect(_volver(request) or reverse("incidentes:detalle", args=[pk]))
 
 
 @login_required
