@@ -298,3 +298,22 @@ def test_api_de_periodos(api, vigente, plan, rsi_a, auditor):
     foto = c.get(f"{base}{pid}/snapshot/?page_size=200").json()
     assert foto["count"] == 114 and foto["results"][0]["control_numero"] == "5.1.1"
     assert RevisionControl.objects.filter(periodo_id=pid).exclude(resultado="").count() == 113
+
+
+def test_resumen_para_el_pdf_y_cola_de_revision(vigente, plan, rsi_a, auditor, rsi_b,
+                                               entidad_b, reportante_b):
+    from cgii.errores import NoEncontrado
+
+    from .utiles import crear_plan
+
+    periodo = services.periodo_abrir(actor=auditor, plan_id=plan.pk)
+    cerrar(plan, periodo, rsi_a, auditor)
+    resumen = selectors.resumen_plan(usuario=rsi_a, plan_id=plan.pk)
+    assert resumen.plan.codigo_verificacion and resumen.soa["total"]["total"] == 114
+    assert len(resumen.tendencia) == 1 and resumen.actividades["total"] == 0
+    assert {f.tipo for f in resumen.plazos} == {"revision_cgii", "aprobacion_mae", "registro"}
+    with pytest.raises(NoEncontrado):
+        selectors.resumen_plan(usuario=reportante_b, plan_id=plan.pk)
+    presentado = llevar_a(crear_plan(rsi_b, entidad_b), "presentado", rsi_b, auditor)
+    assert [p.pk for p in selectors.cola_revision(usuario=auditor)] == [presentado.pk]
+    assert list(selectors.cola_revision(usuario=rsi_a)) == []
