@@ -237,6 +237,15 @@ SPECTACULAR_SETTINGS = {
         "NivelEnum": "incidentes.models.Nivel",
         "EstadoIncidenteEnum": "incidentes.states.Estado",
         "EstadoTareaEnum": "incidentes.models.EstadoTarea",
+        "OrigenIncidenteEnum": "incidentes.models.Origen",
+        "EstadoPlanEnum": "planes_seguridad.states.Estado",
+        "EstadoPeriodoEnum": "planes_seguridad.states.EstadoPeriodo",
+        "EstadoImplementacionEnum": "planes_seguridad.models.plan.EstadoImplementacion",
+        "EstadoEvidenciaPisiEnum": "planes_seguridad.models.plan.EstadoEvidencia",
+        "EstadoHallazgoEnum": "planes_seguridad.models.seguimiento.EstadoHallazgo",
+        "OrigenHallazgoEnum": "planes_seguridad.models.seguimiento.OrigenHallazgo",
+        "OrigenIndicadorEnum": "incidentes.indicadores.models.OrigenIndicador",
+        "EstadoImportacionEnum": "incidentes.indicadores.models.EstadoImportacion",
     },
 }
 
@@ -244,7 +253,7 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCCION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "cgii.correo.ConsolaStderr",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "cgii@agetic.gob.bo")
 CGII_URL_BASE = os.environ.get("CGII_URL_BASE", "http://127.0.0.1:8000")

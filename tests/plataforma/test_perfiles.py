@@ -10,7 +10,8 @@ RAIZ = Path(__file__).resolve().parents[2]
 
 def _manage(*args, **entorno):
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "DJANGO_ENV"}}
+           if k not in {"DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "DJANGO_ENV",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(entorno)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=RAIZ, env=env,
                           capture_output=True, text=True, timeout=120)
