@@ -44,7 +44,7 @@
     for (const s of portal.querySelectorAll("[data-solicitud]")) {
       if (!antes.solicitudes.has(s.dataset.solicitud)) {
         s.classList.add("cambio");
-        anuncios.push(t("solicitud", s.querySelector("h3 a").textContent));
+        anuncios.push(t("nuevaSolicitud", s.querySelector("h3 a").textContent));
       }
     }
     if (anuncios.length) CGII.anunciar(anuncios.join(" "));

@@ -1,0 +1,229 @@
+"""Browser tests of the live console and portal (issue 5): Playwright + Debian Chromium, two
+browser contexts (an entity user and a CGII analyst logged in with TOTP), a real daphne
+serving the ASGI app with websockets on the test PostgreSQL database and the Redis channel
+layer (fixture ``servidor_asgi`` in conftest.py).
+
+Events are delivered by the outbox dispatcher: with REDIS_URL set nothing dispatches them by
+itself in tests (no Celery worker), so the ``despachador`` fixture runs
+``cgii.eventos.despachador.despachar_pendientes()`` in a background thread of the test
+process every 0.1 s — the function the Celery task runs in production.
+
+Pages are never reloaded during a check: each test sets ``window.__sin_recarga`` and asserts
+it is still there at the end.
+"""
+
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import CLAVE, ingresar
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.e2e
+
+
+def _analista_con_totp(username="analista.vivo"):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import crear_usuario
+
+    analista = crear_usuario(username=username, rol_cgii="analista", password=CLAVE,
+                             first_name="Daniel", last_name="Apaza")
+    return analista, TOTPDevice.objects.create(user=analista, name="e2e", confirmed=True)
+
+
+def _codigo(dispositivo) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(dispositivo.bin_key):06d}"
+
+
+def _marcar_sin_recarga(pagina):
+    pagina.evaluate("window.__sin_recarga = true")
+
+
+def _sin_recarga(pagina) -> bool:
+    return pagina.evaluate("window.__sin_recarga === true")
+
+
+def _en_vivo(pagina, timeout=10_000):
+    expect(pagina.locator("[data-indicador-vivo][data-estado=conectado]")).to_be_visible(
+        timeout=timeout)
+
+
+def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
+        servidor_asgi, despachador, navegador, tmp_path):
+    from incidentes import services
+    from incidentes.models import Incidente
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import clasificar, completar
+
+    base = servidor_asgi.url
+    entidad = crear_entidad(nombre="Ministerio de Pruebas en Vivo", sigla="MPV")
+    crear_usuario(username="reportante.vivo", entidad=entidad, rol_entidad="reportante",
+                  password=CLAVE, first_name="Rosa", last_name="Quispe")
+    analista, dispositivo = _analista_con_totp()
+
+    # The analyst's home is the live console.
+    an = ingresar(navegador, base, "analista.vivo", codigo=_codigo(dispositivo),
+                  ancho=1920, alto=1080)
+    expect(an.locator("h1")).to_have_text("Consola de incidentes")
+    _en_vivo(an)
+    _marcar_sin_recarga(an)
+
+    # The entity reports through the form (XMLHttpRequest upload with progress).
+    evidencia = tmp_path / "correo.eml"
+    evidencia.write_text("From: soporte@falso.example\nSubject: Valide su cuenta\n\nhola\n")
+    ent = ingresar(navegador, base, "reportante.vivo")
+    expect(ent.locator("h1")).to_contain_text("Portal de incidentes")
+    ent.click("text=Reportar incidente")
+    ent.fill("#id_titulo", "Correos falsos que piden la contraseña")
+    ent.fill("#id_descripcion", "Varios funcionarios recibieron un correo que suplanta a soporte.")
+    ent.set_input_files("#id_evidencias", str(evidencia))
+    ent.click("[data-enviar]")
+    ent.wait_for_url(re.compile(r"/incidentes/\d+/$"))
+    enviado = time.monotonic()  # the 201 came back: the report is committed
+    incidente = Incidente.objects.get()
+    assert incidente.codigo in ent.locator(".mensajes").inner_text()
+
+    # Within 2 s it is on the analyst's console, highlighted as new, without a reload.
+    fila = an.locator(f"#fila-{incidente.pk}")
+    expect(fila).to_be_visible(timeout=2_000)
+    demora = time.monotonic() - enviado
+    assert demora < 2, demora
+    expect(fila).to_have_class(re.compile(r"\bnueva\b"))
+    assert "MPV" in fila.inner_text() and "sin asignar" in fila.inner_text()
+    expect(an.locator("[data-contador=total]")).to_have_text("1")
+    expect(fila.locator("[data-cuenta]")).to_have_text(re.compile(r"^\d+:\d\d$|\d+ h"))
+    assert _sin_recarga(an)
+
+    # The entity stays on its incident page.
+    _en_vivo(ent)
+    _marcar_sin_recarga(ent)
+    expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "reportado")
+
+    # Set-up through the services: triage, classification, triage steps done. The entity's
+    # page follows (a transition event re-renders its panels).
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    clasificar(incidente, analista)
+    completar(incidente, "triaje")
+    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
+                                texto="Nota interna: dominio registrado ayer.", compartido=False)
+    expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "en_triaje",
+                                                            timeout=5_000)
+
+    # The analyst takes it from the console in one click, opens it, moves it to analysis
+    # and writes a message shared with the entity.
+    fila.locator("button[data-accion=tomar]").click()
+    expect(fila.locator(".nombre-analista")).to_contain_text("Daniel Apaza", timeout=5_000)
+    fila.locator(".codigo-fila").click()
+    an.wait_for_url(f"**/incidentes/{incidente.pk}/")
+    an.click("summary[data-abrir=iniciar_analisis]")
+    an.click("button[data-transicion=iniciar_analisis]")
+    an.wait_for_load_state()
+    expect(an.locator("#estado-actual")).to_have_attribute("data-estado", "en_analisis")
+    an.fill("#texto", "Confirmamos el phishing. Por favor no abran el enlace.")
+    an.check("input[name=compartido][value='1']")
+    an.click("form.mensaje button[type=submit]")
+    an.wait_for_load_state()
+
+    # The entity's open page shows the new state and the message, without a reload.
+    expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "en_analisis",
+                                                            timeout=5_000)
+    expect(ent.locator(".barra-estados li.actual")).to_have_text("En análisis")
+    mensaje = ent.locator("#timeline .entrada.tipo-mensaje",
+                          has_text="Confirmamos el phishing. Por favor no abran el enlace.")
+    expect(mensaje).to_be_visible(timeout=5_000)
+    assert "CGII" in mensaje.inner_text()
+    assert "Nota interna" not in ent.locator("#timeline").inner_text()
+    assert _sin_recarga(ent)
+    # The state change and the message reached the entity's bell as well.
+    expect(ent.locator("[data-contador-campana]")).not_to_have_text("0", timeout=5_000)
+
+
+def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despachador,
+                                                          navegador):
+    """The server goes away: the page shows the "reconectando…" banner; what happened
+    meanwhile arrives, in order, once it reconnects (resume with ?desde=)."""
+    from incidentes import services
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import reportar
+
+    entidad = crear_entidad(nombre="Ministerio de Reconexión", sigla="MRC")
+    reportante = crear_usuario(username="reportante.rc", entidad=entidad,
+                               rol_entidad="reportante", password=CLAVE)
+    analista = crear_usuario(username="analista.rc", rol_cgii="analista")
+    incidente = reportar(reportante, entidad, titulo="Portal institucional desfigurado")
+
+    ent = ingresar(navegador, servidor_asgi.url, "reportante.rc",
+                   siguiente=f"/incidentes/{incidente.pk}/")
+    _en_vivo(ent)
+    _marcar_sin_recarga(ent)
+    banner = ent.locator("#estado-conexion")
+    expect(banner).to_be_hidden()
+
+    servidor_asgi.detener()
+    expect(banner).to_be_visible(timeout=5_000)
+    expect(banner).to_contain_text("Reconectando")
+    expect(ent.locator("[data-indicador-vivo]")).to_have_attribute("data-estado", "caido")
+
+    # While the page is disconnected: a transition and a shared message (the dispatcher
+    # fans them out to nobody and gives them their stream positions).
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
+                                texto="Mensaje enviado mientras usted estaba sin conexión.")
+    time.sleep(0.5)
+
+    servidor_asgi.iniciar()
+    expect(banner).to_be_hidden(timeout=30_000)
+    expect(ent.locator("#timeline")).to_contain_text(
+        "Mensaje enviado mientras usted estaba sin conexión.", timeout=5_000)
+    expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "en_triaje",
+                                                            timeout=5_000)
+    assert _sin_recarga(ent)
+    # In stream order, each once.
+    textos = ent.locator("#timeline .entrada .texto").all_inner_texts()
+    assert textos.count("Mensaje enviado mientras usted estaba sin conexión.") == 1
+    assert textos.index("Reportado → En triaje") < textos.index(
+        "Mensaje enviado mientras usted estaba sin conexión.")
+
+
+def test_el_texto_a_medio_escribir_sobrevive_a_la_actualizacion_en_vivo(
+        servidor_asgi, despachador, navegador):
+    """A panel re-rendered by an event keeps what the user was typing in it."""
+    from incidentes import services
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import reportar
+
+    entidad = crear_entidad(nombre="Ministerio del Borrador", sigla="MBR")
+    reportante = crear_usuario(username="reportante.borrador", entidad=entidad,
+                               rol_entidad="reportante", password=CLAVE)
+    analista, dispositivo = _analista_con_totp("analista.borrador")
+    incidente = reportar(reportante, entidad, titulo="Servidor lento")
+
+    an = ingresar(navegador, servidor_asgi.url, "analista.borrador", codigo=_codigo(dispositivo),
+                  siguiente=f"/incidentes/{incidente.pk}/")
+    _en_vivo(an)
+    _marcar_sin_recarga(an)
+    an.click("summary[data-abrir=rechazar]")
+    an.fill("#motivo-rechazar", "No es un incidente: mantenimiento progra")
+    an.focus("#motivo-rechazar")
+    # A colleague assigns it and starts triage: the assignment and actions panels (where
+    # the half-written reason is) are re-rendered from the server.
+    services.incidente_asignar(actor=analista, incidente_id=incidente.pk,
+                               analista_id=analista.pk)
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    expect(an.locator("#asignacion")).to_contain_text("Daniel Apaza", timeout=5_000)
+    expect(an.locator("button[data-transicion=iniciar_triaje]")).to_have_count(0)
+    expect(an.locator("[data-bloqueada=iniciar_analisis]")).to_be_visible()
+    expect(an.locator("#motivo-rechazar")).to_have_value("No es un incidente: mantenimiento progra")
+    assert an.evaluate("document.activeElement.id") == "motivo-rechazar"
+    assert an.locator("details:has(summary[data-abrir=rechazar])").get_attribute("open") is not None
+    assert _sin_recarga(an)
+
