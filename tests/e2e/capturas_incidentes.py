@@ -115,7 +115,7 @@ def main() -> int:
         ent.locator("#id_titulo").blur()
         ent.screenshot(path=CAPTURAS / "incidentes-reportar.png", full_page=True)
         ent.click("form.tarjeta button[type=submit]")
-        ent.wait_for_load_state()
+        ent.wait_for_url(re.compile(r"/incidentes/\d+/$"))  # sent with XMLHttpRequest
         informar(ent, "reportado")
         pk = re.search(r"/incidentes/(\d+)/", ent.url).group(1)
         detalle = f"{BASE}/incidentes/{pk}/"

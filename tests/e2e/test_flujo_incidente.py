@@ -6,6 +6,7 @@ when either is missing.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ def test_la_entidad_reporta_y_el_analista_lo_ve_en_la_cola(catalogos_cargados, l
     ent.fill("#id_descripcion", "Varios funcionarios recibieron un correo que suplanta a soporte.")
     ent.set_input_files("#id_evidencias", str(evidencia))
     ent.click("form.tarjeta button[type=submit]")
-    ent.wait_for_load_state()
+    # The form is sent with XMLHttpRequest (upload progress); then the page goes to the
+    # new incident.
+    ent.wait_for_url(re.compile(r"/incidentes/\d+/$"))
     incidente = Incidente.objects.get()
     assert ent.url.endswith(f"/incidentes/{incidente.pk}/")
     assert incidente.codigo in ent.locator(".mensajes").inner_text()
