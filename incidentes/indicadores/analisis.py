@@ -39,11 +39,17 @@ TIPOS_SCO = frozenset({
     "software", "url", "user-account", "windows-registry-key", "x509-certificate"})
 SCO_CON_VALUE = frozenset({"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"})
 CON_CREATED = TIPOS_SDO | TIPOS_SRO | TIPOS_SMO
+REPRESENTADOS = SCO_CON_VALUE | {"indicator", "file"}
+TIPOS_CONOCIDOS = TIPOS_SDO | TIPOS_SRO | TIPOS_SMO | TIPOS_SCO
 CON_MODIFIED = TIPOS_SDO | TIPOS_SRO | {"language-content", "extension-definition"}
 
 _RE_TIPO = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 _RE_REL = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ENTERO = 999_999_999
+
+
+# Marking ids already checked (a handful per bundle, repeated on every object).
+_MARCAS_VALIDAS: set = set(stix.TLP_POR_ID)
 
 
 class BundleInvalido(ValueError):
@@ -145,7 +151,7 @@ def _comunes(obj, indice: int) -> tuple[str, str]:
     if not isinstance(obj, dict):
         raise _Malo(_("no es un objeto JSON"))
     tipo = obj.get("type")
-    if not isinstance(tipo, str) or not _RE_TIPO.match(tipo):
+    if tipo not in TIPOS_CONOCIDOS and (not isinstance(tipo, str) or not _RE_TIPO.match(tipo)):
         raise _Malo(_("«type» ausente o no válido"))
     ident = obj.get("id")
     m = stix.RE_ID.match(ident) if isinstance(ident, str) else None
@@ -165,22 +171,19 @@ def _comunes(obj, indice: int) -> tuple[str, str]:
                 raise _Malo(_("«modified» es anterior a «created»"))
     marcas = obj.get("object_marking_refs")
     if marcas is not None:
-        _refs(obj, "object_marking_refs", "marking-definition", requerido=True)
+        if type(marcas) is not list or not marcas:
+            raise _Malo(_("«object_marking_refs» debe ser una lista no vacía"))
+        for ref in marcas:
+            if ref not in _MARCAS_VALIDAS:
+                _ref(ref, "object_marking_refs", "marking-definition")
+                if len(_MARCAS_VALIDAS) < 10_000:
+                    _MARCAS_VALIDAS.add(ref)
     return tipo, ident
 
 
-def analizar(contenido, *, tlp_defecto: str = "amber",
-             progreso: Callable[[int, int], None] | None = None,
-             cada: int = 5000) -> Analisis:
-    """Parse and check a bundle. Raises BundleInvalido for document-level problems (not
-    JSON, not a bundle, STIX 2.0); per-object problems go to ``Analisis.errores``."""
-    if isinstance(contenido, (bytes, bytearray, memoryview, str)):
-        try:
-            datos = orjson.loads(contenido)
-        except orjson.JSONDecodeError as exc:
-            raise BundleInvalido(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
-    else:
-        datos = contenido
+def verificar_documento(datos) -> list:
+    """Document-level checks (cheap, also done before queueing a large import): a STIX 2.1
+    bundle, not 2.0. Returns its objects; raises BundleInvalido."""
     if not isinstance(datos, dict) or datos.get("type") != "bundle":
         raise BundleInvalido(_("No es un bundle STIX: se esperaba un objeto con "
                                "\"type\": \"bundle\"."))
@@ -198,7 +201,22 @@ def analizar(contenido, *, tlp_defecto: str = "amber",
     if sdo and all("spec_version" not in o for o in sdo):
         raise BundleInvalido(_("Los objetos no tienen «spec_version»: parece STIX 2.0. Solo se "
                                "acepta STIX 2.1."))
+    return objetos
 
+
+def analizar(contenido, *, tlp_defecto: str = "amber",
+             progreso: Callable[[int, int], None] | None = None,
+             cada: int = 5000) -> Analisis:
+    """Parse and check a bundle. Raises BundleInvalido for document-level problems (not
+    JSON, not a bundle, STIX 2.0); per-object problems go to ``Analisis.errores``."""
+    if isinstance(contenido, (bytes, bytearray, memoryview, str)):
+        try:
+            datos = orjson.loads(contenido)
+        except orjson.JSONDecodeError as exc:
+            raise BundleInvalido(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
+    else:
+        datos = contenido
+    objetos = verificar_documento(datos)
     a = Analisis(total=len(objetos))
     malos: set[int] = set()
 
@@ -293,7 +311,7 @@ def analizar(contenido, *, tlp_defecto: str = "amber",
             elif tipo in SCO_CON_VALUE:
                 valor = _texto(obj, "value", requerido=True)
                 try:
-                    n = normalizar(valor, tipo)
+                    n = normalizar(valor, tipo, refangar=False)
                 except ValorInvalido as exc:
                     raise _Malo(str(exc)) from None
                 claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
@@ -309,7 +327,7 @@ def analizar(contenido, *, tlp_defecto: str = "amber",
                     if not isinstance(valor, str):
                         raise _Malo(_("hash %(a)s no es texto") % {"a": algoritmo})
                     try:
-                        n = normalizar(valor, tipo_hash)
+                        n = normalizar(valor, tipo_hash, refangar=False)
                     except ValorInvalido as exc:
                         raise _Malo(f"{algoritmo}: {exc}") from None
                     claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
@@ -357,8 +375,11 @@ def analizar(contenido, *, tlp_defecto: str = "amber",
             a.no_interpretados += 1
         conteo[tipo] = conteo.get(tipo, 0) + 1
         fecha = obj.get("modified") or obj.get("created")
+        # Interpreted indicators and SCOs live on as Indicador rows (and the bundle file is
+        # kept): only their id mapping is stored. Everything else is stored as received.
+        datos = None if claves and tipo in REPRESENTADOS else orjson.dumps(obj).decode()
         a.filas.append([indice, ident, tipo, fecha if isinstance(fecha, str) else None,
-                        interpretado, claves, orjson.dumps(obj).decode()])
+                        interpretado, claves, datos])
 
     for objetos_ref, primero, ultimo in observaciones:
         for ref in objetos_ref:

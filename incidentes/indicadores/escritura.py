@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import stix
@@ -71,10 +71,20 @@ def _id_sco(tipo: str, valor: str) -> str:
 
 
 def _fila(e: Entrada, ahora: datetime) -> tuple:
-    return (e.tipo, e.valor, e.original[:100_000], patron_de(e.tipo, e.valor),
+    patron = patron_de(e.tipo, e.valor)
+    # The original form is kept when it says something the normalised value does not
+    # (an import's pattern that is exactly the generated one is not repeated).
+    original = "" if e.original == patron else e.original[:100_000]
+    return (e.tipo, e.valor, original, patron,
             uuid_indicador(e.tipo, e.valor), _id_sco(e.tipo, e.valor), e.nombre[:255],
-            e.descripcion, orjson.dumps(e.tipos_stix).decode(), e.confianza, e.tlp,
+            e.descripcion, _json_tipos(e.tipos_stix), e.confianza, e.tlp,
             e.valido_desde or ahora, e.valido_hasta, e.primera_vez, e.ultima_vez)
+
+
+def _json_tipos(tipos: list) -> str:
+    if tipos == ["malicious-activity"]:
+        return '["malicious-activity"]'
+    return orjson.dumps(tipos).decode()
 
 
 _COLUMNAS = ("tipo", "valor", "valor_original", "patron", "stix_uuid", "sco_id", "nombre",
@@ -99,6 +109,73 @@ def upsert_indicadores(entradas: Sequence[Entrada], *, origen: str, actor_id: in
 
 
 def _upsert_copy(entradas, *, origen, actor_id, importacion_id):
+    """PostgreSQL: one indexed read of the values that exist, ids for the new ones from the
+    sequence, and one COPY straight into the table (the fastest insert path). If a
+    concurrent writer inserted one of our values in between, the COPY violates the unique
+    constraint: roll back to the savepoint and take the always-correct path (COPY into a
+    temporary table + INSERT … ON CONFLICT DO NOTHING)."""
+    from psycopg.errors import UniqueViolation
+
+    ahora = timezone.now()
+    tabla = Indicador._meta.db_table
+    ids: dict[tuple[str, str], int] = {}
+    por_clave = {(e.tipo, e.valor): e for e in entradas}
+    with connection.cursor() as cursor:
+        existentes, reservados = _ids_existentes(cursor, tabla, por_clave)
+        ids.update(existentes)
+        nuevas = [e for clave, e in por_clave.items() if clave not in ids]
+        if nuevas:
+            pks = reservados[:len(nuevas)]
+            extra = (False, origen, actor_id, importacion_id, ahora, ahora)
+            try:
+                with transaction.atomic(), cursor.copy(
+                        f"COPY {tabla} (id, {', '.join(_COLUMNAS)}, revocado, origen, "
+                        f"creado_por_id, importacion_id, creado, modificado) FROM STDIN") as copia:
+                    for pk, e in zip(pks, nuevas, strict=True):
+                        copia.write_row((pk, *_fila(e, ahora), *extra))
+            except (IntegrityError, UniqueViolation):
+                # (cursor.copy is psycopg's own: its errors are not wrapped by Django)
+                return _upsert_temporal(entradas, origen=origen, actor_id=actor_id,
+                                        importacion_id=importacion_id)
+            ids.update({(e.tipo, e.valor): pk for pk, e in zip(pks, nuevas, strict=True)})
+        claves_nuevas = {(e.tipo, e.valor) for e in nuevas}
+        _ampliar_visto(cursor, tabla, [(ids[c], e) for c, e in por_clave.items()
+                                       if c not in claves_nuevas])
+    return ids, len(nuevas)
+
+
+def _ids_existentes(cursor, tabla, por_clave) -> tuple[dict, list[int]]:
+    """({key: id} of the values already stored, ids reserved for the rest), one round trip.
+    One id is reserved per value (some go unused when values exist: gaps are harmless)."""
+    cursor.execute(
+        f"SELECT id, tipo, valor FROM {tabla} WHERE valor = ANY(%s) UNION ALL "
+        f"SELECT nextval(pg_get_serial_sequence(%s, 'id')), NULL, NULL "
+        f"FROM generate_series(1, %s)", [[v for _t, v in por_clave], tabla, len(por_clave)])
+    existentes, reservados = {}, []
+    for pk, tipo, valor in cursor.fetchall():
+        if tipo is None:
+            reservados.append(pk)
+        elif (tipo, valor) in por_clave:
+            existentes[(tipo, valor)] = pk
+    return existentes, reservados
+
+
+def _ampliar_visto(cursor, tabla, existentes) -> None:
+    """Widen first/last seen of rows that already existed, only where it changes."""
+    filas = [(pk, e.primera_vez, e.ultima_vez) for pk, e in existentes
+             if e.primera_vez is not None or e.ultima_vez is not None]
+    if not filas:
+        return
+    cursor.execute(
+        f"UPDATE {tabla} i SET primera_vez = LEAST(i.primera_vez, u.pv), "
+        f"ultima_vez = GREATEST(i.ultima_vez, u.uv) "
+        f"FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS u(id, pv, uv) "
+        f"WHERE i.id = u.id AND (i.primera_vez IS DISTINCT FROM LEAST(i.primera_vez, u.pv) "
+        f"OR i.ultima_vez IS DISTINCT FROM GREATEST(i.ultima_vez, u.uv))",
+        [[f[0] for f in filas], [f[1] for f in filas], [f[2] for f in filas]])
+
+
+def _upsert_temporal(entradas, *, origen, actor_id, importacion_id):
     ahora = timezone.now()
     tabla = Indicador._meta.db_table
     columnas = ", ".join(_COLUMNAS)
@@ -115,23 +192,24 @@ def _upsert_copy(entradas, *, origen, actor_id, importacion_id):
             for e in entradas:
                 copia.write_row(_fila(e, ahora))
         cursor.execute(
-            f"WITH nuevos AS (INSERT INTO {tabla} ({columnas}, revocado, origen, "
-            f"creado_por_id, importacion_id, creado, modificado) "
-            f"SELECT {columnas}, false, %s, %s, %s, %s, %s FROM _indicadores_lote "
-            f"ON CONFLICT (valor, tipo) DO NOTHING RETURNING 1) SELECT count(*) FROM nuevos",
+            f"INSERT INTO {tabla} ({columnas}, revocado, origen, creado_por_id, importacion_id, "
+            f"creado, modificado) SELECT {columnas}, false, %s, %s, %s, %s, %s "
+            f"FROM _indicadores_lote ON CONFLICT (valor, tipo) DO NOTHING "
+            f"RETURNING id, tipo, valor",
             [origen, actor_id, importacion_id, ahora, ahora])
-        (nuevos,) = cursor.fetchone()
-        # Existing rows: widen the seen window only where it changes (no dead tuples else).
-        cursor.execute(
-            f"UPDATE {tabla} i SET primera_vez = LEAST(i.primera_vez, t.primera_vez), "
-            f"ultima_vez = GREATEST(i.ultima_vez, t.ultima_vez) FROM _indicadores_lote t "
-            f"WHERE i.valor = t.valor AND i.tipo = t.tipo AND ("
-            f"i.primera_vez IS DISTINCT FROM LEAST(i.primera_vez, t.primera_vez) OR "
-            f"i.ultima_vez IS DISTINCT FROM GREATEST(i.ultima_vez, t.ultima_vez))")
-        cursor.execute(
-            f"SELECT i.id, i.tipo, i.valor FROM {tabla} i JOIN _indicadores_lote t "
-            f"ON i.valor = t.valor AND i.tipo = t.tipo")
         ids = {(tipo, valor): pk for pk, tipo, valor in cursor.fetchall()}
+        nuevos = len(ids)
+        if nuevos < len(entradas):
+            cursor.execute(
+                f"UPDATE {tabla} i SET primera_vez = LEAST(i.primera_vez, t.primera_vez), "
+                f"ultima_vez = GREATEST(i.ultima_vez, t.ultima_vez) FROM _indicadores_lote t "
+                f"WHERE i.valor = t.valor AND i.tipo = t.tipo AND ("
+                f"i.primera_vez IS DISTINCT FROM LEAST(i.primera_vez, t.primera_vez) OR "
+                f"i.ultima_vez IS DISTINCT FROM GREATEST(i.ultima_vez, t.ultima_vez))")
+            cursor.execute(
+                f"SELECT i.id, i.tipo, i.valor FROM {tabla} i JOIN _indicadores_lote t "
+                f"ON i.valor = t.valor AND i.tipo = t.tipo")
+            ids = {(tipo, valor): pk for pk, tipo, valor in cursor.fetchall()}
         cursor.execute("TRUNCATE _indicadores_lote")
     return ids, nuevos
 
@@ -199,6 +277,6 @@ def guardar_objetos(filas: Sequence[tuple], *, importacion_id: int,
     ObjetoSTIX.objects.bulk_create(
         [ObjetoSTIX(importacion_id=importacion_id, indice=i, stix_id=sid, tipo=t,
                     modificado=stix.leer_ts(m) if isinstance(m, str) else m, interpretado=interp,
-                    indicador_id=ind, datos=orjson.loads(d))
+                    indicador_id=ind, datos=None if d is None else orjson.loads(d))
          for i, sid, t, m, interp, ind, d in filas],
         batch_size=1000)

@@ -61,23 +61,33 @@ def listas() -> tuple[Lista, ...]:
     return tuple(_leer(r) for r in sorted(DIRECTORIO.glob("*.yaml")))
 
 
-def _red_de(valor: str):
+@lru_cache(maxsize=1)
+def _rangos() -> tuple[tuple[int, int, int, Lista], ...]:
+    """Every CIDR of every list as (version, first, last, list) integers: a containment
+    test is then two integer comparisons (≈60 ranges; no ipaddress objects per lookup)."""
+    return tuple((red.version, int(red.network_address), int(red.broadcast_address), lista)
+                 for lista in listas() for red in lista.redes)
+
+
+def _intervalo(valor: str) -> tuple[int, int, int] | None:
     try:
-        return ipaddress.ip_network(valor, strict=False)
+        red = ipaddress.ip_network(valor, strict=False)
     except ValueError:
         return None
+    return red.version, int(red.network_address), int(red.broadcast_address)
 
 
+@lru_cache(maxsize=65536)
 def coincidencia(tipo: str, valor: str) -> Lista | None:
-    """The warninglist a normalised (type, value) is on, or None."""
+    """The warninglist a normalised (type, value) is on, or None (cached per value)."""
     if tipo in (T.IPV4, T.IPV6):
-        red = _red_de(valor)
-        if red is None:
+        intervalo = _intervalo(valor)
+        if intervalo is None:
             return None
-        for lista in listas():
-            for candidata in lista.redes:
-                if candidata.version == red.version and red.subnet_of(candidata):
-                    return lista
+        version, primero, ultimo = intervalo
+        for v, desde, hasta, lista in _rangos():
+            if v == version and desde <= primero and ultimo <= hasta:
+                return lista
         return None
     if tipo == T.DOMINIO:
         etiquetas = valor.split(".")

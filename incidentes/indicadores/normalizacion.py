@@ -116,8 +116,13 @@ _REFANG = [
 _BORDES = " \t\r\n\"'`<>,;"
 
 
+_QUIZA_DEFANGED = re.compile(r"(?i)[\[\](){}]|hxx|h\*\*|fxp")
+
+
 def refang(texto: str) -> str:
     """Undo the usual defanging: hxxp(s), fxp, [.] (.) {.} [dot], [@] (at) [at], [:], [/]."""
+    if not _QUIZA_DEFANGED.search(texto):
+        return texto
     for regex, reemplazo in _REFANG:
         texto = regex.sub(reemplazo, texto)
     return texto
@@ -167,9 +172,16 @@ def _texto_ipv6(ip: ipaddress.IPv6Address) -> str:
     return f"::ffff:{mapeada}" if mapeada is not None else ip.compressed
 
 
+_IPV4_SIMPLE = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+                          r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
+
+
 def normalizar_ip(texto: str) -> tuple[str, str]:
     """(type, canonical text) of an address or CIDR; raises ValorInvalido."""
     t = texto.strip()
+    if _IPV4_SIMPLE.match(t):
+        # Already canonical (no leading zeros, each octet ≤ 255): skip ipaddress.
+        return T.IPV4.value, t
     if t.startswith("[") and t.endswith("]"):
         t = t[1:-1]
     if "%" in t:
@@ -286,7 +298,7 @@ def patron_simple(patron: str) -> tuple[str, str] | None:
         tipo, operador, valor = m.groups()
         if operador == "ISSUBSET" and tipo not in (T.IPV4, T.IPV6):
             return None
-        return tipo, _DESESCAPAR.sub(r"\1", valor)
+        return tipo, (_DESESCAPAR.sub(r"\1", valor) if "\\" in valor else valor)
     m = _RE_HASH.match(patron)
     if m:
         nombre = m.group(1) or m.group(2)
@@ -320,7 +332,7 @@ def desde_patron(patron: str) -> Normalizado:
     texto = patron.strip()
     simple = patron_simple(texto)
     if simple is not None:
-        return normalizar(simple[1], simple[0])
+        return normalizar(simple[1], simple[0], refangar=False)
     errores = stix.errores_patron(texto)
     if errores:
         raise ValorInvalido(_("Patrón STIX no válido: %(e)s") % {"e": "; ".join(errores)})
@@ -330,7 +342,8 @@ def desde_patron(patron: str) -> Normalizado:
 # ---- entry points --------------------------------------------------------------------------
 
 def _acotado(n: Normalizado) -> Normalizado:
-    if len(n.valor.encode("utf-8")) > MAX_BYTES_VALOR:
+    # (UTF-8 takes at most 4 bytes per character: short values need no encoding)
+    if len(n.valor) * 4 > MAX_BYTES_VALOR and len(n.valor.encode("utf-8")) > MAX_BYTES_VALOR:
         raise ValorInvalido(_("El valor supera %(n)d bytes.") % {"n": MAX_BYTES_VALOR})
     return n
 
@@ -347,10 +360,11 @@ def tipo_de_alias(tipo: str | None) -> str | None:
     raise ValorInvalido(_("Tipo de indicador desconocido: «%(t)s».") % {"t": tipo})
 
 
-def normalizar(texto: str, tipo: str | None = None) -> Normalizado:
+def normalizar(texto: str, tipo: str | None = None, *, refangar: bool = True) -> Normalizado:
     """Normalise ``texto`` as ``tipo`` (or detect it). Raises ValorInvalido with the reason.
 
-    The value is refanged first (except STIX patterns, which are taken literally).
+    The value is refanged first, unless ``refangar=False`` (values taken from STIX objects
+    and patterns are literal) or it is a STIX pattern.
     """
     if not isinstance(texto, str):
         raise ValorInvalido(_("El valor debe ser texto."))
@@ -363,7 +377,8 @@ def normalizar(texto: str, tipo: str | None = None) -> Normalizado:
             n = desde_patron(texto.strip())
             return n
         return desde_patron(t)
-    t = refang(t).strip(_BORDES)
+    if refangar:
+        t = refang(t).strip(_BORDES)
     if tipo is None:
         tipo = detectar(t)
     if tipo in TIPOS_HASH:
@@ -390,6 +405,8 @@ def _parece_ip_entre_corchetes(t: str) -> bool:
     return True
 
 
+# Only these characters can make an IP or CIDR (the rest is not worth an exception).
+_PARECE_IP = re.compile(r"^[0-9a-fA-F:.\[\]/]+$")
 _RE_DOMINIO_CANDIDATO = re.compile(r"^[^\s/@:]+\.[^\s/@:.]+$")
 
 
@@ -401,10 +418,11 @@ def detectar(t: str) -> str:
         return T.URL
     if t[:7].lower() == "mailto:" or ("@" in t and "/" not in t):
         return T.EMAIL
-    try:
-        return normalizar_ip(t)[0]
-    except ValorInvalido:
-        pass
+    if _PARECE_IP.match(t):
+        try:
+            return normalizar_ip(t)[0]
+        except ValorInvalido:
+            pass
     if _RE_DOMINIO_CANDIDATO.match(t.removesuffix(".")):
         return T.DOMINIO
     raise ValorInvalido(_("No se reconoce el tipo del valor (IP, dominio, URL, correo, hash o "

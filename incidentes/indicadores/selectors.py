@@ -16,11 +16,18 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from cgii.entidades.selectors import es_personal_cgii, filtrar_por_entidad, ids_entidades_de
+from cgii.entidades.models import Entidad
+from cgii.entidades.selectors import (
+    es_personal_cgii,
+    filtrar_por_entidad,
+    ids_entidades_de,
+    ve_todas_las_entidades,
+)
 from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado
 from incidentes.models import Incidente
 from incidentes.selectors import incidente_obtener
@@ -147,7 +154,14 @@ def vinculos_visibles(*, usuario, indicador: Indicador) -> list[dict]:
 def buscar_valores(usuario, valores: list[str], *, por_valor: int = 20) -> list[dict]:
     """For each value (raw, defanged or typed): its normalised form and which of the
     incidents ``usuario`` may see recorded it (the ``por_valor`` most recent, plus the
-    total). Values on a warninglist are flagged and not looked up. One query."""
+    total). Values on a warninglist are flagged and not looked up. One query.
+
+    Driven from the values: ``unnest(values)`` → the (valor, tipo) unique index → for each
+    indicator a LATERAL read of its most recent links on the correlation index, filtered by
+    tenant. Expressed in SQL because the ORM form let the planner hash-join the whole
+    link table for large value lists (0.5-1.5 s for 10,000 values over 1,000,000 links;
+    this form stays on the indexes).
+    """
     maximo = conf.valor("INDICADORES_BUSQUEDA_MAX_VALORES")
     if len(valores) > maximo:
         raise ErrorValidacion(extra={"valores": [_("Máximo %(n)d valores por consulta.")
@@ -171,19 +185,38 @@ def buscar_valores(usuario, valores: list[str], *, por_valor: int = 20) -> list[
         claves.setdefault((n.tipo, n.valor), []).append(r)
     if not claves:
         return respuestas
-    qs = filtrar_por_entidad(
-        IndicadorIncidente.objects.filter(indicador__valor__in={v for _t, v in claves}),
-        usuario, campo="incidente__entidad")
-    filas = (qs.annotate(
-        fila=Window(RowNumber(), partition_by=[F("indicador_id")],
-                    order_by=[F("agregado_en").desc(), F("id").desc()]),
-        total=Window(Count("id"), partition_by=[F("indicador_id")]))
-        .filter(fila__lte=por_valor)
-        .values(*_CAMPOS_FILA, "indicador__tipo", "indicador__valor", "total"))
-    for v in filas:
-        for r in claves.get((v["indicador__tipo"], v["indicador__valor"]), ()):
-            r["total"] = v["total"]
-            r["incidentes"].append(_fila_incidente(v))
+    todas = ve_todas_las_entidades(usuario)
+    filtro = "" if todas else "AND inc.entidad_id = ANY(%(entidades)s)"
+    sql = f"""
+        SELECT i.tipo, i.valor, v.incidente_id, v.codigo, v.titulo, v.estado, v.tlp,
+               v.entidad_id, v.sigla, v.rol, v.agregado_en, v.total
+        FROM unnest(%(valores)s::text[]) AS q(valor)
+        JOIN {Indicador._meta.db_table} i ON i.valor = q.valor
+        CROSS JOIN LATERAL (
+            SELECT vi.incidente_id, inc.codigo, inc.titulo, inc.estado, inc.tlp,
+                   inc.entidad_id, ent.sigla, vi.rol, vi.agregado_en,
+                   count(*) OVER () AS total
+            FROM {IndicadorIncidente._meta.db_table} vi
+            JOIN {Incidente._meta.db_table} inc ON inc.id = vi.incidente_id
+            JOIN {Entidad._meta.db_table} ent ON ent.id = inc.entidad_id
+            WHERE vi.indicador_id = i.id {filtro}
+            ORDER BY vi.agregado_en DESC, vi.id DESC
+            LIMIT %(por_valor)s
+        ) v
+    """
+    parametros = {"valores": sorted({v for _t, v in claves}), "por_valor": por_valor,
+                  "entidades": [] if todas else sorted(ids_entidades_de(usuario))}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parametros)
+        filas = cursor.fetchall()
+    for (tipo, valor, incidente_id, codigo, titulo, estado, tlp, entidad_id, sigla, rol,
+         agregado_en, total) in filas:
+        for r in claves.get((tipo, valor), ()):
+            r["total"] = total
+            r["incidentes"].append({"id": incidente_id, "codigo": codigo, "titulo": titulo,
+                                    "estado": estado, "tlp": tlp,
+                                    "entidad": {"id": entidad_id, "sigla": sigla},
+                                    "rol": rol, "agregado_en": agregado_en})
     for lista_r in claves.values():
         for r in lista_r:
             r["incidentes"].sort(key=lambda x: x["agregado_en"], reverse=True)

@@ -12,6 +12,7 @@ Nothing here touches the database. Ids:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -108,18 +109,38 @@ def jcs(objeto) -> str:
                       allow_nan=False)
 
 
+_cadena = json.JSONEncoder(ensure_ascii=False).encode   # one JSON string literal, JCS escapes
+
+
+def _uuid5(espacio: uuid.UUID, texto: str) -> str:
+    """str(uuid.uuid5(espacio, texto)) without building UUID objects (hot path of imports;
+    equality with uuid.uuid5 is tested)."""
+    h = bytearray(hashlib.sha1(espacio.bytes + texto.encode("utf-8")).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50      # version 5
+    h[8] = (h[8] & 0x3F) | 0x80      # RFC 4122 variant
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
 def id_sco(tipo_stix: str, contribuyentes: dict) -> str:
     """Deterministic SCO id per STIX 2.1 §2.9 (e.g. ``{"value": "198.51.100.7"}``)."""
-    return f"{tipo_stix}--{uuid.uuid5(NAMESPACE_SCO, jcs(contribuyentes))}"
+    if len(contribuyentes) == 1 and type(contribuyentes.get("value")) is str:
+        # The common case, canonicalised by hand: {"value":"<escaped>"}.
+        texto = '{"value":' + _cadena(contribuyentes["value"]) + "}"
+    else:
+        texto = jcs(contribuyentes)
+    return f"{tipo_stix}--{_uuid5(NAMESPACE_SCO, texto)}"
 
 
 def id_cgii(tipo_stix: str, *partes: str) -> str:
     """Deterministic id of an object WE produce (never in the OASIS SCO namespace)."""
-    return f"{tipo_stix}--{uuid.uuid5(NAMESPACE_CGII, jcs([tipo_stix, *partes]))}"
+    return f"{tipo_stix}--{uuid_cgii(tipo_stix, *partes)}"
 
 
-def uuid_cgii(tipo_stix: str, *partes: str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE_CGII, jcs([tipo_stix, *partes]))
+def uuid_cgii(tipo_stix: str, *partes: str) -> str:
+    """UUIDv5 (text) in NAMESPACE_CGII over the JCS form of [type, *parts] (all strings)."""
+    texto = "[" + ",".join(_cadena(p) for p in (tipo_stix, *partes)) + "]"
+    return _uuid5(NAMESPACE_CGII, texto)
 
 
 # ---- timestamps -------------------------------------------------------------------------
@@ -135,13 +156,17 @@ def ts(momento: datetime) -> str:
 
 def leer_ts(texto) -> datetime | None:
     """A STIX timestamp as an aware datetime, or None when it is not one."""
-    if not isinstance(texto, str) or not RE_TIMESTAMP.match(texto):
+    return _leer_ts(texto) if isinstance(texto, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _leer_ts(texto: str) -> datetime | None:
+    # Cached: bundles repeat the same created/modified/valid_from values.
+    if not RE_TIMESTAMP.match(texto):
         return None
     try:
-        # fromisoformat accepts "Z" but at most 6 fractional digits.
-        base, _, fraccion = texto[:-1].partition(".")
-        fraccion = (fraccion + "000000")[:6] if fraccion else "000000"
-        return datetime.fromisoformat(f"{base}.{fraccion}+00:00")
+        # Python 3.11 accepts any number of fractional digits (keeps microseconds).
+        return datetime.fromisoformat(texto[:-1] + "+00:00")
     except ValueError:
         return None
 

@@ -89,7 +89,15 @@ def test_importa_e_interpreta(analista):
     assert ObjetoSTIX.objects.filter(importacion=imp).count() == len(b["objects"])
     no = set(ObjetoSTIX.objects.filter(interpretado=False).values_list("tipo", flat=True))
     assert no == {"identity", "relationship", "x-cgii-prueba", "indicator"}   # sigma: raw
-    assert ObjetoSTIX.objects.get(stix_id=b["objects"][3]["id"]).indicador == c2
+    crudo = ObjetoSTIX.objects.get(stix_id=b["objects"][3]["id"])
+    assert crudo.indicador == c2 and crudo.datos is None    # represented by the Indicador
+    assert ObjetoSTIX.objects.get(tipo="x-cgii-prueba").datos["x_dato"] == 1
+    import hashlib
+
+    from django.conf import settings
+
+    guardado = (settings.ARCHIVOS_PRIVADOS_DIR / imp.ruta).read_bytes()
+    assert hashlib.sha256(guardado).hexdigest() == imp.sha256
     assert imp.contadores["indicadores_nuevos"] == 5 and imp.contadores["vinculados"] == 0
     # Importing again: same rows, nothing new.
     imp2 = services.stix_importar(actor=analista, contenido=json_de(b))
@@ -220,7 +228,7 @@ def test_importacion_grande_como_tarea_con_progreso(analista, settings,
     imp.refresh_from_db()
     assert imp.estado == "completada" and imp.progreso == 100 and imp.procesados == 400
     assert Indicador.objects.count() == 400 and ObjetoSTIX.objects.count() == 400
-    assert not archivo.exists()
+    assert archivo.exists()         # the bundle is kept, as received, with the import
     progreso = list(Evento.objects.filter(tipo="stix.importacion.progreso").order_by("id"))
     assert len(progreso) >= 5
     assert all(e.grupos == [grupo_usuario(analista.pk)] for e in progreso)

@@ -182,3 +182,24 @@ def test_vigencia_y_confianza_validadas(incidente, analista):
                                       valor="malo.example", tlp="TLP:GREEN",
                                       valido_hasta=timezone.now() + timedelta(days=30))
     assert v.indicador.tlp == "green" and v.indicador.valido_hasta
+
+
+def test_carrera_en_la_copia_cae_al_camino_seguro(incidente, analista, monkeypatch):
+    """A concurrent writer inserts one of our values between the existence check and the
+    COPY: the COPY fails on the unique constraint, the savepoint rolls back and the
+    INSERT … ON CONFLICT path finishes the job (no error, no duplicate)."""
+    from incidentes.indicadores import escritura
+
+    services.indicadores_pegar(actor=analista, incidente_id=incidente.pk, texto=["198.18.9.9"])
+    original = escritura._ids_existentes
+
+    def sin_ver_los_existentes(*a):       # the race: the check misses a concurrent insert
+        _existentes, reservados = original(*a)
+        return {}, reservados
+
+    monkeypatch.setattr(escritura, "_ids_existentes", sin_ver_los_existentes)
+    valores = [f"198.18.{i // 250}.{i % 250 + 1}" for i in range(300)] + ["198.18.9.9"]
+    r = services.indicadores_pegar(actor=analista, incidente_id=incidente.pk, texto=valores)
+    assert len(r.agregados) == 300 and len(r.existentes) == 1 and r.indicadores_nuevos == 300
+    assert Indicador.objects.filter(valor="198.18.9.9").count() == 1
+    assert Indicador.objects.count() == 301
