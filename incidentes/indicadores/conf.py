@@ -19,6 +19,8 @@ DEFECTOS = {
                                                            "5000")),
     "INDICADORES_STIX_LOTE": 5000,
     "INDICADORES_STIX_ERRORES_MAX": 10000,
+    # Least time between two progress events of one import.
+    "INDICADORES_STIX_PROGRESO_SEGUNDOS": 0.5,
     # Export: add the OASIS incident-core extension to the Incident SDO.
     "INDICADORES_STIX_INCIDENT_CORE": os.environ.get("CGII_STIX_INCIDENT_CORE", "") in (
         "1", "true"),

@@ -112,24 +112,30 @@ def jcs(objeto) -> str:
 _cadena = json.JSONEncoder(ensure_ascii=False).encode   # one JSON string literal, JCS escapes
 
 
-def _uuid5(espacio: uuid.UUID, texto: str) -> str:
-    """str(uuid.uuid5(espacio, texto)) without building UUID objects (hot path of imports;
-    equality with uuid.uuid5 is tested)."""
-    h = bytearray(hashlib.sha1(espacio.bytes + texto.encode("utf-8")).digest()[:16])
+def _uuid5_de(datos: bytes) -> str:
+    """str(uuid.uuid5(ns, name)) from ``ns.bytes + name.encode()``, without building UUID
+    objects (hot path of imports; equality with uuid.uuid5 is tested)."""
+    h = bytearray(hashlib.sha1(datos).digest()[:16])
     h[6] = (h[6] & 0x0F) | 0x50      # version 5
     h[8] = (h[8] & 0x3F) | 0x80      # RFC 4122 variant
     x = h.hex()
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
+def _uuid5(espacio: uuid.UUID, texto: str) -> str:
+    return _uuid5_de(espacio.bytes + texto.encode("utf-8"))
+
+
+_PREFIJO_VALUE = NAMESPACE_SCO.bytes + b'{"value":'
+
+
 def id_sco(tipo_stix: str, contribuyentes: dict) -> str:
     """Deterministic SCO id per STIX 2.1 §2.9 (e.g. ``{"value": "198.51.100.7"}``)."""
     if len(contribuyentes) == 1 and type(contribuyentes.get("value")) is str:
         # The common case, canonicalised by hand: {"value":"<escaped>"}.
-        texto = '{"value":' + _cadena(contribuyentes["value"]) + "}"
-    else:
-        texto = jcs(contribuyentes)
-    return f"{tipo_stix}--{_uuid5(NAMESPACE_SCO, texto)}"
+        return (f"{tipo_stix}--"
+                f"{_uuid5_de(_PREFIJO_VALUE + _cadena(contribuyentes['value']).encode() + b'}')}")
+    return f"{tipo_stix}--{_uuid5(NAMESPACE_SCO, jcs(contribuyentes))}"
 
 
 def id_cgii(tipo_stix: str, *partes: str) -> str:
@@ -141,6 +147,17 @@ def uuid_cgii(tipo_stix: str, *partes: str) -> str:
     """UUIDv5 (text) in NAMESPACE_CGII over the JCS form of [type, *parts] (all strings)."""
     texto = "[" + ",".join(_cadena(p) for p in (tipo_stix, *partes)) + "]"
     return _uuid5(NAMESPACE_CGII, texto)
+
+
+@lru_cache(maxsize=64)
+def _prefijo_cgii(tipo_stix: str, primera: str) -> bytes:
+    return NAMESPACE_CGII.bytes + f"[{_cadena(tipo_stix)},{_cadena(primera)},".encode()
+
+
+def uuid_cgii_2(tipo_stix: str, primera: str, segunda: str) -> str:
+    """uuid_cgii(tipo_stix, primera, segunda) with the constant prefix cached (ids of
+    indicators: ("indicator", type, value))."""
+    return _uuid5_de(_prefijo_cgii(tipo_stix, primera) + _cadena(segunda).encode() + b"]")
 
 
 # ---- timestamps -------------------------------------------------------------------------

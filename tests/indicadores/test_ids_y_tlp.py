@@ -97,3 +97,13 @@ def test_marcas_tlp2_como_las_publica_oasis():
             "extension_type": "property-extension", "tlp_2_0": codigo}
         assert marca["name"] == "TLP:" + codigo.upper()
     assert stix.tlp_mas_restrictivo(["green", "amber+strict", "amber"]) == "amber+strict"
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=50), st.sampled_from(["ipv4-addr", "url", "patron", "file-sha256"]))
+def test_uuid5_rapido_igual_a_uuid5(texto, tipo):
+    esperado = uuid.uuid5(stix.NAMESPACE_CGII, stix.jcs(["indicator", tipo, texto]))
+    assert stix.uuid_cgii("indicator", tipo, texto) == str(esperado)
+    assert stix.uuid_cgii_2("indicator", tipo, texto) == str(esperado)
+    assert stix.id_sco("url", {"value": texto}) == \
+        "url--" + str(uuid.uuid5(stix.NAMESPACE_SCO, stix.jcs({"value": texto})))

@@ -215,6 +215,7 @@ def test_importacion_grande_como_tarea_con_progreso(analista, settings,
 
     settings.INDICADORES_STIX_ASINCRONO_DESDE = 50
     settings.INDICADORES_STIX_LOTE = 100
+    settings.INDICADORES_STIX_PROGRESO_SEGUNDOS = 0      # every batch (default: ≥ 0.5 s apart)
     objetos = [indicador(f"[ipv4-addr:value = '45.33.{i // 200}.{i % 200 + 1}']")
                for i in range(400)]
     with django_capture_on_commit_callbacks(execute=False) as llamadas:

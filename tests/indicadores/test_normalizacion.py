@@ -176,3 +176,26 @@ def test_ip_canonica_es_idempotente(ip):
 def test_cualquier_forma_defanged_de_una_ipv4_da_lo_mismo(forma):
     base = forma.replace("[.]", ".").replace("(.)", ".").removesuffix("/32")
     assert normalizar(forma) == normalizar(base)
+
+
+_URL_PARTES = st.tuples(
+    st.sampled_from(["http", "HTTPS", "ftp", "Http", "wss"]),
+    st.sampled_from(["malo.example", "MALO.Example", "1.2.3.4", "a-b.c_d.example", "x.example.",
+                     "localhost", "999.1.1.1", "xn--bcher-kva.example"]),
+    st.sampled_from(["", ":80", ":443", ":8080", ":021", ":70000"]),
+    st.text(alphabet="abcXYZ09-._~!$&'()*+,;=:@/?#%", max_size=25))
+
+
+@given(_URL_PARTES)
+def test_camino_rapido_de_url_igual_al_general(partes):
+    from incidentes.indicadores.normalizacion import _normalizar_url_general, normalizar_url
+
+    url = "{}://{}{}{}".format(*partes[:3], ("/" if partes[3][:1] not in ("", "/", "?", "#")
+                                              else "") + partes[3])
+    try:
+        esperado = _normalizar_url_general(url)
+    except ValorInvalido:
+        with pytest.raises(ValorInvalido):
+            normalizar_url(url)
+        return
+    assert normalizar_url(url) == esperado

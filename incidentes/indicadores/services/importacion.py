@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import time
 import uuid
 from contextlib import contextmanager
 from functools import partial
@@ -206,10 +207,15 @@ def _emitir(importacion: ImportacionSTIX) -> None:
 
 def _avance(importacion: ImportacionSTIX, progreso: int, *, procesados: int | None = None,
             emitir: bool) -> None:
+    """Record progress; tell the user at most every INDICADORES_STIX_PROGRESO_SEGUNDOS (each
+    event is a transaction and a websocket message: a bar needs a few per second at most)."""
     importacion.progreso = max(importacion.progreso, min(99, progreso))
     if procesados is not None:
         importacion.procesados = procesados
-    if emitir:
+    ahora = time.monotonic()
+    if emitir and ahora - getattr(importacion, "_ultimo_aviso", 0.0) >= conf.valor(
+            "INDICADORES_STIX_PROGRESO_SEGUNDOS"):
+        importacion._ultimo_aviso = ahora
         with transaction.atomic():
             ImportacionSTIX.objects.filter(pk=importacion.pk).update(
                 progreso=importacion.progreso, procesados=importacion.procesados)
