@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cgii import views
+from planes_seguridad.views import verificar as pisi_verificar
 
 api_v1 = [
     path("", include("cgii.entidades.api.urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/", include("incidentes.urls")),
+    path("pisi/", include("planes_seguridad.urls")),
+    path("verificar/<str:codigo>/", pisi_verificar, name="pisi_verificar"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

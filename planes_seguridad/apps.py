@@ -11,7 +11,7 @@ class PlanesSeguridadConfig(AppConfig):
         from django.conf import settings
 
         from cgii.eventos.registro import registrar_manejador
-        from cgii.registros import registrar_catalogo
+        from cgii.registros import registrar_catalogo, registrar_demo
 
         from . import cargador
         from .services import incidentes, plazos
@@ -20,6 +20,12 @@ class PlanesSeguridadConfig(AppConfig):
         registrar_catalogo("planes_seguridad", cargador.cargar_todo, orden=200)
         registrar_manejador(nombre=incidentes.NOMBRE_MANEJADOR, tipos=incidentes.TIPOS,
                             funcion=incidentes.hallazgos_de_incidente)
+        # Pages, PDF and demo (docs/pisi.md): the summary PDF at conformity; demo plans.
+        from . import demo, pdf
+
+        registrar_manejador(nombre=pdf.NOMBRE_MANEJADOR, tipos=pdf.TIPOS,
+                            funcion=pdf.resumen_al_conformar)
+        registrar_demo("planes_seguridad", demo.cargar_demo, orden=60)
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 

@@ -138,6 +138,29 @@ def planes_lista(*, usuario, filtros: Filtros | None = None) -> QuerySet[PlanIns
                        "-version")
 
 
+def planes_por_estado(*, usuario) -> dict[str, int]:
+    """How many visible plans are in each state (one query; the national list's counters)."""
+    filas = planes_visibles(usuario).order_by().values("estado").annotate(n=Count("id"))
+    return {f["estado"]: f["n"] for f in filas}
+
+
+def avance_soa_por_plan(plan_ids) -> dict[int, dict]:
+    """SoA progress of many plans in one query (list pages): rows, decided, applicable,
+    implemented, and the implemented share of the applicable controls."""
+    salida = {}
+    filas = (Aplicabilidad.objects.filter(plan_id__in=list(plan_ids)).order_by()
+             .values("plan_id")
+             .annotate(total=Count("id"), decididos=Count("id", filter=Q(aplica__isnull=False)),
+                       aplican=Count("id", filter=Q(aplica=True)),
+                       implementados=Count("id", filter=Q(
+                           aplica=True, estado_implementacion="implementado"))))
+    for f in filas:
+        f["avance"] = round(100 * f["implementados"] / f["aplican"]) if f["aplican"] else 0
+        f["decidido"] = round(100 * f["decididos"] / f["total"]) if f["total"] else 0
+        salida[f["plan_id"]] = f
+    return salida
+
+
 def cola_revision(*, usuario) -> QuerySet[PlanInstitucional]:
     """Plans waiting for CGII (submitted or under review), by their review deadline."""
     return planes_lista(usuario=usuario, filtros=Filtros(
@@ -269,6 +292,22 @@ def plazos_de(*, plan: PlanInstitucional, hoy: date | None = None,
         qs = qs.filter(cumplido_en__isnull=True)
     filas = sorted(qs, key=lambda p: (p.cumplido_en is not None, p.inicio, p.pk))
     return [figura_plazo(p, hoy=hoy, calendario=cal) for p in filas]
+
+
+def plazos_abiertos_por_plan(*, plan_ids, hoy: date | None = None) -> dict[int, list[FiguraPlazo]]:
+    """Open deadlines of many plans in one query (list pages), nearest first."""
+    from protocolos.selectors import calendario
+
+    ids = list(plan_ids)
+    salida: dict[int, list[FiguraPlazo]] = {i: [] for i in ids}
+    if not ids:
+        return salida
+    hoy = hoy or timezone.localdate()
+    cal = calendario("laboral")
+    for p in Plazo.objects.filter(plan_id__in=ids, cumplido_en__isnull=True).order_by("vence",
+                                                                                      "id"):
+        salida[p.plan_id].append(figura_plazo(p, hoy=hoy, calendario=cal))
+    return salida
 
 
 # ---- Statement of Applicability ---------------------------------------------------------
@@ -571,4 +610,9 @@ def verificacion_publica(codigo: str) -> dict | None:
         "resolucion_fecha": plan.resolucion_fecha,
         "vigencia_desde": plan.vigencia_desde,
         "vigencia_hasta": plan.vigencia_hasta,
+        # No later version of the same plan got conformity, and this one was not replaced.
+        "es_version_actual": plan.estado != Estado.REEMPLAZADO and not (
+            PlanInstitucional.objects.filter(
+                entidad_id=plan.entidad_id, gestion=plan.gestion, version__gt=plan.version,
+                codigo_verificacion__isnull=False).exists()),
     }

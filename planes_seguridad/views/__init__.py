@@ -1,0 +1,15 @@
+"""HTML pages of the PISI follow-up: thin views over the same services and selectors as the
+API (docs/pisi.md, "Pages, PDF and verification")."""
+
+from .acciones import accion
+from .planes import datos, detalle, lista, nuevo
+from .publico import documento, resumen_pdf, verificar
+from .revision import cola, revision
+from .seguimiento import hallazgos, periodo, seguimiento
+from .trabajo import cronograma, evidencia_descarga, evidencias, soa
+
+__all__ = [
+    "accion", "cola", "cronograma", "datos", "detalle", "documento", "evidencia_descarga",
+    "evidencias", "hallazgos", "lista", "nuevo", "periodo", "resumen_pdf", "revision",
+    "seguimiento", "soa", "verificar",
+]
