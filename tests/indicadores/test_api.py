@@ -229,3 +229,41 @@ def test_el_esquema_openapi_documenta_los_endpoints(client):
                  "/api/v1/stix/importar/", "/api/v1/incidentes/{id}/stix/",
                  "/api/v1/stix/feed/", "/api/v1/stix/importaciones/{id}/"):
         assert ruta in rutas, ruta
+
+
+def test_lista_de_importaciones_con_consultas_constantes(api, analista):
+    c = api(analista)
+    services.stix_importar(actor=analista, contenido=json_de(bundle(
+        indicador("[domain-name:value = 'uno.example']"))))
+    pocas, datos = _consultas(c, "/api/v1/stix/importaciones/")
+    for i in range(6):
+        services.stix_importar(actor=analista, contenido=json_de(bundle(
+            indicador(f"[domain-name:value = 'n{i}.example']"))))
+    muchas, datos = _consultas(c, "/api/v1/stix/importaciones/")
+    assert datos["count"] == 7 and muchas == pocas
+
+
+def test_tipos_stix_segun_el_rol(incidente, analista):
+    v, _ = services.indicador_agregar(actor=analista, incidente_id=incidente.pk,
+                                      valor="45.33.32.200", rol="victima")
+    assert v.indicador.tipos_stix == ["compromised"]
+    v, _ = services.indicador_agregar(actor=analista, incidente_id=incidente.pk,
+                                      valor="c2.malo.example", rol="c2")
+    assert v.indicador.tipos_stix == ["malicious-activity"]
+
+
+def test_admin_de_indicadores(client, django_user_model, incidente, analista):
+    from tests.entidades.sesiones import iniciar_sesion_verificada
+
+    raiz = django_user_model.objects.create_superuser("raiz", "raiz@ejemplo.gob.bo", "x")
+
+    v, _ = services.indicador_agregar(actor=analista, incidente_id=incidente.pk,
+                                      valor="malo.example")
+    services.stix_importar(actor=analista, contenido=json_de(bundle(
+        indicador("[domain-name:value = 'otro.example']"))))
+    iniciar_sesion_verificada(client, raiz)
+    for ruta in ("/admin/indicadores/indicador/",
+                 f"/admin/indicadores/indicador/{v.indicador_id}/change/",
+                 "/admin/indicadores/importacionstix/",
+                 f"/admin/indicadores/importacionstix/{ImportacionSTIX.objects.get().pk}/change/"):
+        assert client.get(ruta).status_code == 200, ruta

@@ -30,6 +30,12 @@ from ..models import Indicador, IndicadorIncidente, OrigenIndicador, RolIndicado
 from ..normalizacion import Normalizado, ValorInvalido, normalizar, tipo_de_alias
 
 MAX_NOTA = 5000
+# STIX indicator-type-ov for a new indicator, from its role in the incident.
+TIPOS_POR_ROL = {
+    RolIndicador.MALICIOSO: ["malicious-activity"], RolIndicador.ATACANTE: ["malicious-activity"],
+    RolIndicador.C2: ["malicious-activity"], RolIndicador.DISTRIBUCION: ["malicious-activity"],
+    RolIndicador.VICTIMA: ["compromised"], RolIndicador.RELACIONADO: ["unknown"],
+}
 MAX_LISTA_TIMELINE = 50
 
 
@@ -86,7 +92,8 @@ def _agregar(incidente: Incidente, *, actor, normalizados: list[tuple[str, Norma
         originales[clave] = original
         entradas[clave] = Entrada(
             tipo=n.tipo, valor=n.valor, original=original, tlp=tlp, confianza=confianza,
-            tipos_stix=list(tipos_stix or ["malicious-activity"]), valido_hasta=valido_hasta,
+            tipos_stix=list(tipos_stix or TIPOS_POR_ROL.get(rol, ["unknown"])),
+            valido_hasta=valido_hasta,
             primera_vez=ahora, ultima_vez=ahora)
     actor_id = None if getattr(actor, "es_sistema", False) else actor.pk
     ids, nuevos = upsert_indicadores(list(entradas.values()), origen=origen, actor_id=actor_id)
