@@ -43,6 +43,7 @@ from protocolos import selectors as protocolos
 
 from . import selectors, services, sla
 from .forms import ClasificacionForm, ReporteForm
+from .indicadores import selectors as indicadores_selectors
 from .models import EntradaTimeline, EstadoTarea, Incidente, TipoEntrada
 from .permisos import roles_del_usuario
 from .services.comun import ROLES_GESTION
@@ -275,7 +276,6 @@ def consola(request):
     filas = list(consulta[:LIMITE_COLA])
     _decorar_filas(filas)
     contadores = _contadores_cola(request.user)
-    coordina = tiene_rol_cgii(request.user, "coordinador", "administrador")
     consulta_filtros = urlencode(activos)
     contexto = {
         "secuencia": secuencia, "personal": True, "filas": filas, "contadores": contadores,
@@ -291,11 +291,11 @@ def consola(request):
         "puede_reportar": _puede_reportar(request.user),
         "ahora": timezone.now(),
         **_contexto_filas(request),
-        "coordina": coordina,
     }
+    # The one-click "Asignar" menu (coordinators): names for the page's script.
     contexto["asignables_json"] = [
         {"id": u.pk, "nombre": u.get_full_name() or u.username} for u in contexto["analistas"]
-    ] if coordina else []
+    ] if contexto["coordina"] else []
     return render(request, "incidentes/consola/consola.html", contexto)
 
 
@@ -524,6 +524,23 @@ def _personal_asignable():
             .distinct().order_by("first_name", "last_name", "username"))
 
 
+LIMITE_INDICADORES = 50
+
+
+def _indicadores(usuario, incidente: Incidente) -> list:
+    """The incident's indicators (newest first, capped) with, for staff only, where else
+    each value was seen (the indicators app's selectors decide what the user may see)."""
+    _inc, vinculos = indicadores_selectors.vinculos_de_incidente(usuario=usuario,
+                                                                 incidente_id=incidente.pk)
+    vinculos = list(vinculos[:LIMITE_INDICADORES])
+    correlacion = indicadores_selectors.correlacion_resumen(
+        usuario=usuario, indicadores=[v.indicador for v in vinculos],
+        excluir_incidente_id=incidente.pk)
+    for v in vinculos:
+        v.correlacion = correlacion.get(v.indicador_id)
+    return vinculos
+
+
 def _actores_cgii(ids: set[int]) -> set[int]:
     # Which timeline authors are CGII staff, in one query, so the entity's page can say
     # "CGII" instead of guessing from the entry type.
@@ -574,6 +591,8 @@ def _contexto_detalle(request, pk: int) -> dict:
         "timeline": timeline,
         "pregunta": pregunta,
         "evidencias": evidencias,
+        "indicadores": _indicadores(usuario, incidente),
+        "limite_indicadores": LIMITE_INDICADORES,
         "barra": _barra(incidente),
         "tareas_editables": en_curso and (gestiona or not personal),
         "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO

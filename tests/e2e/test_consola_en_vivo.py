@@ -141,8 +141,18 @@ def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
     assert "CGII" in mensaje.inner_text()
     assert "Nota interna" not in ent.locator("#timeline").inner_text()
     assert _sin_recarga(ent)
-    # The state change and the message reached the entity's bell as well.
-    expect(ent.locator("[data-contador-campana]")).not_to_have_text("0", timeout=5_000)
+    # The state change and the message reached the entity's bell as well; opening it lists
+    # them, and "mark all as read" clears the count.
+    contador = ent.locator("[data-contador-campana]")
+    expect(contador).to_be_visible(timeout=5_000)
+    ent.click("#boton-campana")
+    expect(ent.locator("#panel-notificaciones li.no-leida").first).to_be_visible()
+    assert incidente.codigo in ent.locator("#panel-notificaciones").inner_text()
+    ent.click("[data-marcar-todas]")
+    expect(contador).to_be_hidden()
+    expect(ent.locator("#panel-notificaciones li.no-leida")).to_have_count(0)
+    ent.keyboard.press("Escape")
+    expect(ent.locator("#panel-notificaciones")).to_be_hidden()
 
 
 def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despachador,
@@ -227,3 +237,36 @@ def test_el_texto_a_medio_escribir_sobrevive_a_la_actualizacion_en_vivo(
     assert an.locator("details:has(summary[data-abrir=rechazar])").get_attribute("open") is not None
     assert _sin_recarga(an)
 
+
+def test_la_consola_en_vivo_respeta_el_filtro_activo(servidor_asgi, despachador, navegador):
+    """With "Míos" active a new report stays out of the queue; once assigned to the analyst
+    it comes in; the counters follow every change."""
+    from incidentes import services
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import reportar
+
+    entidad = crear_entidad(nombre="Ministerio del Filtro", sigla="MFL")
+    reportante = crear_usuario(username="reportante.filtro", entidad=entidad,
+                               rol_entidad="reportante", password=CLAVE)
+    analista, dispositivo = _analista_con_totp("analista.filtro")
+    an = ingresar(navegador, servidor_asgi.url, "analista.filtro", codigo=_codigo(dispositivo),
+                  siguiente="/incidentes/consola/?mios=1", ancho=1920, alto=1080)
+    _en_vivo(an)
+    _marcar_sin_recarga(an)
+    expect(an.locator("[data-vacio]")).to_be_visible()
+
+    incidente = reportar(reportante, entidad, titulo="Fuera del filtro por ahora")
+    expect(an.locator("[data-contador=sin_asignar]")).to_have_text("1", timeout=3_000)
+    assert an.locator(f"#fila-{incidente.pk}").count() == 0, "not mine: not in this queue"
+
+    services.incidente_asignar(actor=analista, incidente_id=incidente.pk,
+                               analista_id=analista.pk)
+    expect(an.locator(f"#fila-{incidente.pk}")).to_be_visible(timeout=3_000)
+    expect(an.locator("[data-contador=mios]")).to_have_text("1")
+    expect(an.locator("[data-contador=sin_asignar]")).to_have_text("0")
+    expect(an.locator("[data-vacio]")).to_be_hidden()
+
+    coordinador = crear_usuario(username="coordinador.filtro", rol_cgii="coordinador")
+    services.incidente_asignar(actor=coordinador, incidente_id=incidente.pk, analista_id=None)
+    expect(an.locator(f"#fila-{incidente.pk}")).to_have_count(0, timeout=3_000)
+    assert _sin_recarga(an)

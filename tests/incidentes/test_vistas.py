@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
 from django.utils import timezone
 
+from cgii import views as cgii_views
 from incidentes import services
 from incidentes.models import Evidencia, Incidente
 from tests.entidades.sesiones import iniciar_sesion_verificada
@@ -556,7 +558,7 @@ def test_paneles_del_detalle(incidente, analista, reportante_a, reportante_b):
     assert "<html" not in parcial
     paneles = set(re.findall(r'data-panel="([a-z-]+)"', parcial))
     assert paneles == {"cabecera", "solicitud", "acciones", "resumen", "protocolo", "timeline",
-                       "sla", "asignacion", "clasificacion", "evidencias"}
+                       "sla", "asignacion", "clasificacion", "evidencias", "indicadores"}
     assert paneles <= set(re.findall(r'data-panel="([a-z-]+)"', html)), "same panels as the page"
     assert _botones(parcial) == {"iniciar_triaje", "rechazar", "marcar_duplicado"}
     # After a transition the fragment offers what is fireable now.
@@ -659,3 +661,26 @@ def test_la_cabecera_tiene_campana_y_aviso_de_reconexion(incidente, reportante_a
     assert 'id="estado-conexion"' in html and 'role="alert"' in html
     assert 'aria-live="polite"' in html and 'name="csrf-token"' in html
     assert "<script>" not in html and "onclick=" not in html, "CSP script-src 'self'"
+
+
+# The notification preferences page lives in cgii/views.py; until the root URL config mounts
+# it, this test mounts it the way it will be (path and name).
+urlpatterns = [
+    path("cuenta/notificaciones/", cgii_views.preferencias_notificaciones,
+         name="preferencias_notificaciones"),
+    path("", include("cgii.urls")),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_pagina_de_preferencias_de_notificacion(catalogos, incidente, reportante_a):
+    c = _cliente(reportante_a)
+    r = c.get("/cuenta/notificaciones/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="form-preferencias"' in html
+    assert 'data-url="/api/v1/notificaciones/preferencias/"' in html
+    assert "cgii/js/preferencias.js" in html and "<script>" not in html
+    # Once mounted, the bell links to it from every page.
+    assert 'href="/cuenta/notificaciones/"' in c.get(_url(incidente)).content.decode()
+    assert Client().get("/cuenta/notificaciones/").status_code == 302, "login required"

@@ -522,8 +522,10 @@
       const li = document.createElement("li");
       li.className = n.leida ? "leida" : "no-leida";
       li.dataset.notificacion = n.id;
-      const enlace = document.createElement(n.enlace ? "a" : "span");
-      if (n.enlace) enlace.href = n.enlace;
+      // Only links inside the platform (the server writes paths like /incidentes/7/).
+      const interno = typeof n.enlace === "string" && n.enlace.startsWith("/") && !n.enlace.startsWith("//");
+      const enlace = document.createElement(interno ? "a" : "span");
+      if (interno) enlace.href = n.enlace;
       enlace.className = "notificacion";
       const texto = document.createElement("span");
       texto.className = "texto-notificacion";
