@@ -19,6 +19,7 @@ class IncidentesConfig(AppConfig):
         from .services import monitor
 
         notificaciones.conectar()
+        from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
         registrar_manejador_cruce("incidente", monitor.al_cruzar)
         registrar_demo("incidentes", crear_incidentes_demo, orden=50)
         if settings.EMBEBIDO:

@@ -18,6 +18,7 @@ class PlanesSeguridadConfig(AppConfig):
 
         # After the protocols (10): PISI deadlines use their business calendar.
         registrar_catalogo("planes_seguridad", cargador.cargar_todo, orden=200)
+        from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
         registrar_manejador(nombre=incidentes.NOMBRE_MANEJADOR, tipos=incidentes.TIPOS,
                             funcion=incidentes.hallazgos_de_incidente)
         # Pages, PDF and demo (docs/pisi.md): the summary PDF at conformity; demo plans.

@@ -1,0 +1,410 @@
+"""``database`` backend: PostgreSQL full text (Spanish configuration, weighted fields,
+``websearch_to_tsquery``, ``ts_rank``, ``ts_headline``) over the denormalised
+``busqueda_documento`` table, plus pg_trgm for partial matches; ``icontains`` on SQLite.
+
+Visibility is part of every SQL statement (rows, count, facets, highlights): entity users
+only reach rows whose ``entidades`` contain one of theirs and that are not ``solo_personal``,
+and never match, count or see ``interno``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+
+from .. import registro
+from ..documentos import (
+    FIN_MARCA,
+    INICIO_MARCA,
+    Acierto,
+    Consulta,
+    Documento,
+    Resultados,
+    ValorFaceta,
+)
+from ..models import DocumentoBusqueda
+from ..resaltado import resaltar_simple
+from . import Backend, Progreso
+
+TABLA = DocumentoBusqueda._meta.db_table
+COLUMNA_FACETA = {"tipo": "tipo", "estado": "estado", "prioridad": "prioridad",
+                  "categoria": "categoria", "entidad": "entidad_id", "anio": "anio", "tlp": "tlp"}
+FACETAS_ENTERAS = {"entidad", "anio"}
+CAMPOS_ACIERTO = ("id", "tipo", "objeto_id", "entidad_id", "clave", "titulo", "estado",
+                  "prioridad", "categoria", "tlp", "anio", "fecha", "datos")
+OPCIONES_TITULAR = (f'StartSel="{INICIO_MARCA}", StopSel="{FIN_MARCA}", HighlightAll=true')
+OPCIONES_FRAGMENTO = (f'StartSel="{INICIO_MARCA}", StopSel="{FIN_MARCA}", MaxWords=28, '
+                      'MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')
+VECTOR_SQL = (
+    "setweight(to_tsvector('simple', {p}clave), 'A') || "
+    "setweight(to_tsvector('spanish', {p}titulo), 'A') || "
+    "setweight(to_tsvector('spanish', {p}texto), 'B') || "
+    "setweight(to_tsvector('spanish', {p}mensajes), 'C')"
+)
+VECTOR_INTERNO_SQL = ("CASE WHEN {p}interno = '' THEN NULL "
+                      "ELSE setweight(to_tsvector('spanish', {p}interno), 'C') END")
+COLUMNAS = ("tipo", "objeto_id", "entidad_id", "entidades", "solo_personal", "clave", "titulo",
+            "texto", "mensajes", "interno", "estado", "prioridad", "categoria", "tlp", "anio",
+            "fecha", "datos")
+TIPOS_SQL = {"tipo": "text", "objeto_id": "bigint", "entidad_id": "bigint", "entidades": "text",
+             "solo_personal": "boolean", "clave": "text", "titulo": "text", "texto": "text",
+             "mensajes": "text", "interno": "text", "estado": "text", "prioridad": "text",
+             "categoria": "text", "tlp": "text", "anio": "integer", "fecha": "timestamptz",
+             "datos": "text"}
+_UNA_PALABRA = re.compile(r"^[^\s\"']{3,}$")
+
+
+def _es_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _fila(d: Documento) -> dict:
+    return {"tipo": d.tipo, "objeto_id": d.objeto_id, "entidad_id": d.entidad_id,
+            "entidades": list(d.entidades), "solo_personal": d.solo_personal, "clave": d.clave,
+            "titulo": d.titulo, "texto": d.texto, "mensajes": d.mensajes, "interno": d.interno,
+            "estado": d.estado, "prioridad": d.prioridad, "categoria": d.categoria,
+            "tlp": d.tlp, "anio": d.anio, "fecha": d.fecha, "datos": d.datos}
+
+
+def _escapar_like(texto: str) -> str:
+    return texto.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class BackendBaseDatos(Backend):
+    nombre = "database"
+
+    # ---- writes ---------------------------------------------------------------------------
+
+    def escribir(self, documentos: list[Documento], borrar: list[str]) -> None:
+        with transaction.atomic():
+            if borrar:
+                por_tipo: dict[str, list[int]] = {}
+                for clave in borrar:
+                    tipo, _sep, objeto = clave.partition(":")
+                    por_tipo.setdefault(tipo, []).append(int(objeto))
+                filtro = Q()
+                for tipo, ids in por_tipo.items():
+                    filtro |= Q(tipo=tipo, objeto_id__in=ids)
+                DocumentoBusqueda.objects.filter(filtro).delete()
+            unicos = list({d.id: d for d in documentos}.values())
+            for i in range(0, len(unicos), 2000):
+                trozo = unicos[i:i + 2000]
+                if _es_postgres():
+                    self._upsert_postgres(trozo)
+                else:
+                    self._upsert_orm(trozo)
+
+    def _upsert_postgres(self, documentos: list[Documento]) -> None:
+        """One INSERT … SELECT FROM unnest(…) ON CONFLICT: the vectors are computed in the
+        same statement (no second UPDATE pass, no dead tuples)."""
+        filas = [_fila(d) for d in documentos]
+        arreglos = []
+        for col in COLUMNAS:
+            valores = [f[col] for f in filas]
+            if col in ("entidades", "datos"):
+                valores = [json.dumps(v, default=str) for v in valores]
+            arreglos.append(valores)
+        unnest = ", ".join(f"%s::{TIPOS_SQL[c]}[]" for c in COLUMNAS)
+        seleccion = ", ".join(
+            f"t.{c}::jsonb" if c in ("entidades", "datos") else f"t.{c}" for c in COLUMNAS)
+        actualizar = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNAS[2:])
+        sql = (
+            f"INSERT INTO {TABLA} ({', '.join(COLUMNAS)}, vector, vector_interno, actualizado) "
+            f"SELECT {seleccion}, {VECTOR_SQL.format(p='t.')}, "
+            f"{VECTOR_INTERNO_SQL.format(p='t.')}, now() "
+            f"FROM unnest({unnest}) AS t({', '.join(COLUMNAS)}) "
+            f"ON CONFLICT (tipo, objeto_id) DO UPDATE SET {actualizar}, "
+            "vector = EXCLUDED.vector, vector_interno = EXCLUDED.vector_interno, "
+            "actualizado = now()"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arreglos)
+
+    def _upsert_orm(self, documentos: list[Documento]) -> None:
+        DocumentoBusqueda.objects.bulk_create(
+            [DocumentoBusqueda(**_fila(d)) for d in documentos],
+            update_conflicts=True, unique_fields=["tipo", "objeto_id"],
+            update_fields=list(COLUMNAS[2:]) + ["actualizado"],
+        )
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def buscar(self, consulta: Consulta) -> Resultados:
+        if consulta.alcance.nada:
+            return Resultados(total=0, aciertos=[], facetas={}, pagina=consulta.pagina,
+                              por_pagina=consulta.por_pagina, backend=self.nombre,
+                              texto=consulta.texto)
+        if _es_postgres():
+            return self._buscar_postgres(consulta)
+        return self._buscar_orm(consulta)
+
+    # PostgreSQL ------------------------------------------------------------------------------
+
+    def _condiciones(self, c: Consulta) -> tuple[list[str], list, dict]:
+        """WHERE parts + params shared by the page, count/facets and headline statements,
+        and what the text part needs (``ts`` present when there is a tsquery)."""
+        donde: list[str] = []
+        params: list = []
+        if not c.alcance.personal:
+            donde.append("NOT d.solo_personal")
+            partes = []
+            for entidad_id in sorted(c.alcance.entidades):
+                partes.append("d.entidades @> %s::jsonb")
+                params.append(json.dumps([entidad_id]))
+            donde.append("(" + " OR ".join(partes) + ")")
+        if c.tipos:
+            donde.append("d.tipo = ANY(%s)")
+            params.append(list(c.tipos))
+        for faceta, valores in c.filtros.items():
+            columna = COLUMNA_FACETA.get(faceta)
+            if columna is None or not valores:
+                continue
+            if faceta in FACETAS_ENTERAS:
+                enteros = [int(v) for v in valores if str(v).lstrip("-").isdigit()]
+                donde.append(f"d.{columna} = ANY(%s::bigint[])")
+                params.append(enteros)
+            else:
+                donde.append(f"d.{columna} = ANY(%s)")
+                params.append([str(v) for v in valores])
+        texto = c.texto.strip()
+        extra: dict = {}
+        if texto:
+            coincide = ["d.vector @@ websearch_to_tsquery('spanish', %s)"]
+            params_texto = [texto]
+            if c.alcance.personal:
+                coincide.append("d.vector_interno @@ websearch_to_tsquery('spanish', %s)")
+                params_texto.append(texto)
+            if c.claves:
+                coincide.append("d.clave = ANY(%s)")
+                params_texto.append(list(c.claves))
+            if _UNA_PALABRA.match(texto):
+                # pg_trgm: a key that starts with the text (IP range, hash prefix, code), a
+                # title that contains it (a word fragment: "phish", "ransom").
+                extra["prefijo"] = _escapar_like(texto) + "%"
+                coincide.append("d.clave ILIKE %s")
+                params_texto.append(extra["prefijo"])
+                if len(texto) >= 4:
+                    coincide.append("d.titulo ILIKE %s")
+                    params_texto.append("%" + _escapar_like(texto) + "%")
+            donde.append("(" + " OR ".join(coincide) + ")")
+            params.extend(params_texto)
+            extra["texto"] = texto
+        return donde, params, extra
+
+    def _buscar_postgres(self, c: Consulta) -> Resultados:
+        donde, params, extra = self._condiciones(c)
+        where = " AND ".join(donde) or "TRUE"
+        columnas = ", ".join(f"d.{x}" for x in CAMPOS_ACIERTO)
+        if "texto" in extra:
+            rango = ["ts_rank(d.vector, websearch_to_tsquery('spanish', %s))"]
+            params_rango = [extra["texto"]]
+            if c.alcance.personal:
+                rango.append("0.5 * coalesce(ts_rank(d.vector_interno, "
+                             "websearch_to_tsquery('spanish', %s)), 0)")
+                params_rango.append(extra["texto"])
+            if c.claves:
+                rango.append("CASE WHEN d.clave = ANY(%s) THEN 10 ELSE 0 END")
+                params_rango.append(list(c.claves))
+            if "prefijo" in extra:
+                rango.append("CASE WHEN d.clave ILIKE %s THEN 1 ELSE 0 END")
+                params_rango.append(extra["prefijo"])
+            exacto = "d.clave = ANY(%s)" if c.claves else "FALSE"
+            params_exacto = [list(c.claves)] if c.claves else []
+            sql = (f"SELECT {columnas}, ({' + '.join(rango)}) AS puntaje, {exacto} AS exacto "
+                   f"FROM {TABLA} d WHERE {where} "
+                   "ORDER BY puntaje DESC, d.fecha DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
+            parametros = params_rango + params_exacto + params + [c.por_pagina, c.desde]
+        else:
+            sql = (f"SELECT {columnas}, 0.0 AS puntaje, FALSE AS exacto FROM {TABLA} d "
+                   f"WHERE {where} ORDER BY d.fecha DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
+            parametros = params + [c.por_pagina, c.desde]
+        grupos = ", ".join(f"(d.{col})" for col in COLUMNA_FACETA.values())
+        sql_facetas = (
+            f"SELECT {', '.join(f'GROUPING(d.{col})' for col in COLUMNA_FACETA.values())}, "
+            f"{', '.join(f'd.{col}' for col in COLUMNA_FACETA.values())}, count(*) "
+            f"FROM {TABLA} d WHERE {where} GROUP BY GROUPING SETS ({grupos}, ())"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parametros)
+            nombres = [col.name for col in cursor.description]
+            filas = [dict(zip(nombres, fila, strict=True)) for fila in cursor.fetchall()]
+            cursor.execute(sql_facetas, params)
+            filas_facetas = cursor.fetchall()
+        total, facetas = self._leer_facetas(filas_facetas)
+        aciertos = [self._acierto(f) for f in filas]
+        if "texto" in extra and aciertos:
+            self._titulares_postgres(aciertos, c, extra["texto"])
+        return Resultados(total=total, aciertos=aciertos, facetas=facetas, pagina=c.pagina,
+                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
+
+    def _leer_facetas(self, filas) -> tuple[int, dict[str, list[ValorFaceta]]]:
+        n = len(COLUMNA_FACETA)
+        nombres = list(COLUMNA_FACETA)
+        total = 0
+        facetas: dict[str, list[ValorFaceta]] = {f: [] for f in nombres}
+        for fila in filas:
+            agrupado = fila[:n]
+            valores = fila[n:2 * n]
+            cuenta = fila[2 * n]
+            sueltas = [i for i, g in enumerate(agrupado) if g == 0]
+            if not sueltas:
+                total = cuenta
+                continue
+            i = sueltas[0]
+            valor = valores[i]
+            if valor in (None, ""):
+                continue
+            facetas[nombres[i]].append(ValorFaceta(valor=str(valor), cuenta=cuenta))
+        for lista in facetas.values():
+            lista.sort(key=lambda v: (-v.cuenta, v.valor))
+        return total, facetas
+
+    def _acierto(self, f: dict) -> Acierto:
+        datos = f["datos"]
+        if isinstance(datos, str):  # raw cursor: Django leaves jsonb undecoded
+            datos = json.loads(datos)
+        return Acierto(tipo=f["tipo"], objeto_id=f["objeto_id"], titulo=f["titulo"],
+                       clave=f["clave"], entidad_id=f["entidad_id"], estado=f["estado"],
+                       prioridad=f["prioridad"], categoria=f["categoria"], tlp=f["tlp"],
+                       anio=f["anio"], fecha=f["fecha"], puntaje=float(f.get("puntaje") or 0),
+                       exacto=bool(f.get("exacto")), datos=datos or {},
+                       fragmentos={"_id": [f["id"]]})
+
+    def _titulares_postgres(self, aciertos: list[Acierto], c: Consulta, texto: str) -> None:
+        """Headlines for the page's rows only (ts_headline re-parses the text: never run it
+        over the whole match set). Staff also get the internal field's fragments."""
+        ids = [a.fragmentos.pop("_id")[0] for a in aciertos]
+        campos = [("titulo", OPCIONES_TITULAR), ("texto", OPCIONES_FRAGMENTO),
+                  ("mensajes", OPCIONES_FRAGMENTO)]
+        if c.alcance.personal:
+            campos.append(("interno", OPCIONES_FRAGMENTO))
+        partes = ", ".join(
+            f"CASE WHEN d.{campo} = '' THEN '' ELSE ts_headline('spanish', d.{campo}, "
+            f"websearch_to_tsquery('spanish', %s), %s) END" for campo, _o in campos)
+        params: list = []
+        for _campo, opciones in campos:
+            params += [texto, opciones]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT d.id, {partes} FROM {TABLA} d WHERE d.id = ANY(%s)",
+                           params + [ids])
+            por_id = {fila[0]: fila[1:] for fila in cursor.fetchall()}
+        for id_fila, acierto in zip(ids, aciertos, strict=True):
+            acierto.fragmentos = {}
+            for (campo, _o), valor in zip(campos, por_id.get(id_fila, ()), strict=False):
+                if valor and INICIO_MARCA in valor:
+                    acierto.fragmentos[campo] = [valor]
+            if acierto.exacto and "titulo" not in acierto.fragmentos:
+                acierto.fragmentos["titulo"] = [INICIO_MARCA + acierto.titulo + FIN_MARCA]
+
+    # SQLite (embedded profile) ---------------------------------------------------------------
+
+    def _buscar_orm(self, c: Consulta) -> Resultados:
+        qs = DocumentoBusqueda.objects.all()
+        if not c.alcance.personal:
+            ids = sorted(c.alcance.entidades)
+            marcas = ", ".join(["%s"] * len(ids))
+            qs = qs.filter(solo_personal=False).extra(
+                where=[f"EXISTS (SELECT 1 FROM json_each({TABLA}.entidades) "
+                       f"WHERE json_each.value IN ({marcas}))"], params=ids)
+        if c.tipos:
+            qs = qs.filter(tipo__in=c.tipos)
+        for faceta, valores in c.filtros.items():
+            columna = COLUMNA_FACETA.get(faceta)
+            if columna is None or not valores:
+                continue
+            if faceta in FACETAS_ENTERAS:
+                valores = [int(v) for v in valores if str(v).lstrip("-").isdigit()]
+            qs = qs.filter(**{f"{columna}__in": list(valores)})
+        palabras = [p for p in re.split(r"[\s\"]+", c.texto) if p and p.upper() not in ("OR",)]
+        palabras = [p.lstrip("-") for p in palabras if p.lstrip("-")]
+        campos = ["titulo", "texto", "mensajes", "clave"]
+        if c.alcance.personal:
+            campos.append("interno")
+        if palabras:
+            todas = Q()
+            for palabra in palabras:
+                alguna = Q()
+                for campo in campos:
+                    alguna |= Q(**{f"{campo}__icontains": palabra})
+                todas &= alguna
+            if c.claves:
+                todas |= Q(clave__in=c.claves)
+            qs = qs.filter(todas)
+        total = qs.count()
+        facetas: dict[str, list[ValorFaceta]] = {}
+        for faceta, columna in COLUMNA_FACETA.items():
+            filas = (qs.exclude(**{f"{columna}__isnull": True}).values(columna)
+                     .annotate(n=Count("id")).order_by("-n", columna))
+            facetas[faceta] = [ValorFaceta(valor=str(f[columna]), cuenta=f["n"])
+                               for f in filas if f[columna] not in (None, "")]
+        exacto = (Case(When(clave__in=c.claves, then=Value(1)), default=Value(0),
+                       output_field=IntegerField()) if c.claves else Value(0))
+        pagina = list(qs.annotate(exacto=exacto).order_by("-exacto", "-fecha", "-id")
+                      .values(*CAMPOS_ACIERTO, "texto", "mensajes", "interno", "exacto")
+                      [c.desde:c.desde + c.por_pagina])
+        aciertos = []
+        for f in pagina:
+            a = self._acierto(f)
+            a.fragmentos = {}
+            for campo in ["titulo", "texto", "mensajes"] + (
+                    ["interno"] if c.alcance.personal else []):
+                trozos = resaltar_simple(f[campo], palabras, maximo=1 if campo == "titulo" else 2,
+                                         contexto=1000 if campo == "titulo" else 80)
+                if trozos:
+                    a.fragmentos[campo] = trozos
+            if a.exacto and "titulo" not in a.fragmentos:
+                a.fragmentos["titulo"] = [INICIO_MARCA + a.titulo + FIN_MARCA]
+            aciertos.append(a)
+        return Resultados(total=total, aciertos=aciertos, facetas=facetas, pagina=c.pagina,
+                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
+
+    # ---- health, reindex ------------------------------------------------------------------
+
+    def salud(self) -> dict:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {TABLA}")
+                (documentos,) = cursor.fetchone()
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return {"backend": self.nombre, "ok": False, "error": str(exc)[:300]}
+        return {"backend": self.nombre, "ok": True, "documentos": documentos,
+                "motor": "postgresql" if _es_postgres() else "sqlite"}
+
+    def reindexar(self, *, indice: str | None = None, progreso: Progreso | None = None,
+                  salida=None) -> dict:
+        """Rebuild the rows of every type (or of one index's types) from the database, then
+        drop rows whose object no longer exists. Readers keep seeing the old rows meanwhile."""
+        from ..sumidero import construir
+
+        tipos = [t for t in registro.tipos() if indice is None or t.indice == indice]
+        resumen = {}
+        for tipo in tipos:
+            lotes = list(tipo.todos())
+            total = sum(len(lote) for lote in lotes)
+            hechos = 0
+            vistos: set[int] = set()
+            for lote in lotes:
+                documentos, _borrar = construir({tipo.nombre: lote})
+                self.escribir(documentos, [])
+                vistos.update(d.objeto_id for d in documentos)
+                hechos += len(lote)
+                if progreso:
+                    progreso(tipo.nombre, hechos, total)
+            sobrantes = (DocumentoBusqueda.objects.filter(tipo=tipo.nombre)
+                         .exclude(objeto_id__in=vistos) if len(vistos) < 50_000 else None)
+            borrados = 0
+            if sobrantes is not None:
+                borrados, _ = sobrantes.delete()
+            else:
+                existentes = set(DocumentoBusqueda.objects.filter(tipo=tipo.nombre)
+                                 .values_list("objeto_id", flat=True).iterator())
+                sobra = sorted(existentes - vistos)
+                for i in range(0, len(sobra), 10_000):
+                    n, _ = DocumentoBusqueda.objects.filter(
+                        tipo=tipo.nombre, objeto_id__in=sobra[i:i + 10_000]).delete()
+                    borrados += n
+            resumen[tipo.nombre] = {"documentos": len(vistos), "borrados": borrados}
+        return resumen

@@ -1,0 +1,37 @@
+"""Search settings (read at call time, so tests can override them)."""
+
+import os
+
+from django.conf import settings
+
+
+def backend_nombre() -> str:
+    return getattr(settings, "BUSQUEDA_BACKEND", "database") or "database"
+
+
+def url_elasticsearch() -> str:
+    return getattr(settings, "ELASTICSEARCH_URL", "") or ""
+
+
+def prefijo() -> str:
+    """Index and alias names start with it (``cgii-incidentes``): several installations, or
+    test runs, can share one cluster."""
+    return getattr(settings, "BUSQUEDA_PREFIJO", None) or os.environ.get(
+        "CGII_BUSQUEDA_PREFIJO", "cgii")
+
+
+# A write path that meets a dead cluster must not wait: short timeouts, no client retries
+# (the outbox retries), and a pause during which the sink fails at once.
+TIMEOUT_ESCRITURA = float(os.environ.get("CGII_BUSQUEDA_TIMEOUT_ESCRITURA", "5"))
+TIMEOUT_LECTURA = float(os.environ.get("CGII_BUSQUEDA_TIMEOUT_LECTURA", "10"))
+PAUSA_CAIDA_SEGUNDOS = float(os.environ.get("CGII_BUSQUEDA_PAUSA_CAIDA", "10"))
+LOTE_CONSTRUCCION = 1000
+POR_PAGINA_MAXIMO = 100
+PAGINA_MAXIMA = 500  # deep paging is for exports, not search pages
+VALORES_POR_FACETA = 20
+
+
+def refrescar_al_escribir() -> bool:
+    """Make every write visible before returning (tests; an installation that prefers
+    read-your-writes over indexing throughput)."""
+    return bool(getattr(settings, "BUSQUEDA_REFRESCAR", False))
