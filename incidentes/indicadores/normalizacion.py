@@ -228,6 +228,8 @@ def normalizar_url(texto: str) -> str:
     esquema = esquema.lower()
     if _IPV4_SIMPLE.match(host):
         host_norm = host
+    elif not _PARECE_IP.match(host):
+        host_norm = normalizar_dominio(host, requiere_punto=False)
     else:
         try:
             tipo, host_norm = normalizar_ip(host)
