@@ -45,13 +45,78 @@ def preferencias_notificaciones(request):
     return render(request, "notificaciones/preferencias.html")
 
 
+def _salud_redis() -> dict:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return {"ok": True, "modo": "embebido (sin Redis)"}
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1,
+                             socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+    return {"ok": True}
+
+
+def _salud_celery(redis_ok: bool) -> dict:
+    """Workers answering a ping within half a second (none → the outbox waits for them)."""
+    from django.conf import settings
+
+    if settings.EMBEBIDO:
+        return {"ok": True, "modo": "en proceso"}
+    if not redis_ok:
+        return {"ok": False, "error": "broker inalcanzable"}
+    from cgii.celery import app
+
+    try:
+        respuestas = app.control.inspect(timeout=0.5).ping() or {}
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return {"ok": False, "error": str(exc)[:200]}
+    return {"ok": bool(respuestas), "trabajadores": len(respuestas)}
+
+
+def _salud_busqueda() -> dict:
+    from cgii.busqueda.backends import obtener_backend
+
+    try:
+        return obtener_backend().salud()
+    except Exception as exc:  # noqa: BLE001 - misconfiguration is reported, not raised
+        return {"ok": False, "error": str(exc)[:200]}
+
+
+def _salud_outbox() -> dict:
+    from cgii.eventos.selectors import backlog
+
+    b = backlog()
+    return {"ok": b.sano, "pendientes": b.pendientes, "agotados": b.agotados,
+            "antiguedad_segundos": round(b.antiguedad_pendiente.total_seconds(), 1)
+            if b.antiguedad_pendiente is not None else None}
+
+
 @require_GET
 def salud(request):
-    """Liveness for monitoring; the search issue extends it with Redis/Celery/search/backlog."""
+    """Health for monitoring, as JSON: database, Redis, Celery workers, search backend and
+    the outbox backlog (events not yet delivered — e.g. index updates waiting for
+    Elasticsearch to come back). 503 only when the database is down: the rest degrade
+    (writes keep working; the backlog drains when the service returns)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         db_ok = True
     except Exception:  # noqa: BLE001 - any DB failure means "not healthy", reported, not raised
         db_ok = False
-    return JsonResponse({"base_de_datos": db_ok}, status=200 if db_ok else 503)
+    cuerpo = {"base_de_datos": db_ok}
+    if db_ok:
+        redis_estado = _salud_redis()
+        cuerpo.update({
+            "redis": redis_estado,
+            "celery": _salud_celery(redis_estado["ok"]),
+            "busqueda": _salud_busqueda(),
+            "outbox": _salud_outbox(),
+        })
+        cuerpo["sano"] = all(v["ok"] for k, v in cuerpo.items() if isinstance(v, dict))
+    else:
+        cuerpo["sano"] = False
+    return JsonResponse(cuerpo, status=200 if db_ok else 503)
