@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cgii import archivos
 
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 NOMBRE_MANEJADOR = "pisi.resumen_pdf"
 TIPOS = ("pisi.transicion",)
 CARPETA = "pisi/resumenes"
+NIVELES = {"critico": gettext_lazy("crítico"), "alto": gettext_lazy("alto"),
+           "medio": gettext_lazy("medio"), "bajo": gettext_lazy("bajo"),
+           "": gettext_lazy("sin nivel")}
 
 
 def ruta_resumen(codigo: str) -> str:
@@ -56,10 +60,13 @@ def contexto_resumen(plan_id: int, *, usuario=SISTEMA) -> dict:
     resumen = selectors.resumen_plan(usuario=usuario, plan_id=plan_id)
     plan = resumen.plan
     actividades = list(selectors.actividades_de(plan=plan))
-    riesgos = {}
+    por_nivel: dict[str, int] = {}
     for r in plan.evaluacion_riesgos or []:
-        nivel = str(r.get("nivel") or "sin nivel").lower()
-        riesgos[nivel] = riesgos.get(nivel, 0) + 1
+        nivel = str(r.get("nivel") or "").lower()
+        por_nivel[nivel] = por_nivel.get(nivel, 0) + 1
+    orden = list(NIVELES)
+    riesgos = [(str(NIVELES.get(n, n)), c) for n, c in sorted(
+        por_nivel.items(), key=lambda kv: orden.index(kv[0]) if kv[0] in orden else 99)]
     total = resumen.soa["total"]
     for d in [*resumen.soa["dominios"], total]:
         d["no_iniciados"] = d["aplican"] - d["implementados"] - d["en_proceso"]
@@ -70,7 +77,7 @@ def contexto_resumen(plan_id: int, *, usuario=SISTEMA) -> dict:
         "actividades": actividades, "resumen_actividades": resumen.actividades,
         "avance_cronograma": round(sum(a.avance for a in actividades) / len(actividades))
         if actividades else 0,
-        "riesgos": sorted(riesgos.items()), "activos": len(plan.inventario_activos or []),
+        "riesgos": riesgos, "activos": len(plan.inventario_activos or []),
         "codigo": codigo, "url": url, "qr": qr_data_uri(url) if url else "",
         "generado": timezone.localtime(),
         "conforme": plan.conforme_en is not None,

@@ -17,6 +17,10 @@ from cgii.eventos.selectors import secuencia_actual
 
 from .. import selectors, services
 from ..forms import (
+    CLASIFICACIONES,
+    NIVELES,
+    ROLES_COMITE,
+    TRATAMIENTOS,
     ActivosFormSet,
     ComiteFormSet,
     DatosPlanForm,
@@ -26,7 +30,7 @@ from ..forms import (
     iniciales_lista,
 )
 from ..permisos import ENTIDAD
-from ..states import CAMPOS_TRANSICION, Estado, Transicion
+from ..states import CAMPOS_TRANSICION, ESTADOS_IMPLEMENTACION, Estado, Transicion
 from .comun import (
     contexto_plan,
     decorar_plazo,
@@ -47,6 +51,7 @@ def decorar_filas(planes: list) -> None:
         abiertos = plazos.get(p.pk) or []
         p.plazo = decorar_plazo(abiertos[0]) if abiertos else None
         p.avance = avance.get(p.pk) or {}
+        p.vigente_hasta = p.vigencia_hasta if p.estado in ESTADOS_IMPLEMENTACION else None
 
 
 @login_required
@@ -117,6 +122,9 @@ LLENA_EL_FORMULARIO = {
     Transicion.PONER_EN_VIGENCIA: ("tiene_vigencia",),
 }
 PELIGROSAS = {Transicion.OBSERVAR}
+# "Crear nueva versión" (plan_nueva_version) starts the update and makes the draft in one
+# step; the bare transition would leave the plan "en actualización" with nothing to edit.
+OCULTAS = {Transicion.INICIAR_ACTUALIZACION}
 
 
 def acciones_de(usuario, plan) -> dict:
@@ -128,6 +136,8 @@ def acciones_de(usuario, plan) -> dict:
                           for n, conds in LLENA_EL_FORMULARIO.items()}
     botones, bloqueadas = [], []
     for t in selectors.transiciones_para(usuario=usuario, plan=plan):
+        if t.nombre in OCULTAS:
+            continue
         faltan = [m for m in t.motivos if m not in motivos_formulario.get(t.nombre, set())]
         if faltan:
             bloqueadas.append({"nombre": t.nombre, "etiqueta": t.etiqueta, "motivos": faltan})
@@ -205,6 +215,19 @@ def _formularios(plan, datos=None, archivos=None):
     }
 
 
+def _listas_legibles(plan) -> dict:
+    """The structured lists with the labels of their coded values (read-only page)."""
+    etiquetas = {"rol": dict(ROLES_COMITE), "clasificacion": dict(CLASIFICACIONES),
+                 "criticidad": dict(NIVELES), "nivel": dict(NIVELES),
+                 "tratamiento": dict(TRATAMIENTOS)}
+
+    def legible(filas):
+        return [{k: etiquetas[k].get(v, v) if k in etiquetas else v for k, v in f.items()}
+                | {"nivel_codigo": f.get("nivel", "")} for f in filas or []]
+    return {"comite_vista": legible(plan.comite), "activos_vista": legible(plan.inventario_activos),
+            "riesgos_vista": legible(plan.evaluacion_riesgos)}
+
+
 MAPA_CAMPOS = {"rsi_id": "rsi", "comite": None, "inventario_activos": None,
                "evaluacion_riesgos": None}
 
@@ -250,5 +273,5 @@ def datos(request, pk: int):
         plan = obtener_plan(request, pk)
         contexto["plan"] = plan
     contexto.update(formularios)
-    contexto["rsi_opciones"] = contexto["form"].fields["rsi"].queryset
+    contexto.update(_listas_legibles(plan))
     return render(request, "planes_seguridad/plan/datos.html", contexto)

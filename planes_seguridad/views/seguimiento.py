@@ -19,6 +19,18 @@ CLASE_RESULTADO = {"cumple": "ok", "cumple_parcialmente": "advertencia",
                    "no_cumple": "incumplido", "no_aplica": "pausado"}
 
 
+def _delta(valores: list) -> float | None:
+    """Change between the last two closed periods (percentage points)."""
+    if len(valores) < 2 or valores[-1] is None or valores[-2] is None:
+        return None
+    return round(valores[-1] - valores[-2], 1)
+
+
+def _fila_tendencia(numero: str, titulo: str, tendencia: list[dict]) -> dict:
+    valores = [t["por_dominio"].get(numero) for t in tendencia]
+    return {"numero": numero, "titulo": titulo, "valores": valores, "delta": _delta(valores)}
+
+
 @login_required
 @require_GET
 def seguimiento(request, pk: int):
@@ -34,9 +46,8 @@ def seguimiento(request, pk: int):
     actual = next((p for p in periodos if p.estado != EstadoPeriodo.CERRADO), None)
     contexto.update({
         "periodos": periodos, "tendencia": tendencia, "actual": actual,
-        "por_dominio": [{"numero": n, "titulo": dominios.get(n, ""),
-                         "valores": [t["por_dominio"].get(n) for t in tendencia]}
-                        for n in numeros],
+        "por_dominio": [_fila_tendencia(n, dominios.get(n, ""), tendencia) for n in numeros],
+        "delta": _delta([t["cumplimiento"] for t in tendencia]),
         "puede_abrir": contexto["revisor"] and plan.estado in ESTADOS_IMPLEMENTACION
         and actual is None,
         "form_periodo": PeriodoForm(),

@@ -27,6 +27,7 @@
   // ---- SoA grid ----------------------------------------------------------------------------
   const grilla = document.getElementById("form-soa");
   if (grilla) {
+    grilla.classList.add("con-js");
     const contador = document.querySelector("#barra-soa [data-modificados]");
     const barra = document.getElementById("barra-soa");
     const textoInicial = contador ? contador.textContent : "";
