@@ -73,6 +73,21 @@ def registrar_fuente(*, nombre: str, tipos: tuple[str, ...],
     registrar_manejador(nombre=nombre, tipos=fuente.tipos, funcion=manejador_para(nombre))
 
 
+_busqueda_valores: list[Callable] = []
+
+
+def registrar_busqueda_valores(funcion: Callable) -> None:
+    """The IOC lookup (paste many values → which incidents saw each): the indicators app
+    registers its tenant-scoped selector ``funcion(usuario, valores) -> list[dict]``."""
+    with _lock:
+        _busqueda_valores[:] = [funcion]
+
+
+def busqueda_valores() -> Callable | None:
+    with _lock:
+        return _busqueda_valores[0] if _busqueda_valores else None
+
+
 def registrar_normalizador(funcion: Callable[[str], Iterable[str]]) -> None:
     with _lock:
         if funcion not in _normalizadores:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cgii.busqueda.documentos import Documento
 from cgii.busqueda.registro import (
     TipoDocumento,
+    registrar_busqueda_valores,
     registrar_fuente,
     registrar_normalizador,
     registrar_tipo,
@@ -23,6 +24,7 @@ from incidentes.models import TLP
 
 from .models import Indicador, IndicadorIncidente
 from .normalizacion import TipoIndicador, ValorInvalido, normalizar
+from .selectors import buscar_valores
 
 
 def construir(ids: list[int]) -> list[Documento]:
@@ -118,6 +120,7 @@ def registrar() -> None:
     registrar_fuente(nombre="busqueda.indicadores",
                      tipos=("timeline.nuevo", "stix.importacion.progreso"), afectados=afectados)
     registrar_normalizador(valor_normalizado)
+    registrar_busqueda_valores(buscar_valores)
 
 
 registrar()
