@@ -1,8 +1,9 @@
-"""A real ASGI server for the intake benchmark, and the HTTP clients that report to it.
+"""A real ASGI server for the intake benchmark, and the HTTP clients that report to it;
+a Celery worker for the websocket fan-out benchmark.
 
 The server is daphne (the project's ASGI server) through ``cgii.servidor``: N processes on
 one shared socket (``--procesos``, default 1), started with the bench
-environment and always stopped by its own pid.
+environment and always stopped by its own pid. So is the worker (``Trabajador``).
 """
 
 from __future__ import annotations
@@ -158,3 +159,85 @@ def sin_huecos(codigos: list[str], *, despues_de: int) -> tuple[bool, str]:
     repetidos = len(numeros) - len(set(numeros))
     faltan = sorted(set(esperados) - set(numeros))[:10]
     return False, f"{repetidos} repeated, missing e.g. {faltan}"
+
+
+# ---- the outbox dispatcher of the full stack ------------------------------------------------
+
+class Trabajador:
+    """``with Trabajador(entorno) as trabajador:`` — a Celery worker on the ``celery`` queue
+    (where ``evento_emitir`` sends its after-commit dispatch requests), started with the bench
+    environment and stopped by its pid on exit or error (output in ``trabajador.registro``).
+
+    One solo-pool process by default: one dispatcher, as a small deployment would run it.
+    """
+
+    def __init__(self, entorno: dict[str, str], *, pool: str = "solo", concurrencia: int = 1,
+                 espera_s: float = 60):
+        self.entorno = {**os.environ, **entorno}
+        self.pool, self.concurrencia, self.espera_s = pool, concurrencia, espera_s
+        # A node name of our own, so a worker another script left running is not confused
+        # with this one.
+        self.nombre = f"bench-{os.getpid()}@%h"
+        self.proceso: subprocess.Popen | None = None
+        self.registro = Path(tempfile.mkstemp(prefix="cgii-bench-celery-", suffix=".log")[1])
+
+    def __enter__(self) -> Trabajador:
+        orden = [str(RAIZ / ".venv" / "bin" / "celery"), "-A", "cgii", "worker",
+                 "-Q", "celery", "--pool", self.pool, "-c", str(self.concurrencia),
+                 "-n", self.nombre, "--loglevel", "INFO",
+                 # Start-up chatter with other nodes only delays readiness.
+                 "--without-mingle", "--without-gossip"]
+        with open(self.registro, "wb") as salida:
+            self.proceso = subprocess.Popen(orden, cwd=RAIZ, env=self.entorno, stdout=salida,
+                                            stderr=subprocess.STDOUT)
+        try:
+            self._esperar()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _esperar(self) -> None:
+        # "celery@host ready." is logged once the consumer listens on the queue.
+        limite = time.monotonic() + self.espera_s
+        while time.monotonic() < limite:
+            if self.proceso.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {self.proceso.returncode}:\n"
+                                   f"{self.cola_registro()}")
+            if " ready." in self.registro.read_text(errors="replace"):
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"celery worker not ready within {self.espera_s} s:\n"
+                           f"{self.cola_registro()}")
+
+    def cola_registro(self, lineas: int = 40) -> str:
+        return "\n".join(self.registro.read_text(errors="replace").splitlines()[-lineas:])
+
+    def __exit__(self, *exc) -> None:
+        # SIGTERM is Celery's warm shutdown: the running task finishes first.
+        if self.proceso is not None and self.proceso.poll() is None:
+            self.proceso.terminate()
+            try:
+                self.proceso.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proceso.kill()
+                self.proceso.wait()
+
+
+def cpu_segundos(pid: int) -> float | None:
+    """User + system CPU seconds used so far by a process and its children (``cgii.servidor``
+    runs daphne as children), read from Linux /proc; None where that is not available."""
+    try:
+        tics = 0
+        pendientes = [pid]
+        while pendientes:
+            actual = pendientes.pop()
+            # Fields after the command name (which may contain spaces): utime, stime are
+            # the 12th and 13th.
+            campos = Path(f"/proc/{actual}/stat").read_text().rsplit(")", 1)[1].split()
+            tics += int(campos[11]) + int(campos[12])
+            hijos = Path(f"/proc/{actual}/task/{actual}/children").read_text().split()
+            pendientes += [int(h) for h in hijos]
+        return tics / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
