@@ -32,6 +32,7 @@ def test_page_results_facets_and_highlights(datos, client, reportante_a):
     assert datos["a"].codigo in html and datos["b"].codigo not in html
     assert "<mark>Ransomware</mark>" in html
     assert "<b>LockBit" not in html  # the document's own HTML is never interpreted
+    assert 'id="q-global"' in client.get("/incidentes/").content.decode()  # header box
     assert "Estado" in html and "Reportado" in html
     assert f'href="/incidentes/{datos["a"].pk}/"' in html
     assert "<script>" not in html.split("<main")[1].split("</main>")[0]
