@@ -84,7 +84,12 @@ def url(objeto_id: int, datos: dict) -> str:
 
 def afectados(evento) -> dict:
     incidente = (evento.datos or {}).get("incidente") or {}
-    return {"incidente": [incidente["id"]]} if incidente.get("id") else {}
+    if not incidente.get("id"):
+        return {}
+    salida = {"incidente": [incidente["id"]]}
+    if evento.tipo == "incidente.creado" and incidente.get("entidad_id"):
+        salida["entidad"] = [incidente["entidad_id"]]  # core type: a new entity shows up
+    return salida
 
 
 def codigo_exacto(texto: str):

@@ -7,10 +7,6 @@ class BusquedaConfig(AppConfig):
     verbose_name = "Búsqueda"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from cgii.entidades.models import Entidad
-
         from . import entidades, registro
 
         registro.registrar_tipo(entidades.TIPO)
@@ -18,10 +14,6 @@ class BusquedaConfig(AppConfig):
         # with services.solicitar_indexacion → event "busqueda.indexar".
         registro.registrar_fuente(nombre="busqueda.solicitudes", tipos=("busqueda.indexar",),
                                   afectados=_documentos_pedidos)
-        post_save.connect(entidades.al_guardar, sender=Entidad,
-                          dispatch_uid="busqueda.entidad_guardada")
-        post_delete.connect(entidades.al_guardar, sender=Entidad,
-                            dispatch_uid="busqueda.entidad_borrada")
 
 
 def _documentos_pedidos(evento) -> dict:

@@ -1,14 +1,15 @@
 """Entities are core (``cgii.entidades``), so core registers their documents itself.
 
-Entities change through the admin, not through services that emit events: a saved entity
-asks for its own rebuild through the outbox after its transaction commits.
+Entities change through the admin, not through services that emit events, so their
+documents are rebuilt by ``reindexar --indice entidades`` and whenever one of their incidents
+is reported (``incidentes.busqueda``). A save signal emitting outbox events was tried and
+dropped: it added events to every test (and write) that creates an entity.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from cgii.entidades.models import Entidad, NivelEntidad, TipoEntidad
@@ -55,14 +56,3 @@ TIPO = TipoDocumento(
     etiquetas={"estado": {"activa": "Activa", "inactiva": "Inactiva"},
                "categoria": {k: str(v) for k, v in NivelEntidad.choices}},
 )
-
-
-def _pedir_indexacion(entidad_id: int) -> None:
-    from .services import solicitar_indexacion
-
-    with transaction.atomic():
-        solicitar_indexacion({"entidad": [entidad_id]})
-
-
-def al_guardar(sender, instance, **kwargs) -> None:
-    transaction.on_commit(lambda: _pedir_indexacion(instance.pk), robust=True)
