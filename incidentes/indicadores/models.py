@@ -56,14 +56,16 @@ class Indicador(models.Model):
     revocado = models.BooleanField(_("revocado"), default=False)
     origen = models.CharField(_("origen"), max_length=12, choices=OrigenIndicador.choices,
                               default=OrigenIndicador.MANUAL)
-    # Provenance pointers written in bulk by imports: no index (never filtered by) and no
-    # database FK constraint (a deferred check per row at commit was ~25 % of an import;
-    # Django still applies on_delete). Every other FK of the app is a real constraint.
+    # Provenance pointers written in bulk by imports: no database FK constraint (a deferred
+    # check per row at commit was ~25 % of an import; Django still applies on_delete).
+    # Every other FK of the app is a real constraint. `importacion` is indexed (the search
+    # sink reindexes an import's indicators; one value per import, so the index only grows
+    # at its right edge); `creado_por` is not (never filtered by).
     creado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+", db_index=False,
                                    db_constraint=False)
     importacion = models.ForeignKey("ImportacionSTIX", on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+", db_index=False,
+                                    blank=True, related_name="+", db_index=True,
                                     db_constraint=False)
     creado = models.DateTimeField(_("creado"), default=timezone.now)
     # STIX `modified` of the current version, also its TAXII date_added: bumped whenever an
