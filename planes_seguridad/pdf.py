@@ -31,6 +31,8 @@ from .permisos import SISTEMA
 from .states import Estado
 
 logger = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; one line per generated summary is enough.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 NOMBRE_MANEJADOR = "pisi.resumen_pdf"
 TIPOS = ("pisi.transicion",)

@@ -181,6 +181,7 @@ def detalle(request, pk: int):
             Estado.VIGENTE, Estado.EN_ACTUALIZACION) and siguiente is None,
         "actividades": selectors.actividades_de(plan=plan).count(),
         "hallazgos_abiertos": plan.hallazgos.filter(estado="abierto").count(),
+        "periodo_actual": selectors.periodo_actual(plan),
     })
     return render(request, "planes_seguridad/plan/detalle.html", contexto)
 

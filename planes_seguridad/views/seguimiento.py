@@ -5,6 +5,7 @@ snapshot), and the findings."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cgii.errores import NoEncontrado
@@ -80,8 +81,11 @@ def periodo(request, pk: int, periodo_id: int):
         r.clase = CLASE_RESULTADO.get(r.resultado, "")
     cerrado = per.estado == EstadoPeriodo.CERRADO
     snapshot = list(selectors.snapshot_de(periodo=per)) if cerrado else []
+    estados, resultados = dict(EstadoImplementacion.choices), dict(Resultado.choices)
     for s in snapshot:
         s.clase = CLASE_RESULTADO.get(s.resultado, "")
+        s.estado_texto = estados.get(s.estado_implementacion, s.estado_implementacion)
+        s.resultado_texto = resultados.get(s.resultado, s.resultado)
     sin_revisar = per.controles_sin_revisar()
     contexto.update({
         "periodo": per, "revisiones": revisiones, "snapshot": snapshot, "cerrado": cerrado,
@@ -97,6 +101,8 @@ def periodo(request, pk: int, periodo_id: int):
         "tendencia": next((t for t in selectors.tendencia(plan) if t["periodo_id"] == per.pk),
                           None) if cerrado else None,
         "form_hallazgo": HallazgoForm(),
+        "cronograma": reverse("pisi:cronograma", args=[plan.pk]),
+        "evidencias": reverse("pisi:evidencias", args=[plan.pk]),
     })
     return render(request, "planes_seguridad/plan/periodo.html", contexto)
 
