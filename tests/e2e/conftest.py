@@ -165,6 +165,9 @@ def ingresar(browser, base: str, usuario: str, *, codigo: str | None = None,
              siguiente: str = "/", ancho: int = 1440, alto: int = 900):
     """A new browser context logged in as ``usuario`` (staff type their TOTP code)."""
     pagina = browser.new_context(viewport={"width": ancho, "height": alto}).new_page()
+    # Uncaught script errors of the page, for tests to assert there were none.
+    pagina.errores_js = []
+    pagina.on("pageerror", lambda error: pagina.errores_js.append(str(error)))
     pagina.goto(f"{base}/cuenta/ingresar/?next={siguiente}")
     pagina.fill("#id_username", usuario)
     pagina.fill("#id_password", CLAVE)

@@ -153,6 +153,7 @@ def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
     expect(ent.locator("#panel-notificaciones li.no-leida")).to_have_count(0)
     ent.keyboard.press("Escape")
     expect(ent.locator("#panel-notificaciones")).to_be_hidden()
+    assert not an.errores_js and not ent.errores_js, (an.errores_js, ent.errores_js)
 
 
 def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despachador,
@@ -201,6 +202,7 @@ def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despach
     assert textos.count("Mensaje enviado mientras usted estaba sin conexión.") == 1
     assert textos.index("Reportado → En triaje") < textos.index(
         "Mensaje enviado mientras usted estaba sin conexión.")
+    assert not ent.errores_js, ent.errores_js
 
 
 def test_el_texto_a_medio_escribir_sobrevive_a_la_actualizacion_en_vivo(
@@ -236,6 +238,7 @@ def test_el_texto_a_medio_escribir_sobrevive_a_la_actualizacion_en_vivo(
     assert an.evaluate("document.activeElement.id") == "motivo-rechazar"
     assert an.locator("details:has(summary[data-abrir=rechazar])").get_attribute("open") is not None
     assert _sin_recarga(an)
+    assert not an.errores_js, an.errores_js
 
 
 def test_la_consola_en_vivo_respeta_el_filtro_activo(servidor_asgi, despachador, navegador):
@@ -270,3 +273,4 @@ def test_la_consola_en_vivo_respeta_el_filtro_activo(servidor_asgi, despachador,
     services.incidente_asignar(actor=coordinador, incidente_id=incidente.pk, analista_id=None)
     expect(an.locator(f"#fila-{incidente.pk}")).to_have_count(0, timeout=3_000)
     assert _sin_recarga(an)
+    assert not an.errores_js, an.errores_js

@@ -184,7 +184,7 @@
         this.abierto = true;
         this.intentos = 0;
         const estabaCaido = this.estado === "caido";
-        this.fijarEstado("conectado");
+        this.fijarEstado("conectado", { reconexion: reconexion });
         if (estabaCaido) CGII.anunciar(CGII.t("reconectado"));
         // Without a position the server cannot replay: whatever happened while we were
         // away must be re-read.
@@ -275,10 +275,10 @@
       this.fijarEstado(estado);
     }
 
-    fijarEstado(estado) {
+    fijarEstado(estado, extra = {}) {
       this.estado = estado;
       actualizarBanner();
-      document.dispatchEvent(new CustomEvent("cgii:conexion", { detail: { flujo: this, estado } }));
+      document.dispatchEvent(new CustomEvent("cgii:conexion", { detail: { flujo: this, estado, ...extra } }));
     }
   }
   CGII.Flujo = Flujo;

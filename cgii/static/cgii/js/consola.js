@@ -141,7 +141,8 @@
       if (!r.ok) throw new Error(String(r.status));
       datos = await r.json();
     } catch (e) {
-      ids.forEach((id) => pendientes.add(id)); // try again with the next event or tick
+      ids.forEach((id) => pendientes.add(id)); // try again shortly (or when the stream is back)
+      setTimeout(() => refrescar(), 3000);
       return;
     }
     const servidor = Date.parse(datos.ahora);
@@ -391,6 +392,7 @@
   document.addEventListener("cgii:conexion", (e) => {
     if (e.detail.flujo !== CGII.general) return;
     const estado = e.detail.estado;
+    if (estado === "conectado" && pendientes.size) refrescar(0);
     indicador.dataset.estado = estado;
     indicador.textContent = estado === "conectado" ? t("enVivo")
       : estado === "caido" ? t("sinConexion") : t("detenido");

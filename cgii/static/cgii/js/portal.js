@@ -58,6 +58,9 @@
   document.addEventListener("cgii:conexion", (e) => {
     if (e.detail.flujo !== CGII.general || !indicador) return;
     const estado = e.detail.estado;
+    // Back after a drop: the replay brings the missed events; a re-read also covers a
+    // refresh that failed while the server was away.
+    if (estado === "conectado" && e.detail.reconexion) refrescar(0);
     indicador.dataset.estado = estado;
     indicador.textContent = estado === "conectado" ? t("enVivo")
       : estado === "caido" ? t("sinConexion") : t("detenido");
