@@ -47,6 +47,9 @@ def _linea(objeto) -> None:
 
 def escuchar() -> int:
     """The child: read the set-up line, connect, answer, wait for the end line, answer."""
+    # Ctrl-C reaches the whole process group; the parent ends us through stdin instead, so
+    # the connections are still closed at a pace the server can take.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     orden = json.loads(sys.stdin.readline())
     try:
         _linea(asyncio.run(_clientes(**orden)))
@@ -106,7 +109,9 @@ async def _clientes(puerto: int, claves: list[str], tipo: str, corrida: str) -> 
     _linea({"handshakes": await asyncio.gather(*(conectar(f) for f in fabricas))})
 
     # The producer is done: expected deliveries, and how long to wait for them at most.
-    fin = json.loads(await loop.run_in_executor(None, sys.stdin.readline))
+    # End of input (the parent failed) means: close now, politely.
+    linea = await loop.run_in_executor(None, sys.stdin.readline)
+    fin = json.loads(linea) if linea else {"esperadas": 0, "plazo": 0}
     limite = time.monotonic() + fin["plazo"]
     while time.monotonic() < limite:
         if sum(len(f.mensajes) for f in fabricas) >= fin["esperadas"]:
@@ -298,11 +303,13 @@ class ProcesoClientes:
         return mensaje
 
     def __exit__(self, *exc) -> None:
-        if self.proceso.poll() is None:
-            self.proceso.terminate()
+        # After a normal run the child has already exited. Otherwise closing its stdin makes
+        # it close its connections as at the end of a run: killed, it would drop all 200 at
+        # once, and that burst leaves dead channels in the groups (see _clientes).
+        # communicate() closes stdin and reads (and drops) what the child still writes.
         try:
-            self.proceso.wait(10)
-        except subprocess.TimeoutExpired:
+            self.proceso.communicate(timeout=30)
+        except (subprocess.TimeoutExpired, OSError, ValueError):
             self.proceso.kill()
             self.proceso.wait()
 
