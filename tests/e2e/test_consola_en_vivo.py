@@ -93,6 +93,7 @@ def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
     fila = an.locator(f"#fila-{incidente.pk}")
     expect(fila).to_be_visible(timeout=2_000)
     demora = time.monotonic() - enviado
+    print(f"report → console row: {demora:.2f} s")  # shown with pytest -s
     assert demora < 2, demora
     expect(fila).to_have_class(re.compile(r"\bnueva\b"))
     assert "MPV" in fila.inner_text() and "sin asignar" in fila.inner_text()
