@@ -407,6 +407,12 @@ def normalizar(texto: str, tipo: str | None = None, *, refangar: bool = True) ->
     """
     if not isinstance(texto, str):
         raise ValorInvalido(_("El valor debe ser texto."))
+    if not texto.isascii():
+        try:
+            texto.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValorInvalido(_("El valor tiene caracteres que no son UTF-8 válidos.")) \
+                from None
     t = texto.strip().strip(_BORDES)
     if not t:
         raise ValorInvalido(_("Valor vacío."))

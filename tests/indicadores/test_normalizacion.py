@@ -113,6 +113,7 @@ INVALIDOS = [
     ("[ipv4-addr:value = '1.2.3.4'", "patron"), ("[file:hashes.'SHA-256' = 'abc']", None),
     ("[ipv4-addr:value = '300.1.1.1']", None), ("", None), ("   ", None),
     ("http://" + "a" * 2100 + ".com/", None),
+    ("http://a.example/\ud800", None), ("[process:name = '\ud800']", None),
 ]
 
 

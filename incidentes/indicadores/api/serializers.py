@@ -1,5 +1,6 @@
 """Input validation and output shapes of the indicators API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidentes.models import TLP
@@ -9,6 +10,8 @@ from ..models import EstadoImportacion, OrigenIndicador, RolIndicador
 from ..normalizacion import TipoIndicador
 
 
+@extend_schema_field({"oneOf": [{"type": "string"},
+                                 {"type": "array", "items": {"type": "string"}}]})
 class ValoresField(serializers.Field):
     """A list of strings, or one text with a value per line."""
 
