@@ -345,6 +345,31 @@ def patron_simple(patron: str) -> tuple[str, str] | None:
     return None
 
 
+# A strict subset of the STIX 2.1 pattern grammar that needs no ANTLR parse: observation
+# expressions `[path op literal (AND|OR path op literal)*]` joined by AND / OR / FOLLOWEDBY,
+# lower-case identifiers, integer or plain string literals, no qualifiers. Everything it
+# accepts is valid by construction; stix2-patterns' only semantic check (hash formats) is
+# kept by sending any path with "hashes" to the full validator, and so is anything else
+# (differential-tested against stix2-patterns).
+_ID = r"[a-z_][a-z0-9_]*"
+_COMPARACION = (rf"[a-z_][a-z0-9_-]*:{_ID}(?:\.{_ID})*\s*(?:=|!=|<=|>=|<|>)\s*"
+                r"(?:'(?:[^'\\]|\\['\\])*'|0|-?[1-9][0-9]*)")
+_OBSERVACION = rf"\[\s*{_COMPARACION}(?:\s+(?:AND|OR)\s+{_COMPARACION})*\s*\]"
+_RE_COMPUESTO = re.compile(
+    rf"^\s*{_OBSERVACION}(?:\s+(?:AND|OR|FOLLOWEDBY)\s+{_OBSERVACION})*\s*$")
+_LITERALES = re.compile(r"'(?:[^'\\]|\\['\\])*'")
+_PALABRAS = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def patron_compuesto_valido(patron: str) -> bool:
+    """True when the pattern is in the subset above (so valid without the ANTLR parse)."""
+    if len(patron) > 4096 or not _RE_COMPUESTO.match(patron):
+        return False
+    sin_literales = _LITERALES.sub("''", patron)
+    palabras = {p.lower() for p in _PALABRAS.findall(sin_literales)}
+    return not (palabras & {"true", "false", "hashes"})
+
+
 def patron_de(tipo: str, valor: str) -> str:
     """The STIX pattern we generate for a normalised (type, value)."""
     if tipo == T.PATRON:
@@ -372,7 +397,7 @@ def desde_patron(patron: str) -> Normalizado:
     simple = patron_simple(texto)
     if simple is not None:
         return normalizar(simple[1], simple[0], refangar=False)
-    errores = stix.errores_patron(texto)
+    errores = () if patron_compuesto_valido(texto) else stix.errores_patron(texto)
     if errores:
         raise ValorInvalido(_("Patrón STIX no válido: %(e)s") % {"e": "; ".join(errores)})
     return _acotado(Normalizado(T.PATRON, texto))

@@ -3,7 +3,7 @@
 import ipaddress
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidentes.indicadores import stix
@@ -200,3 +200,46 @@ def test_camino_rapido_de_url_igual_al_general(partes):
             normalizar_url(url)
         return
     assert normalizar_url(url) == esperado
+
+
+_IDENT = st.sampled_from(["value", "dst_port", "name", "a_b", "_x", "true", "false", "and",
+                          "hashes", "md5", "AND", "Value", "x1", "in", "t", "b", "h"])
+_TIPO_OBJ = st.sampled_from(["ipv4-addr", "network-traffic", "file", "x-cgii", "process", "a-",
+                             "_t", "A", "true", "x"])
+_LITERAL = st.one_of(
+    st.integers(-10_000, 10_000).map(str),
+    st.sampled_from(["01", "-0", "+1", "1.5", "true", "t'2020-01-01T00:00:00Z'", "h'0a'"]),
+    st.text(alphabet="abc' \\\\x", max_size=8).map(lambda t: "'" + t + "'"))
+_COMP = st.tuples(_TIPO_OBJ, st.lists(_IDENT, min_size=1, max_size=3),
+                  st.sampled_from(["=", "!=", "<", ">", "<=", ">=", "==", "LIKE"]), _LITERAL,
+                  ).map(lambda c: f"{c[0]}:{'.'.join(c[1])} {c[2]} {c[3]}")
+_OBS = st.lists(_COMP, min_size=1, max_size=3).flatmap(
+    lambda cs: st.sampled_from([" AND ", " OR ", " and ", "AND"]).map(
+        lambda j: "[" + j.join(cs) + "]"))
+_PATRONES = st.lists(_OBS, min_size=1, max_size=3).flatmap(
+    lambda os_: st.sampled_from([" AND ", " OR ", " FOLLOWEDBY ", " WITHIN "]).map(
+        lambda j: j.join(os_)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PATRONES)
+def test_subconjunto_sin_antlr_solo_acepta_patrones_validos(patron):
+    """Differential test: whatever the fast path accepts, stix2-patterns accepts too."""
+    from stix2patterns.validator import run_validator
+
+    from incidentes.indicadores.normalizacion import patron_compuesto_valido
+
+    if patron_compuesto_valido(patron):
+        assert run_validator(patron, stix_version="2.1") == [], patron
+
+
+def test_subconjunto_sin_antlr_cubre_los_compuestos_habituales():
+    from incidentes.indicadores.normalizacion import patron_compuesto_valido
+
+    assert patron_compuesto_valido(
+        "[network-traffic:dst_port = 4444] AND [ipv4-addr:value = '203.0.113.5']")
+    assert patron_compuesto_valido("[process:name = 'x.exe' OR process:pid > 4] "
+                                   "FOLLOWEDBY [network-traffic:dst_ref.value = 'a']")
+    for fuera in ("[file:hashes.md5 = 'x'] AND [a:b = 1]", "[a:b = 1] WITHIN 5 SECONDS",
+                  "[a:b MATCHES 'x'] AND [c:d = 1]", "[a:b = 1]AND[c:d = 2]"):
+        assert not patron_compuesto_valido(fuera)          # these go through stix2-patterns
