@@ -130,7 +130,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks up to 5 s on BRPOP: a socket timeout at or below that
+                # (redis-py 8's default is 5 s) kills idle consumers; and a burst of
+                # reconnects must not hit redis-py 8's 100-connection cap (it raises, not waits).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30,
+                           "socket_connect_timeout": 5, "max_connections": 2000}],
                 "prefix": os.environ.get("CGII_CHANNELS_PREFIX", "cgii"),
                 "capacity": 1000,
                 "expiry": 60,

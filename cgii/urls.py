@@ -17,6 +17,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.inicio, name="inicio"),
+    path("cuenta/notificaciones/", views.preferencias_notificaciones,
+         name="preferencias_notificaciones"),
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/", include("incidentes.urls")),
     path("pisi/", include("planes_seguridad.urls")),

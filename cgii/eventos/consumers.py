@@ -53,14 +53,14 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         usuario = self.scope.get("user")
         if usuario is None or not usuario.is_authenticated:
-            await self.close(code=CODIGO_NO_AUTENTICADO)
+            await self._rechazar(CODIGO_NO_AUTENTICADO)
             return
         self.usuario = usuario
         token = self.scope.get("token_api")
         self.token_id = token.pk if token is not None else None
         grupos = await self.grupos_para(usuario)
         if grupos is None:
-            await self.close(code=getattr(self, "codigo_rechazo", CODIGO_NO_AUTENTICADO))
+            await self._rechazar(getattr(self, "codigo_rechazo", CODIGO_NO_AUTENTICADO))
             return
         if settings.EMBEBIDO:
             despachador.anotar_bucle_servidor()
@@ -73,6 +73,12 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
         desde = _desde(self.scope)
         if desde is not None:
             await self._repetir(desde)
+
+    async def _rechazar(self, codigo: int) -> None:
+        """Accept, then close with the code: a handshake refused before accept reaches
+        browsers as a bare 1006 (daphne answers HTTP 403), hiding why."""
+        await self.accept()
+        await self.close(code=codigo)
 
     async def _repetir(self, desde: int) -> None:
         mensajes, completo = await database_sync_to_async(selectors.eventos_desde)(

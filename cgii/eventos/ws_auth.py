@@ -46,10 +46,11 @@ def _autenticar(clave: str):
 
 
 class _Rechazo:
-    """Accept-then-close is not possible before accept: close the handshake with 4401."""
+    """Accept, then close with 4401, so the client learns why (see FlujoConsumer)."""
 
     async def __call__(self, scope, receive, send):
         await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
         await send({"type": "websocket.close", "code": CODIGO_NO_AUTENTICADO})
 
 

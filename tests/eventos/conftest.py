@@ -162,3 +162,15 @@ def broker_celery(url: str):
     finally:
         app.conf.broker_url = anterior
         _reiniciar_pools()
+
+
+async def codigo_de_cierre(ws: WebsocketCommunicator) -> int | None:
+    """Refusals accept and then close with an application code (so browsers see it);
+    a handshake denied before accept (origin check) returns its own code."""
+    aceptado, codigo = await ws.connect(timeout=5)
+    if aceptado:
+        salida = await ws.receive_output(timeout=5)
+        assert salida["type"] == "websocket.close", salida
+        codigo = salida["code"]
+    await ws.disconnect()
+    return codigo

@@ -13,7 +13,7 @@ from cgii.eventos import grupos
 from cgii.eventos.despachador import despachar
 from cgii.eventos.models import Evento
 from cgii.eventos.services import evento_emitir
-from tests.eventos.conftest import cabeceras_de, conectar
+from tests.eventos.conftest import cabeceras_de, codigo_de_cierre, conectar
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,15 +128,14 @@ def test_desactivar_al_usuario_cierra_su_flujo(reportante_a):
 
 def test_token_invalido_o_en_la_url_no_autentica(reportante_a):
     async def intento(ruta, cabeceras):
-        ws = WebsocketCommunicator(application, ruta, headers=cabeceras)
-        resultado = await ws.connect(timeout=5)
-        await ws.disconnect()
-        return resultado
+        return await codigo_de_cierre(WebsocketCommunicator(application, ruta,
+                                                            headers=cabeceras))
 
     malo = [(b"authorization", b"Token cgii_no-existe")]
-    assert async_to_sync(intento)("/ws/eventos/", malo) == (False, 4401)
-    # A token in the query string is ignored (no session, no origin): refused.
-    assert not async_to_sync(intento)("/ws/eventos/?token=cgii_x", [])[0]
+    assert async_to_sync(intento)("/ws/eventos/", malo) == 4401
+    # A token in the query string is ignored (no session, no origin): denied at handshake.
+    ws = WebsocketCommunicator(application, "/ws/eventos/?token=cgii_x", headers=[])
+    assert async_to_sync(ws.connect)(timeout=5)[0] is False
 
 
 def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_a, reportante_b,
@@ -150,8 +149,8 @@ def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_
     ruta = f"/ws/incidentes/{incidente.pk}/"
 
     async def escenario():
-        ajeno = WebsocketCommunicator(application, ruta, headers=cab_b)
-        rechazo = await ajeno.connect(timeout=5)
+        rechazo = await codigo_de_cierre(WebsocketCommunicator(application, ruta,
+                                                               headers=cab_b))
         entidad = WebsocketCommunicator(application, ruta, headers=cab_a)
         staff = WebsocketCommunicator(application, ruta, headers=cab_staff)
         assert (await entidad.connect(timeout=5))[0] and (await staff.connect(timeout=5))[0]
@@ -168,6 +167,6 @@ def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_
         return rechazo, de_staff, de_entidad, nada
 
     rechazo, de_staff, de_entidad, nada = async_to_sync(escenario)()
-    assert rechazo == (False, 4404)
+    assert rechazo == 4404
     assert [m["datos"]["entrada"]["texto"] for m in de_staff] == ["interno", "compartido"]
     assert [m["datos"]["entrada"]["texto"] for m in de_entidad] == ["compartido"] and nada

@@ -11,7 +11,7 @@ from cgii.eventos import grupos
 from cgii.eventos.despachador import despachar
 from cgii.eventos.models import Evento
 from cgii.eventos.services import evento_emitir
-from tests.eventos.conftest import cabeceras_de, conectar
+from tests.eventos.conftest import cabeceras_de, codigo_de_cierre, conectar
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,26 +21,25 @@ def _emitir(tipo: str, destino: list[str], **datos) -> int:
         return evento_emitir(tipo=tipo, datos=datos, grupos=destino).pk
 
 
-async def _rechazo(cabeceras) -> tuple[bool, int]:
-    ws = WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras)
-    resultado = await ws.connect(timeout=5)
-    await ws.disconnect()
-    return resultado
+async def _cierre(cabeceras) -> int | None:
+    return await codigo_de_cierre(
+        WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras))
 
 
 def test_anonimo_se_cierra_con_4401():
-    assert async_to_sync(_rechazo)([(b"origin", b"http://testserver")]) == (False, 4401)
+    assert async_to_sync(_cierre)([(b"origin", b"http://testserver")]) == 4401
 
 
 def test_personal_sin_segundo_factor_se_cierra_con_4401(analista):
     cabeceras = cabeceras_de(analista, segundo_factor=False)
-    assert async_to_sync(_rechazo)(cabeceras) == (False, 4401)
+    assert async_to_sync(_cierre)(cabeceras) == 4401
 
 
 def test_origen_ajeno_se_rechaza(reportante_a):
     cabeceras = cabeceras_de(reportante_a, origen=b"https://malicioso.example")
-    conectado, _ = async_to_sync(_rechazo)(cabeceras)
-    assert not conectado
+    ws = WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras)
+    conectado, _ = async_to_sync(ws.connect)(timeout=5)
+    assert not conectado  # denied at the handshake: never accepted
 
 
 def test_cada_usuario_recibe_solo_los_eventos_de_sus_grupos(
