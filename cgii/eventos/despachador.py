@@ -108,7 +108,9 @@ def _despachar_lote(lote: int) -> ResultadoLote:
         eventos = list(
             Evento.objects.select_for_update(skip_locked=True)
             .filter(entregado_en__isnull=True, disponible_desde__lte=timezone.now())
-            .order_by("id")[:lote]
+            # The partial index's own order: a plain "ORDER BY id" let the planner walk the
+            # primary key past every pending-but-not-due row.
+            .order_by("disponible_desde", "id")[:lote]
         )
         if not eventos:
             return ResultadoLote()
