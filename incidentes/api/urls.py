@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import esquema, views  # noqa: F401 (esquema registers extensions)
 
 urlpatterns = [
     path("incidentes/", views.IncidentesView.as_view(), name="api-incidentes"),
