@@ -11,15 +11,12 @@ again for the new pair.
 Only numbering and short titles are stored, never the standards' text.
 """
 
-import hashlib
-import json
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cgii.errores import ErrorValidacion
+from cgii import catalogos
 
 from .models import (
     CatalogoControles,
@@ -49,24 +46,9 @@ ATRIBUTOS_2022 = ("tipo_control", "propiedades", "conceptos", "capacidades",
                   "dominios_seguridad")
 
 
-def _error(catalogo: str, mensaje: str) -> ErrorValidacion:
-    return ErrorValidacion(f"{catalogo}: {mensaje}", extra={"catalogo": catalogo})
-
-
-def _exigir(catalogo: str, condicion: bool, mensaje: str) -> None:
-    if not condicion:
-        raise _error(catalogo, mensaje)
-
-
-def _leer(ruta: Path) -> tuple[dict, str]:
-    try:
-        datos = yaml.safe_load(ruta.read_bytes())
-    except yaml.YAMLError as exc:
-        raise _error(ruta.name, _("YAML inválido: %(e)s") % {"e": exc}) from exc
-    if not isinstance(datos, dict) or not isinstance(datos.get("version"), int):
-        raise _error(ruta.name, _("falta «version» (entero)"))
-    huella = hashlib.sha256(json.dumps(datos, sort_keys=True, default=str).encode()).hexdigest()
-    return datos, huella
+_error = catalogos.error
+_exigir = catalogos.exigir
+_leer = catalogos.leer
 
 
 def _numero(catalogo: str, valor, *, entero_ok: bool = False) -> str:
@@ -88,17 +70,8 @@ def _titulo(catalogo: str, item: dict, numero: str) -> tuple[str, str]:
 def _decidir(modelo, filtro: dict, catalogo: str, version: int, huella: str) -> bool:
     """True when a new row must be loaded; raises on an older version or an edited file."""
     ultima = modelo.objects.filter(**filtro).order_by("-version").first()
-    if ultima is None:
-        return True
-    if version < ultima.version:
-        raise _error(catalogo, _("la versión %(v)d es anterior a la cargada (%(a)d); se "
-                                 "rechaza.") % {"v": version, "a": ultima.version})
-    if version == ultima.version:
-        if huella != ultima.huella:
-            raise _error(catalogo, _("el contenido cambió pero sigue en la versión %(v)d: "
-                                     "suba la versión.") % {"v": version})
-        return False
-    return True
+    cargado = (ultima.version, ultima.huella) if ultima else None
+    return catalogos.decidir(catalogo, cargado, version, huella)
 
 
 # ---- the two editions -------------------------------------------------------------------

@@ -5,15 +5,12 @@ updates in place (protocols get a new row, so incidents keep the version they st
 An older version, or a changed file that kept its version number, is refused.
 """
 
-import hashlib
-import json
 from datetime import time
 from pathlib import Path
 
-import yaml
 from django.utils.translation import gettext as _
 
-from cgii.errores import ErrorValidacion
+from cgii import catalogos
 
 from .models import (
     CalendarioLaboral,
@@ -48,48 +45,20 @@ PARAMETROS_POR_DEFECTO = {
 }
 
 
-def _error(catalogo: str, mensaje: str) -> ErrorValidacion:
-    return ErrorValidacion(f"{catalogo}: {mensaje}", extra={"catalogo": catalogo})
-
-
-def _leer(ruta: Path) -> tuple[dict, str]:
-    texto = ruta.read_bytes()
-    try:
-        datos = yaml.safe_load(texto)
-    except yaml.YAMLError as exc:
-        raise _error(ruta.name, _("YAML inválido: %(e)s") % {"e": exc}) from exc
-    if not isinstance(datos, dict) or not isinstance(datos.get("version"), int):
-        raise _error(ruta.name, _("falta «version» (entero)"))
-    # Fingerprint of the parsed content: reformatting the file is not a change.
-    huella = hashlib.sha256(json.dumps(datos, sort_keys=True, default=str).encode()).hexdigest()
-    return datos, huella
+_error = catalogos.error
+_exigir = catalogos.exigir
+_leer = catalogos.leer
 
 
 def _decidir(nombre: str, version: int, huella: str) -> bool:
-    """True when the catalog must be (re)loaded; raises when the file is older or was edited
-    without raising its version."""
     actual = VersionCatalogo.objects.filter(nombre=nombre).first()
-    if actual is None:
-        return True
-    if version < actual.version:
-        raise _error(nombre, _("la versión %(v)d es anterior a la cargada (%(a)d); se rechaza.")
-                     % {"v": version, "a": actual.version})
-    if version == actual.version:
-        if huella != actual.huella:
-            raise _error(nombre, _("el contenido cambió pero sigue en la versión %(v)d: "
-                                   "suba la versión.") % {"v": version})
-        return False
-    return True
+    cargado = (actual.version, actual.huella) if actual else None
+    return catalogos.decidir(nombre, cargado, version, huella)
 
 
 def _marcar(nombre: str, version: int, huella: str) -> None:
     VersionCatalogo.objects.update_or_create(nombre=nombre,
                                              defaults={"version": version, "huella": huella})
-
-
-def _exigir(catalogo: str, condicion: bool, mensaje: str) -> None:
-    if not condicion:
-        raise _error(catalogo, mensaje)
 
 
 # ---- protocols ------------------------------------------------------------------------------
