@@ -99,6 +99,9 @@ def test_importa_e_interpreta(analista):
     guardado = (settings.ARCHIVOS_PRIVADOS_DIR / imp.ruta).read_bytes()
     assert hashlib.sha256(guardado).hexdigest() == imp.sha256
     assert imp.contadores["indicadores_nuevos"] == 5 and imp.contadores["vinculados"] == 0
+    # Sinks (the search index) and the user's other tabs hear that it finished.
+    fin = Evento.objects.filter(tipo="stix.importacion.progreso").latest("id")
+    assert fin.datos["estado"] == "completada" and fin.datos["importacion"] == imp.pk
     # Importing again: same rows, nothing new.
     imp2 = services.stix_importar(actor=analista, contenido=json_de(b))
     assert imp2.contadores["indicadores_nuevos"] == 0

@@ -294,8 +294,9 @@ def _aplicar(importacion: ImportacionSTIX, analisis: Analisis, *, emitir: bool,
         importacion.save()
         auditoria_registrar(actor=actor, accion="stix.importar.completada", objeto=importacion,
                             datos=importacion.contadores)
-        if emitir:
-            _emitir(importacion)
+        # Always, also for imports done in the request: sinks (the search index) and the
+        # user's other tabs learn that it finished.
+        _emitir(importacion)
 
 
 def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> int:
