@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import stix
 from .models import Indicador, ObjetoSTIX
-from .normalizacion import patron_de, sco_de, uuid_indicador
+from .normalizacion import TIPOS_VALUE, patron_de, sco_de, uuid_indicador
 
 UMBRAL_COPY = 200
 LOTE_CONSULTA = 5000
@@ -70,13 +70,24 @@ def _id_sco(tipo: str, valor: str) -> str:
     return stix.id_sco(*sco) if sco else ""
 
 
+def _ids(tipo: str, valor: str) -> tuple[str, str]:
+    """(Indicator UUID, SCO id) of a normalised value; the JSON-escaped value is shared by
+    both hashes (the import's hot path; equal to uuid_indicador/_id_sco, tested)."""
+    escapado = stix.cadena_json(valor).encode("utf-8")
+    indicador = stix.uuid5_de(stix.prefijo_cgii("indicator", tipo) + escapado + b"]")
+    if tipo in TIPOS_VALUE:
+        return indicador, f"{tipo}--{stix.uuid5_de(stix.PREFIJO_VALUE + escapado + b'}')}"
+    return indicador, _id_sco(tipo, valor)
+
+
 def _fila(e: Entrada, ahora: datetime) -> tuple:
-    patron = patron_de(e.tipo, e.valor)
+    tipo, valor = e.tipo, e.valor
+    patron = patron_de(tipo, valor)
     # The original form is kept when it says something the normalised value does not
     # (an import's pattern that is exactly the generated one is not repeated).
     original = "" if e.original == patron else e.original[:100_000]
-    return (e.tipo, e.valor, original, patron,
-            uuid_indicador(e.tipo, e.valor), _id_sco(e.tipo, e.valor), e.nombre[:255],
+    id_indicador, id_sco = _ids(tipo, valor)
+    return (tipo, valor, original, patron, id_indicador, id_sco, e.nombre[:255],
             e.descripcion, _json_tipos(e.tipos_stix), e.confianza, e.tlp,
             e.valido_desde or ahora, e.valido_hasta, e.primera_vez, e.ultima_vez)
 

@@ -110,6 +110,7 @@ def jcs(objeto) -> str:
 
 
 _cadena = json.JSONEncoder(ensure_ascii=False).encode   # one JSON string literal, JCS escapes
+cadena_json = _cadena
 
 
 def _uuid5_de(datos: bytes) -> str:
@@ -122,11 +123,15 @@ def _uuid5_de(datos: bytes) -> str:
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
+uuid5_de = _uuid5_de
+
+
 def _uuid5(espacio: uuid.UUID, texto: str) -> str:
     return _uuid5_de(espacio.bytes + texto.encode("utf-8"))
 
 
 _PREFIJO_VALUE = NAMESPACE_SCO.bytes + b'{"value":'
+PREFIJO_VALUE = _PREFIJO_VALUE
 
 
 def id_sco(tipo_stix: str, contribuyentes: dict) -> str:
@@ -152,6 +157,9 @@ def uuid_cgii(tipo_stix: str, *partes: str) -> str:
 @lru_cache(maxsize=64)
 def _prefijo_cgii(tipo_stix: str, primera: str) -> bytes:
     return NAMESPACE_CGII.bytes + f"[{_cadena(tipo_stix)},{_cadena(primera)},".encode()
+
+
+prefijo_cgii = _prefijo_cgii
 
 
 def uuid_cgii_2(tipo_stix: str, primera: str, segunda: str) -> str:
@@ -209,4 +217,6 @@ def errores_patron(patron: str) -> tuple[str, ...]:
 
 def literal(valor: str) -> str:
     """A STIX pattern string literal: quote, escaping backslash and quote."""
-    return "'" + valor.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if "'" in valor or "\\" in valor:
+        valor = valor.replace("\\", "\\\\").replace("'", "\\'")
+    return "'" + valor + "'"

@@ -107,3 +107,13 @@ def test_uuid5_rapido_igual_a_uuid5(texto, tipo):
     assert stix.uuid_cgii_2("indicator", tipo, texto) == str(esperado)
     assert stix.id_sco("url", {"value": texto}) == \
         "url--" + str(uuid.uuid5(stix.NAMESPACE_SCO, stix.jcs({"value": texto})))
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=40), st.sampled_from(["ipv4-addr", "domain-name", "url", "email-addr",
+                                               "file-md5", "file-sha512", "patron"]))
+def test_ids_de_la_fila_de_copia_iguales_a_los_de_referencia(valor, tipo):
+    from incidentes.indicadores.escritura import _id_sco, _ids
+    from incidentes.indicadores.normalizacion import uuid_indicador
+
+    assert _ids(tipo, valor) == (uuid_indicador(tipo, valor), _id_sco(tipo, valor))

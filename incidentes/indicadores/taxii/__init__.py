@@ -1,0 +1,1 @@
+"""TAXII 2.1 server (``/taxii2/``) over the national indicator store. See docs/indicadores.md."""
