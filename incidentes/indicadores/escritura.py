@@ -11,7 +11,9 @@ threshold, or on SQLite (embedded profile), the ORM does the same with ``bulk_cr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +26,16 @@ from .models import Indicador, ObjetoSTIX
 from .normalizacion import TIPOS_VALUE, patron_de, sco_de, uuid_indicador
 
 UMBRAL_COPY = 200
+_AYUDANTE: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def ayudante() -> ThreadPoolExecutor:
+    """One helper thread per process (re-created after a fork, e.g. Celery prefork)."""
+    global _AYUDANTE
+    if _AYUDANTE is None or _AYUDANTE[0] != os.getpid():
+        _AYUDANTE = (os.getpid(), ThreadPoolExecutor(max_workers=1,
+                                                     thread_name_prefix="indicadores"))
+    return _AYUDANTE[1]
 LOTE_CONSULTA = 5000
 
 
@@ -132,7 +144,13 @@ def _upsert_copy(entradas, *, origen, actor_id, importacion_id):
     ids: dict[tuple[str, str], int] = {}
     por_clave = {(e.tipo, e.valor): e for e in entradas}
     with connection.cursor() as cursor:
-        existentes, reservados = _ids_existentes(cursor, tabla, por_clave)
+        # The existence query runs on the same session from a helper thread while this
+        # thread formats the rows (the wait for the server overlaps with Python work; the
+        # Django wrapper is not used by the helper, psycopg connections are thread-safe).
+        futuro = ayudante().submit(_ids_existentes, connection.connection.cursor(), tabla,
+                                   por_clave)
+        filas = {clave: _fila(e, ahora) for clave, e in por_clave.items()}
+        existentes, reservados = futuro.result()
         ids.update(existentes)
         nuevas = [e for clave, e in por_clave.items() if clave not in ids]
         if nuevas:
@@ -143,7 +161,7 @@ def _upsert_copy(entradas, *, origen, actor_id, importacion_id):
                         f"COPY {tabla} (id, {', '.join(_COLUMNAS)}, revocado, origen, "
                         f"creado_por_id, importacion_id, creado, modificado) FROM STDIN") as copia:
                     for pk, e in zip(pks, nuevas, strict=True):
-                        copia.write_row((pk, *_fila(e, ahora), *extra))
+                        copia.write_row((pk, *filas[(e.tipo, e.valor)], *extra))
             except (IntegrityError, UniqueViolation):
                 # (cursor.copy is psycopg's own: its errors are not wrapped by Django)
                 return _upsert_temporal(entradas, origen=origen, actor_id=actor_id,

@@ -51,7 +51,7 @@ from ..analisis import (
     sumar_avistamiento,
     verificar_documento,
 )
-from ..escritura import guardar_objetos, upsert_indicadores
+from ..escritura import ayudante, guardar_objetos, upsert_indicadores
 from ..models import (
     EstadoImportacion,
     ImportacionSTIX,
@@ -123,27 +123,26 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
         total = len(verificar_documento(datos))
     except BundleInvalido as exc:
         raise ErrorValidacion(str(exc)) from None
+    # The bundle is kept as received with the import (the per-object rows keep only what is
+    # not represented elsewhere); removed again if nothing gets recorded. Hashing and
+    # writing it happen on the helper thread (both release the GIL) during the analysis.
+    relativa = f"{CARPETA}/{uuid.uuid4().hex}.json"
+    destino = _ruta_absoluta(relativa)
+    guardado = ayudante().submit(_guardar_bundle, destino, contenido)
     base = {"usuario": actor, "incidente": incidente,
             "entidad_id": incidente.entidad_id if incidente else None,
             "nombre_archivo": (nombre_archivo or "")[:255], "tamano": len(contenido),
-            "sha256": hashlib.sha256(contenido).hexdigest(), "solo_validos": solo_validos,
-            "tlp_defecto": tlp_defecto, "total_objetos": total}
-
-    # The bundle is kept as received with the import (the per-object rows keep only what is
-    # not represented elsewhere); removed again if nothing gets recorded.
-    relativa = f"{CARPETA}/{uuid.uuid4().hex}.json"
-    destino = _ruta_absoluta(relativa)
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    destino.write_bytes(contenido)
-    base["ruta"] = relativa
+            "solo_validos": solo_validos, "tlp_defecto": tlp_defecto, "total_objetos": total,
+            "ruta": relativa}
     try:
         if total > conf.valor("INDICADORES_STIX_ASINCRONO_DESDE"):
-            return _encolar(actor, base, total)
-        importacion = ImportacionSTIX(**base, iniciado=timezone.now())
+            return _encolar(actor, {**base, "sha256": guardado.result()}, total)
         try:
             analisis = analizar(datos, tlp_defecto=tlp_defecto)
         except BundleInvalido as exc:
             raise ErrorValidacion(str(exc)) from None
+        importacion = ImportacionSTIX(**base, sha256=guardado.result(),
+                                      iniciado=timezone.now())
         if analisis.errores and not solo_validos:
             _rechazar(importacion, analisis)
         with transaction.atomic():
@@ -152,9 +151,17 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
             _aplicar(importacion, analisis, emitir=False, forzar_orm=forzar_orm)
         return importacion
     except BaseException:
+        guardado.exception()          # wait for the writer before cleaning up
         if not ImportacionSTIX.objects.filter(ruta=relativa).exists():
             destino.unlink(missing_ok=True)
         raise
+
+
+def _guardar_bundle(destino: Path, contenido: bytes) -> str:
+    """Write the bundle as received and return its SHA-256."""
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    destino.write_bytes(contenido)
+    return hashlib.sha256(contenido).hexdigest()
 
 
 def _encolar(actor, base: dict, total: int) -> ImportacionSTIX:
