@@ -28,5 +28,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("salud/", views.salud, name="salud"),
+    path("taxii2/", include("incidentes.indicadores.taxii.urls")),
     path("", include("cgii.busqueda.urls")),  # /busqueda/ and /api/v1/busqueda/
 ]
