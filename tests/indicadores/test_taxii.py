@@ -221,3 +221,16 @@ def test_inbox_importa_y_estado(analista, reportante_a, entidad_a, incidente):
     assert c.get(url).status_code == 403
     assert c.post(url, sobre, content_type="text/plain").status_code == 415
     assert c.post(url, b'{"nada": 1}', content_type=TAXII).status_code == 400
+
+
+def test_borrar_objeto_revoca_solo_el_cgii(datos, reportante_a, entidad_a, analista, auditor):
+    ind = Indicador.objects.get(valor="clear-3.malo.example")
+    url = f"{RAIZ}collections/{colecciones.ID_CLEAR}/objects/{ind.stix_id}/"
+    r = cliente(reportante_a, entidad_a).delete(url)
+    assert r.status_code == 403 and cuerpo(r)["http_status"] == "403"
+    assert cliente(auditor).delete(url).status_code == 403     # staff without managing role
+    assert cliente(analista).delete(url).status_code == 200
+    ind.refresh_from_db()
+    assert ind.revocado
+    assert cliente(analista).get(url).status_code == 404
+    assert cliente(analista).delete(url).status_code == 404

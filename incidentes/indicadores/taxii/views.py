@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 
-from .. import conf, exportacion, listas, selectors, stix
+from .. import conf, exportacion, listas, selectors, services, stix
 from ..models import EstadoImportacion
 from ..services.importacion import stix_importar
 from . import colecciones
@@ -349,6 +349,19 @@ class Objeto(VistaTAXII):
         completo = es_personal_cgii(request.user)
         sobre["objects"] = [exportacion.objeto_indicador(i, completo=completo) for i in filas]
         return respuesta(sobre, cabeceras=cabeceras)
+
+
+    def delete(self, request, coleccion_id, objeto_id):
+        """Staff with a managing role remove an object: the indicator is revoked (a new
+        version; it leaves every collection). Others: 403 once they may see the object."""
+        indicador = self._qs(request, coleccion_id, objeto_id).first()
+        if indicador is None:
+            raise _no_encontrado()
+        if not es_personal_cgii(request.user):
+            raise ErrorTAXII(403, _("Sin permiso"), _("Solo el CGII retira objetos."))
+        services.indicador_actualizar(actor=request.user, indicador_id=indicador.pk,
+                                      revocado=True)
+        return HttpResponse(status=200, content_type=TIPO_TAXII)
 
 
 class Versiones(Objeto):
