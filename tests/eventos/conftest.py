@@ -172,5 +172,5 @@ async def codigo_de_cierre(ws: WebsocketCommunicator) -> int | None:
         salida = await ws.receive_output(timeout=5)
         assert salida["type"] == "websocket.close", salida
         codigo = salida["code"]
-    await ws.disconnect()
+    await ws.disconnect(timeout=5)
     return codigo

@@ -134,8 +134,13 @@ def test_token_invalido_o_en_la_url_no_autentica(reportante_a):
     malo = [(b"authorization", b"Token cgii_no-existe")]
     assert async_to_sync(intento)("/ws/eventos/", malo) == 4401
     # A token in the query string is ignored (no session, no origin): denied at handshake.
-    ws = WebsocketCommunicator(application, "/ws/eventos/?token=cgii_x", headers=[])
-    assert async_to_sync(ws.connect)(timeout=5)[0] is False
+    async def en_la_url():
+        ws = WebsocketCommunicator(application, "/ws/eventos/?token=cgii_x", headers=[])
+        conectado, _ = await ws.connect(timeout=5)
+        await ws.disconnect(timeout=5)
+        return conectado
+
+    assert async_to_sync(en_la_url)() is False
 
 
 def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_a, reportante_b,

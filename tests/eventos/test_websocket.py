@@ -37,9 +37,13 @@ def test_personal_sin_segundo_factor_se_cierra_con_4401(analista):
 
 def test_origen_ajeno_se_rechaza(reportante_a):
     cabeceras = cabeceras_de(reportante_a, origen=b"https://malicioso.example")
-    ws = WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras)
-    conectado, _ = async_to_sync(ws.connect)(timeout=5)
-    assert not conectado  # denied at the handshake: never accepted
+    async def intento():
+        ws = WebsocketCommunicator(application, "/ws/eventos/", headers=cabeceras)
+        conectado, _ = await ws.connect(timeout=5)
+        await ws.disconnect(timeout=5)
+        return conectado
+
+    assert not async_to_sync(intento)()  # denied at the handshake: never accepted
 
 
 def test_cada_usuario_recibe_solo_los_eventos_de_sus_grupos(
