@@ -2,6 +2,7 @@
 defaults below apply only while an incident has no protocol yet (before classification)."""
 
 from cgii.entidades.selectors import roles_cgii, roles_en_entidad
+from cgii.entidades.sistema import SISTEMA, UsuarioSistema  # noqa: F401 (one actor for all apps)
 
 STAFF = ("analista", "coordinador", "administrador")
 ROLES_POR_DEFECTO = {
@@ -45,21 +46,3 @@ def permiso_transicion(nombre: str):
 
     puede.__name__ = f"puede_{nombre}"
     return puede
-
-
-class UsuarioSistema:
-    """Actor of automatic transitions (auto-close, SLA monitor)."""
-
-    es_sistema = True
-    is_authenticated = True
-    pk = id = None
-    username = "sistema"
-    # Pre-filled tenant caches: the system sees every entity and belongs to none.
-    _cgii_roles = frozenset({"sistema"})
-    _cgii_membresias: list = []
-
-    def __str__(self) -> str:
-        return "sistema"
-
-
-SISTEMA = UsuarioSistema()

@@ -2,6 +2,7 @@
 entity (``rsi``, ``mae``; a ``reportante`` only reads); CGII roles from the staff groups."""
 
 from cgii.entidades.selectors import roles_cgii, roles_en_entidad
+from cgii.entidades.sistema import SISTEMA, UsuarioSistema  # noqa: F401 (one actor for all apps)
 
 ENTIDAD = ("rsi", "mae")
 REVISORES = ("auditor", "coordinador", "administrador")
@@ -52,20 +53,3 @@ def permiso_transicion_periodo(nombre: str):
 
     puede.__name__ = f"puede_periodo_{nombre}"
     return puede
-
-
-class UsuarioSistema:
-    """Actor of automatic changes (deadline sweep, expiry, incident findings)."""
-
-    es_sistema = True
-    is_authenticated = True
-    pk = id = None
-    username = "sistema"
-    _cgii_roles = frozenset({"sistema"})
-    _cgii_membresias: list = []
-
-    def __str__(self) -> str:
-        return "sistema"
-
-
-SISTEMA = UsuarioSistema()
