@@ -22,6 +22,7 @@ urlpatterns = [
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/", include("incidentes.urls")),
     path("pisi/", include("planes_seguridad.urls")),
+    path("reportes/", include("cgii.reportes.urls")),
     path("verificar/<str:codigo>/", pisi_verificar, name="pisi_verificar"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
