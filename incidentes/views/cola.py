@@ -1,0 +1,340 @@
+"""The lists: incident list, the analysts' live console (and its row fragment), the entity's
+portal and the report form."""
+
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cgii.entidades.selectors import (
+    entidades_visibles,
+    es_personal_cgii,
+    membresias_activas,
+    tiene_rol_cgii,
+)
+from cgii.errores import ErrorDominio, ErrorValidacion
+from cgii.eventos.selectors import secuencia_actual
+from protocolos import selectors as protocolos
+
+from .. import selectors, services, sla
+from ..forms import ReporteForm
+from ..models import EntradaTimeline, Incidente, TipoEntrada
+from ..services.comun import ROLES_GESTION
+from ..states import (
+    ESTADOS_ABIERTOS,
+    ESTADOS_FINALES,
+    Estado,
+)
+from .comun import (
+    ESTADOS_RELOJ,
+    puede_reportar,
+    quiere_json,
+    solo_personal,
+    texto_error,
+)
+from .detalle import personal_asignable
+
+
+@login_required
+@require_GET
+def lista(request):
+    q = request.GET
+    personal = es_personal_cgii(request.user)
+    filtros = selectors.Filtros(
+        estado=[e for e in q.getlist("estado") if e] or None,
+        prioridad=[p for p in q.getlist("prioridad") if p] or None,
+        sin_asignar=personal and q.get("sin_asignar") == "1",
+        mios=personal and q.get("mios") == "1",
+        abiertos=q.get("abiertos") == "1", estado_sla=q.get("estado_sla") or None,
+        texto=(q.get("q") or "").strip() or None, orden=q.get("orden") or "urgencia",
+    )
+    pagina = Paginator(selectors.incidentes_lista(usuario=request.user, filtros=filtros),
+                       50).get_page(q.get("page"))
+    filas = list(pagina.object_list)
+    for i in filas:
+        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
+    consulta = q.copy()
+    consulta.pop("page", None)
+    return render(request, "incidentes/lista.html", {
+        "pagina": pagina, "filas": filas, "personal": personal, "filtros": filtros,
+        "puede_reportar": puede_reportar(request.user),
+        "estados": Estado.choices, "prioridades": ("P1", "P2", "P3", "P4"),
+        "estados_sla": [(k, v) for k, v in ESTADOS_RELOJ.items() if k != "sin_iniciar"],
+        "ordenes": [("urgencia", _("Vencimiento SLA")), ("prioridad", _("Prioridad")),
+                    ("recientes", _("Más recientes")), ("antiguos", _("Más antiguos"))],
+        "filtro_estado": filtros.estado or [], "filtro_prioridad": filtros.prioridad or [],
+        "consulta": consulta.urlencode(), "hay_filtros": any(
+            q.get(k) for k in ("q", "estado", "prioridad", "abiertos", "sin_asignar", "mios",
+                               "estado_sla")),
+    })
+
+
+# ---- live console (CGII staff) ---------------------------------------------------------------
+
+PRIORIDADES = ("P1", "P2", "P3", "P4")
+ESTADOS_SLA_COLA = ("ok", "advertencia", "incumplido", "pausado")
+# The console lists at most this many rows (the most urgent); counters count them all.
+LIMITE_COLA = 300
+# Query-string keys of the console's filters, in the order the form shows them.
+CAMPOS_FILTRO = ("estado", "prioridad", "clase", "entidad", "analista", "estado_sla",
+                 "sin_asignar", "mios")
+
+
+def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
+    """The console's filters from the query string (unknown values are ignored), and the
+    normalised values that the form, the counters' links and the row fragments reuse."""
+    activos: dict[str, str] = {}
+    abiertos = {e.value for e in ESTADOS_ABIERTOS}
+    for campo, validos in (("estado", abiertos), ("prioridad", set(PRIORIDADES)),
+                           ("estado_sla", set(ESTADOS_SLA_COLA))):
+        if q.get(campo) in validos:
+            activos[campo] = q[campo]
+    if q.get("clase", "").strip():
+        activos["clase"] = q["clase"].strip()[:50]
+    for campo in ("entidad", "analista"):
+        if q.get(campo, "").isdigit():
+            activos[campo] = q[campo]
+    for campo in ("sin_asignar", "mios"):
+        if q.get(campo) == "1":
+            activos[campo] = "1"
+    filtros = selectors.Filtros(
+        estado=[activos["estado"]] if "estado" in activos else None,
+        prioridad=[activos["prioridad"]] if "prioridad" in activos else None,
+        clase=activos.get("clase"), entidad=int(activos.get("entidad", 0)) or None,
+        analista=int(activos.get("analista", 0)) or None,
+        sin_asignar="sin_asignar" in activos, mios="mios" in activos,
+        estado_sla=activos.get("estado_sla"), abiertos=True, orden="urgencia")
+    return filtros, activos
+
+
+def _contadores_cola(usuario) -> dict[str, int]:
+    """Open incidents by priority and SLA state, in one query (the console's header).
+    A read-only helper; it belongs in selectors.py when another caller needs it."""
+    def cuenta(**filtro):
+        return Count("id", filter=Q(**filtro))
+    return (selectors.incidentes_visibles(usuario).filter(estado__in=ESTADOS_ABIERTOS)
+            .aggregate(total=Count("id"), p1=cuenta(prioridad="P1"), p2=cuenta(prioridad="P2"),
+                       p3=cuenta(prioridad="P3"), p4=cuenta(prioridad="P4"),
+                       advertencia=cuenta(estado_sla="advertencia"),
+                       incumplido=cuenta(estado_sla="incumplido"),
+                       sin_asignar=cuenta(analista__isnull=True),
+                       mios=cuenta(analista_id=usuario.pk)))
+
+
+def _cuenta_regresiva(restante_s: float) -> str:
+    """What the countdown cell shows before the browser takes over (and without JS)."""
+    s = int(abs(restante_s))
+    dias, s = divmod(s, 86400)
+    horas, s = divmod(s, 3600)
+    minutos, segundos = divmod(s, 60)
+    if dias:
+        texto = _("%(d)d d %(h)d h") % {"d": dias, "h": horas}
+    elif horas:
+        texto = _("%(h)d h %(m)02d min") % {"h": horas, "m": minutos}
+    else:
+        texto = f"{minutos}:{segundos:02d}"
+    return f"−{texto}" if restante_s < 0 else texto
+
+
+def _decorar_filas(filas: list[Incidente]) -> None:
+    """SLA figures for the rows (one query): the state's words, the warning instant of the
+    clock that sets the deadline (the browser turns the row amber on time), the text of
+    the countdown at render time."""
+    ahora = timezone.now()
+    figuras = sla.figuras_de([i.pk for i in filas], ahora=ahora) if filas else {}
+    for i in filas:
+        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
+        i.advertencia_en = next((r["advertencia_en"] for r in figuras.get(i.pk, [])
+                                 if r["vence_en"] == i.vence_sla and not r["pausado"]), None)
+        i.cuenta_texto = _cuenta_regresiva((i.vence_sla - ahora).total_seconds()) \
+            if i.vence_sla else ""
+
+
+def _contexto_filas(request) -> dict:
+    usuario = request.user
+    return {"gestiona": tiene_rol_cgii(usuario, *ROLES_GESTION),
+            "coordina": tiene_rol_cgii(usuario, "coordinador", "administrador"),
+            "volver": request.GET.get("volver") or request.get_full_path()}
+
+@login_required
+@require_GET
+@solo_personal
+def consola(request):
+    """The analysts' live queue: open incidents by SLA urgency, filters in the query string,
+    counters; the page's script keeps rows, counters and countdowns live (docs/consola.md)."""
+    secuencia = secuencia_actual()  # before any read: the socket replays what follows
+    filtros, activos = _filtros_consola(request.GET)
+    consulta = selectors.incidentes_lista(usuario=request.user, filtros=filtros)
+    filas = list(consulta[:LIMITE_COLA])
+    _decorar_filas(filas)
+    contadores = _contadores_cola(request.user)
+    consulta_filtros = urlencode(activos)
+    contexto = {
+        "secuencia": secuencia, "personal": True, "filas": filas, "contadores": contadores,
+        "por_prioridad": [(p, p.lower(), contadores[p.lower()]) for p in PRIORIDADES],
+        "filtros": activos, "hay_filtros": bool(activos), "consulta_filtros": consulta_filtros,
+        "limite": LIMITE_COLA, "truncada": len(filas) == LIMITE_COLA,
+        "estados": [(e.value, e.label) for e in ESTADOS_ABIERTOS],
+        "prioridades": PRIORIDADES,
+        "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
+        "clases": [c for c, _tipos in protocolos.opciones_tipos()],
+        "entidades": entidades_visibles(request.user).filter(activa=True).order_by("sigla"),
+        "analistas": list(personal_asignable()),
+        "puede_reportar": puede_reportar(request.user),
+        "ahora": timezone.now(),
+        **_contexto_filas(request),
+    }
+    # The one-click "Asignar" menu (coordinators): names for the page's script.
+    contexto["asignables_json"] = [
+        {"id": u.pk, "nombre": u.get_full_name() or u.username} for u in contexto["analistas"]
+    ] if contexto["coordina"] else []
+    return render(request, "incidentes/consola/consola.html", contexto)
+
+
+MAX_IDS_FILAS = 50
+
+
+@login_required
+@require_GET
+@solo_personal
+def consola_filas(request):
+    """``?ids=1,2&<the console's filters>`` → each row's HTML, or null when the incident no
+    longer matches the filters (or is closed), plus fresh counters. What an event changed is
+    re-read here, through the same selector and template as the page, so a live row never
+    shows what the filters exclude."""
+    ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.strip().isdigit()]
+    ids = ids[:MAX_IDS_FILAS]
+    filtros, _activos = _filtros_consola(request.GET)
+    filas = list(selectors.incidentes_lista(usuario=request.user, filtros=filtros)
+                 .filter(pk__in=ids)) if ids else []
+    _decorar_filas(filas)
+    contexto = _contexto_filas(request)
+    html = {str(i.pk): render_to_string("incidentes/consola/_fila.html",
+                                        {**contexto, "i": i, "user": request.user},
+                                        request=request) for i in filas}
+    return JsonResponse({
+        "filas": {str(pk): html.get(str(pk)) for pk in ids},
+        "contadores": _contadores_cola(request.user),
+        "ahora": timezone.now().isoformat(),
+    })
+
+
+# ---- entity portal ------------------------------------------------------------------------
+
+RECIENTES_PORTAL = 8
+
+
+def _ultimas_solicitudes(ids: list[int]) -> dict[int, EntradaTimeline]:
+    """The latest shared information request of each incident (ids already scoped to the
+    user by the selector that produced them), in one query."""
+    ultimas: dict[int, EntradaTimeline] = {}
+    if ids:
+        for e in (EntradaTimeline.objects.filter(incidente_id__in=ids, visible_entidad=True,
+                                                 tipo=TipoEntrada.SOLICITUD)
+                  .select_related("actor").order_by("id")):
+            ultimas[e.incidente_id] = e
+    return ultimas
+
+
+def _contexto_portal(request) -> dict:
+    secuencia = secuencia_actual()  # before any read: the socket replays what follows
+    usuario = request.user
+    base = selectors.incidentes_lista(usuario=usuario,
+                                      filtros=selectors.Filtros(orden="recientes"))
+    en_curso = list(base.filter(Q(estado__in=ESTADOS_ABIERTOS) | Q(
+        estado=Estado.RESUELTO, confirmado_por_entidad_en__isnull=True))[:LIMITE_COLA])
+    terminados = list(base.exclude(pk__in=[i.pk for i in en_curso])
+                      .filter(estado__in=ESTADOS_FINALES)[:RECIENTES_PORTAL])
+    esperando = [i for i in en_curso if i.estado == Estado.EN_ESPERA_ENTIDAD]
+    preguntas = _ultimas_solicitudes([i.pk for i in esperando])
+    for i in esperando:
+        i.pregunta = preguntas.get(i.pk)
+    return {
+        "secuencia": secuencia, "personal": False, "en_curso": en_curso,
+        "terminados": terminados, "esperando": esperando,
+        "por_confirmar": [i for i in en_curso if i.estado == Estado.RESUELTO],
+        "puede_reportar": puede_reportar(usuario),
+        "entidades": [m.entidad for m in membresias_activas(usuario)],
+        "volver": reverse("incidentes:portal"),
+    }
+
+
+@login_required
+@require_GET
+def portal(request):
+    """The entity's home: what CGII asked for (highlighted), resolutions to confirm, its
+    incidents with live state. CGII staff have the console instead."""
+    if es_personal_cgii(request.user):
+        return redirect("incidentes:consola")
+    plantilla = "incidentes/portal/_paneles.html" if request.GET.get("parcial") == "1" \
+        else "incidentes/portal/portal.html"
+    return render(request, plantilla, _contexto_portal(request))
+
+
+# ---- report ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def reportar(request):
+    personal = es_personal_cgii(request.user)
+    como_json = quiere_json(request)
+    if not puede_reportar(request.user):
+        if como_json:
+            return JsonResponse({"ok": False, "mensaje": _("Su rol no registra incidentes.")},
+                                status=403)
+        messages.error(request, _("Su rol no registra incidentes."))
+        return redirect("incidentes:lista")
+    entidades = entidades_visibles(request.user).filter(activa=True).order_by("nombre")
+    form = ReporteForm(request.POST or None, request.FILES or None, entidades=entidades,
+                       personal=personal)
+    if form.entidad_unica is None and not form.fields["entidad"].queryset.exists():
+        raise Http404
+    error_general = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            incidente = services.incidente_reportar(
+                actor=request.user, entidad=d["entidad"], titulo=d["titulo"],
+                descripcion=d["descripcion"], detectado_en=d["detectado_en"],
+                ocurrido_en=d.get("ocurrido_en"), activos_afectados=d["activos_afectados"],
+                tlp=d["tlp"], origen=d.get("origen") or "entidad",
+                origen_detalle=d.get("origen_detalle", ""), adjuntos=tuple(d["evidencias"]),
+            )
+        except ErrorValidacion as exc:
+            # Field errors go next to their field; the rest on top of the form.
+            for campo, errores in (exc.extra or {}).items():
+                form.add_error(campo if campo in form.fields else None, list(errores))
+        except ErrorDominio as exc:
+            error_general = texto_error(exc)
+            if not como_json:
+                messages.error(request, error_general)
+        else:
+            messages.success(request, _("Incidente %(c)s reportado. El CGII le informará cada "
+                                        "avance en esta página.") % {"c": incidente.codigo})
+            destino = reverse("incidentes:detalle", args=[incidente.pk])
+            if como_json:
+                # The upload page's script follows this address (the message above waits
+                # in the session for it).
+                return JsonResponse({"ok": True, "url": destino, "codigo": incidente.codigo},
+                                    status=201)
+            return redirect(destino)
+    if como_json and request.method == "POST":
+        errores = {campo: [str(e) for e in lista] for campo, lista in form.errors.items()}
+        return JsonResponse({"ok": False, "errores": errores, "mensaje": error_general or _(
+            "Revise los campos marcados.")}, status=400)
+    return render(request, "incidentes/reportar.html", {
+        "form": form, "personal": personal, "puede_reportar": True,
+        "max_bytes": settings.EVIDENCIA_TAMANO_MAXIMO})
+
+
+# ---- detail ------------------------------------------------------------------------------
+

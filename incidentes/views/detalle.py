@@ -1,0 +1,261 @@
+"""The incident detail page and its live panels fragment."""
+
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from cgii.entidades.selectors import (
+    es_personal_cgii,
+    tiene_rol_cgii,
+)
+from cgii.errores import NoEncontrado
+from cgii.eventos.selectors import secuencia_actual
+from protocolos import selectors as protocolos
+
+from .. import selectors, sla
+from ..forms import ClasificacionForm
+from ..indicadores import selectors as indicadores_selectors
+from ..models import EstadoTarea, Incidente, TipoEntrada
+from ..permisos import roles_del_usuario
+from ..services.comun import ROLES_GESTION
+from ..states import (
+    ESTADOS_ABIERTOS,
+    ESTADOS_FINALES,
+    FASE_DE_ESTADO,
+    Estado,
+    Transicion,
+    tiene_cierre,
+    tiene_maestro,
+    tiene_motivo,
+)
+from .comun import ESTADOS_RELOJ, ROLES_CGII, duracion
+
+# Short names of who does a protocol step (the checklist tag).
+ROLES_PASO = {
+    "analista": gettext_lazy("Analista"),
+    "coordinador": gettext_lazy("Coordinador"),
+    "reportante": gettext_lazy("Reportante"),
+    "rsi": gettext_lazy("RSI de la entidad"),
+    "mae": gettext_lazy("MAE de la entidad"),
+}
+
+# Main path shown as the phase bar of the detail page.
+FASES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTENCION,
+         Estado.EN_ERRADICACION, Estado.EN_RECUPERACION, Estado.RESUELTO, Estado.CERRADO)
+
+# Unmet conditions that the transition's own form fixes: the user types the missing field
+# next to the button, so the button is offered although the condition fails right now.
+LLENA_EL_FORMULARIO = {
+    Transicion.RECHAZAR: tiene_motivo.motivo,
+    Transicion.MARCAR_DUPLICADO: tiene_maestro.motivo,
+    Transicion.CERRAR: tiene_cierre.motivo,
+}
+# Transitions with their own service and form (a question or an answer is mandatory).
+CON_FORMULARIO_PROPIO = {Transicion.SOLICITAR_INFORMACION, Transicion.RESPONDER_ENTIDAD}
+# Forward transitions look primary; the ones that end an incident early look dangerous.
+PELIGROSAS = {Transicion.RECHAZAR, Transicion.MARCAR_DUPLICADO}
+
+
+
+def _relojes(incidente: Incidente) -> list[dict]:
+    relojes = []
+    for r in sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []):
+        r = dict(r)
+        r["estado_texto"] = ESTADOS_RELOJ.get(r["estado"], r["estado"])
+        r["pct"] = max(0, min(100, round(100 * (r["fraccion"] or 0))))
+        r["objetivo_texto"] = duracion(r["objetivo_min"])
+        if r["estado"] == "cumplido":
+            r["detalle"] = _("en %(t)s") % {"t": duracion(r["transcurrido_min"])}
+        elif r["restante_min"] < 0:
+            r["detalle"] = _("excedido por %(t)s") % {"t": duracion(r["restante_min"])}
+        else:
+            r["detalle"] = _("quedan %(t)s") % {"t": duracion(r["restante_min"])}
+        relojes.append(r)
+    return relojes
+
+
+def _checklist(incidente: Incidente, tareas, *, personal: bool) -> list[dict]:
+    """Tasks grouped by protocol phase, in protocol order, with each phase's progress."""
+    nombres = {f["codigo"]: f["nombre"] for f in (incidente.protocolo.fases or [])} \
+        if incidente.protocolo_id else {}
+    actual = FASE_DE_ESTADO.get(incidente.estado) or FASE_DE_ESTADO.get(incidente.estado_previo)
+    grupos: dict[str, dict] = {}
+    for t in tareas:
+        g = grupos.setdefault(t.fase, {"codigo": t.fase, "nombre": nombres.get(t.fase, t.fase),
+                                       "tareas": [], "obligatorias": 0, "hechas": 0,
+                                       "cerradas": 0, "actual": t.fase == actual})
+        g["tareas"].append(t)
+        t.rol_texto = ROLES_PASO.get(t.rol, t.rol)
+        t.de_entidad = t.rol in ("reportante", "rsi", "mae")
+        t.abierta = t.estado not in (EstadoTarea.HECHA, EstadoTarea.NO_APLICA)
+        g["cerradas"] += 0 if t.abierta else 1
+        if t.obligatoria:
+            g["obligatorias"] += 1
+            g["hechas"] += t.estado == EstadoTarea.HECHA
+    orden = list(grupos)
+    indice = orden.index(actual) if actual in orden else (
+        len(orden) if incidente.estado in ESTADOS_FINALES else -1)
+    for i, g in enumerate(grupos.values()):
+        g["completa"] = g["hechas"] == g["obligatorias"]
+        g["marcar"] = g["completa"] and g["obligatorias"] > 0
+        g["pct"] = round(100 * g["hechas"] / g["obligatorias"]) if g["obligatorias"] else 100
+        # Open: the current phase and any earlier one with steps still to do.
+        g["abierta"] = g["actual"] or (i < indice and (
+            not g["completa"] or (not personal and g["cerradas"] < len(g["tareas"]))))
+    return list(grupos.values())
+
+
+def _progreso(tareas) -> dict:
+    obligatorias = [t for t in tareas if t.obligatoria]
+    hechas = sum(1 for t in obligatorias if t.estado == EstadoTarea.HECHA)
+    total = len(obligatorias)
+    return {"hechas": hechas, "total": total, "pct": round(100 * hechas / total) if total else 0}
+
+
+def _acciones(usuario, incidente: Incidente) -> dict:
+    """Split the transitions the user's role allows into buttons (fireable now, perhaps with
+    a field typed in the same form) and blocked ones (with the reason, no button)."""
+    botones, bloqueadas, propias = [], [], set()
+    for t in selectors.transiciones_para(usuario=usuario, incidente=incidente):
+        if t.nombre in CON_FORMULARIO_PROPIO:
+            if t.disponible:
+                propias.add(t.nombre)
+            continue
+        faltan = [m for m in t.motivos if m != str(LLENA_EL_FORMULARIO.get(t.nombre, ""))]
+        if faltan:
+            bloqueadas.append({"nombre": t.nombre, "etiqueta": t.etiqueta, "motivos": faltan})
+        else:
+            botones.append({"nombre": t.nombre, "etiqueta": t.etiqueta,
+                            "peligrosa": t.nombre in PELIGROSAS})
+    return {"botones": botones, "bloqueadas": bloqueadas,
+            "puede_solicitar": Transicion.SOLICITAR_INFORMACION in propias,
+            "puede_responder": Transicion.RESPONDER_ENTIDAD in propias}
+
+
+def personal_asignable():
+    # Candidates for a coordinator's "assign to": active staff who may work incidents.
+    # A read for a <select> only; incidente_asignar re-checks the role on write.
+    return (get_user_model().objects.filter(is_active=True, groups__name__in=ROLES_GESTION)
+            .distinct().order_by("first_name", "last_name", "username"))
+
+
+LIMITE_INDICADORES = 50
+
+
+def _indicadores(usuario, incidente: Incidente) -> list:
+    """The incident's indicators (newest first, capped) with, for staff only, where else
+    each value was seen (the indicators app's selectors decide what the user may see)."""
+    _inc, vinculos = indicadores_selectors.vinculos_de_incidente(usuario=usuario,
+                                                                 incidente_id=incidente.pk)
+    vinculos = list(vinculos[:LIMITE_INDICADORES])
+    correlacion = indicadores_selectors.correlacion_resumen(
+        usuario=usuario, indicadores=[v.indicador for v in vinculos],
+        excluir_incidente_id=incidente.pk)
+    for v in vinculos:
+        v.correlacion = correlacion.get(v.indicador_id)
+    return vinculos
+
+
+def _actores_cgii(ids: set[int]) -> set[int]:
+    # Which timeline authors are CGII staff, in one query, so the entity's page can say
+    # "CGII" instead of guessing from the entry type.
+    if not ids:
+        return set()
+    return set(get_user_model().objects.filter(pk__in=ids, groups__name__in=ROLES_CGII)
+               .values_list("pk", flat=True))
+
+
+def _contexto_detalle(request, pk: int) -> dict:
+    # The stream position first: an event committed while we read is replayed, not lost.
+    secuencia = secuencia_actual()
+    try:
+        incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=pk)
+    except NoEncontrado:
+        raise Http404 from None
+    usuario = request.user
+    personal = es_personal_cgii(usuario)
+    tareas = incidente._tareas_cache
+    if not personal:
+        # The entity sees the protocol steps its own roles must do, nothing else.
+        roles = roles_del_usuario(incidente, usuario)
+        tareas = [t for t in tareas if t.rol in roles]
+    timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente))
+    del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
+    for e in timeline:
+        e.del_cgii = e.actor_id is None or e.actor_id in del_cgii
+    evidencias = list(selectors.evidencias_de(usuario=usuario, incidente=incidente))
+    por_id = {ev.pk: ev for ev in evidencias}
+    for t in tareas:
+        t.evidencia_visible = por_id.get(t.evidencia_id)
+    pregunta = next((e for e in reversed(timeline) if e.tipo == "solicitud"), None) \
+        if incidente.estado == Estado.EN_ESPERA_ENTIDAD else None
+    gestiona = personal and tiene_rol_cgii(usuario, *ROLES_GESTION)
+    en_curso = incidente.estado not in ESTADOS_FINALES or incidente.estado == Estado.RESUELTO
+    contexto = {
+        "incidente": incidente,
+        "secuencia": secuencia,
+        "personal": personal,
+        "gestiona": gestiona,
+        # Read-only staff (auditors) see everything and write nothing.
+        "puede_escribir": gestiona or not personal,
+        "puede_reportar": gestiona or not personal,
+        "relojes": _relojes(incidente),
+        "acciones": _acciones(usuario, incidente),
+        "fases_checklist": _checklist(incidente, tareas, personal=personal),
+        "progreso": _progreso(tareas),
+        "timeline": timeline,
+        "pregunta": pregunta,
+        "evidencias": evidencias,
+        "indicadores": _indicadores(usuario, incidente),
+        "limite_indicadores": LIMITE_INDICADORES,
+        "barra": _barra(incidente),
+        "tareas_editables": en_curso and (gestiona or not personal),
+        "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
+                            and incidente.confirmado_por_entidad_en is None),
+        "tipos_entrada": dict(TipoEntrada.choices),
+        "estados": dict(Estado.choices),
+    }
+    if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
+        contexto["form_clasificacion"] = ClasificacionForm(
+            tipos=protocolos.opciones_tipos(),
+            initial={"tipo": incidente.tipo.codigo if incidente.tipo_id else None,
+                     "impacto": incidente.impacto or 2, "urgencia": incidente.urgencia or 2,
+                     "prioridad": incidente.prioridad if incidente.prioridad_manual else "",
+                     "motivo_prioridad": incidente.motivo_prioridad})
+        if tiene_rol_cgii(usuario, "coordinador", "administrador"):
+            contexto["asignables"] = personal_asignable()
+    return contexto
+
+
+@login_required
+@require_GET
+def detalle(request, pk: int):
+    return render(request, "incidentes/detalle.html", _contexto_detalle(request, pk))
+
+
+@login_required
+@require_GET
+def paneles(request, pk: int):
+    """The detail page's panels alone (no layout, no flash messages consumed): the live page
+    re-fetches them after an event and swaps each ``data-panel`` in place."""
+    return render(request, "incidentes/detalle/_paneles.html", _contexto_detalle(request, pk))
+
+
+def _barra(incidente: Incidente) -> list[dict]:
+    """The main path with done / current / pending marks; a paused incident shows the phase
+    it will return to."""
+    actual = incidente.estado_previo if incidente.estado == Estado.EN_ESPERA_ENTIDAD \
+        else incidente.estado
+    indice = FASES.index(actual) if actual in FASES else -1
+    return [{"etiqueta": e.label, "actual": i == indice, "hecha": i < indice}
+            for i, e in enumerate(FASES)]
+
+
+# ---- actions (POST → service → message → redirect) ----------------------------------------
+
