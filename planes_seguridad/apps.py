@@ -27,6 +27,10 @@ class PlanesSeguridadConfig(AppConfig):
         registrar_manejador(nombre=pdf.NOMBRE_MANEJADOR, tipos=pdf.TIPOS,
                             funcion=pdf.resumen_al_conformar)
         registrar_demo("planes_seguridad", demo.cargar_demo, orden=60)
+        # Reports (issue 8): entity compliance and national (docs/reportes.md).
+        from .reportes import tipos
+
+        tipos.registrar()
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 
