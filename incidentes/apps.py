@@ -22,6 +22,9 @@ class IncidentesConfig(AppConfig):
         from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
         registrar_manejador_cruce("incidente", monitor.al_cruzar)
         registrar_demo("incidentes", crear_incidentes_demo, orden=50)
+        from .reportes import tipos as tipos_reporte
+
+        tipos_reporte.registrar()  # "gestion-incidentes" (issue 8 §3)
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 
