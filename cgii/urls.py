@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cgii import views
+from cgii.reportes.tablero import tablero
 from planes_seguridad.views import verificar as pisi_verificar
 
 api_v1 = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("incidentes/", include("incidentes.urls")),
     path("pisi/", include("planes_seguridad.urls")),
     path("reportes/", include("cgii.reportes.urls")),
+    path("tablero/", tablero, name="tablero"),
     path("verificar/<str:codigo>/", pisi_verificar, name="pisi_verificar"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
