@@ -78,8 +78,10 @@ def _escribir(hoja, fila: int, columna: int, valor, formato: str):
 
 def nombre_hoja(titulo: str, usados: set[str]) -> str:
     """≤ 31 characters, none of []:*?/\\, not blank, unique ignoring case (Excel's rules)."""
-    base = INVALIDOS_HOJA.sub("", titulo).strip().strip("'") or _("Sección")
-    base = base[:31].strip()
+    base = " ".join(INVALIDOS_HOJA.sub("", titulo).split()).strip("'") or _("Sección")
+    if len(base) > 31:
+        corte = base[:32].rfind(" ")  # at a word boundary when one is not too far back
+        base = base[:corte if corte >= 20 else 31].strip()
     nombre, n = base, 2
     while nombre.lower() in usados:
         sufijo = f" ({n})"

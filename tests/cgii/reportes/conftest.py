@@ -60,3 +60,13 @@ def registrar_tipo():
 def archivos_privados(settings, tmp_path):
     settings.ARCHIVOS_PRIVADOS_DIR = tmp_path / "archivos"
     return settings.ARCHIVOS_PRIVADOS_DIR
+
+
+@pytest.fixture
+def sin_tipos():
+    """An empty registry for the test (the domain apps register theirs at start-up)."""
+    originales = dict(registro._tipos)
+    registro._tipos.clear()
+    yield
+    registro._tipos.clear()
+    registro._tipos.update(originales)
