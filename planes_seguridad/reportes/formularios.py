@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import selectors
 from ..models import PeriodoSeguimiento
-from ..states import EstadoPeriodo
+from ..states import ESTADOS_IMPLEMENTACION, EstadoPeriodo
 
 
 class CumplimientoForm(forms.Form):
@@ -24,8 +24,13 @@ class CumplimientoForm(forms.Form):
         planes = (selectors.planes_visibles(usuario).select_related("entidad")
                   .order_by("entidad__sigla", "-gestion", "-version")
                   .values_list("id", "entidad__sigla", "gestion", "version", "estado"))
+        planes = list(planes)
         self.fields["plan"].choices = [
             (pk, f"{sigla} — {gestion} v{version}") for pk, sigla, gestion, version, _e in planes]
+        # Opened without a query: the first plan in force (an entity's usual single choice).
+        en_vigencia = [p[0] for p in planes if p[4] in ESTADOS_IMPLEMENTACION]
+        if en_vigencia or planes:
+            self.fields["plan"].initial = (en_vigencia or [planes[0][0]])[0]
 
     def clean(self):
         datos = super().clean()

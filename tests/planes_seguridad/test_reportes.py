@@ -357,3 +357,132 @@ def test_tablero(escenario, auditor, rsi_a, rsi_b):
     with CaptureQueriesContext(connection) as ctx:
         tablero.estado_plan_entidad(usuario=rsi_a)
     assert len(ctx.captured_queries) <= 8
+
+
+# ---- the entity's incidents (incidentes.reportes.figuras) --------------------------------
+
+def test_incidentes_de_la_entidad_en_el_periodo(escenario, catalogos, rsi_a, rsi_b, entidad_a,
+                                                entidad_b, analista):
+    from tests.incidentes.utiles import clasificar, reportar
+
+    clasificar(reportar(rsi_a, entidad_a), analista)
+    reportar(rsi_b, entidad_b)  # another entity: not counted
+    f = figuras_cumplimiento(usuario=rsi_a, plan_id=escenario["plan"].pk)
+    # The period runs from the plan's validity start (today) to its cut-off.
+    assert (f.incidentes_desde, f.incidentes_hasta) == (timezone.localdate(), corte())
+    assert f.incidentes.recibidos == 1
+    assert sum(n for _c, n in f.incidentes.por_categoria) == 1
+    assert set(f.incidentes.sla) == {"acuse", "contencion", "resolucion"}
+    assert f.incidentes.sla["acuse"].total == 1
+    doc = documento_cumplimiento(f)
+    assert sum(fila[1] for fila in doc.tabla("incidentes-categoria").filas) == 1
+    assert [fila[1] for fila in doc.tabla("incidentes-sla").filas] == [1, 1, 1]
+
+
+# ---- rendered formats: XLSX (openpyxl), PDF (pdftotext) and the HTML page -----------------
+
+def _hojas(contenido: bytes) -> dict[str, list[list]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    libro = load_workbook(io.BytesIO(contenido), data_only=True)
+    return {h.title: [list(fila) for fila in h.iter_rows(values_only=True)] for h in libro}
+
+
+def _fila(hoja: list[list], primera) -> list:
+    """The first row that starts with ``primera`` and has more (sheet titles stand alone)."""
+    return next(f for f in hoja if f and f[0] == primera and any(v is not None for v in f[1:]))
+
+
+def _texto_pdf(contenido: bytes, tmp_path) -> str:
+    import subprocess
+
+    ruta = tmp_path / "informe.pdf"
+    ruta.write_bytes(contenido)
+    texto = subprocess.run(["/usr/bin/pdftotext", "-layout", str(ruta), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    # Narrow/normal no-break spaces (thousands, "83,3 %") as plain spaces.
+    return texto.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_xlsx_cumplimiento(escenario, rsi_a):
+    from cgii.reportes.xlsx import renderizar_xlsx
+
+    doc = documento_cumplimiento(figuras_cumplimiento(usuario=rsi_a,
+                                                      plan_id=escenario["plan"].pk))
+    hojas = _hojas(renderizar_xlsx(doc))
+    dominios = hojas["Implementación por dominio"]
+    fila5 = _fila(dominios, "5")
+    assert fila5[2:7] == [2, 1, 1, 0, 0]
+    assert fila5[7] == pytest.approx(0.833) and fila5[8] == pytest.approx(0.5)
+    assert _fila(dominios, "6")[7] == pytest.approx(0.5)
+    total = _fila(dominios, "Total")
+    assert total[7] == pytest.approx(0.70) and total[8] == pytest.approx(0.25)
+    cronograma = hojas["Cumplimiento del cronograma"]
+    assert _fila(cronograma, "Vencidas terminadas")[1] == pytest.approx(0.5)
+    assert _fila(cronograma, "Mediana de días de atraso")[1] == 20.0
+    assert _fila(cronograma, "Máximo de días de atraso")[1] == 60
+    assert _fila(cronograma, "Actividades atrasadas")[1] == 3
+    evidencia = hojas["Cobertura de evidencia"]
+    assert _fila(evidencia, "Cobertura de evidencia")[1] == pytest.approx(0.25)
+    assert _fila(evidencia, "6.1.2")[0] == "6.1.2"
+    assert _fila(hojas["Hallazgos"], "Tiempo medio de cierre")[1] == 7.0
+
+
+def test_xlsx_nacional(escenario, auditor):
+    from cgii.reportes.xlsx import renderizar_xlsx
+
+    hojas = _hojas(renderizar_xlsx(documento_nacional(
+        figuras_nacional(usuario=auditor, gestion=gestion()))))
+    aprobados = hojas["PISI aprobados"]
+    fila = _fila(aprobados, "Entidades del nivel central con PISI aprobado")
+    assert fila[1] == pytest.approx(0.667) and fila[2] == pytest.approx(1.0)
+    assert _fila(aprobados, "Nivel central")[1:4] == [3, 2, pytest.approx(0.667)]
+    ranking = hojas["Ranking de cumplimiento"]
+    assert _fila(ranking, 1)[1:2] + _fila(ranking, 1)[4:6] == [
+        "MPA", pytest.approx(0.70), pytest.approx(0.25)]
+    mapa = next(h for nombre, h in hojas.items() if nombre.startswith("Mapa de calor"))
+    fila = _fila(mapa, "MPA")
+    assert fila[1] == pytest.approx(0.70) and pytest.approx(0.833) in fila
+
+
+def test_pdf_cumplimiento_y_nacional(escenario, rsi_a, auditor, tmp_path):
+    from cgii.reportes.pdf import renderizar_pdf
+
+    doc = documento_cumplimiento(figuras_cumplimiento(usuario=rsi_a,
+                                                      plan_id=escenario["plan"].pk))
+    texto = _texto_pdf(renderizar_pdf(doc), tmp_path)
+    for esperado in ("83,3 %", "70 %", "25 %", "6.1.2", "20,0 días", "60,0 días", "7,0 días",
+                     "RM-045/2027", "18.1.5"):
+        assert esperado in texto, esperado
+    texto = _texto_pdf(renderizar_pdf(documento_nacional(
+        figuras_nacional(usuario=auditor, gestion=gestion()))), tmp_path)
+    for esperado in ("66,7 %", "MPA", "MPC", "83,3 %"):
+        assert esperado in texto, esperado
+
+
+def test_pagina_html(escenario, client, rsi_a, rsi_b, auditor):
+    from tests.entidades.sesiones import iniciar_sesion_verificada
+
+    client.force_login(rsi_a)
+    r = client.get("/reportes/cumplimiento-entidad/", {"plan": escenario["plan"].pk})
+    assert r.status_code == 200
+    html = r.content.decode().replace("\u202f", " ").replace("\u00a0", " ").replace(
+        "&nbsp;", " ")
+    for esperado in ("83,3 %", "70 %", "25 %", "6.1.2", "20,0 días"):
+        assert esperado in html, esperado
+    # Opened with no query: the entity's plan in force is the default.
+    assert client.get("/reportes/cumplimiento-entidad/").status_code == 200
+    # The national report does not exist for an entity user.
+    assert client.get("/reportes/nacional/").status_code == 404
+    # Another entity's plan is not offered (the same answer as an unknown id).
+    client.force_login(rsi_b)
+    r = client.get("/reportes/cumplimiento-entidad/", {"plan": escenario["plan"].pk})
+    assert r.status_code in (400, 404) and b"83,3" not in r.content
+    iniciar_sesion_verificada(client, auditor)
+    r = client.get("/reportes/nacional/", {"gestion": gestion()})
+    assert r.status_code == 200
+    html = r.content.decode().replace("\u202f", " ").replace("\u00a0", " ").replace(
+        "&nbsp;", " ")
+    assert "66,7 %" in html and "MPA" in html
