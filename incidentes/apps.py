@@ -25,6 +25,9 @@ class IncidentesConfig(AppConfig):
         from .reportes import tipos as tipos_reporte
 
         tipos_reporte.registrar()  # "gestion-incidentes" (issue 8 §3)
+        from .reportes import panel
+
+        panel.registrar()  # the incidents panel of /tablero/
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 

@@ -28,9 +28,10 @@ class PlanesSeguridadConfig(AppConfig):
                             funcion=pdf.resumen_al_conformar)
         registrar_demo("planes_seguridad", demo.cargar_demo, orden=60)
         # Reports (issue 8): entity compliance and national (docs/reportes.md).
-        from .reportes import tipos
+        from .reportes import panel, tipos
 
         tipos.registrar()
+        panel.registrar()  # the PISI panel of /tablero/
         if settings.EMBEBIDO:
             from cgii.eventos.embebido import registrar_periodica
 

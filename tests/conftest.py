@@ -24,11 +24,15 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _caches_de_catalogos_limpias():
-    """Per-process catalog caches must not carry rows of a rolled-back test."""
+    """Per-process caches (catalogs, Django's cache) must not carry rows of a rolled-back
+    test."""
+    from django.core.cache import cache
+
     from protocolos import selectors
 
     selectors.limpiar_cache_calendarios()
     selectors.limpiar_cache_datos()
+    cache.clear()
     yield
     selectors.limpiar_cache_calendarios()
     selectors.limpiar_cache_datos()
