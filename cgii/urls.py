@@ -22,6 +22,7 @@ urlpatterns = [
          name="preferencias_notificaciones"),
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/", include("incidentes.urls")),
+    path("indicadores/", include("incidentes.indicadores.urls")),
     path("pisi/", include("planes_seguridad.urls")),
     path("reportes/", include("cgii.reportes.urls")),
     path("tablero/", tablero, name="tablero"),

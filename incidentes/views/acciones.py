@@ -19,6 +19,7 @@ from protocolos import selectors as protocolos
 
 from .. import selectors, services
 from ..forms import ClasificacionForm
+from ..indicadores.views import ACCIONES as ACCIONES_INDICADORES
 from ..states import (
     Estado,
     Transicion,
@@ -157,6 +158,9 @@ ACCIONES = {
     "confirmar": _accion_confirmar,
     "tarea": _accion_tarea,
     "evidencia": _accion_evidencia,
+    # Indicators (add one, paste many, confirm extracted ones, remove): the indicators app's
+    # own functions, same pattern.
+    **ACCIONES_INDICADORES,
 }
 
 @login_required

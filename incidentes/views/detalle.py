@@ -21,6 +21,9 @@ from protocolos import selectors as protocolos
 from .. import selectors, sla
 from ..forms import ClasificacionForm
 from ..indicadores import selectors as indicadores_selectors
+from ..indicadores.models import RolIndicador
+from ..indicadores.normalizacion import TipoIndicador
+from ..indicadores.views import resultado_pegado
 from ..models import EstadoTarea, Incidente, TipoEntrada
 from ..permisos import roles_del_usuario
 from ..services.comun import ROLES_GESTION
@@ -214,6 +217,8 @@ def _contexto_detalle(request, pk: int) -> dict:
         "evidencias": evidencias,
         "indicadores": _indicadores(usuario, incidente),
         "limite_indicadores": LIMITE_INDICADORES,
+        "tipos_indicador": TipoIndicador.choices,
+        "roles_indicador": RolIndicador.choices,
         "barra": _barra(incidente),
         "tareas_editables": en_curso and (gestiona or not personal),
         "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
@@ -236,7 +241,10 @@ def _contexto_detalle(request, pk: int) -> dict:
 @login_required
 @require_GET
 def detalle(request, pk: int):
-    return render(request, "incidentes/detalle.html", _contexto_detalle(request, pk))
+    contexto = _contexto_detalle(request, pk)
+    # The last bulk paste's per-line report, shown once (not in the live panels fragment).
+    contexto["resultado_indicadores"] = resultado_pegado(request, pk)
+    return render(request, "incidentes/detalle.html", contexto)
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii.auditoria.services import auditoria_registrar
+from cgii.busqueda.services import solicitar_indexacion
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.errores import ErrorValidacion, NoEncontrado
 from incidentes.models import TLP, Incidente, TipoEntrada
@@ -283,4 +284,7 @@ def indicador_actualizar(*, actor, indicador_id: int, **campos) -> Indicador:
         auditoria_registrar(actor=actor, accion="indicador.actualizar", objeto=indicador,
                             antes={c: antes[c] for c in cambios},
                             despues={c: campos[c] for c in cambios})
+        # The search document shows TLP, state (revoked/expired), name and description: an
+        # edit must reach the index like a new sighting does (outbox event, same commit).
+        solicitar_indexacion({"indicador": [indicador.pk]})
     return indicador
