@@ -142,7 +142,9 @@ def _etiquetas_categorias(categorias, centros, y, hueco) -> tuple[str, float]:
         if i % cada:
             continue
         if girar:
-            partes.append(_texto(x + 3, y + 10, c, ancla="end", max_px=110, rotar=-40))
+            # Rotated labels run down to the left: the first ones must not leave the chart.
+            partes.append(_texto(x + 3, y + 10, c, ancla="end", max_px=min(110, (x - 8) / 0.8),
+                                 rotar=-40))
         else:
             partes.append(_texto(x, y + 14, c, max_px=hueco - 4))
     alto = (min(110, max(_ancho(c) for c in categorias)) * 0.65 + 18) if girar else 22
@@ -300,7 +302,7 @@ def lineas(grafico: Grafico) -> str:
         partes.append(_meta_horizontal(izq, der, base - alto * grafico.meta / tope,
                                        grafico.meta, grafico.formato))
     # Print every value when they have room; otherwise only each series' last one.
-    todos_los_valores = n_cat * n_ser <= 36 and hueco >= 30
+    todos_los_valores = n_cat * n_ser <= 24 and hueco >= 30
     # Per category: the highest point's label goes above it, the others below; a label that
     # would sit on one already placed in that column is left out (the tooltip and the data
     # table still have it).
@@ -365,14 +367,20 @@ def mapa_calor(grafico: Grafico) -> str:
     n_col = max(1, len(columnas))
     ancho_etiqueta = min(180.0, max([_ancho(s.nombre) for s in filas] + [40]) + 10)
     celda = max(30.0, (ANCHO - ancho_etiqueta - 12) / n_col)
-    ancho = ancho_etiqueta + 8 + celda * n_col + 4
     girar = any(_ancho(c, 10) > celda - 4 for c in columnas)
+    # Rotated column labels run up to the right: room for the last one.
+    sobrante = min(110, max([_ancho(c, 10) for c in columnas] + [0])) * 0.71 if girar else 0
+    ancho = ancho_etiqueta + 8 + celda * n_col + 4 + max(0.0, sobrante - celda / 2)
     cabecera = (min(110, max([_ancho(c, 10) for c in columnas] + [0])) * 0.7 + 16
                 if girar else 20)
     alto_celda = 22
     izq = ancho_etiqueta + 8
     tope = grafico.maximo or (100.0 if grafico.formato == "porcentaje"
                               else max(_todos(grafico) + [1]))
+    # One font size for every cell (the longest value decides), so sizes carry no meaning.
+    textos = [_valor(v, grafico.formato) for f in filas for v in f.valores if v is not None]
+    largo = max([len(t) for t in textos] + [1])
+    tam_celda = round(max(7.0, min(FUENTE_VALOR, (celda - 4) / (0.58 * largo))), 1)
     partes = []
     for c, columna in enumerate(columnas):
         x = izq + celda * (c + 0.5)
@@ -395,13 +403,12 @@ def mapa_calor(grafico: Grafico) -> str:
                               f'{REJILLA}"><title>{_e(etiqueta)}</title></rect>')
                 continue
             color = color_calor(float(v) / tope if tope else 0)
-            texto = _valor(v, grafico.formato)
-            tam = max(7.0, min(FUENTE_VALOR, (celda - 4) / (0.58 * len(texto))))
             partes.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{celda - 2:.1f}" '
                           f'height="{alto_celda - 2}" fill="{color}"><title>{_e(etiqueta)}'
                           f"</title></rect>")
-            partes.append(_texto(x + celda / 2, y + alto_celda / 2 + 3.5, texto,
-                                 tam=round(tam, 1), color=_tinta_sobre(color)))
+            partes.append(_texto(x + celda / 2, y + alto_celda / 2 + 3.5,
+                                 _valor(v, grafico.formato), tam=tam_celda,
+                                 color=_tinta_sobre(color)))
     # Colour key: five steps of the scale with their values.
     y = cabecera + alto_celda * len(filas) + 12
     partes.append(_texto(izq, y + 10, _("Escala:"), ancla="start", tam=10, color=SUAVE))

@@ -98,7 +98,7 @@ def test_formulario_sin_js_va_a_la_pagina_de_progreso(analista, registrar_tipo,
     assert generado.nombre == "prueba-2026.pdf"
     r = c.get(f"/reportes/generados/{generado.pk}/descarga/")
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
-    html = c.get(f"/reportes/lento/?gestion=2026").content.decode()
+    html = c.get("/reportes/lento/?gestion=2026").content.decode()
     assert f"/reportes/generados/{generado.pk}/descarga/" in html  # recent files list
 
 

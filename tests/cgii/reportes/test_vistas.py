@@ -2,12 +2,9 @@ import io
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.entidades.sesiones import iniciar_sesion_verificada
-
-from .ejemplo import TITULO
 
 pytestmark = pytest.mark.django_db
 
