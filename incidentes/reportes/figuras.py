@@ -28,21 +28,24 @@ pass over stopped clocks' events for working time).
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cgii.entidades.models import NivelEntidad
+from cgii.entidades.models import Entidad, NivelEntidad
 from protocolos import selectors as protocolos
 from protocolos.calendario import Calendario
-from protocolos.models import CruceSLA, Medida, PoliticaSLA, RelojSLA, TipoCruce
+from protocolos.models import CruceSLA, Medida, PoliticaSLA, RelojSLA, TipoCruce, TipoIncidente
 
 from ..models import Incidente, Origen
 from ..selectors import incidentes_visibles
@@ -186,57 +189,61 @@ def etiqueta_tramo(tramo: tuple[int, int | None]) -> str:
 # ---- working time: the calendar's windows as a prefix sum (O(1) per instant) -------------
 
 class _Acumulado:
-    """Working seconds from a base day to an instant, on one calendar, for instants inside a
-    known range of days; ``transcurrido(a, b) == W(b) - W(a)`` (the calendar's own windows:
-    the same days, hours and holidays as ``Calendario.transcurrido``, which it falls back to
-    outside the range)."""
+    """Working seconds from a base day to an instant (epoch seconds), on one calendar, for
+    instants inside a known range of days: ``transcurrido(a, b) == W(b) - W(a)``. Built from
+    the calendar's own days, hours and holidays (``es_dia_habil``, ``desde``/``hasta``,
+    ``zona``), so it agrees with ``Calendario.transcurrido`` (tested), which it falls back to
+    outside the range. O(log days) per instant instead of a loop over days."""
 
     def __init__(self, calendario: Calendario, primero: date, ultimo: date):
         self.cal = calendario
-        self.base = primero
+        self.inicios: list[float] = []  # local midnight of each day, epoch seconds
         self.ventanas: list[tuple[float, float] | None] = []
         self.acum: list[float] = [0.0]
         if calendario.continuo:
             return
+        zona_cal = calendario.zona
         dia = primero
         while dia <= ultimo:
+            self.inicios.append(datetime.combine(dia, time.min, tzinfo=zona_cal).timestamp())
             ventana = None
             if calendario.es_dia_habil(dia):
-                abre = datetime.combine(dia, calendario.desde, tzinfo=calendario.zona).timestamp()
-                cierra = datetime.combine(dia, calendario.hasta,
-                                          tzinfo=calendario.zona).timestamp()
+                abre = datetime.combine(dia, calendario.desde, tzinfo=zona_cal).timestamp()
+                cierra = datetime.combine(dia, calendario.hasta, tzinfo=zona_cal).timestamp()
                 ventana = (abre, cierra) if cierra > abre else None
             self.ventanas.append(ventana)
             self.acum.append(self.acum[-1] + (ventana[1] - ventana[0] if ventana else 0.0))
             dia += timedelta(days=1)
+        self.inicios.append(datetime.combine(dia, time.min, tzinfo=zona_cal).timestamp())
 
-    def _w(self, momento: datetime) -> float | None:
-        k = (momento.astimezone(self.cal.zona).date() - self.base).days
+    def _w(self, ts: float) -> float | None:
+        k = bisect_right(self.inicios, ts) - 1
         if not 0 <= k < len(self.ventanas):
             return None
-        total = self.acum[k]
         ventana = self.ventanas[k]
-        if ventana is not None:
-            total += min(max(momento.timestamp() - ventana[0], 0.0), ventana[1] - ventana[0])
-        return total
+        if ventana is None:
+            return self.acum[k]
+        return self.acum[k] + min(max(ts - ventana[0], 0.0), ventana[1] - ventana[0])
 
-    def segundos(self, a: datetime, b: datetime) -> float:
+    def segundos(self, a: float, b: float) -> float:
+        """Working seconds between two instants given as epoch seconds."""
         if b <= a:
             return 0.0
         if self.cal.continuo:
-            return (b - a).total_seconds()
+            return b - a
         wa, wb = self._w(a), self._w(b)
         if wa is None or wb is None:
-            return self.cal.transcurrido(a, b).total_seconds()
+            return self.cal.transcurrido(datetime.fromtimestamp(a, UTC),
+                                         datetime.fromtimestamp(b, UTC)).total_seconds()
         return wb - wa
 
 
-def _tramos(eventos: list[dict]) -> tuple[datetime | None, datetime | None,
-                                          list[tuple[datetime, datetime]]]:
-    """(start, stop, runs) of a stopped clock, replayed like ``protocolos.reloj`` does
+def _tramos(eventos: list[dict]) -> tuple[float | None, float | None,
+                                          list[tuple[float, float]]]:
+    """(start, stop, runs) of a clock in epoch seconds, replayed like ``protocolos.reloj``
     (stable sort by instant; redundant or out-of-order events ignored)."""
-    evs = sorted(((datetime.fromisoformat(e["momento"]), e["tipo"]) for e in eventos),
-                 key=lambda x: x[0])
+    evs = sorted(((datetime.fromisoformat(e["momento"]).timestamp(), e["tipo"])
+                  for e in eventos), key=itemgetter(0))
     inicio = abierto = None
     tramos = []
     for momento, tipo in evs:
@@ -257,21 +264,65 @@ def _tramos(eventos: list[dict]) -> tuple[datetime | None, datetime | None,
 
 # ---- the figures -------------------------------------------------------------------------
 
-def _fin_resolucion(campo: str = "terminado_en") -> Subquery:
-    return Subquery(RelojSLA.objects.filter(ambito=AMBITO, objeto_id=OuterRef("pk"),
-                                            medida=Medida.RESOLUCION).values(campo)[:1])
+class _Sql:
+    """A SQL fragment with its positional parameters (composable with & and |)."""
+
+    def __init__(self, sql: str, *params):
+        self.sql, self.params = sql, list(params)
+
+    def __and__(self, otro: _Sql) -> _Sql:
+        return _Sql(f"({self.sql} AND {otro.sql})", *self.params, *otro.params)
+
+    def __or__(self, otro: _Sql) -> _Sql:
+        return _Sql(f"({self.sql} OR {otro.sql})", *self.params, *otro.params)
 
 
-def _cond_sla(prefijo: str, corte: datetime) -> tuple[Q, Q]:
-    """(met, breached) by the cut-off, on a clock's columns (see the module docstring):
-    met = stopped by the cut-off as ``cumplido``; breached = deadline reached by the cut-off
-    and the clock is not a met one nor a paused one (a paused clock never reached its deadline;
-    its stored deadline is only a projection)."""
-    p = prefijo
-    cumplido = Q(**{f"{p}terminado_en__lt": corte, f"{p}estado": "cumplido"})
-    incumplido = (Q(**{f"{p}vence__lt": corte})
-                  & ~Q(**{f"{p}estado__in": ("cumplido", "pausado")}))
-    return cumplido, incumplido
+def _suma(cond: _Sql) -> _Sql:
+    return _Sql(f"SUM(CASE WHEN {cond.sql} THEN 1 ELSE 0 END)", *cond.params)
+
+
+def _en(columna: str, valores) -> _Sql:
+    return _Sql(f"{columna} IN ({', '.join(['%s'] * len(valores))})", *valores)
+
+
+def _consulta(partes: list) -> tuple[str, list]:
+    """Join str and _Sql pieces into (sql, params), in order."""
+    sql, params = [], []
+    for p in partes:
+        if isinstance(p, _Sql):
+            sql.append(p.sql)
+            params += p.params
+        else:
+            sql.append(p)
+    return " ".join(sql), params
+
+
+def _filas(partes: list) -> list[tuple]:
+    sql, params = _consulta(partes)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_INC = Incidente._meta.db_table
+_RELOJ = RelojSLA._meta.db_table
+_POLITICA = PoliticaSLA._meta.db_table
+_ENT = Entidad._meta.db_table
+# The only vendor-specific SQL: epoch seconds of an instant, of the first event, and the
+# number of events (PostgreSQL jsonb; SQLite JSON1 for the embedded profile).
+_SQL_VENDOR = {
+    "postgresql": {
+        "epoca": "EXTRACT(EPOCH FROM {})",
+        "epoca_inicio": "EXTRACT(EPOCH FROM CAST(r.eventos -> 0 ->> 'momento' AS TIMESTAMPTZ))",
+        "n_eventos": "jsonb_array_length(r.eventos)",
+    },
+    "sqlite": {
+        "epoca": "((julianday({}) - 2440587.5) * 86400.0)",
+        "epoca_inicio": "((julianday(json_extract(r.eventos, '$[0].momento')) - 2440587.5)"
+                        " * 86400.0)",
+        "n_eventos": "json_array_length(r.eventos)",
+    },
+}
 
 
 def figuras_gestion(*, usuario, desde: date, hasta: date,
@@ -282,152 +333,157 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
     visibles: QuerySet[Incidente] = incidentes_visibles(usuario)
     if entidad_id is not None:
         visibles = visibles.filter(entidad_id=entidad_id)
+    # Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here).
+    visibles_sql, visibles_params = visibles.order_by().values("pk").query.sql_with_params()
+    dt = connection.ops.adapt_datetimefield_value
+    p_inicio, p_fin, p_corte = dt(inicio), dt(fin), dt(corte)
 
-    base = visibles.annotate(fin_res=_fin_resolucion(),
-                             estado_res=_fin_resolucion("estado"),
-                             vence_res=_fin_resolucion("vence"))
-    recibido = Q(creado__gte=inicio, creado__lt=fin)
-    vulnerabilidad = Q(origen=Origen.CGII_VULNERABILIDAD)
-    detenido = Q(fin_res__lt=corte)
-    descartado = recibido & detenido & Q(estado__in=ESTADOS_DESCARTE)
-    resuelto = Q(fin_res__gte=inicio, fin_res__lt=corte, estado__in=ESTADOS_RESUELTO)
-    abierto = Q(creado__lt=corte) & (Q(fin_res__isnull=True) | Q(fin_res__gte=corte))
-    cohorte = recibido & (Q(estado__in=ESTADOS_NO_DESCARTE) | ~detenido
-                          | Q(fin_res__isnull=True))
-    res_cumplido = Q(fin_res__lt=corte, estado_res="cumplido")
-    res_incumplido = Q(vence_res__lt=corte) & ~Q(estado_res__in=("cumplido", "pausado"))
-    universo = base.filter(creado__lt=fin).filter(
-        recibido | Q(fin_res__isnull=True) | Q(fin_res__gte=inicio))
-
-    conteos = {
-        "recibidos": Count("pk", filter=recibido),
-        "vulnerabilidades": Count("pk", filter=recibido & vulnerabilidad),
-        "descartados": Count("pk", filter=descartado),
-        "rechazados": Count("pk", filter=descartado & Q(estado=Estado.RECHAZADO)),
-        "resueltos": Count("pk", filter=resuelto),
-        "resueltos_vuln": Count("pk", filter=resuelto & vulnerabilidad),
-        "abiertos": Count("pk", filter=abierto),
-        "abiertos_vuln": Count("pk", filter=abierto & vulnerabilidad),
-        "sla_total": Count("pk", filter=cohorte),
-        "sla_cumplidos": Count("pk", filter=cohorte & res_cumplido),
-        "sla_incumplidos": Count("pk", filter=cohorte & res_incumplido),
+    # Each incident joined once to its resolution clock (the SQL this report is made of);
+    # the universe is every incident that can count in some figure of the range.
+    u = _Sql(
+        f"WITH u AS (SELECT i.id, i.codigo, i.tipo_id, i.prioridad, i.entidad_id, i.origen, "
+        f"i.estado, i.creado, r.terminado_en AS fin_res, r.estado AS est_res, "
+        f"r.vence AS vence_res, e.nivel FROM {_INC} i JOIN {_ENT} e ON e.id = i.entidad_id "
+        f"LEFT JOIN {_RELOJ} r ON r.ambito = %s "
+        f"AND r.objeto_id = i.id AND r.medida = %s "
+        f"WHERE i.id IN ({visibles_sql}) AND i.creado < %s "
+        f"AND (i.creado >= %s OR r.terminado_en IS NULL OR r.terminado_en >= %s))",
+        AMBITO, Medida.RESOLUCION.value, *visibles_params, p_fin, p_inicio, p_inicio)
+    recibido = _Sql("u.creado >= %s", p_inicio)
+    vulnerabilidad = _Sql("u.origen = %s", Origen.CGII_VULNERABILIDAD.value)
+    detenido = _Sql("u.fin_res < %s", p_corte)
+    descartado = recibido & detenido & _en("u.estado", ESTADOS_DESCARTE)
+    resuelto = (_Sql("u.fin_res >= %s AND u.fin_res < %s", p_inicio, p_corte)
+                & _en("u.estado", ESTADOS_RESUELTO))
+    abierto = _Sql("u.creado < %s AND (u.fin_res IS NULL OR u.fin_res >= %s)", p_corte, p_corte)
+    cohorte = recibido & (_en("u.estado", ESTADOS_NO_DESCARTE)
+                          | _Sql("u.fin_res IS NULL OR u.fin_res >= %s", p_corte))
+    res_cumplido = _Sql("u.fin_res < %s AND u.est_res = %s", p_corte, "cumplido")
+    res_incumplido = _Sql("u.vence_res < %s AND u.est_res NOT IN (%s, %s)", p_corte,
+                          "cumplido", "pausado")
+    # Per-incident 0/1 flags, computed once (CTE "f"), then summed by each breakdown.
+    banderas = {
+        "rec": recibido, "vul": recibido & vulnerabilidad, "descart": descartado,
+        "rech": descartado & _Sql("u.estado = %s", Estado.RECHAZADO.value),
+        "res": resuelto, "res_vul": resuelto & vulnerabilidad, "abi": abierto,
+        "abi_vul": abierto & vulnerabilidad, "coh": cohorte, "coh_c": cohorte & res_cumplido,
+        "coh_i": cohorte & res_incumplido,
     }
-    for i, (a, b) in enumerate(TRAMOS_ANTIGUEDAD):
-        q = abierto & Q(creado__lte=corte - timedelta(days=a))
+    for k, (a, b) in enumerate(TRAMOS_ANTIGUEDAD):
+        q = abierto & _Sql("u.creado <= %s", dt(corte - timedelta(days=a)))
         if b is not None:
-            q &= Q(creado__gt=corte - timedelta(days=b))
-        conteos[f"tramo{i}"] = Count("pk", filter=q)
+            q = q & _Sql("u.creado > %s", dt(corte - timedelta(days=b)))
+        banderas[f"t{k}"] = q
+    nombres = list(banderas)
+    f_cte: list = [", f AS (SELECT u.tipo_id, u.prioridad, u.entidad_id, u.nivel,",
+                   _Sql(*_trunc_mes("u.creado", settings.TIME_ZONE)), "AS mes_rec,",
+                   _Sql(*_trunc_mes("u.fin_res", settings.TIME_ZONE)), "AS mes_res"]
+    for nombre, cond in banderas.items():
+        f_cte += [", CASE WHEN", cond, f"THEN 1 ELSE 0 END AS {nombre}"]
+    f_cte.append("FROM u)")
+    sumas = ", ".join(f"SUM({n})" for n in nombres)
+    ramas = [("cat", "tipo_id"), ("pri", "prioridad"), ("niv", "nivel"), ("ent", "entidad_id"),
+             ("mrec", "mes_rec"), ("mres", "mes_res"), ("tot", None)]
+    union = " UNION ALL ".join(
+        f"SELECT '{g}', CAST({c} AS VARCHAR(40)), {sumas} FROM f GROUP BY {c}" if c
+        else f"SELECT '{g}', NULL, {sumas} FROM f" for g, c in ramas)
+    # 1 query: every breakdown and the totals (UNION ALL over the flags).
+    filas = _filas([u, *f_cte, union])
 
-    # 1 query: every count by (type, priority, entity); the four breakdowns roll it up.
-    filas = (universo.order_by()
-             .values("tipo__codigo", "tipo__nombre", "tipo__clase__nombre", "prioridad",
-                     "entidad_id", "entidad__sigla", "entidad__nombre", "entidad__nivel")
-             .annotate(**conteos))
-    grupos: dict[str, dict[str, FilaGrupo]] = {"cat": {}, "pri": {}, "niv": {}, "ent": {}}
-    tramos = [0] * len(TRAMOS_ANTIGUEDAD)
+    tipos = {str(pk): (codigo, nombre, clase) for pk, codigo, nombre, clase in
+             TipoIncidente.objects.values_list("pk", "codigo", "nombre", "clase__nombre")}
+    entidades = {str(pk): (sigla, nombre) for pk, sigla, nombre in
+                 Entidad.objects.filter(pk__in=[int(f[1]) for f in filas if f[0] == "ent"])
+                 .values_list("pk", "sigla", "nombre")}
     niveles = dict(NivelEntidad.choices)
-    for f in filas:
-        claves = {
-            "cat": (f["tipo__codigo"] or SIN_CLASIFICAR,
-                    f["tipo__nombre"] or _("Sin clasificar"), f["tipo__clase__nombre"] or ""),
-            "pri": (f["prioridad"], f["prioridad"], ""),
-            "niv": (f["entidad__nivel"], str(niveles.get(f["entidad__nivel"],
-                                                         f["entidad__nivel"])), ""),
-            "ent": (str(f["entidad_id"]), f["entidad__sigla"], f["entidad__nombre"]),
-        }
-        for g, (clave, etiqueta, detalle) in claves.items():
-            fila = grupos[g].get(clave)
-            if fila is None:
-                fila = grupos[g][clave] = FilaGrupo(clave=clave, etiqueta=etiqueta,
-                                                    detalle=detalle)
-            fila.recibidos += f["recibidos"]
-            fila.vulnerabilidades += f["vulnerabilidades"]
-            fila.descartados += f["descartados"]
-            fila.resueltos += f["resueltos"]
-            fila.abiertos += f["abiertos"]
-            fila.sla_resolucion.sumar(f["sla_total"], f["sla_cumplidos"], f["sla_incumplidos"])
-        fig.recibidos += f["recibidos"]
-        fig.recibidos_vulnerabilidades += f["vulnerabilidades"]
-        fig.descartados += f["descartados"]
-        fig.rechazados += f["rechazados"]
-        fig.resueltos += f["resueltos"]
-        fig.resueltos_vulnerabilidades += f["resueltos_vuln"]
-        fig.abiertos += f["abiertos"]
-        fig.abiertos_vulnerabilidades += f["abiertos_vuln"]
-        for i in range(len(tramos)):
-            tramos[i] += f[f"tramo{i}"]
-    fig.recibidos_incidentes = fig.recibidos - fig.recibidos_vulnerabilidades
-    fig.duplicados = fig.descartados - fig.rechazados
-    fig.backlog = [(etiqueta_tramo(t), n) for t, n in zip(TRAMOS_ANTIGUEDAD, tramos,
-                                                           strict=True)]
-
-    def ordenar(filas: dict[str, FilaGrupo], por=None) -> list[FilaGrupo]:
-        activas = [x for x in filas.values() if x.recibidos or x.resueltos or x.abiertos]
-        return sorted(activas, key=por or (lambda x: (-x.recibidos, x.etiqueta)))
-
-    fig.categorias = ordenar(grupos["cat"], lambda x: (x.clave == SIN_CLASIFICAR, -x.recibidos,
-                                                        x.etiqueta))
-    fig.por_categoria = [(x.etiqueta, x.recibidos) for x in fig.categorias if x.recibidos]
-    fig.prioridades = ordenar(grupos["pri"], lambda x: x.clave)
-    orden_niveles = list(niveles)
-    fig.niveles = ordenar(grupos["niv"], lambda x: orden_niveles.index(x.clave)
-                          if x.clave in orden_niveles else 99)
-    fig.entidades = ordenar(grupos["ent"])
-
-    # 1 query: months (received by creation month, resolved by stop month).
+    sin_clasificar = _("Sin clasificar")
     tz = zona()
     meses: dict[date, Mes] = {}
     mes = date(desde.year, desde.month, 1)
     while mes <= hasta:
         meses[mes] = Mes(mes=mes)
         mes = date(mes.year + (mes.month == 12), mes.month % 12 + 1, 1)
-    por_mes = (universo.order_by()
-               .annotate(mes_rec=TruncMonth("creado", tzinfo=tz),
-                         mes_res=TruncMonth("fin_res", tzinfo=tz))
-               .values("mes_rec", "mes_res")
-               .annotate(recibidos=conteos["recibidos"], resueltos=conteos["resueltos"],
-                         sla_total=conteos["sla_total"],
-                         sla_cumplidos=conteos["sla_cumplidos"],
-                         sla_incumplidos=conteos["sla_incumplidos"]))
-    for f in por_mes:
-        if f["recibidos"] or f["sla_total"]:
-            m = meses.get(_primero_de_mes(f["mes_rec"], tz))
+    grupos: dict[str, list[FilaGrupo]] = {"cat": [], "pri": [], "niv": [], "ent": []}
+    for g, clave, *valores in filas:
+        n = dict(zip(nombres, (int(x or 0) for x in valores), strict=True))
+        if g == "tot":
+            fig.recibidos, fig.recibidos_vulnerabilidades = n["rec"], n["vul"]
+            fig.descartados, fig.rechazados = n["descart"], n["rech"]
+            fig.resueltos, fig.resueltos_vulnerabilidades = n["res"], n["res_vul"]
+            fig.abiertos, fig.abiertos_vulnerabilidades = n["abi"], n["abi_vul"]
+            fig.backlog = [(etiqueta_tramo(t), n[f"t{k}"])
+                           for k, t in enumerate(TRAMOS_ANTIGUEDAD)]
+        elif g == "mrec":
+            m = meses.get(_primero_de_mes(clave, tz))
             if m is not None:
-                m.recibidos += f["recibidos"]
-                m.sla_resolucion.sumar(f["sla_total"], f["sla_cumplidos"], f["sla_incumplidos"])
-        if f["resueltos"]:
-            m = meses.get(_primero_de_mes(f["mes_res"], tz))
+                m.recibidos = n["rec"]
+                m.sla_resolucion.sumar(n["coh"], n["coh_c"], n["coh_i"])
+        elif g == "mres":
+            m = meses.get(_primero_de_mes(clave, tz))
             if m is not None:
-                m.resueltos += f["resueltos"]
+                m.resueltos = n["res"]
+        elif n["rec"] or n["res"] or n["abi"]:
+            if g == "cat":
+                codigo, etiqueta, detalle = tipos.get(clave, (SIN_CLASIFICAR, sin_clasificar,
+                                                              ""))
+                clave = codigo
+            elif g == "pri":
+                etiqueta, detalle = clave, ""
+            elif g == "niv":
+                etiqueta, detalle = str(niveles.get(clave, clave)), ""
+            else:
+                etiqueta, detalle = entidades.get(clave, ("?", ""))
+            fila = FilaGrupo(clave=clave, etiqueta=etiqueta, detalle=detalle or "",
+                             recibidos=n["rec"], vulnerabilidades=n["vul"],
+                             descartados=n["descart"], resueltos=n["res"], abiertos=n["abi"])
+            fila.sla_resolucion.sumar(n["coh"], n["coh_c"], n["coh_i"])
+            grupos[g].append(fila)
+    if not fig.backlog:
+        fig.backlog = [(etiqueta_tramo(t), 0) for t in TRAMOS_ANTIGUEDAD]
+    fig.recibidos_incidentes = fig.recibidos - fig.recibidos_vulnerabilidades
+    fig.duplicados = fig.descartados - fig.rechazados
+    fig.categorias = sorted(grupos["cat"], key=lambda x: (x.clave == SIN_CLASIFICAR,
+                                                          -x.recibidos, x.etiqueta))
+    fig.por_categoria = [(x.etiqueta, x.recibidos) for x in fig.categorias if x.recibidos]
+    fig.prioridades = sorted(grupos["pri"], key=lambda x: x.clave)
+    orden_niveles = list(niveles)
+    fig.niveles = sorted(grupos["niv"], key=lambda x: orden_niveles.index(x.clave)
+                         if x.clave in orden_niveles else 99)
+    fig.entidades = sorted(grupos["ent"], key=lambda x: (-x.recibidos, x.etiqueta))
     fig.meses = list(meses.values())
 
-    # 1 query: the cohort's clocks by measure, policy priority and entity.
-    ids_cohorte = base.filter(cohorte).values("pk")
-    relojes = RelojSLA.objects.filter(ambito=AMBITO, objeto_id__in=ids_cohorte)
-    cumplido, incumplido = _cond_sla("", corte)
+    # 1 query: the cohort's clocks by measure and policy priority.
+    relojes = _Sql(f"FROM u JOIN {_RELOJ} r ON r.ambito = %s AND r.objeto_id = u.id", AMBITO)
+    r_cumplido = _Sql("r.terminado_en < %s AND r.estado = %s", p_corte, "cumplido")
+    r_incumplido = _Sql("r.vence < %s AND r.estado NOT IN (%s, %s)", p_corte, "cumplido",
+                        "pausado")
     fig.sla = {m: CumplimientoSLA() for m in MEDIDAS}
     fig.sla_por_prioridad = {p: {m: CumplimientoSLA() for m in MEDIDAS} for p in PRIORIDADES}
-    for f in (relojes.order_by().values("medida", "politica__prioridad")
-              .annotate(total=Count("pk"), cumplidos=Count("pk", filter=cumplido),
-                        incumplidos=Count("pk", filter=incumplido))):
-        args = (f["total"], f["cumplidos"], f["incumplidos"])
-        fig.sla.setdefault(f["medida"], CumplimientoSLA()).sumar(*args)
-        (fig.sla_por_prioridad.setdefault(f["politica__prioridad"], {})
-         .setdefault(f["medida"], CumplimientoSLA()).sumar(*args))
+    for medida, prioridad, total, cump, inc in _filas(
+            [u, "SELECT r.medida, p.prioridad, COUNT(*),", _suma(r_cumplido), ",",
+             _suma(r_incumplido), relojes, f"JOIN {_POLITICA} p ON p.id = r.politica_id",
+             "WHERE", cohorte, "GROUP BY r.medida, p.prioridad"]):
+        args = (int(total or 0), int(cump or 0), int(inc or 0))
+        fig.sla.setdefault(medida, CumplimientoSLA()).sumar(*args)
+        fig.sla_por_prioridad.setdefault(prioridad, {}).setdefault(
+            medida, CumplimientoSLA()).sumar(*args)
     fig.incumplimientos_total = sum(c.incumplidos for c in fig.sla.values())
 
-    # 1 query: the breach list (the first LIMITE_INCUMPLIMIENTOS by due instant).
+    # 2 queries: the breach list (the first LIMITE_INCUMPLIMIENTOS by due instant).
     politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
+    ids = [fila[0] for fila in _filas(
+        [u, "SELECT r.id", relojes, "WHERE", cohorte & r_incumplido,
+         f"ORDER BY r.vence, u.codigo, r.medida LIMIT {int(LIMITE_INCUMPLIMIENTOS)}"])]
     cruce = CruceSLA.objects.filter(reloj=OuterRef("pk"), tipo=TipoCruce.INCUMPLIMIENTO) \
         .order_by("umbral")
     incidente = Incidente.objects.filter(pk=OuterRef("objeto_id"))
-    for r in (relojes.filter(incumplido).order_by("vence", "objeto_id", "medida")
+    for r in (RelojSLA.objects.filter(pk__in=ids).order_by("vence", "objeto_id", "medida")
               .annotate(codigo=Subquery(incidente.values("codigo")[:1]),
                         sigla=Subquery(incidente.values("entidad__sigla")[:1]),
                         detectado=Subquery(cruce.values("detectado_en")[:1]),
                         motivo_cruce=Subquery(cruce.values("motivo")[:1]))
               .values("codigo", "sigla", "medida", "politica_id", "objetivo_min", "vence",
-                      "terminado_en", "detectado", "motivo_cruce")[:LIMITE_INCUMPLIMIENTOS]):
+                      "terminado_en", "detectado", "motivo_cruce")):
         detenido_en = r["terminado_en"] if r["terminado_en"] and r["terminado_en"] < corte \
             else None
         politica = politicas.get(r["politica_id"])
@@ -439,15 +495,31 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                                                 detenido_en),
             detenido_en=detenido_en,
         ))
+    fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida))
 
     # 1 query: mean times over the cohort's clocks stopped by the cut-off (events → runs).
-    fig.tiempos = _tiempos(relojes.filter(terminado_en__lt=corte), politicas, desde, corte)
+    # A clock with just its start and stop (most) is read as two instants; only clocks with
+    # pauses bring their events.
+    sql_v = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
+    sql, params = _consulta([
+        u, f"SELECT r.medida, r.politica_id, {sql_v['epoca_inicio']}, "
+        f"{sql_v['epoca'].format('r.terminado_en')}, "
+        f"CASE WHEN {sql_v['n_eventos']} > 2 THEN r.eventos END", relojes,
+        "WHERE", cohorte & _Sql("r.terminado_en < %s", p_corte)])
+    fig.tiempos = _tiempos(sql, params, politicas, desde, corte)
     return fig
+
+
+def _trunc_mes(columna: str, zona_nombre: str) -> tuple:
+    sql, params = connection.ops.datetime_trunc_sql("month", columna, (), zona_nombre)
+    return (sql, *params)
 
 
 def _primero_de_mes(valor, tz) -> date | None:
     if valor is None:
         return None
+    if isinstance(valor, str):  # SQLite
+        return date(int(valor[:4]), int(valor[5:7]), 1)
     if isinstance(valor, datetime):
         valor = valor.astimezone(tz) if timezone.is_aware(valor) else valor
         return date(valor.year, valor.month, 1)
@@ -466,7 +538,23 @@ def _motivo(medida: str, objetivo_min: int, politica: PoliticaSLA | None,
         "f": timezone.localtime(detenido_en).strftime("%d/%m/%Y %H:%M")}
 
 
-def _tiempos(relojes: QuerySet[RelojSLA], politicas: dict[int, PoliticaSLA], desde: date,
+def _sumar(s: list, acc: _Acumulado, inicio, parada, eventos) -> None:
+    if eventos is None:  # [inicio, fin]: one run
+        if inicio is None or parada is None:
+            return
+        inicio, parada = float(inicio), float(parada)
+        tramos = ((inicio, parada),)
+    else:
+        inicio, parada, tramos = _tramos(json.loads(eventos) if isinstance(eventos, str)
+                                         else eventos)
+        if inicio is None or parada is None:
+            return
+    s[0] += 1
+    s[1] += parada - inicio
+    s[2] += sum(acc.segundos(a, b) for a, b in tramos)
+
+
+def _tiempos(sql: str, params: list, politicas: dict[int, PoliticaSLA], desde: date,
              corte: datetime) -> dict[str, Tiempo]:
     calendarios: dict[int, _Acumulado] = {}
     primero = desde - timedelta(days=1)
@@ -483,17 +571,11 @@ def _tiempos(relojes: QuerySet[RelojSLA], politicas: dict[int, PoliticaSLA], des
         return acc
 
     sumas: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for medida, politica_id, eventos in (relojes.order_by()
-                                         .values_list("medida", "politica_id", "eventos")
-                                         .iterator(chunk_size=5000)):
-        inicio, parada, tramos = _tramos(eventos)
-        if inicio is None or parada is None:
-            continue
-        acc = acumulado(politica_id)
-        s = sumas[medida]
-        s[0] += 1
-        s[1] += (parada - inicio).total_seconds()
-        s[2] += sum(acc.segundos(a, b) for a, b in tramos)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while lote := cursor.fetchmany(5000):
+            for medida, politica_id, inicio, parada, eventos in lote:
+                _sumar(sumas[medida], acumulado(politica_id), inicio, parada, eventos)
     salida = {}
     for medida in MEDIDAS:
         n, pared, laboral = sumas.get(medida, (0, 0.0, 0.0))
