@@ -15,11 +15,12 @@ All text is escaped; the output is well-formed XML.
 """
 
 import math
+from dataclasses import replace
 from html import escape
 
 from django.utils.translation import gettext as _
 
-from .documento import Grafico
+from .documento import Grafico, Serie
 from .formato import formatear, numero, porcentaje
 
 ANCHO = 640
@@ -432,6 +433,35 @@ DIBUJANTES = {
     "lineas": lineas,
     "mapa_calor": mapa_calor,
 }
+
+
+# Rows of a heat map or a ranking per drawing: 30 rows fit an A4 page with their headers.
+FILAS_POR_PARTE = 30
+
+
+def partes(grafico: Grafico, filas: int = FILAS_POR_PARTE) -> list[Grafico]:
+    """A heat map or ranking with more rows than ``filas`` as several drawings of at most
+    ``filas`` rows each, on one shared scale. One SVG cannot break across PDF pages, and a
+    500-entity heat map would be cut at the bottom of the first one."""
+    if grafico.tipo == "mapa_calor" and len(grafico.series) > filas:
+        tope = grafico.maximo or (100.0 if grafico.formato == "porcentaje"
+                                  else max(_todos(grafico) + [1]))
+        grupos = [grafico.series[i:i + filas] for i in range(0, len(grafico.series), filas)]
+        return [replace(grafico, titulo=f"{grafico.titulo} ({k}/{len(grupos)})", series=g,
+                        maximo=tope) for k, g in enumerate(grupos, start=1)]
+    if grafico.tipo == "barras_horizontales" and len(grafico.categorias) > filas:
+        tope, _ticks = _escala(_todos(grafico), grafico.formato, grafico.maximo, grafico.meta)
+        inicios = range(0, len(grafico.categorias), filas)
+        return [replace(grafico, titulo=f"{grafico.titulo} ({k}/{len(inicios)})",
+                        categorias=grafico.categorias[i:i + filas], maximo=tope,
+                        series=[Serie(s.nombre, s.valores[i:i + filas]) for s in grafico.series])
+                for k, i in enumerate(inicios, start=1)]
+    return [grafico]
+
+
+def svgs(grafico: Grafico) -> list[str]:
+    """The chart as one or more SVG strings (see ``partes``)."""
+    return [svg(parte) for parte in partes(grafico)]
 
 
 def svg(grafico: Grafico) -> str:

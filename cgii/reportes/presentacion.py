@@ -38,9 +38,10 @@ class TablaVista:
 class GraficoVista:
     titulo: str
     tipo: str
-    svg: str
+    svg: str  # one or more <svg> elements (tall heat maps and rankings come in parts)
     categorias: list[str]
     series: list[tuple[str, list[str]]]  # the data as text, for the screen-reader table
+    partes: int = 1
 
 
 @dataclass
@@ -89,13 +90,15 @@ def secciones(documento: Documento) -> list[SeccionVista]:
             vista.cifras.append(CifraVista(cifra.titulo, formatear(cifra.valor, cifra.formato),
                                            meta, cifra.nota, es_numerico(cifra.formato)))
         for grafico in seccion.graficos:
+            partes = graficos.svgs(grafico)
             vista.graficos.append(GraficoVista(
                 titulo=grafico.titulo, tipo=grafico.tipo,
                 # graficos escapes every text it draws: the markup is safe to embed.
-                svg=mark_safe(graficos.svg(grafico)),  # noqa: S308
+                svg=mark_safe("".join(partes)),  # noqa: S308
                 categorias=[str(c) for c in grafico.categorias],
                 series=[(s.nombre, [formatear(v, grafico.formato) for v in s.valores])
                         for s in grafico.series],
+                partes=len(partes),
             ))
         vista.tablas = [tabla_vista(t) for t in seccion.tablas]
         vistas.append(vista)

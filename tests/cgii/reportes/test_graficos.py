@@ -97,3 +97,21 @@ def test_grafico_sin_datos_no_falla():
     for tipo in ("barras", "barras_horizontales", "lineas", "mapa_calor"):
         ET.fromstring(graficos.svg(Grafico(tipo, "Vacío", [], [])))
         ET.fromstring(graficos.svg(Grafico(tipo, "Nulos", ["a"], [Serie("s", [None])])))
+
+
+def test_mapas_y_rankings_largos_en_partes_con_una_escala():
+    filas = [Serie(f"E{i}", [i % 101, None]) for i in range(65)]
+    mapa = Grafico("mapa_calor", "Entidad × dominio", ["5", "6"], filas, formato="entero")
+    partes = graficos.partes(mapa)
+    assert [len(p.series) for p in partes] == [30, 30, 5]
+    assert {p.maximo for p in partes} == {64}  # the whole map's top, not each part's
+    assert partes[2].titulo == "Entidad × dominio (3/3)"
+    dibujos = graficos.svgs(mapa)
+    assert len(dibujos) == 3 and "E64" in _textos(ET.fromstring(dibujos[2]))
+
+    ranking = Grafico("barras_horizontales", "Ranking", [f"E{i}" for i in range(45)],
+                      [Serie("Puntaje", [float(i) for i in range(45)])], meta=40)
+    partes = graficos.partes(ranking)
+    assert [len(p.categorias) for p in partes] == [30, 15]
+    assert partes[1].series[0].valores[0] == 30.0 and partes[0].maximo == partes[1].maximo
+    assert graficos.partes(Grafico("barras", "x", ["a"], [Serie("s", [1])]))[0].titulo == "x"

@@ -125,3 +125,16 @@ def test_valor_csv():
     assert texto_csv.valor_csv(date(2026, 1, 2)) == "2026-01-02"
     assert texto_csv.valor_csv(None) == ""
     assert texto_csv.valor_csv(3.0) == "3"
+
+
+def test_pdf_mapa_de_calor_alto_no_pierde_filas(tmp_path):
+    from cgii.reportes.documento import Grafico, Seccion, Serie
+
+    documento = documento_prueba()
+    documento.secciones = [Seccion("mapa", "Mapa", graficos=[Grafico(
+        "mapa_calor", "Entidad × dominio", ["A.5", "A.6"],
+        [Serie(f"ENT{i:03d}", [float(i % 100), 50.0]) for i in range(100)],
+        formato="porcentaje", maximo=100)])]
+    texto = _pdf_texto(pdf.renderizar_pdf(documento), tmp_path)
+    assert "ENT000" in texto and "ENT099" in texto
+    assert "Página 3 de" in texto or "Página 2 de" in texto
