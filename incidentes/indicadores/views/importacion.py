@@ -111,7 +111,6 @@ def importar(request):
                 rechazada = (exc.extra or {}).get("importacion")
                 if rechazada:
                     # Rejected: nothing imported; its page lists every bad object.
-                    messages.error(request, exc.message)
                     return redirect("indicadores:importacion", rechazada)
                 form.add_error(None, texto_error(exc))
             except ErrorDominio as exc:
@@ -177,6 +176,7 @@ def importacion_detalle(request, pk: int):
     return render(request, "indicadores/importacion.html", {
         **contexto_menu(request.user), "secuencia": secuencia, "importacion": importacion,
         "estado": _estado(importacion), "contadores": importacion.contadores or {},
+        "estados_importacion": dict(E.choices),
         "errores": pagina, "omitidos": max(0, importacion.total_errores
                                            - len(importacion.errores or [])),
         "puede_reintentar": _puede_reintentar(request, importacion)})

@@ -20,6 +20,7 @@ from incidentes import selectors as incidentes_selectors
 
 from .. import exportacion, selectors, services
 from ..models import OrigenIndicador, RolIndicador
+from ..normalizacion import TipoIndicador
 from .comun import contexto_menu, descarga_stix, puede_escribir
 
 SESION_RESULTADO = "indicadores_resultado"
@@ -140,6 +141,9 @@ def extraer(request, pk: int):
         candidatos = selectors.candidatos_de_incidente(usuario=request.user, incidente_id=pk)
     except NoEncontrado:
         raise Http404 from None
+    tipos = dict(TipoIndicador.choices)
+    for c in candidatos:
+        c["tipo_texto"] = tipos.get(c["tipo"], c["tipo"])
     return render(request, "indicadores/extraer.html", {
         **contexto_menu(request.user), "incidente": incidente, "candidatos": candidatos,
         "puede_agregar": puede_escribir(request.user), "roles": RolIndicador.choices,

@@ -19,6 +19,8 @@
   const texto = raiz.querySelector("[data-texto-progreso]");
   const insignia = raiz.querySelector("[data-estado-texto]");
   const textos = (document.getElementById("textos-importacion") || { dataset: {} }).dataset;
+  const nodoEstados = document.getElementById("estados-importacion");
+  const estados = nodoEstados ? JSON.parse(nodoEstados.textContent) : {};
   const CONSULTA_MS = 2000;
   let terminado = false;
   let ultimo = Date.now();
@@ -36,8 +38,9 @@
           .replace("%s", d.procesados || 0).replace("%s", d.total || 0);
       }
     }
-    if (d.estado && insignia && d.estado_texto) {
-      insignia.textContent = d.estado_texto;
+    const etiqueta = d.estado_texto || estados[d.estado];
+    if (d.estado && insignia && etiqueta) {
+      insignia.textContent = etiqueta;
       insignia.className = `estado-imp ${d.estado}`;
     }
     if (FINALES.includes(d.estado)) {
@@ -57,8 +60,7 @@
 
   CGII.general.suscribir((m) => {
     if (m.tipo !== "stix.importacion.progreso" || !m.datos || m.datos.importacion !== id) return;
-    // The event carries no state label: keep the server's one until the reload.
-    pintar({ ...m.datos, estado_texto: null });
+    pintar(m.datos);
   });
   CGII.general.alResincronizar(consultar);
   document.addEventListener("cgii:conexion", (e) => {
