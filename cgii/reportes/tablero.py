@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cgii.entidades.selectors import es_personal_cgii, membresias_activas
+from cgii.eventos.selectors import secuencia_actual
 
 from . import presentacion
 from .documento import Documento, Seccion
@@ -58,5 +59,10 @@ def documento_tablero(usuario, *, ahora=None) -> Documento:
 @login_required
 @require_GET
 def tablero(request):
-    documento = documento_tablero(request.user)
-    return render(request, "reportes/tablero.html", presentacion.contexto(documento))
+    """The page, or with ``?parcial=1`` only its panels: the browser re-reads them when an
+    incident, SLA or PISI event arrives on the user's stream (cgii/js/tablero.js)."""
+    secuencia = secuencia_actual()  # before any read: the socket replays what follows
+    contexto = presentacion.contexto(documento_tablero(request.user))
+    if request.GET.get("parcial"):
+        return render(request, "reportes/_tablero.html", contexto)
+    return render(request, "reportes/tablero.html", {**contexto, "secuencia": secuencia})

@@ -69,3 +69,13 @@ def test_sin_paneles_muestra_un_aviso(client, reportante_a):
 def test_exige_sesion(client):
     respuesta = client.get(reverse("tablero"))
     assert respuesta.status_code == 302
+
+
+def test_parcial_devuelve_solo_los_paneles(client, reportante_a, paneles):
+    client.force_login(reportante_a)
+    completa = client.get(reverse("tablero")).content.decode()
+    assert 'data-url-parcial="/tablero/?parcial=1"' in completa and "tablero.js" in completa
+    assert "data-secuencia=" in completa  # the socket resumes from the page's position
+    parcial = client.get(reverse("tablero") + "?parcial=1").content.decode()
+    assert parcial.lstrip().startswith('<div data-panel="tablero">')
+    assert "Panel de MPA" in parcial and "<html" not in parcial

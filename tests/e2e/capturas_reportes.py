@@ -1,0 +1,105 @@
+"""Refresh docs/screenshots/{tablero-cgii,tablero-entidad,reporte-*}.png and the first page of
+each report's PDF (reporte-*-pdf.png).
+
+Not a test (pytest does not collect it). Run it against a demo server, with the same
+environment as the server (it reads the staff TOTP secrets from the database):
+
+    manage.py migrate && manage.py cargar_catalogos && manage.py cargar_demo
+    daphne -b 127.0.0.1 -p 8077 cgii.asgi:application &
+    python tests/e2e/capturas_reportes.py [http://127.0.0.1:8077]
+
+Needs poppler-utils (pdftoppm) for the PDF pages.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(RAIZ))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.utils import timezone  # noqa: E402
+from django_otp.oath import totp  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from planes_seguridad.models import PlanInstitucional  # noqa: E402
+
+CAPTURAS = RAIZ / "docs" / "screenshots"
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8077"
+CLAVE = "Demo-CGII-2026"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def ingresar(browser, nombre: str, *, personal: bool):
+    pagina = browser.new_context(viewport={"width": 1600, "height": 1000},
+                                 accept_downloads=True).new_page()
+    pagina.on("pageerror", lambda e: print("  error de página:", e))
+    pagina.goto(f"{BASE}/cuenta/ingresar/?next=/tablero/")
+    pagina.fill("#id_username", nombre)
+    pagina.fill("#id_password", CLAVE)
+    if personal:
+        dispositivo = TOTPDevice.objects.get(user__username=nombre, confirmed=True)
+        pagina.fill("#id_codigo", f"{totp(dispositivo.bin_key):06d}")
+    pagina.click("form button[type=submit]")
+    pagina.wait_for_load_state()
+    assert "/cuenta/ingresar/" not in pagina.url, nombre
+    return pagina
+
+
+def captura(pagina, url: str, nombre: str, *, completa: bool = True) -> None:
+    respuesta = pagina.goto(f"{BASE}{url}")
+    print(f"  {url} → {respuesta.status}")
+    pagina.wait_for_load_state("networkidle")
+    pagina.screenshot(path=str(CAPTURAS / f"{nombre}.png"), full_page=completa)
+
+
+def pdf(pagina, url: str, nombre: str) -> None:
+    """Download the report's PDF and keep its first page as a PNG."""
+    respuesta = pagina.request.get(f"{BASE}{url}")
+    print(f"  {url} → {respuesta.status} {respuesta.headers.get('content-type')}")
+    with tempfile.TemporaryDirectory() as tmp:
+        archivo = Path(tmp) / "r.pdf"
+        archivo.write_bytes(respuesta.body())
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(archivo),
+                        str(Path(tmp) / "p")], check=True)
+        for i, png in enumerate(sorted(Path(tmp).glob("p*.png")), start=1):
+            (CAPTURAS / f"{nombre}-pdf-{i}.png").write_bytes(png.read_bytes())
+
+
+def main() -> int:
+    CAPTURAS.mkdir(parents=True, exist_ok=True)
+    gestion = timezone.localdate().year
+    hoy = timezone.localdate()
+    plan = (PlanInstitucional.objects.filter(entidad__sigla="MEFP", periodos__estado="cerrado")
+            .order_by("-gestion", "-version").first())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        auditor = ingresar(browser, "auditor", personal=True)
+        captura(auditor, "/tablero/", "tablero-cgii")
+        captura(auditor, "/reportes/", "reportes-indice", completa=False)
+        captura(auditor, f"/reportes/nacional/?gestion={plan.gestion}", "reporte-nacional")
+        captura(auditor, f"/reportes/gestion-incidentes/?desde={gestion}-01-01&hasta={hoy}",
+                "reporte-gestion-incidentes")
+        pdf(auditor, f"/reportes/gestion-incidentes/descargar/pdf/?desde={gestion}-01-01"
+                     f"&hasta={hoy}", "reporte-gestion-incidentes")
+        rsi = ingresar(browser, "rsi.mefp", personal=False)
+        captura(rsi, "/tablero/", "tablero-entidad")
+        captura(rsi, f"/reportes/cumplimiento-entidad/?plan={plan.pk}", "reporte-cumplimiento")
+        pdf(rsi, f"/reportes/cumplimiento-entidad/descargar/pdf/?plan={plan.pk}",
+            "reporte-cumplimiento")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
