@@ -31,7 +31,7 @@ def test_pdf_titulo_paginas_corte_y_valores(tmp_path):
     assert "05/03/2026 14:30" in texto
     assert "Entidad número 80" in texto
     # The header row repeats on the pages the long table runs over.
-    assert texto.count("INCIDENTES") >= 2
+    assert texto.count("Último reporte") >= 2
 
 
 def test_pdf_sin_recursos_externos():
