@@ -201,7 +201,7 @@ def sembrar(*, ahora: datetime | None = None, semilla: int = 2514, progreso=prin
         incumplimientos = [c for c in cruces if c.tipo == TipoCruce.INCUMPLIMIENTO]
         cuentas["incumplimientos"] += len(incumplimientos)
         cuentas["con_motivo"] += sum(bool(c.motivo) for c in incumplimientos)
-        if len(lote) < LOTE or (cuentas["relojes"] // 3) % 25_000 == 0:
+        if len(lote) < LOTE or (cuentas["relojes"] // 3) % 20_000 == 0:
             progreso(f"  {cuentas['relojes']:,} clocks, {cuentas['cruces']:,} crossings")
     return cuentas
 

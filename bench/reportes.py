@@ -263,12 +263,14 @@ def main() -> int:
         resultados[clave] = medir(clave, usuario, parametros, formatos, renderizadores,
                                   args.runs)
     tamanos = tamanos_de_semilla(gestion, desde, hasta)
+    version = version_medida()
+    print(f"Report code measured: {version}")
     objetivos = imprimir(resultados, tamanos, renderizadores["_html_nombre"], args.runs,
                          gestion, desde, hasta, siembra_inc, siembra_pisi)
 
     figuras = {**{f"semilla_{k}": v for k, v in tamanos.items()},
                "gestion": gestion, "desde": desde.isoformat(), "hasta": hasta.isoformat(),
-               "corridas": args.runs,
+               "corridas": args.runs, "codigo": version,
                "siembra_incidentes_s": round(siembra_inc, 1) if siembra_inc else None,
                "siembra_pisi_s": round(siembra_pisi, 1) if siembra_pisi else None}
     for clave, r in resultados.items():
@@ -294,6 +296,25 @@ def main() -> int:
         usuario, parametros, _ = casos[args.perfil]
         perfilar(args.perfil, usuario, parametros, renderizadores)
     return 0
+
+
+CODIGO_REPORTES = ("cgii/reportes", "incidentes/reportes", "planes_seguridad/reportes",
+                   "cgii/templates/reportes", "cgii/static/cgii/reportes.css")
+
+
+def version_medida() -> str:
+    """HEAD, and how many files of the reports' code differ from it (they are being written
+    while this bench runs)."""
+    import subprocess
+
+    def git(*argumentos):
+        return subprocess.run(["git", *argumentos], cwd=_comun.RAIZ, capture_output=True,
+                              text=True, check=False).stdout.strip()
+
+    cabeza = git("rev-parse", "--short", "HEAD") or "?"
+    cambiados = [linea for linea in git("status", "--porcelain", "--", *CODIGO_REPORTES)
+                 .splitlines() if linea]
+    return cabeza + (f" + {len(cambiados)} uncommitted report file(s)" if cambiados else "")
 
 
 def tamanos_de_semilla(gestion: int, desde, hasta) -> dict:
