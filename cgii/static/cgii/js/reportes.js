@@ -85,7 +85,9 @@
         this.mensaje(`${d.mensaje || t(estado === "pendiente" ? "pendiente" : "generando")} (${progreso} %)`);
       }
       if (estado === "listo" && d.url) this.mostrarEnlace(d.url, d.nombre || "");
-      if (TERMINADOS.includes(estado)) {
+      // `reporte.progreso` says "listo" just before `reporte.listo` brings the URL: keep
+      // listening (and polling) until the link is there.
+      if (estado === "error" || (estado === "listo" && d.url)) {
         this.detener();
         if (estado === "listo" && CGII.anunciar) CGII.anunciar(t("anuncioListo"));
       }
