@@ -59,7 +59,7 @@ ESTADOS_RESUELTO = (Estado.RESUELTO.value, Estado.CERRADO.value)
 ESTADOS_NO_DESCARTE = tuple(e for e in Estado.values if e not in ESTADOS_DESCARTE)
 # Backlog age buckets (days since the report, at the cut-off): [desde, hasta) in days.
 TRAMOS_ANTIGUEDAD = ((0, 7), (7, 30), (30, 90), (90, None))
-LIMITE_INCUMPLIMIENTOS = 500
+LIMITE_INCUMPLIMIENTOS = 200  # breach rows listed (latest first); the total is always given
 SIN_CLASIFICAR = "sin-clasificar"
 
 
@@ -312,8 +312,9 @@ _ENT = Entidad._meta.db_table
 # number of events (PostgreSQL jsonb; SQLite JSON1 for the embedded profile).
 _SQL_VENDOR = {
     "postgresql": {
-        "epoca": "EXTRACT(EPOCH FROM {})",
-        "epoca_inicio": "EXTRACT(EPOCH FROM CAST(r.eventos -> 0 ->> 'momento' AS TIMESTAMPTZ))",
+        "epoca": "CAST(EXTRACT(EPOCH FROM {}) AS DOUBLE PRECISION)",
+        "epoca_inicio": "CAST(EXTRACT(EPOCH FROM CAST(r.eventos -> 0 ->> 'momento' "
+                        "AS TIMESTAMPTZ)) AS DOUBLE PRECISION)",
         "n_eventos": "jsonb_array_length(r.eventos)",
     },
     "sqlite": {
@@ -459,21 +460,22 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                         "pausado")
     fig.sla = {m: CumplimientoSLA() for m in MEDIDAS}
     fig.sla_por_prioridad = {p: {m: CumplimientoSLA() for m in MEDIDAS} for p in PRIORIDADES}
-    for medida, prioridad, total, cump, inc in _filas(
-            [u, "SELECT r.medida, p.prioridad, COUNT(*),", _suma(r_cumplido), ",",
-             _suma(r_incumplido), relojes, f"JOIN {_POLITICA} p ON p.id = r.politica_id",
-             "WHERE", cohorte, "GROUP BY r.medida, p.prioridad"]):
+    politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
+    for medida, politica_id, total, cump, inc in _filas(
+            [u, "SELECT r.medida, r.politica_id, COUNT(*),", _suma(r_cumplido), ",",
+             _suma(r_incumplido), relojes, "WHERE", cohorte,
+             "GROUP BY r.medida, r.politica_id"]):
         args = (int(total or 0), int(cump or 0), int(inc or 0))
+        prioridad = politicas[politica_id].prioridad
         fig.sla.setdefault(medida, CumplimientoSLA()).sumar(*args)
         fig.sla_por_prioridad.setdefault(prioridad, {}).setdefault(
             medida, CumplimientoSLA()).sumar(*args)
     fig.incumplimientos_total = sum(c.incumplidos for c in fig.sla.values())
 
-    # 2 queries: the breach list (the first LIMITE_INCUMPLIMIENTOS by due instant).
-    politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
+    # 2 queries: the breach list (the latest LIMITE_INCUMPLIMIENTOS by due instant).
     ids = [fila[0] for fila in _filas(
         [u, "SELECT r.id", relojes, "WHERE", cohorte & r_incumplido,
-         f"ORDER BY r.vence, u.codigo, r.medida LIMIT {int(LIMITE_INCUMPLIMIENTOS)}"])]
+         f"ORDER BY r.vence DESC, u.codigo DESC, r.medida DESC LIMIT {int(LIMITE_INCUMPLIMIENTOS)}"])]
     cruce = CruceSLA.objects.filter(reloj=OuterRef("pk"), tipo=TipoCruce.INCUMPLIMIENTO) \
         .order_by("umbral")
     incidente = Incidente.objects.filter(pk=OuterRef("objeto_id"))
@@ -495,7 +497,7 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                                                 detenido_en),
             detenido_en=detenido_en,
         ))
-    fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida))
+    fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida), reverse=True)
 
     # 1 query: mean times over the cohort's clocks stopped by the cut-off (events → runs).
     # A clock with just its start and stop (most) is read as two instants; only clocks with
@@ -575,7 +577,16 @@ def _tiempos(sql: str, params: list, politicas: dict[int, PoliticaSLA], desde: d
         cursor.execute(sql, params)
         while lote := cursor.fetchmany(5000):
             for medida, politica_id, inicio, parada, eventos in lote:
-                _sumar(sumas[medida], acumulado(politica_id), inicio, parada, eventos)
+                acc = acumulado(politica_id)
+                if eventos is None and inicio is not None and parada is not None:
+                    # Start and stop only: one run (the common case, kept inline).
+                    s = sumas[medida]
+                    s[0] += 1
+                    s[1] += parada - inicio
+                    s[2] += parada - inicio if acc.cal.continuo else acc.segundos(inicio,
+                                                                                parada)
+                else:
+                    _sumar(sumas[medida], acc, inicio, parada, eventos)
     salida = {}
     for medida in MEDIDAS:
         n, pared, laboral = sumas.get(medida, (0, 0.0, 0.0))

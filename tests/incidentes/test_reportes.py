@@ -217,13 +217,13 @@ def test_lista_de_incumplimientos_con_motivo(datos, analista):
     f = _figuras(analista)
     assert f.incumplimientos_total == 4
     filas = [(i.codigo, i.entidad, i.prioridad, i.medida, i.vence) for i in f.incumplimientos]
-    assert filas == [
-        (datos[2].codigo, "MPA", "P1", "acuse", t("2026-03-10 09:30")),
-        (datos[3].codigo, "GMPB", "P2", "resolucion", t("2026-04-08 14:00")),
-        (datos[4].codigo, "GMPB", "P3", "acuse", t("2026-05-05 09:00")),
+    assert filas == [  # latest first
         (datos[8].codigo, "MPA", "P2", "resolucion", t("2026-06-27 10:00")),
+        (datos[4].codigo, "GMPB", "P3", "acuse", t("2026-05-05 09:00")),
+        (datos[3].codigo, "GMPB", "P2", "resolucion", t("2026-04-08 14:00")),
+        (datos[2].codigo, "MPA", "P1", "acuse", t("2026-03-10 09:30")),
     ]
-    primero, segundo, _, cuarto = f.incumplimientos
+    cuarto, _, segundo, primero = f.incumplimientos
     assert primero.motivo == "Analista de turno sin cobertura"
     assert primero.detectado_en == t("2026-03-10 09:30:30")
     assert segundo.detectado_en is None
@@ -268,7 +268,7 @@ def test_el_usuario_de_una_entidad_solo_ve_la_suya(datos, reportante_b, entidad_
     assert (f.resueltos, f.abiertos) == (1, 2)  # I3 / I4, I11
     assert f.sla["acuse"].porcentaje == 50.0 and f.sla["resolucion"].porcentaje == 0.0
     assert [(i.codigo, i.medida) for i in f.incumplimientos] == [
-        (datos[3].codigo, "resolucion"), (datos[4].codigo, "acuse")]
+        (datos[4].codigo, "acuse"), (datos[3].codigo, "resolucion")]
     assert [x.etiqueta for x in f.entidades] == ["GMPB"]
     assert [x.clave for x in f.niveles] == ["municipal"]
     # Asking for another entity gives nothing, not its figures.
@@ -448,3 +448,97 @@ def test_tablero_de_una_entidad(datos, reportante_b, django_assert_max_num_queri
         (datos[11].codigo, "en_analisis", t("2025-11-05 10:00")),
         (datos[10].codigo, "reportado", t("2026-07-03 11:00")),
         (datos[4].codigo, "en_espera_entidad", None)]
+
+
+# ---- rendered formats: XLSX (openpyxl), PDF (pdftotext) and the HTML page -----------------
+
+def _hojas(contenido: bytes) -> dict[str, list[list]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    libro = load_workbook(io.BytesIO(contenido), data_only=True)
+    return {h.title: [list(fila) for fila in h.iter_rows(values_only=True)] for h in libro}
+
+
+def _fila(hoja: list[list], primera) -> list:
+    """The first row that starts with ``primera`` and has more (titles stand alone)."""
+    return next(f for f in hoja if f and f[0] == primera and any(v is not None for v in f[1:]))
+
+
+def _sin_nbsp(texto: str) -> str:
+    return texto.replace("\u202f", " ").replace("\u00a0", " ").replace("&nbsp;", " ")
+
+
+def _documento(usuario):
+    from cgii.reportes.registro import obtener
+
+    return obtener("gestion-incidentes").construir(
+        usuario=usuario, parametros={"desde": DESDE, "hasta": HASTA, "entidad": None},
+        progreso=None)
+
+
+def test_xlsx_con_numeros_reales(datos, analista):
+    from cgii.reportes.xlsx import renderizar_xlsx
+
+    hojas = _hojas(renderizar_xlsx(_documento(analista)))
+    resumen = hojas["Resumen"]
+    assert _fila(resumen, "Recibidos")[1] == 8
+    assert _fila(resumen, "Reportes de vulnerabilidad")[1] == 1
+    assert _fila(resumen, "Resueltos en el periodo")[1] == 4
+    assert _fila(resumen, "Abiertos al corte")[1] == 4
+    assert _fila(resumen, "% SLA primera respuesta")[1] == pytest.approx(0.667)
+    assert _fila(resumen, "% SLA resolución")[1] == pytest.approx(0.5)
+    sla = hojas["Cumplimiento de SLA"]
+    assert _fila(sla, "Primera respuesta")[1:5] == [6, 4, 2, 0]
+    assert _fila(sla, "Primera respuesta")[5] == pytest.approx(0.667)
+    assert _fila(sla, "Resolución")[1:6] == [6, 2, 2, 2, pytest.approx(0.5)]
+    tiempos = hojas["Tiempos medios"]
+    assert _fila(tiempos, "Resolución (MTTR)")[1:4] == [3, 43.0, 35.0]
+    assert _fila(tiempos, "Primera respuesta (MTTA)")[1:4] == [6, 3.53, 0.86]
+    assert _fila(hojas["Tendencia mensual"], "mar 2026")[1:4] == [2, 2, pytest.approx(1.0)]
+    assert _fila(hojas["Por prioridad"], "P2")[1:6] == [4, 1, 2, 2, 2]
+    assert isinstance(_fila(resumen, "Recibidos")[1], int)
+
+
+def test_pdf_lleva_las_cifras(datos, analista, tmp_path):
+    import subprocess
+
+    from cgii.reportes.pdf import renderizar_pdf
+
+    ruta = tmp_path / "gestion.pdf"
+    ruta.write_bytes(renderizar_pdf(_documento(analista)))
+    texto = _sin_nbsp(subprocess.run(["/usr/bin/pdftotext", "-layout", str(ruta), "-"],
+                                     check=True, capture_output=True, text=True).stdout)
+    # Narrow columns wrap an incident code after "CGII-": look for its tail.
+    for esperado in ("Informe de gestión de incidentes y vulnerabilidades", "66,7 %", "50 %",
+                     "43,0 h", "35,0 h", "Analista de turno sin cobertura",
+                     datos[2].codigo.removeprefix("CGII-"), datos[8].codigo.removeprefix("CGII-"),
+                     "Phishing", "Sistema vulnerable", "GMPB", "Menos de 7 días"):
+        assert esperado in texto, esperado
+
+
+def test_pagina_html_personal_y_entidad(datos, client, analista, reportante_b):
+    from tests.entidades.sesiones import iniciar_sesion_verificada
+
+    iniciar_sesion_verificada(client, analista)
+    r = client.get("/reportes/gestion-incidentes/", {"desde": "2026-01-01",
+                                                     "hasta": "2026-06-30"})
+    assert r.status_code == 200
+    html = _sin_nbsp(r.content.decode())
+    for esperado in ("66,7 %", "50 %", "43,0 h", datos[2].codigo, "MPA", "GMPB"):
+        assert esperado in html, esperado
+    r = client.get("/reportes/gestion-incidentes/", {"desde": "2026-06-30",
+                                                     "hasta": "2026-01-01"})
+    assert r.status_code in (200, 400)
+    assert "La fecha final no puede ser anterior a la inicial." in r.content.decode()
+
+    client.force_login(reportante_b)
+    assert client.get("/reportes/gestion-incidentes/").status_code == 200
+    r = client.get("/reportes/gestion-incidentes/", {"desde": "2026-01-01",
+                                                     "hasta": "2026-06-30"})
+    assert r.status_code == 200
+    html = _sin_nbsp(r.content.decode())
+    assert datos[3].codigo in html and "GMPB" in html
+    for ajeno in ("MPA", "Ministerio de Pruebas A", datos[2].codigo, datos[8].codigo):
+        assert ajeno not in html, ajeno
