@@ -151,3 +151,17 @@ def test_tarea_error_de_dominio_y_acceso_perdido(analista, registrar_tipo, archi
     services.reporte_generar(perdido.pk)
     perdido.refresh_from_db()
     assert perdido.estado == "error" and "no está disponible" in perdido.mensaje
+
+
+def test_admin_lista_los_generados(analista, registrar_tipo,
+                                   django_capture_on_commit_callbacks):
+    from tests.factories import crear_usuario
+
+    registrar_tipo("lento", asincrono=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.reporte_solicitar(usuario=analista, tipo="lento",
+                                   parametros={"gestion": "2026"}, formato="pdf")
+    raiz = crear_usuario(username="raiz", rol_cgii="administrador", is_staff=True,
+                         is_superuser=True)
+    r = _cliente(raiz).get("/admin/reportes/reportegenerado/")
+    assert r.status_code == 200 and "lento" in r.content.decode()
