@@ -308,19 +308,15 @@ _INC = Incidente._meta.db_table
 _RELOJ = RelojSLA._meta.db_table
 _POLITICA = PoliticaSLA._meta.db_table
 _ENT = Entidad._meta.db_table
-# The only vendor-specific SQL: epoch seconds of an instant, of the first event, and the
-# number of events (PostgreSQL jsonb; SQLite JSON1 for the embedded profile).
+# The only vendor-specific SQL: epoch seconds of an instant and the number of events
+# (PostgreSQL jsonb; SQLite JSON1 for the embedded profile).
 _SQL_VENDOR = {
     "postgresql": {
         "epoca": "CAST(EXTRACT(EPOCH FROM {}) AS DOUBLE PRECISION)",
-        "epoca_inicio": "CAST(EXTRACT(EPOCH FROM CAST(r.eventos -> 0 ->> 'momento' "
-                        "AS TIMESTAMPTZ)) AS DOUBLE PRECISION)",
         "n_eventos": "jsonb_array_length(r.eventos)",
     },
     "sqlite": {
         "epoca": "((julianday({}) - 2440587.5) * 86400.0)",
-        "epoca_inicio": "((julianday(json_extract(r.eventos, '$[0].momento')) - 2440587.5)"
-                        " * 86400.0)",
         "n_eventos": "json_array_length(r.eventos)",
     },
 }
@@ -334,22 +330,30 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
     visibles: QuerySet[Incidente] = incidentes_visibles(usuario)
     if entidad_id is not None:
         visibles = visibles.filter(entidad_id=entidad_id)
-    # Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here).
-    visibles_sql, visibles_params = visibles.order_by().values("pk").query.sql_with_params()
+    # Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here); a scope
+    # without conditions (CGII staff, all entities) needs no semi-join.
+    if visibles.query.where:
+        sql_v, params_v = visibles.order_by().values("pk").query.sql_with_params()
+        alcance = _Sql(f"i.id IN ({sql_v}) AND", *params_v)
+    else:
+        alcance = _Sql("")
     dt = connection.ops.adapt_datetimefield_value
     p_inicio, p_fin, p_corte = dt(inicio), dt(fin), dt(corte)
 
     # Each incident joined once to its resolution clock (the SQL this report is made of);
     # the universe is every incident that can count in some figure of the range.
-    u = _Sql(
-        f"WITH u AS (SELECT i.id, i.codigo, i.tipo_id, i.prioridad, i.entidad_id, i.origen, "
-        f"i.estado, i.creado, r.terminado_en AS fin_res, r.estado AS est_res, "
-        f"r.vence AS vence_res, e.nivel FROM {_INC} i JOIN {_ENT} e ON e.id = i.entidad_id "
-        f"LEFT JOIN {_RELOJ} r ON r.ambito = %s "
-        f"AND r.objeto_id = i.id AND r.medida = %s "
-        f"WHERE i.id IN ({visibles_sql}) AND i.creado < %s "
-        f"AND (i.creado >= %s OR r.terminado_en IS NULL OR r.terminado_en >= %s))",
-        AMBITO, Medida.RESOLUCION.value, *visibles_params, p_fin, p_inicio, p_inicio)
+    def universo(con_nivel: bool) -> _Sql:
+        nivel = (f", e.nivel FROM {_INC} i JOIN {_ENT} e ON e.id = i.entidad_id" if con_nivel
+                 else f" FROM {_INC} i")
+        return _Sql(
+            f"WITH u AS (SELECT i.id, i.codigo, i.tipo_id, i.prioridad, i.entidad_id, "
+            f"i.origen, i.estado, i.creado, r.terminado_en AS fin_res, r.estado AS est_res, "
+            f"r.vence AS vence_res{nivel} LEFT JOIN {_RELOJ} r ON r.ambito = %s "
+            f"AND r.objeto_id = i.id AND r.medida = %s WHERE {alcance.sql} i.creado < %s "
+            f"AND (i.creado >= %s OR r.terminado_en IS NULL OR r.terminado_en >= %s))",
+            AMBITO, Medida.RESOLUCION.value, *alcance.params, p_fin, p_inicio, p_inicio)
+
+    u = universo(con_nivel=False)
     recibido = _Sql("u.creado >= %s", p_inicio)
     vulnerabilidad = _Sql("u.origen = %s", Origen.CGII_VULNERABILIDAD.value)
     detenido = _Sql("u.fin_res < %s", p_corte)
@@ -389,7 +393,7 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
         f"SELECT '{g}', CAST({c} AS VARCHAR(40)), {sumas} FROM f GROUP BY {c}" if c
         else f"SELECT '{g}', NULL, {sumas} FROM f" for g, c in ramas)
     # 1 query: every breakdown and the totals (UNION ALL over the flags).
-    filas = _filas([u, *f_cte, union])
+    filas = _filas([universo(con_nivel=True), *f_cte, union])
 
     tipos = {str(pk): (codigo, nombre, clase) for pk, codigo, nombre, clase in
              TipoIncidente.objects.values_list("pk", "codigo", "nombre", "clase__nombre")}
@@ -500,13 +504,14 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
     fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida), reverse=True)
 
     # 1 query: mean times over the cohort's clocks stopped by the cut-off (events → runs).
-    # A clock with just its start and stop (most) is read as two instants; only clocks with
-    # pauses bring their events.
-    sql_v = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
+    # A clock with just its start and stop (most) is read as two instants — the incident's
+    # creation (its clocks' start event is written in the same transaction, at the same
+    # instant) and the stop column; only clocks with more events bring them.
+    vendor = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
     sql, params = _consulta([
-        u, f"SELECT r.medida, r.politica_id, {sql_v['epoca_inicio']}, "
-        f"{sql_v['epoca'].format('r.terminado_en')}, "
-        f"CASE WHEN {sql_v['n_eventos']} > 2 THEN r.eventos END", relojes,
+        u, f"SELECT r.medida, r.politica_id, {vendor['epoca'].format('u.creado')}, "
+        f"{vendor['epoca'].format('r.terminado_en')}, "
+        f"CASE WHEN {vendor['n_eventos']} > 2 THEN r.eventos END", relojes,
         "WHERE", cohorte & _Sql("r.terminado_en < %s", p_corte)])
     fig.tiempos = _tiempos(sql, params, politicas, desde, corte)
     return fig
