@@ -60,6 +60,8 @@ from planes_seguridad.models import (
 from planes_seguridad.services.plazos import calcular_vencimiento
 from planes_seguridad.states import RESPONSABLE_PLAZO, TipoPlazo
 
+# Bumped when the generated data changes: bench/reportes.py reseeds a seed of another version.
+VERSION = 2
 CATALOGO = "iso27002-2022"
 ENTIDADES = 500
 PREFIJO = "BENCHP"  # BENCHP031..BENCHP500; BENCH01..BENCH30 come from _sembrar_incidentes
@@ -103,6 +105,8 @@ HALLAZGOS = ("Las copias de respaldo no se prueban periódicamente.",
              "La política de contraseñas no se aplica en los sistemas heredados.",
              "El inventario de activos está desactualizado.",
              "Falta un procedimiento formal de gestión de incidentes.")
+# Added to each control's latent draw by theme (higher = weaker).
+SESGO_DOMINIO = {"5": 0.0, "6": -0.04, "7": -0.08, "8": 0.10}
 GRADOS = (("no_conformidad_mayor", 0.12), ("no_conformidad_menor", 0.30),
           ("observacion", 0.38), ("oportunidad_mejora", 0.20))
 TABLAS = ("planes_seguridad_planinstitucional", "planes_seguridad_aplicabilidad",
@@ -357,12 +361,16 @@ class _Generador:
     def soa(self, plan) -> list[Aplicabilidad]:
         rng = self.rng
         excluidos = set(rng.sample(range(len(self.controles)), rng.choice((0, 0, 1, 2, 3, 4))))
-        plan._q = [rng.uniform(0.25, 0.85)]
+        plan._q = [rng.uniform(0.05, 0.85)]
         plan._q.append(min(0.98, plan._q[0] + rng.uniform(0.02, 0.2)))
         actual = plan._q[-1] if plan.estado == "vigente" else plan._q[0] * 0.6
         filas = []
+        # Themes differ (technological controls lag, physical ones lead), and so does each
+        # plan's strength per theme: the weakest-domain figures are not a tie.
+        sesgo = {d: SESGO_DOMINIO.get(d, 0.0) + rng.uniform(-0.1, 0.1)
+                 for d in {c.dominio.numero for c in self.controles}}
         for i, control in enumerate(self.controles):
-            u = rng.random()
+            u = min(0.999, max(0.0, rng.random() + sesgo[control.dominio.numero]))
             decidido = plan.estado != "borrador" or rng.random() < 0.7
             aplica = (i not in excluidos) if decidido else None
             estado, madurez = _implementacion(u, actual) if aplica else ("no_iniciado", 0)
@@ -603,7 +611,7 @@ def sembrar(*, hoy: date | None = None, semilla: int = 2514, progreso=print) -> 
         copiar(RevisionControl, f["revision"])
         copiar(SnapshotControl, f["snapshot"])
     cuentas = {
-        "gestion": gestion, "entidades": len(entidades), "planes": len(planes),
+        "version": VERSION, "gestion": gestion, "entidades": len(entidades), "planes": len(planes),
         "planes_vigentes": sum(p.estado == "vigente" for p in planes),
         "aplicabilidad": len(soa), "actividades": len(f["actividad"]),
         "evidencias": len(f["evidencia"]), "hallazgos": len(f["hallazgo"]),

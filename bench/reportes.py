@@ -63,7 +63,7 @@ def asegurar_incidentes(n: int, reset: bool) -> float | None:
     meta = _comun.meta_leer(CLAVE_INCIDENTES)
     relojes = RelojSLA.objects.filter(ambito=semilla_relojes.AMBITO).count()
     if (meta and not reset and meta["n"] == n and Incidente.objects.count() == n
-            and relojes == 3 * n):
+            and relojes == 3 * n and meta.get("version") == semilla_relojes.VERSION):
         print(f"Reusing {n:,} incidents and {relojes:,} SLA clocks (seeded {meta['sembrado']}); "
               f"--reset to reseed.")
         return None
@@ -80,14 +80,16 @@ def asegurar_incidentes(n: int, reset: bool) -> float | None:
         cuentas.update(semilla_relojes.sembrar(ahora=timezone.now()))
     _comun.analizar(*TABLAS_INCIDENTES, vacuum=True)
     segundos = perf_counter() - inicio
-    _comun.meta_guardar(CLAVE_INCIDENTES, {"n": n, "sembrado": ahora.isoformat(), **cuentas})
+    _comun.meta_guardar(CLAVE_INCIDENTES, {"n": n, "version": semilla_relojes.VERSION,
+                                           "sembrado": ahora.isoformat(), **cuentas})
     print(f"Seeded incidents in {segundos:.1f} s (VACUUM ANALYZE included).")
     return segundos
 
 
 def asegurar_pisi(reset: bool) -> tuple[dict, float | None]:
     meta = _comun.meta_leer(CLAVE_PISI)
-    if (meta and not reset and PlanInstitucional.objects.count() == meta["planes"]
+    if (meta and not reset and meta.get("version") == semilla_pisi.VERSION
+            and PlanInstitucional.objects.count() == meta["planes"]
             and SnapshotControl.objects.count() == meta["snapshots"]):
         print(f"Reusing {meta['planes']:,} PISI plans and {meta['snapshots']:,} snapshot rows "
               f"(gestión {meta['gestion']}, seeded {meta['sembrado']}); --reset to reseed.")
