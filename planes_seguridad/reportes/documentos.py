@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cgii.entidades.models import NivelEntidad
 from cgii.reportes.documento import Cifra, Columna, Documento, Grafico, Seccion, Serie, Tabla
 
 from .cumplimiento import FigurasCumplimiento
@@ -14,12 +13,9 @@ from .nacional import FigurasNacional
 FMT = "%d/%m/%Y"
 # Charts of the national report show this many entities (the tables show all).
 RANKING_EN_GRAFICO = 30
+MAPA_EN_DOCUMENTO: int | None = 40
 SLA_ETIQUETAS = {"acuse": "Acuse de recibo", "contencion": "Contención",
                  "resolucion": "Resolución"}
-
-
-def _nivel(valor: str) -> str:
-    return str(NivelEntidad(valor).label) if valor in NivelEntidad.values else valor
 
 
 def _si_no(valor: bool) -> str:
@@ -314,22 +310,39 @@ def _distribucion(f: FigurasNacional) -> Seccion:
 
 
 def _mapa(f: FigurasNacional, m) -> Seccion:
+    """Heatmap of one catalog (2013 domains and 2022 themes share numbers, so one map per
+    catalog): the ``MAPA_EN_DOCUMENTO`` entities with the lowest score, chart and table.
+    Every entity's score and coverage are in the ranking. Why not all 500: the PDF renderer
+    (WeasyPrint) spends ~5 ms per table cell and ~20 ms per heat-map cell on the bench
+    machine, and the national PDF must be ready in < 10 s; set the constant to None to
+    include every entity."""
     numeros = [d.numero for d in m.dominios]
+    filas = sorted(m.filas, key=lambda e: (e.cumplimiento, e.sigla))
+    if MAPA_EN_DOCUMENTO is not None:
+        filas = filas[:MAPA_EN_DOCUMENTO]
+    recorte = len(filas) < len(m.filas)
+    texto = _("Cumplimiento por entidad y dominio o tema (%(c)s), de menor a mayor "
+              "cumplimiento total.") % {"c": m.nombre}
+    if recorte:
+        texto += " " + _("Se muestran las %(n)d entidades con menor cumplimiento de %(t)d.") % {
+            "n": len(filas), "t": len(m.filas)}
     return Seccion(
         clave=f"mapa-{slugify(m.codigo)}", titulo=_("Mapa de calor %(c)s") % {"c": m.nombre},
-        texto=_("Cumplimiento por entidad y dominio o tema (%(c)s).") % {"c": m.nombre},
+        texto=texto,
         graficos=[Grafico(tipo="mapa_calor", titulo=_("Entidad × dominio"),
                           categorias=numeros,
                           series=[Serie(e.sigla, [e.por_dominio.get(n) for n in numeros])
-                                  for e in m.filas],
-                          formato="porcentaje", maximo=100)],
-        tablas=[Tabla(clave=f"mapa-{slugify(m.codigo)}",
-                      titulo=_("Cumplimiento por entidad y dominio"),
-                      columnas=[Columna(_("Entidad")), Columna(_("Total"), "porcentaje"),
-                                *[Columna(n, "porcentaje") for n in numeros]],
-                      filas=[[e.sigla, e.cumplimiento, *[e.por_dominio.get(n) for n in numeros]]
-                             for e in m.filas],
-                      total=[_("Promedio"), None, *[d.promedio for d in m.dominios]])])
+                                  for e in filas],
+                          formato="porcentaje", maximo=100)] if filas else [],
+        tablas=[Tabla(
+            clave=f"mapa-{slugify(m.codigo)}", titulo=_("Cumplimiento por entidad y dominio"),
+            columnas=[Columna(_("Entidad")), Columna(_("Total"), "porcentaje"),
+                      *[Columna(n, "porcentaje") for n in numeros]],
+            filas=[[e.sigla, e.cumplimiento, *[e.por_dominio.get(n) for n in numeros]]
+                   for e in filas],
+            total=[_("Promedio de todas"), None, *[d.promedio for d in m.dominios]],
+            nota=_("Promedio: media simple sobre todas las entidades con valor en el "
+                   "dominio."))])
 
 
 def _debiles(f: FigurasNacional) -> Seccion:
@@ -365,6 +378,7 @@ def _sin_seguimiento(f: FigurasNacional) -> Seccion:
 
 
 def _ranking(f: FigurasNacional) -> Seccion:
+    """One row per scored entity with its evidence coverage beside its score."""
     primeras = f.ranking[:RANKING_EN_GRAFICO]
     return Seccion(
         clave="ranking", titulo=_("Ranking de cumplimiento"),
@@ -378,10 +392,9 @@ def _ranking(f: FigurasNacional) -> Seccion:
             formato="porcentaje", maximo=100)] if primeras else [],
         tablas=[Tabla(clave="ranking", titulo=_("Ranking de cumplimiento"),
                       columnas=[Columna(_("Puesto"), "entero"), Columna(_("Sigla")),
-                                Columna(_("Entidad")), Columna(_("Nivel")),
                                 Columna(_("Cumplimiento"), "porcentaje"),
-                                Columna(_("Cobertura de evidencia"), "porcentaje"),
-                                Columna(_("Periodo")), Columna(_("Corte"), "fecha")],
-                      filas=[[i, e.sigla, e.nombre, _nivel(e.nivel), e.cumplimiento, e.cobertura,
-                              e.periodo, e.fecha_corte]
-                             for i, e in enumerate(f.ranking, start=1)])])
+                                Columna(_("Cobertura de evidencia"), "porcentaje")],
+                      filas=[[i, e.sigla, e.cumplimiento, e.cobertura]
+                             for i, e in enumerate(f.ranking, start=1)],
+                      nota=_("Último periodo cerrado de cada entidad en la gestión; empate: "
+                             "mayor cobertura, luego sigla."))])

@@ -277,7 +277,9 @@ def test_nacional(escenario, auditor):
     assert doc.nombre_archivo == f"pisi-nacional-{gestion()}"
     cifra = doc.secciones[0].cifras[0]
     assert (cifra.valor, cifra.meta, cifra.formato) == (66.7, 100, "porcentaje")
-    assert doc.tabla("ranking").filas[0][4:6] == [70.0, 25.0]
+    assert doc.tabla("ranking").filas[0][1:4] == ["MPA", 70.0, 25.0]
+    (mapa_doc,) = [s for s in doc.secciones if s.clave == "mapa-iso27002-2013"]
+    assert mapa_doc.graficos[0].series[0].nombre == "MPA"
 
 
 def test_nacional_solo_personal_cgii(escenario, rsi_a, analista):
@@ -439,12 +441,16 @@ def test_xlsx_nacional(escenario, auditor):
     fila = _fila(aprobados, "Entidades del nivel central con PISI aprobado")
     assert fila[1] == pytest.approx(0.667) and fila[2] == pytest.approx(1.0)
     assert _fila(aprobados, "Nivel central")[1:4] == [3, 2, pytest.approx(0.667)]
+    # Ranking: the evidence coverage beside the score.
     ranking = hojas["Ranking de cumplimiento"]
-    assert _fila(ranking, 1)[1:2] + _fila(ranking, 1)[4:6] == [
-        "MPA", pytest.approx(0.70), pytest.approx(0.25)]
+    assert _fila(ranking, 1) == [1, "MPA", pytest.approx(0.70), pytest.approx(0.25)]
+    # Heatmap values: total, then one column per domain (— when nothing was scored).
     mapa = next(h for nombre, h in hojas.items() if nombre.startswith("Mapa de calor"))
-    fila = _fila(mapa, "MPA")
-    assert fila[1] == pytest.approx(0.70) and pytest.approx(0.833) in fila
+    cabecera = _fila(mapa, "Entidad")
+    fila = dict(zip(cabecera, _fila(mapa, "MPA"), strict=True))
+    assert fila["Total"] == pytest.approx(0.70)
+    assert fila["5"] == pytest.approx(0.833) and fila["6"] == pytest.approx(0.5)
+    assert fila["7"] is None
 
 
 def test_pdf_cumplimiento_y_nacional(escenario, rsi_a, auditor, tmp_path):
