@@ -11,6 +11,7 @@ from protocolos.models import Medida
 from .figuras import MEDIDAS, PRIORIDADES, FigurasGestion, FilaGrupo
 
 CLAVE = "gestion-incidentes"
+TOP_GRAFICO = 15  # bars in a ranking chart (the table beside it lists every row)
 MESES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
 
@@ -74,7 +75,8 @@ def documento_gestion(figuras: FigurasGestion, *, parametros: list[tuple[str, st
 
     categorias = Seccion(
         clave="categorias", titulo=_("Por categoría"),
-        graficos=[_grafico_grupo(_("Recibidos y resueltos por categoría"), f.categorias,
+        graficos=[_grafico_grupo(_("Recibidos y resueltos: las %(n)d categorías más frecuentes")
+                                 % {"n": TOP_GRAFICO}, f.categorias[:TOP_GRAFICO],
                                  "barras_horizontales")],
         tablas=[_tabla_grupo("por-categoria", _("Por categoría (tipo de la taxonomía)"),
                              _("Tipo"), f.categorias, detalle=_("Clase"))],
@@ -92,8 +94,9 @@ def documento_gestion(figuras: FigurasGestion, *, parametros: list[tuple[str, st
     )
     entidades = Seccion(
         clave="entidades", titulo=_("Por entidad"),
-        graficos=[_grafico_grupo(_("Recibidos y resueltos por entidad"), f.entidades[:20],
-                                 "barras_horizontales")],
+        graficos=[_grafico_grupo(_("Recibidos y resueltos: las %(n)d entidades con más "
+                                   "incidentes") % {"n": TOP_GRAFICO},
+                                 f.entidades[:TOP_GRAFICO], "barras_horizontales")],
         tablas=[_tabla_grupo("por-entidad", _("Por entidad"), _("Sigla"), f.entidades,
                              detalle=_("Entidad"))],
     )
@@ -157,7 +160,7 @@ def documento_gestion(figuras: FigurasGestion, *, parametros: list[tuple[str, st
 
     nota_inc = ""
     if f.incumplimientos_total > len(f.incumplimientos):
-        nota_inc = _("Se muestran los primeros %(n)d de %(t)d incumplimientos.") % {
+        nota_inc = _("Se muestran los %(n)d incumplimientos más recientes de %(t)d.") % {
             "n": len(f.incumplimientos), "t": f.incumplimientos_total}
     incumplimientos = Seccion(
         clave="incumplimientos", titulo=_("Incumplimientos"),

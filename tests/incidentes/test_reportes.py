@@ -227,8 +227,9 @@ def test_lista_de_incumplimientos_con_motivo(datos, analista):
     assert primero.motivo == "Analista de turno sin cobertura"
     assert primero.detectado_en == t("2026-03-10 09:30:30")
     assert segundo.detectado_en is None
-    assert segundo.motivo == ("Resolución fuera del objetivo de 48 h (24×7); "
-                              "atendido el 09/04/2026 14:00")
+    assert segundo.motivo == "Superó el objetivo de 48 h; atendido el 09/04/2026 14:00"
+    assert f.incumplimientos[1].motivo == ("Superó el objetivo de 2 h hábiles; "
+                                           "atendido el 05/05/2026 09:30")
     assert cuarto.detenido_en is None and cuarto.motivo.endswith("sin atender al corte")
 
 
