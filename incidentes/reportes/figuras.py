@@ -37,6 +37,7 @@ from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -334,11 +335,13 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
         visibles = visibles.filter(entidad_id=entidad_id)
     # Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here); a scope
     # without conditions (CGII staff, all entities) needs no semi-join.
+    alcance = _Sql("")
     if visibles.query.where:
-        sql_v, params_v = visibles.order_by().values("pk").query.sql_with_params()
-        alcance = _Sql(f"i.id IN ({sql_v}) AND", *params_v)
-    else:
-        alcance = _Sql("")
+        try:
+            sql_v, params_v = visibles.order_by().values("pk").query.sql_with_params()
+            alcance = _Sql(f"i.id IN ({sql_v}) AND", *params_v)
+        except EmptyResultSet:  # e.g. a user without any entity: nothing is visible
+            alcance = _Sql("1 = 0 AND")
     dt = connection.ops.adapt_datetimefield_value
     p_inicio, p_fin, p_corte = dt(inicio), dt(fin), dt(corte)
 

@@ -284,6 +284,15 @@ def test_el_usuario_de_una_entidad_solo_ve_la_suya(datos, reportante_b, entidad_
     assert not any(c in texto for c in codigos_a)
 
 
+def test_sin_entidad_no_ve_nada(datos):
+    from tests.factories import crear_usuario
+
+    f = _figuras(crear_usuario(username="sin_entidad"))
+    assert (f.recibidos, f.resueltos, f.abiertos, f.incumplimientos_total) == (0, 0, 0, 0)
+    assert f.sla["acuse"].porcentaje is None and f.tiempos["resolucion"].n == 0
+    assert [m.recibidos for m in f.meses] == [0] * 6 and f.entidades == []
+
+
 # ---- constant queries ----------------------------------------------------------------------
 
 def _muchos(entidad, n, inicio):
