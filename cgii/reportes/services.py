@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii import archivos
+from cgii.auditoria.services import auditoria_registrar
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
@@ -131,9 +132,23 @@ def reporte_solicitar(*, usuario, tipo: registro.TipoReporte | str, parametros,
     with transaction.atomic():
         reporte = ReporteGenerado.objects.create(usuario=usuario, tipo=tipo.clave,
                                                  parametros=parametros, formato=formato)
+        auditoria_registrar(actor=usuario, accion="reporte.solicitar", objeto=reporte,
+                            datos={"tipo": tipo.clave, "formato": formato,
+                                   "parametros": parametros})
         _emitir_progreso(reporte)
         transaction.on_commit(partial(generar_reporte.delay, reporte.pk))
     return reporte
+
+
+def descarga_registrar(*, usuario, tipo: registro.TipoReporte, formato: str,
+                       parametros: dict[str, list[str]], tabla: str = "") -> None:
+    """Audit a direct download (PDF, XLSX, CSV): who took which figures out of the system.
+    Viewing the page is not recorded; a file that leaves is."""
+    datos = {"tipo": tipo.clave, "formato": formato, "parametros": parametros}
+    if tabla:
+        datos["tabla"] = tabla
+    with transaction.atomic():
+        auditoria_registrar(actor=usuario, accion="reporte.descargar", datos=datos)
 
 
 # ---- generation (the Celery task's body) ------------------------------------------------

@@ -141,10 +141,14 @@ def descargar(request, clave: str, formato: str):
             texto = renderizar_csv(documento, clave_tabla)
         except TablaInexistente:
             raise Http404() from None
+        services.descarga_registrar(usuario=request.user, tipo=tipo, formato=formato,
+                                    parametros=consulta.parametros, tabla=clave_tabla)
         # The BOM makes Excel read the file as UTF-8 (accents) instead of the ANSI code page.
         return _adjunto("\ufeff" + texto, tipo_mime=services.TIPOS_MIME["csv"],
                         nombre=f"{documento.nombre_archivo}-{clave_tabla}.csv")
     contenido = services.renderizar(documento, formato)
+    services.descarga_registrar(usuario=request.user, tipo=tipo, formato=formato,
+                                parametros=consulta.parametros)
     return _adjunto(contenido, tipo_mime=services.TIPOS_MIME[formato],
                     nombre=f"{documento.nombre_archivo}.{formato}")
 

@@ -47,6 +47,11 @@ def test_generar_progreso_listo_y_descarga_solo_del_dueno(
     assert generado.usuario == analista and generado.parametros == {
         "gestion": ["2026"], "entidad": ["MINEDU"]}
     assert generado.estado == "listo" and generado.progreso == 100
+    from cgii.auditoria.models import RegistroAuditoria
+
+    auditado = RegistroAuditoria.objects.get(accion="reporte.solicitar")
+    assert auditado.actor_id == analista.pk and auditado.objeto_id == str(generado.pk)
+    assert auditado.datos["formato"] == "xlsx"
     assert generado.nombre == "prueba-2026.xlsx" and generado.tamano > 0
     assert (archivos_privados / generado.ruta).exists()
 

@@ -95,6 +95,7 @@ def test_barra_de_progreso_eventos_y_sondeo(analista, registrar_tipo):
             # A second file fails: the error message is shown.
             estado.update(estado="generando", progreso=5, nombre="", url=None)
             pagina.get_by_role("button", name="Generar XLSX").click()
+            sync_api.expect(enlace).to_be_hidden()  # the 202 answer arrived: a new file
             pagina.evaluate("""() => CGII.general.recibir(JSON.stringify({id: 903,
                 tipo: "reporte.progreso", datos: {reporte: 7, estado: "error", progreso: 30,
                 mensaje: "No hay datos para la gestión 2001."}}))""")

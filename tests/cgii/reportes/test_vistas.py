@@ -135,3 +135,18 @@ def test_generar_solo_para_asincronos(cliente_analista, registrar_tipo):
                               HTTP_ACCEPT="application/json")
     assert r.status_code == 400
     assert cliente_analista.get("/reportes/prueba/generar/").status_code == 405
+
+
+def test_descargas_quedan_en_auditoria(cliente_analista, analista, registrar_tipo):
+    from cgii.auditoria.models import RegistroAuditoria
+
+    registrar_tipo("prueba")
+    cliente_analista.get("/reportes/prueba/?gestion=2026")  # viewing is not recorded
+    assert not RegistroAuditoria.objects.filter(accion="reporte.descargar").exists()
+    cliente_analista.get("/reportes/prueba/descargar/csv/?gestion=2026&tabla=entidades")
+    cliente_analista.get("/reportes/prueba/descargar/xlsx/?gestion=2026")
+    filas = list(RegistroAuditoria.objects.filter(accion="reporte.descargar")
+                 .order_by("secuencia"))
+    assert [f.datos["formato"] for f in filas] == ["csv", "xlsx"]
+    assert filas[0].actor_id == analista.pk and filas[0].datos["tabla"] == "entidades"
+    assert filas[1].datos["parametros"] == {"gestion": ["2026"]}
