@@ -19,8 +19,9 @@ controles_revisar and periodo_transicionar would take far longer than the benchm
 - For every plan in force, two CLOSED follow-up periods (cut-off 30 June and 31 October of
   G) with their 93 RevisionControl rows and their 93 SnapshotControl rows, inserted in their
   final state (the PostgreSQL triggers refuse UPDATE/DELETE of closed periods, their reviews
-  and snapshots). Each plan has a latent quality that rises from period 1 to period 2 and
-  each control a latent draw, so results, status and maturity improve monotonically.
+  and snapshots). Each plan has a latent quality (0.05–0.85) that rises from period 1 to
+  period 2 and each control a latent draw (biased per theme: technological controls weaker,
+  physical ones stronger), so results, status and maturity improve monotonically.
   Snapshot counts of approved evidence and open findings are those at each closing instant.
 
 G is the current year once two closed periods fit in it (from 25 November), else the year

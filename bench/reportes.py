@@ -3,7 +3,7 @@ PostgreSQL, the national PISI report's HTML page is ready in < 3 s and its PDF i
 the same for the incident management report of one year.
 
     .venv/bin/python bench/reportes.py [--n 50000] [--runs 3] [--json FILE] [--reset]
-                                       [--perfil CLAVE]
+                                       [--perfil CLAVE] [--solo-sembrar]
 
 Seeds once (bench_meta keys "reportes_incidentes" and "reportes_pisi"), then times each
 report's ``construir`` (registry in cgii/reportes/registro.py) and its renderers on the
@@ -236,10 +236,14 @@ def main() -> int:
     parser.add_argument("--perfil", metavar="CLAVE", choices=[
         "nacional", "gestion-incidentes", "cumplimiento-entidad"],
         help="also print a cProfile of that report's construir and PDF render")
+    parser.add_argument("--solo-sembrar", action="store_true",
+                        help="seed (if needed) and stop without measuring")
     args = parser.parse_args()
 
     siembra_inc = asegurar_incidentes(args.n, args.reset)
     meta_pisi, siembra_pisi = asegurar_pisi(args.reset)
+    if args.solo_sembrar:
+        return 0
     gestion = meta_pisi["gestion"]
     meta_inc = _comun.meta_leer(CLAVE_INCIDENTES)
     hasta = timezone.localtime(datetime.fromisoformat(meta_inc["sembrado"])).date()
