@@ -39,9 +39,10 @@ from cgii.entidades.selectors import roles_cgii
 from incidentes.models import Incidente, Origen
 from incidentes.reportes import figuras as modulo_figuras
 from incidentes.reportes.documento import documento_gestion
-from incidentes.reportes.figuras import _Acumulado, _tramos, figuras_gestion
+from incidentes.reportes.figuras import figuras_gestion
 from incidentes.reportes.forms import GestionIncidentesForm
 from incidentes.reportes.tablero import tablero_incidentes
+from incidentes.reportes.tiempos import Acumulado, tramos
 from protocolos import selectors as protocolos_selectors
 from protocolos.models import CruceSLA, PoliticaSLA, RelojSLA, TipoIncidente
 from protocolos.services import reloj_refrescar
@@ -331,7 +332,7 @@ def test_numero_de_consultas_constante(catalogos, analista, entidad_a, entidad_b
 
 def test_el_acumulado_coincide_con_el_calendario(catalogos):
     cal = protocolos_selectors.calendario("laboral")
-    acc = _Acumulado(cal, date(2026, 1, 1), date(2026, 12, 31))
+    acc = Acumulado(cal, date(2026, 1, 1), date(2026, 12, 31))
     instantes = [t("2026-02-13 15:00"), t("2026-02-16 09:00"), t("2026-02-18 16:45"),
                  t("2026-04-03 08:00"), t("2026-05-01 12:00"), t("2026-06-22 07:00"),
                  t("2026-06-30 23:59"), t("2026-08-06 10:00")]
@@ -351,12 +352,12 @@ def test_tramos_ignora_eventos_redundantes():
           {"tipo": "reanudacion", "momento": "2026-01-05T12:00:00-04:00"},
           {"tipo": "fin", "momento": "2026-01-05T13:00:00-04:00"},
           {"tipo": "reanudacion", "momento": "2026-01-05T14:00:00-04:00"}]
-    inicio, fin, tramos = _tramos(ev)
+    inicio, fin, runs = tramos(ev)
     def s(h):
         return t(f"2026-01-05 {h}").timestamp()
 
     assert (inicio, fin) == (s("10:00"), s("13:00"))
-    assert tramos == [(s("10:00"), s("11:00")), (s("12:00"), s("13:00"))]
+    assert runs == [(s("10:00"), s("11:00")), (s("12:00"), s("13:00"))]
 
 
 # ---- the form ------------------------------------------------------------------------------
