@@ -76,6 +76,17 @@ def pdf(pagina, url: str, nombre: str) -> None:
             (CAPTURAS / f"{nombre}-pdf-{i}.png").write_bytes(png.read_bytes())
 
 
+def pdf_asincrono(pagina, url: str, nombre: str) -> None:
+    """Ask for the PDF of a background report on its page, wait for the progress bar to
+    offer the file, keep a screenshot of that state and the file's first pages."""
+    pagina.goto(f"{BASE}{url}")
+    pagina.click("form[data-generar] button")
+    enlace = pagina.wait_for_selector("a[href*='/reportes/generados/'][href$='/descarga/']",
+                                      timeout=120_000)
+    pagina.screenshot(path=str(CAPTURAS / f"{nombre}-generado.png"))
+    pdf(pagina, enlace.get_attribute("href"), nombre)
+
+
 def main() -> int:
     CAPTURAS.mkdir(parents=True, exist_ok=True)
     gestion = timezone.localdate().year
@@ -88,6 +99,7 @@ def main() -> int:
         captura(auditor, "/tablero/", "tablero-cgii")
         captura(auditor, "/reportes/", "reportes-indice", completa=False)
         captura(auditor, f"/reportes/nacional/?gestion={plan.gestion}", "reporte-nacional")
+        pdf_asincrono(auditor, f"/reportes/nacional/?gestion={plan.gestion}", "reporte-nacional")
         captura(auditor, f"/reportes/gestion-incidentes/?desde={gestion}-01-01&hasta={hoy}",
                 "reporte-gestion-incidentes")
         pdf(auditor, f"/reportes/gestion-incidentes/descargar/pdf/?desde={gestion}-01-01"
