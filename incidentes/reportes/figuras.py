@@ -376,12 +376,32 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                         "pausado")
     fig.sla = {m: CumplimientoSLA() for m in MEDIDAS}
     fig.sla_por_prioridad = {p: {m: CumplimientoSLA() for m in MEDIDAS} for p in PRIORIDADES}
+    # The same query sums the wall time of the clocks stopped by the cut-off (start = the
+    # incident's creation, written in the same transaction as the clock's start event; stop
+    # = terminado_en) and, for clocks with only a start and a stop, their span; on a 24×7
+    # policy that span is also the working time. Only the other clocks (working-hours
+    # policies, or with pauses) go through the Python pass below.
     politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
-    for medida, politica_id, total, cump, inc in _filas(
+    vendor = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
+    span = (f"({vendor['epoca'].format('r.terminado_en')} - "
+            f"{vendor['epoca'].format('u.creado')})")
+    detenido_r = _Sql("r.terminado_en < %s", p_corte)
+    simple = f"{vendor['n_eventos']} <= 2"
+    base_tiempos: dict[str, list[float]] = {m: [0, 0.0, 0.0] for m in MEDIDAS}
+    for medida, politica_id, total, cump, inc, n_det, pared, corrido in _filas(
             [u, "SELECT r.medida, r.politica_id, COUNT(*),", _suma(r_cumplido), ",",
-             _suma(r_incumplido), relojes, "WHERE", cohorte,
-             "GROUP BY r.medida, r.politica_id"]):
+             _suma(r_incumplido), ",", _suma(detenido_r), ",",
+             _Sql(f"SUM(CASE WHEN {detenido_r.sql} THEN {span} ELSE 0 END)",
+                  *detenido_r.params), ",",
+             _Sql(f"SUM(CASE WHEN {detenido_r.sql} AND {simple} THEN {span} ELSE 0 END)",
+                  *detenido_r.params),
+             relojes, "WHERE", cohorte, "GROUP BY r.medida, r.politica_id"]):
         args = (int(total or 0), int(cump or 0), int(inc or 0))
+        t = base_tiempos.setdefault(medida, [0, 0.0, 0.0])
+        t[0] += int(n_det or 0)
+        t[1] += float(pared or 0)
+        if politicas[politica_id].calendario.continuo:
+            t[2] += float(corrido or 0)
         prioridad = politicas[politica_id].prioridad
         fig.sla.setdefault(medida, CumplimientoSLA()).sumar(*args)
         fig.sla_por_prioridad.setdefault(prioridad, {}).setdefault(
@@ -415,18 +435,19 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
         ))
     fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida), reverse=True)
 
-    # 1 query: mean times over the cohort's clocks stopped by the cut-off (events → runs).
-    # A clock with just its start and stop (most) is read as two instants — the incident's
-    # creation (its clocks' start event is written in the same transaction, at the same
-    # instant) and the stop column; only clocks with more events bring them.
-    vendor = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
+    # 1 query: working time of the stopped clocks on working-hours policies or with pauses
+    # (events → runs); a start/stop-only clock comes as two epoch numbers, without events.
+    laborales = [pk for pk, p in politicas.items() if not p.calendario.continuo]
+    necesita = _Sql(f"{vendor['n_eventos']} > 2")
+    if laborales:
+        necesita = necesita | _en("r.politica_id", laborales)
     sql, params = _consulta([
         u, f"SELECT r.medida, r.politica_id, {vendor['epoca'].format('u.creado')}, "
         f"{vendor['epoca'].format('r.terminado_en')}, "
         f"CASE WHEN {vendor['n_eventos']} > 2 THEN r.eventos END", relojes,
-        "WHERE", cohorte & _Sql("r.terminado_en < %s", p_corte)])
-    fig.tiempos = tiempos_medios(sql, params, politicas=politicas, medidas=MEDIDAS,
-                                 desde=desde, corte=corte)
+        "WHERE", cohorte & detenido_r & necesita])
+    fig.tiempos = tiempos_medios(sql, params, base=base_tiempos, politicas=politicas,
+                                 medidas=MEDIDAS, desde=desde, corte=corte)
     return fig
 
 

@@ -105,27 +105,23 @@ def tramos(eventos: list[dict]) -> tuple[float | None, float | None,
 
 # ---- the figures -------------------------------------------------------------------------
 
-def _sumar(s: list, acc: Acumulado, inicio, parada, eventos) -> None:
-    if eventos is None:  # [inicio, fin]: one run
-        if inicio is None or parada is None:
-            return
-        inicio, parada = float(inicio), float(parada)
-        corridas = ((inicio, parada),)
-    else:
-        inicio, parada, corridas = tramos(json.loads(eventos) if isinstance(eventos, str)
-                                          else eventos)
-        if inicio is None or parada is None:
-            return
-    s[0] += 1
-    s[1] += parada - inicio
-    s[2] += sum(acc.segundos(a, b) for a, b in corridas)
+def _laboral(acc: Acumulado, eventos) -> float:
+    """Working seconds of a stopped clock's runs (0 if its events never start or stop)."""
+    inicio, parada, corridas = tramos(json.loads(eventos) if isinstance(eventos, str)
+                                      else eventos)
+    if inicio is None or parada is None:
+        return 0.0
+    return sum(acc.segundos(a, b) for a, b in corridas)
 
 
-def tiempos_medios(sql: str, params: list, *, politicas: dict[int, PoliticaSLA], medidas,
-                   desde: date, corte: datetime) -> dict[str, Tiempo]:
-    """Mean wall and working time per measure over the rows of ``sql``: (medida, politica_id,
-    start epoch, stop epoch, events or NULL) — events only for clocks with more than a start
-    and a stop. One pass, fetched in batches."""
+def tiempos_medios(sql: str, params: list, *, base: dict[str, list[float]],
+                   politicas: dict[int, PoliticaSLA], medidas, desde: date,
+                   corte: datetime) -> dict[str, Tiempo]:
+    """Mean wall and working time per measure. ``base[medida]`` = [stopped clocks, wall
+    seconds, working seconds already known] (summed in SQL); the rows of ``sql`` — (medida,
+    politica_id, start epoch, stop epoch, events or NULL; events only for clocks with more
+    than a start and a stop) — add the working time SQL could not compute. One pass, fetched
+    in batches."""
     calendarios: dict[int, Acumulado] = {}
     primero = desde - timedelta(days=1)
     ultimo = timezone.localtime(corte).date() + timedelta(days=1)
@@ -140,25 +136,21 @@ def tiempos_medios(sql: str, params: list, *, politicas: dict[int, PoliticaSLA],
             calendarios[politica_id] = acc
         return acc
 
-    sumas: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    laboral: dict[str, float] = defaultdict(float)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while lote := cursor.fetchmany(5000):
             for medida, politica_id, inicio, parada, eventos in lote:
                 acc = acumulado(politica_id)
-                if eventos is None and inicio is not None and parada is not None:
-                    # Start and stop only: one run (the common case, kept inline).
-                    s = sumas[medida]
-                    s[0] += 1
-                    s[1] += parada - inicio
-                    s[2] += parada - inicio if acc.cal.continuo else acc.segundos(inicio,
-                                                                                parada)
-                else:
-                    _sumar(sumas[medida], acc, inicio, parada, eventos)
+                if eventos is not None:
+                    laboral[medida] += _laboral(acc, eventos)
+                elif inicio is not None and parada is not None:  # one run (most clocks)
+                    laboral[medida] += acc.segundos(float(inicio), float(parada))
     salida = {}
     for medida in medidas:
-        n, pared, laboral = sumas.get(medida, (0, 0.0, 0.0))
-        salida[medida] = Tiempo(medida=medida, n=n,
+        n, pared, conocido = base.get(medida, (0, 0.0, 0.0))
+        trabajado = conocido + laboral.get(medida, 0.0)
+        salida[medida] = Tiempo(medida=medida, n=int(n),
                                 pared_horas=round(pared / n / 3600, 2) if n else None,
-                                laboral_horas=round(laboral / n / 3600, 2) if n else None)
+                                laboral_horas=round(trabajado / n / 3600, 2) if n else None)
     return salida
