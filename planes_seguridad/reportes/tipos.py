@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from cgii.entidades.selectors import es_personal_cgii, membresias_activas
 from cgii.reportes.registro import TipoReporte, registrar_reporte
 
-from .. import selectors
 from .cumplimiento import figuras_cumplimiento
 from .documentos import documento_cumplimiento, documento_nacional
 from .formularios import CumplimientoForm, NacionalForm
@@ -12,10 +12,12 @@ from .nacional import figuras_nacional, puede_ver_nacional
 
 
 def puede_ver_cumplimiento(usuario) -> bool:
-    """Anyone who may see at least one plan (the plan itself is checked in ``construir``)."""
+    """CGII staff and every active member of an entity (the plan itself is checked in
+    ``construir``; an entity without a plan sees an empty choice). Decided from the roles and
+    memberships already loaded for the request: the navigation asks this on every page."""
     if not getattr(usuario, "is_authenticated", False):
         return False
-    return selectors.planes_visibles(usuario).exists()
+    return es_personal_cgii(usuario) or bool(membresias_activas(usuario))
 
 
 def construir_cumplimiento(*, usuario, parametros: dict, progreso=None):
