@@ -16,6 +16,7 @@ from __future__ import annotations
 import cProfile
 import io
 import logging
+import os
 import pstats
 import statistics
 import sys
@@ -254,6 +255,7 @@ def main() -> int:
     plan = (PlanInstitucional.objects.filter(entidad__sigla="BENCH01", gestion=gestion)
             .values_list("pk", flat=True).first())
 
+    carga_antes = os.getloadavg()[0]
     renderizadores = _renderizadores()
     casos = {
         "nacional": (auditor, {"gestion": gestion}, ("html", "pdf", "xlsx")),
@@ -270,13 +272,16 @@ def main() -> int:
                                   args.runs)
     tamanos = tamanos_de_semilla(gestion, desde, hasta)
     version = version_medida()
-    print(f"Report code measured: {version}")
+    carga = (round(carga_antes, 2), round(os.getloadavg()[0], 2))
+    print(f"Report code measured: {version}. Load average (1 min) before / after measuring: "
+          f"{carga[0]} / {carga[1]} on {os.cpu_count()} cores (the machine is shared).")
     objetivos = imprimir(resultados, tamanos, renderizadores["_html_nombre"], args.runs,
                          gestion, desde, hasta, siembra_inc, siembra_pisi)
 
     figuras = {**{f"semilla_{k}": v for k, v in tamanos.items()},
                "gestion": gestion, "desde": desde.isoformat(), "hasta": hasta.isoformat(),
-               "corridas": args.runs, "codigo": version,
+               "corridas": args.runs, "codigo": version, "carga_antes": carga[0],
+               "carga_despues": carga[1],
                "siembra_incidentes_s": round(siembra_inc, 1) if siembra_inc else None,
                "siembra_pisi_s": round(siembra_pisi, 1) if siembra_pisi else None}
     for clave, r in resultados.items():
