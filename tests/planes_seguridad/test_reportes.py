@@ -492,3 +492,20 @@ def test_pagina_html(escenario, client, rsi_a, rsi_b, auditor):
     html = r.content.decode().replace("\u202f", " ").replace("\u00a0", " ").replace(
         "&nbsp;", " ")
     assert "66,7 %" in html and "MPA" in html
+
+
+def test_nacional_en_segundo_plano(escenario, auditor, django_capture_on_commit_callbacks):
+    """The national report is asynchronous: the generic background generation builds it with
+    a progress callback and stores the XLSX."""
+    from cgii.reportes import services as reportes
+
+    with django_capture_on_commit_callbacks(execute=False) as tareas:
+        reporte = reportes.reporte_solicitar(usuario=auditor, tipo="nacional",
+                                             parametros={"gestion": str(gestion())},
+                                             formato="xlsx")
+    # The Celery task is scheduled after commit (with the outbox dispatch).
+    assert any("generar" in repr(t) for t in tareas)
+    assert reportes.reporte_generar(reporte.pk) == "listo"
+    reporte.refresh_from_db()
+    assert (reporte.estado, reporte.progreso) == ("listo", 100)
+    assert reporte.nombre == f"pisi-nacional-{gestion()}.xlsx" and reporte.tamano > 0
