@@ -136,6 +136,22 @@ def borrar_archivo(ruta: str) -> None:
     (_raiz() / ruta).unlink(missing_ok=True)
 
 
+def escribir_archivo(ruta: str, contenido: bytes) -> None:
+    """Write generated content (a PDF, a report) to private storage under ``ruta``: to a
+    temporary name beside it, then rename, so a crash never leaves a half-written file under
+    the name a row points to."""
+    destino = ruta_absoluta(ruta)
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporal = tempfile.mkstemp(dir=destino.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(contenido)
+        os.replace(temporal, destino)
+    except BaseException:
+        Path(temporal).unlink(missing_ok=True)
+        raise
+
+
 def ruta_absoluta(ruta: str) -> Path:
     raiz = _raiz().resolve()
     final = (raiz / ruta).resolve()

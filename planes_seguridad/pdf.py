@@ -11,9 +11,6 @@ resolution cites it.
 
 import base64
 import logging
-import os
-import tempfile
-from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -96,24 +93,11 @@ def renderizar(plan_id: int, *, usuario=SISTEMA) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def _escribir(ruta: str, contenido: bytes) -> None:
-    destino = archivos.ruta_absoluta(ruta)
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporal = tempfile.mkstemp(dir=destino.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(contenido)
-        os.replace(temporal, destino)
-    except BaseException:
-        Path(temporal).unlink(missing_ok=True)
-        raise
-
-
 def asegurar_resumen(plan) -> str:
     """The stored summary of a plan with a verification code (generated if missing)."""
     ruta = ruta_resumen(plan.codigo_verificacion)
     if not archivos.ruta_absoluta(ruta).exists():
-        _escribir(ruta, renderizar(plan.pk))
+        archivos.escribir_archivo(ruta, renderizar(plan.pk))
         logger.info("Resumen PISI generado: %s", ruta)
     return ruta
 

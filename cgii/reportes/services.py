@@ -11,11 +11,8 @@ with the download URL. Any failure leaves ``estado=error`` with a Spanish messag
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import uuid
 from functools import partial
-from pathlib import Path
 
 from django.db import transaction
 from django.http import Http404, QueryDict
@@ -214,19 +211,8 @@ def renderizar(documento, formato: str) -> bytes:
 
 
 def _guardar(contenido: bytes, formato: str) -> str:
-    """Write to a temporary name beside the final one, then rename: a crash never leaves a
-    half-written file under the name the row points to."""
     ruta = f"{CARPETA}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{formato}"
-    destino = archivos.ruta_absoluta(ruta)
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporal = tempfile.mkstemp(dir=destino.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(contenido)
-        os.replace(temporal, destino)
-    except BaseException:
-        Path(temporal).unlink(missing_ok=True)
-        raise
+    archivos.escribir_archivo(ruta, contenido)
     return ruta
 
 

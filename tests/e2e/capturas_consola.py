@@ -15,41 +15,24 @@ The scene: the demo queue with clocks aged so that the console shows every SLA s
 arrives while the analyst watches (highlighted as new).
 """
 
-import os
 import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(RAIZ))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import _capturas  # sets Django up first
+from _capturas import BASE, CAPTURAS, lanzar
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import transaction  # noqa: E402
-from django.db.models import F  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_otp.oath import totp  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from cgii.entidades.models import Entidad, Usuario  # noqa: E402
-from cgii.eventos import notificaciones  # noqa: E402
-from incidentes import services, sla  # noqa: E402
-from incidentes.indicadores.services.vinculos import indicadores_pegar  # noqa: E402
-from incidentes.models import EntradaTimeline, Incidente  # noqa: E402
-from incidentes.services import monitor  # noqa: E402
-from protocolos.models import RelojSLA  # noqa: E402
-
-CAPTURAS = RAIZ / "docs" / "screenshots"
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8077"
-CLAVE = "Demo-CGII-2026"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from cgii.entidades.models import Entidad, Usuario
+from cgii.eventos import notificaciones
+from incidentes import services, sla
+from incidentes.indicadores.services.vinculos import indicadores_pegar
+from incidentes.models import EntradaTimeline, Incidente
+from incidentes.services import monitor
+from protocolos.models import RelojSLA
 
 
 def usuario(nombre: str) -> Usuario:
@@ -105,25 +88,15 @@ def escena() -> dict:
 
 def ingresar(browser, nombre: str, *, personal: bool, siguiente: str = "/", ancho=1920,
              alto=1080):
-    pagina = browser.new_context(viewport={"width": ancho, "height": alto}).new_page()
-    pagina.on("pageerror", lambda e: print("  error de página:", e))
-    pagina.goto(f"{BASE}/cuenta/ingresar/?next={siguiente}")
-    pagina.fill("#id_username", nombre)
-    pagina.fill("#id_password", CLAVE)
-    if personal:
-        dispositivo = TOTPDevice.objects.get(user__username=nombre, confirmed=True)
-        pagina.fill("#id_codigo", f"{totp(dispositivo.bin_key):06d}")
-    pagina.click("form button[type=submit]")
-    pagina.wait_for_load_state()
-    assert "/cuenta/ingresar/" not in pagina.url, nombre
-    return pagina
+    return _capturas.ingresar(browser, nombre, personal=personal, siguiente=siguiente,
+                              ancho=ancho, alto=alto)
 
 
 def main() -> int:
     CAPTURAS.mkdir(parents=True, exist_ok=True)
     casos = escena()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = lanzar(p)
 
         # 1. The console; a report arrives while the analyst watches.
         an = ingresar(browser, "analista", personal=True)

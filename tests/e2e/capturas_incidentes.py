@@ -13,37 +13,20 @@ the analyst goes through the phases and resolves; the coordinator closes. Any 5x
 """
 
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import _capturas
+from _capturas import BASE, CAPTURAS, lanzar
 from playwright.sync_api import sync_playwright
 
-RAIZ = Path(__file__).resolve().parents[2]
-CAPTURAS = RAIZ / "docs" / "screenshots"
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8077"
-CLAVE = "Demo-CGII-2026"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 errores: list[str] = []
 
 
-def totp(usuario: str) -> str:
-    return subprocess.check_output([sys.executable, "manage.py", "codigo_totp", usuario],
-                                   cwd=RAIZ, text=True).strip()
-
-
 def ingresar(browser, usuario: str, personal: bool = False):
-    pagina = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    pagina.on("response", lambda r: r.status >= 500 and errores.append(f"{r.status} {r.url}"))
-    pagina.goto(f"{BASE}/cuenta/ingresar/?next=/incidentes/")
-    pagina.fill("#id_username", usuario)
-    pagina.fill("#id_password", CLAVE)
-    if personal:
-        pagina.fill("#id_codigo", totp(usuario))
-    pagina.click("form button[type=submit]")
-    pagina.wait_for_load_state()
+    pagina = _capturas.ingresar(browser, usuario, personal=personal, siguiente="/incidentes/",
+                                ancho=1440, alto=900, errores=errores)
     assert pagina.url.endswith("/incidentes/"), (usuario, pagina.url)
     return pagina
 
@@ -100,7 +83,7 @@ def main() -> int:
     CAPTURAS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         a = archivos(Path(tmp))
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = lanzar(p)
 
         ent = ingresar(browser, "reportante.mefp")
         ent.goto(f"{BASE}/incidentes/nuevo/")

@@ -16,7 +16,6 @@ queued, its bar moved by a real ``stix.importacion.progreso`` event over the web
 then finished (counts); a rejected bundle with its report; the national list.
 """
 
-import os
 import sys
 import tempfile
 import threading
@@ -24,36 +23,22 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(RAIZ))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import _capturas  # sets Django up first
+import orjson
+from _capturas import BASE, CAPTURAS, lanzar
+from django.db import connection, transaction
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
 
-import django  # noqa: E402
+from cgii.entidades.models import Entidad, Usuario
+from cgii.eventos.despachador import despachar_pendientes
+from incidentes import services as incidentes_servicios
+from incidentes.indicadores.models import ImportacionSTIX
+from incidentes.indicadores.services import importacion as importacion_servicio
+from incidentes.indicadores.services import stix_importar_procesar
+from incidentes.indicadores.services.vinculos import indicadores_pegar
+from incidentes.models import Incidente
 
-django.setup()
-
-import orjson  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_otp.oath import totp  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from cgii.entidades.models import Entidad, Usuario  # noqa: E402
-from cgii.eventos.despachador import despachar_pendientes  # noqa: E402
-from incidentes import services as incidentes_servicios  # noqa: E402
-from incidentes.indicadores.models import ImportacionSTIX  # noqa: E402
-from incidentes.indicadores.services import importacion as importacion_servicio  # noqa: E402
-from incidentes.indicadores.services import stix_importar_procesar  # noqa: E402
-from incidentes.indicadores.services.vinculos import indicadores_pegar  # noqa: E402
-from incidentes.models import Incidente  # noqa: E402
-
-CAPTURAS = RAIZ / "docs" / "screenshots"
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8077"
-CLAVE = "Demo-CGII-2026"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 CREADO = "2026-03-01T12:00:00.000Z"
 errores: list[str] = []
 
@@ -63,19 +48,8 @@ def usuario(nombre: str) -> Usuario:
 
 
 def ingresar(browser, nombre: str, *, personal: bool, ancho=1440, alto=900):
-    pagina = browser.new_context(viewport={"width": ancho, "height": alto}).new_page()
-    pagina.on("pageerror", lambda e: errores.append(f"error de página: {e}"))
-    pagina.on("response", lambda r: r.status >= 500 and errores.append(f"{r.status} {r.url}"))
-    pagina.goto(f"{BASE}/cuenta/ingresar/?next=/")
-    pagina.fill("#id_username", nombre)
-    pagina.fill("#id_password", CLAVE)
-    if personal:
-        dispositivo = TOTPDevice.objects.get(user__username=nombre, confirmed=True)
-        pagina.fill("#id_codigo", f"{totp(dispositivo.bin_key):06d}")
-    pagina.click("form button[type=submit]")
-    pagina.wait_for_load_state()
-    assert "/cuenta/ingresar/" not in pagina.url, nombre
-    return pagina
+    return _capturas.ingresar(browser, nombre, personal=personal, ancho=ancho, alto=alto,
+                              errores=errores)
 
 
 def indicador(patron: str, **extra) -> dict:
@@ -153,7 +127,7 @@ def main() -> int:
     while despachar_pendientes():   # the demo's backlog first: live events go out at once
         pass
     with sync_playwright() as p, Despachador():
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = lanzar(p)
         an = ingresar(browser, "analista", personal=True)
 
         # 1. The panel after a bulk paste with bad lines: the per-line report.

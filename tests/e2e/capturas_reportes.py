@@ -11,49 +11,22 @@ environment as the server (it reads the staff TOTP secrets from the database):
 Needs poppler-utils (pdftoppm) for the PDF pages.
 """
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(RAIZ))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import _capturas  # sets Django up first
+from _capturas import BASE, CAPTURAS, lanzar
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.utils import timezone  # noqa: E402
-from django_otp.oath import totp  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from planes_seguridad.models import PlanInstitucional  # noqa: E402
-
-CAPTURAS = RAIZ / "docs" / "screenshots"
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8077"
-CLAVE = "Demo-CGII-2026"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from planes_seguridad.models import PlanInstitucional
 
 
 def ingresar(browser, nombre: str, *, personal: bool):
-    pagina = browser.new_context(viewport={"width": 1600, "height": 1000},
-                                 accept_downloads=True).new_page()
-    pagina.on("pageerror", lambda e: print("  error de página:", e))
-    pagina.goto(f"{BASE}/cuenta/ingresar/?next=/tablero/")
-    pagina.fill("#id_username", nombre)
-    pagina.fill("#id_password", CLAVE)
-    if personal:
-        dispositivo = TOTPDevice.objects.get(user__username=nombre, confirmed=True)
-        pagina.fill("#id_codigo", f"{totp(dispositivo.bin_key):06d}")
-    pagina.click("form button[type=submit]")
-    pagina.wait_for_load_state()
-    assert "/cuenta/ingresar/" not in pagina.url, nombre
-    return pagina
+    return _capturas.ingresar(browser, nombre, personal=personal, siguiente="/tablero/",
+                              accept_downloads=True)
 
 
 def captura(pagina, url: str, nombre: str, *, completa: bool = True) -> None:
@@ -94,7 +67,7 @@ def main() -> int:
     plan = (PlanInstitucional.objects.filter(entidad__sigla="MEFP", periodos__estado="cerrado")
             .order_by("-gestion", "-version").first())
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = lanzar(p)
         auditor = ingresar(browser, "auditor", personal=True)
         captura(auditor, "/tablero/", "tablero-cgii")
         captura(auditor, "/reportes/", "reportes-indice", completa=False)
