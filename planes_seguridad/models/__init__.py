@@ -32,6 +32,7 @@ from .seguimiento import (
     RevisionControl,
     SnapshotControl,
     SnapshotInmutable,
+    SnapshotPeriodo,
 )
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "Dominio", "EntradaPlan", "EstadoEvidencia", "EstadoHallazgo", "EstadoImplementacion",
     "Evidencia", "Grado", "Hallazgo", "MapeoControles", "Objetivo", "OrigenHallazgo",
     "ParametroPlazo", "PeriodoSeguimiento", "PlanInstitucional", "Plazo", "Resultado",
-    "RevisionControl", "SnapshotControl", "SnapshotInmutable", "TipoEntrada", "TipoEvidencia",
+    "RevisionControl", "SnapshotControl", "SnapshotInmutable", "SnapshotPeriodo", "TipoEntrada",
+    "TipoEvidencia",
 ]

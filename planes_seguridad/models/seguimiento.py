@@ -234,3 +234,41 @@ class SnapshotControl(models.Model):
 
     def delete(self, *args, **kwargs):
         raise SnapshotInmutable("La instantánea de un periodo cerrado no se borra.")
+
+
+class SnapshotPeriodo(models.Model):
+    """What the compliance report reads besides the controls, frozen when the period closes:
+    the governance facts, the schedule and the findings as they stood at that instant, so a
+    later edit of an activity's dates or a finding's grade never moves a signed report. Only
+    inserted (by the closing service, in the closing transaction); never updated or deleted."""
+
+    periodo = models.OneToOneField(PeriodoSeguimiento, on_delete=models.PROTECT,
+                                   related_name="resumen_congelado")
+    # {"rsi": "nombre"|"", "comite": n, "politica_aprobada_en": "AAAA-MM-DD"|None,
+    #  "politica_presente": bool, "aprobado_en": iso|None, "resolucion_cite": "",
+    #  "resolucion_fecha": "AAAA-MM-DD"|None}
+    gobernanza = models.JSONField(_("gobernanza"))
+    # [{"titulo", "fin_planificado", "fin_real", "avance"}] (dates ISO)
+    actividades = models.JSONField(_("cronograma"))
+    # [{"grado", "creado", "cerrado_en"}] (instants ISO), every finding recorded by then
+    hallazgos = models.JSONField(_("hallazgos"))
+    creado = models.DateTimeField(_("congelado en"), default=timezone.now)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ("view",)
+        verbose_name = _("instantánea del periodo")
+        verbose_name_plural = _("instantáneas de periodos")
+
+    def __str__(self) -> str:
+        return f"{self.periodo_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotInmutable("La instantánea de un periodo cerrado no se modifica.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotInmutable("La instantánea de un periodo cerrado no se borra.")

@@ -18,8 +18,13 @@ from django.utils.translation import gettext as _
 
 from cgii.errores import ErrorValidacion, NoEncontrado
 
-from .. import selectors
-from ..models import Grado, Hallazgo, PlanInstitucional, Resultado, SnapshotControl
+from .. import congelado, selectors
+from ..models import (
+    Grado,
+    Resultado,
+    SnapshotControl,
+    SnapshotPeriodo,
+)
 from ..states import EstadoPeriodo
 
 
@@ -259,28 +264,29 @@ def hallazgos_al(filas: list[dict], instante: datetime) -> Hallazgos:
     return h
 
 
-def gobernanza_de(plan: PlanInstitucional, periodo: PeriodoInfo | None) -> list[ItemGobernanza]:
+def gobernanza_de(hechos: dict, periodo: PeriodoInfo | None) -> list[ItemGobernanza]:
+    """The checklist from the governance facts (``congelado.hechos_gobernanza``): frozen at
+    the period's close, or the plan's current ones when no period is closed."""
     fmt = "%d/%m/%Y"
     items = []
-    rsi = plan.rsi
     items.append(ItemGobernanza(
-        "rsi", _("RSI designado"), rsi is not None,
-        (rsi.get_full_name() or rsi.get_username()) if rsi else _("Sin RSI designado")))
-    n = len(plan.comite or [])
+        "rsi", _("RSI designado"), bool(hechos["rsi"]), hechos["rsi"] or _("Sin RSI designado")))
+    n = hechos["comite"]
     items.append(ItemGobernanza(
         "comite", _("Comité de Seguridad conformado"), n > 0,
         _("%(n)d miembro(s)") % {"n": n} if n else _("Sin miembros registrados")))
-    politica = bool(plan.politica_ruta) and plan.politica_aprobada_en is not None
+    aprobada_en = hechos["politica_aprobada_en"]
+    politica = hechos["politica_presente"] and aprobada_en is not None
     items.append(ItemGobernanza(
         "politica", _("Política de seguridad aprobada"), politica,
-        _("Aprobada el %(f)s") % {"f": plan.politica_aprobada_en.strftime(fmt)}
-        if plan.politica_aprobada_en else _("Sin fecha de aprobación")))
-    aprobado = (plan.aprobado_en is not None and bool(plan.resolucion_cite)
-                and plan.resolucion_fecha is not None)
+        _("Aprobada el %(f)s") % {"f": aprobada_en.strftime(fmt)}
+        if aprobada_en else _("Sin fecha de aprobación")))
+    aprobado = (hechos["aprobado_en"] is not None and bool(hechos["resolucion_cite"])
+                and hechos["resolucion_fecha"] is not None)
     items.append(ItemGobernanza(
         "aprobacion", _("PISI aprobado (CITE y fecha)"), aprobado,
-        _("Resolución %(c)s del %(f)s") % {"c": plan.resolucion_cite,
-                                            "f": plan.resolucion_fecha.strftime(fmt)}
+        _("Resolución %(c)s del %(f)s") % {"c": hechos["resolucion_cite"],
+                                            "f": hechos["resolucion_fecha"].strftime(fmt)}
         if aprobado else _("Sin resolución de aprobación de la MAE")))
     if periodo is None:
         items.append(ItemGobernanza("seguimiento", _("Seguimiento presentado a tiempo"), False,
@@ -368,11 +374,19 @@ def figuras_cumplimiento(*, usuario, plan_id: int, periodo_id: int | None = None
             {**v, "aplica": v["aplica_"], "resultado": "", "puntaje": None, "peso": 0,
              "evidencia_presente": False} for v in vivas])
 
-    actividades = list(plan.actividades.values("titulo", "fin_planificado", "fin_real",
-                                               "avance"))
+    # Frozen at the close (SnapshotPeriodo) so later edits cannot move the report; periods
+    # closed before that snapshot existed, or no closed period, read the live rows as of the
+    # cut-off.
+    foto = (SnapshotPeriodo.objects.filter(periodo_id=periodo.id).first()
+            if periodo is not None else None)
+    if foto is not None:
+        hechos, actividades, filas_hallazgos = congelado.leer(foto.gobernanza, foto.actividades,
+                                                              foto.hallazgos)
+    else:
+        hechos, actividades, filas_hallazgos = congelado.leer(
+            **congelado.resumen(plan))
     cronograma = cronograma_al(actividades, corte_dia)
-    hallazgos = hallazgos_al(list(Hallazgo.objects.filter(plan=plan).values(
-        "grado", "creado", "cerrado_en")), instante)
+    hallazgos = hallazgos_al(filas_hallazgos, instante)
     incidentes = _incidentes(usuario=usuario, desde=desde, hasta=corte_dia,
                              entidad_id=plan.entidad_id)
     return FigurasCumplimiento(
@@ -381,7 +395,7 @@ def figuras_cumplimiento(*, usuario, plan_id: int, periodo_id: int | None = None
         catalogo=str(plan.catalogo.nombre), estado=plan.estado,
         estado_etiqueta=str(plan.get_estado_display()), periodo=periodo,
         periodos_cerrados=cerrados, corte=instante,
-        gobernanza=gobernanza_de(plan, periodo), cumplimiento=total.cumplimiento, total=total,
+        gobernanza=gobernanza_de(hechos, periodo), cumplimiento=total.cumplimiento, total=total,
         dominios=dominios, exclusiones=exclusiones, cronograma=cronograma, evidencia=evidencia,
         hallazgos=hallazgos, incidentes_desde=desde, incidentes_hasta=corte_dia,
         incidentes=incidentes, tendencia=selectors.tendencia(plan))

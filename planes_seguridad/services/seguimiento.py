@@ -18,7 +18,7 @@ from cgii.errores import (
     TransicionInvalida,
 )
 
-from .. import selectors
+from .. import congelado, selectors
 from ..models import (
     PUNTAJE,
     EstadoEvidencia,
@@ -32,6 +32,7 @@ from ..models import (
     Resultado,
     RevisionControl,
     SnapshotControl,
+    SnapshotPeriodo,
     TipoEntrada,
 )
 from ..permisos import ROLES_TRANSICION_PERIODO, roles_del_usuario
@@ -171,7 +172,8 @@ def control_revisar(*, actor, plan_id: int, periodo_id: int, control: str, resul
 
 
 def _congelar(periodo: PeriodoSeguimiento, momento) -> int:
-    """Write the immutable snapshot of every SoA row (inside the closing transaction)."""
+    """Write the immutable snapshot of every SoA row and of the plan-level facts the
+    compliance report reads (inside the closing transaction)."""
     plan = periodo.plan
     filas = (plan.soa.select_related("control", "control__dominio")
              .annotate(aprobadas=Count("evidencias", filter=Q(
@@ -195,6 +197,7 @@ def _congelar(periodo: PeriodoSeguimiento, momento) -> int:
             evidencias_aprobadas=f.aprobadas, evidencia_presente=f.aprobadas > 0,
             hallazgos_abiertos=f.abiertos, creado=momento))
     SnapshotControl.objects.bulk_create(fotos)
+    SnapshotPeriodo.objects.create(periodo=periodo, creado=momento, **congelado.resumen(plan))
     return len(fotos)
 
 
