@@ -6,6 +6,7 @@ loaded or a newer version → load; same version and fingerprint → nothing to 
 version, or the same version with other content → refused with a message naming the catalog.
 """
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -25,16 +26,30 @@ def exigir(catalogo: str, condicion: bool, mensaje: str) -> None:
         raise error(catalogo, mensaje)
 
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the pure-Python parser
+# took ~1 s for the control catalogs, paid by every test that loads them.
+_CARGADOR = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Parsed files by content: a process (the test suite, a worker) loads the same files often.
+_leidos: dict[bytes, tuple[dict, str]] = {}
+
+
 def leer(ruta: Path) -> tuple[dict, str]:
-    """(parsed content, SHA-256 fingerprint of the parsed content)."""
-    try:
-        datos = yaml.safe_load(ruta.read_bytes())
-    except yaml.YAMLError as exc:
-        raise error(ruta.name, _("YAML inválido: %(e)s") % {"e": exc}) from exc
-    if not isinstance(datos, dict) or not isinstance(datos.get("version"), int):
-        raise error(ruta.name, _("falta «version» (entero)"))
-    huella = hashlib.sha256(json.dumps(datos, sort_keys=True, default=str).encode()).hexdigest()
-    return datos, huella
+    """(parsed content, SHA-256 fingerprint of the parsed content). The content is a fresh
+    copy on every call: loaders may change what they get."""
+    contenido = ruta.read_bytes()
+    clave = hashlib.sha256(contenido).digest()
+    if clave not in _leidos:
+        try:
+            datos = yaml.load(contenido, Loader=_CARGADOR)  # noqa: S506 - a safe loader
+        except yaml.YAMLError as exc:
+            raise error(ruta.name, _("YAML inválido: %(e)s") % {"e": exc}) from exc
+        if not isinstance(datos, dict) or not isinstance(datos.get("version"), int):
+            raise error(ruta.name, _("falta «version» (entero)"))
+        huella = hashlib.sha256(json.dumps(datos, sort_keys=True, default=str).encode()
+                                ).hexdigest()
+        _leidos[clave] = (datos, huella)
+    datos, huella = _leidos[clave]
+    return copy.deepcopy(datos), huella
 
 
 def decidir(catalogo: str, cargado, version: int, huella: str) -> bool:
