@@ -10,7 +10,7 @@ def pytest_configure(config):
     """In CI the suite claims PostgreSQL and Redis behaviour: a missing service is a failure."""
     # Production hashes passwords with PBKDF2 at 1,000,000 rounds (~0.5 s a user here); the
     # suite creates thousands of users, and no test is about the hash's cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["tests.hashers.PBKDF2Rapido"]
     if os.environ.get("CI", "").lower() != "true":
         return
     if not settings.ES_POSTGRES:
