@@ -189,7 +189,26 @@ class SnapshotQuerySet(models.QuerySet):
         raise SnapshotInmutable("La instantánea de un periodo cerrado no se modifica.")
 
 
-class SnapshotControl(models.Model):
+class SoloInsercion(models.Model):
+    """A frozen row: inserted once (by the closing service), never updated or deleted. The
+    model and queryset refuse it; on PostgreSQL a trigger per table refuses it too."""
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SnapshotInmutable("La instantánea de un periodo cerrado no se modifica.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotInmutable("La instantánea de un periodo cerrado no se borra.")
+
+
+class SnapshotControl(SoloInsercion):
     """Frozen state of one control when its period closed. Only inserted (by the closing
     service, in the closing transaction); never updated or deleted. Trends read only these."""
 
@@ -211,8 +230,6 @@ class SnapshotControl(models.Model):
     hallazgos_abiertos = models.PositiveSmallIntegerField(_("hallazgos abiertos"))
     creado = models.DateTimeField(_("congelado en"), default=timezone.now)
 
-    objects = SnapshotQuerySet.as_manager()
-
     class Meta:
         ordering = ["periodo", "orden"]
         default_permissions = ("view",)
@@ -226,17 +243,8 @@ class SnapshotControl(models.Model):
     def __str__(self) -> str:
         return f"{self.periodo_id} {self.control_numero} {self.resultado}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SnapshotInmutable("La instantánea de un periodo cerrado no se modifica.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise SnapshotInmutable("La instantánea de un periodo cerrado no se borra.")
-
-
-class SnapshotPeriodo(models.Model):
+class SnapshotPeriodo(SoloInsercion):
     """What the compliance report reads besides the controls, frozen when the period closes:
     the governance facts, the schedule and the findings as they stood at that instant, so a
     later edit of an activity's dates or a finding's grade never moves a signed report. Only
@@ -254,8 +262,6 @@ class SnapshotPeriodo(models.Model):
     hallazgos = models.JSONField(_("hallazgos"))
     creado = models.DateTimeField(_("congelado en"), default=timezone.now)
 
-    objects = SnapshotQuerySet.as_manager()
-
     class Meta:
         default_permissions = ("view",)
         verbose_name = _("instantánea del periodo")
@@ -263,12 +269,3 @@ class SnapshotPeriodo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.periodo_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SnapshotInmutable("La instantánea de un periodo cerrado no se modifica.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SnapshotInmutable("La instantánea de un periodo cerrado no se borra.")
