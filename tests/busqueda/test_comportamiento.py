@@ -218,3 +218,23 @@ def test_other_entity_user_and_anonymous(escenario):
     sin_nada = crear_usuario(username="ajeno", entidad=tercera)
     assert buscar(sin_nada, "phishing").total == 0
     assert buscar(AnonymousUser(), "phishing").total == 0
+
+
+def test_pages_split_the_ranked_hits(escenario, analista, reportante_a, entidad_a, despachar):
+    for i in range(3):
+        reportar(reportante_a, entidad_a, f"Phishing de seguimiento {i}",
+                 "Otra campaña de correos fraudulentos.")
+    despachar()
+    todos = buscar(analista, "phishing", tipos=["incidente"], por_pagina=10)
+    primera = buscar(analista, "phishing", tipos=["incidente"], por_pagina=3)
+    segunda = buscar(analista, "phishing", tipos=["incidente"], pagina=2, por_pagina=3)
+    assert todos.total == primera.total == segunda.total == 5
+    assert [x.objeto_id for x in primera.aciertos + segunda.aciertos] == \
+        [x.objeto_id for x in todos.aciertos]
+    assert len(primera.aciertos) == 3 and len(segunda.aciertos) == 2
+    # the facets count every match, not only the page
+    assert {v.valor: v.cuenta for v in segunda.facetas["tipo"]} == {"incidente": 5}
+    fecha = segunda.aciertos[0].fecha
+    assert fecha is not None and fecha.tzinfo is not None
+    vacia = buscar(analista, "phishing", tipos=["incidente"], pagina=3, por_pagina=3)
+    assert vacia.aciertos == [] and vacia.total == 5

@@ -14,6 +14,7 @@ import re
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils.dateparse import parse_datetime
 
 from .. import registro
 from ..documentos import (
@@ -67,6 +68,13 @@ def _fila(d: Documento) -> dict:
             "titulo": d.titulo, "texto": d.texto, "mensajes": d.mensajes, "interno": d.interno,
             "estado": d.estado, "prioridad": d.prioridad, "categoria": d.categoria,
             "tlp": d.tlp, "anio": d.anio, "fecha": d.fecha, "datos": d.datos}
+
+
+def _json(valor):
+    """json columns of a raw cursor: decoded by psycopg, or left as text by Django."""
+    if valor is None:
+        return []
+    return json.loads(valor) if isinstance(valor, str) else valor
 
 
 def _escapar_like(texto: str) -> str:
@@ -197,30 +205,69 @@ class BackendBaseDatos(Backend):
     def _buscar_postgres(self, c: Consulta) -> Resultados:
         donde, params, extra = self._condiciones(c)
         where = " AND ".join(donde) or "TRUE"
-        columnas = ", ".join(f"d.{x}" for x in CAMPOS_ACIERTO)
         if "texto" in extra:
-            rango = ["ts_rank(d.vector, websearch_to_tsquery('spanish', %s))"]
-            params_rango = [extra["texto"]]
-            if c.alcance.personal:
-                rango.append("0.5 * coalesce(ts_rank(d.vector_interno, "
-                             "websearch_to_tsquery('spanish', %s)), 0)")
-                params_rango.append(extra["texto"])
-            if c.claves:
-                rango.append("CASE WHEN d.clave = ANY(%s) THEN 10 ELSE 0 END")
-                params_rango.append(list(c.claves))
-            if "prefijo" in extra:
-                rango.append("CASE WHEN d.clave ILIKE %s THEN 1 ELSE 0 END")
-                params_rango.append(extra["prefijo"])
-            exacto = "d.clave = ANY(%s)" if c.claves else "FALSE"
-            params_exacto = [list(c.claves)] if c.claves else []
-            sql = (f"SELECT {columnas}, ({' + '.join(rango)}) AS puntaje, {exacto} AS exacto "
-                   f"FROM {TABLA} d WHERE {where} "
-                   "ORDER BY puntaje DESC, d.fecha DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
-            parametros = params_rango + params_exacto + params + [c.por_pagina, c.desde]
+            filas, filas_facetas = self._buscar_texto(c, where, params, extra)
         else:
-            sql = (f"SELECT {columnas}, 0.0 AS puntaje, FALSE AS exacto FROM {TABLA} d "
-                   f"WHERE {where} ORDER BY d.fecha DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
-            parametros = params + [c.por_pagina, c.desde]
+            filas, filas_facetas = self._navegar(c, where, params)
+        total, facetas = self._leer_facetas(filas_facetas)
+        aciertos = [self._acierto(f) for f in filas]
+        if "texto" in extra and aciertos:
+            self._titulares_postgres(aciertos, c, extra["texto"])
+        return Resultados(total=total, aciertos=aciertos, facetas=facetas, pagina=c.pagina,
+                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
+
+    def _buscar_texto(self, c: Consulta, where: str, params: list, extra: dict):
+        """One statement: the match set is computed once (MATERIALIZED) and both the page
+        and the facets read it. Two statements evaluated the tsquery twice, and a common
+        phrase costs its index recheck (tens of thousands of candidate rows) each time."""
+        rango = ["ts_rank(d.vector, websearch_to_tsquery('spanish', %s))"]
+        params_rango = [extra["texto"]]
+        if c.alcance.personal:
+            rango.append("0.5 * coalesce(ts_rank(d.vector_interno, "
+                         "websearch_to_tsquery('spanish', %s)), 0)")
+            params_rango.append(extra["texto"])
+        if c.claves:
+            rango.append("CASE WHEN d.clave = ANY(%s) THEN 10 ELSE 0 END")
+            params_rango.append(list(c.claves))
+        if "prefijo" in extra:
+            rango.append("CASE WHEN d.clave ILIKE %s THEN 1 ELSE 0 END")
+            params_rango.append(extra["prefijo"])
+        exacto = "d.clave = ANY(%s)" if c.claves else "FALSE"
+        params_exacto = [list(c.claves)] if c.claves else []
+        columnas_faceta = list(COLUMNA_FACETA.values())
+        orden = "puntaje DESC, fecha DESC NULLS LAST, id DESC"
+        campos = ", ".join(f"'{x}', d.{x}" for x in CAMPOS_ACIERTO)
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT d.id, d.fecha, "
+            f"{', '.join(f'd.{col}' for col in columnas_faceta if col != 'fecha')}, "
+            f"({' + '.join(rango)}) AS puntaje, {exacto} AS exacto "
+            f"FROM {TABLA} d WHERE {where}), "
+            f"pagina AS (SELECT id, fecha, puntaje, exacto FROM m ORDER BY {orden} "
+            "LIMIT %s OFFSET %s), "
+            f"facetas AS (SELECT json_build_array("
+            f"{', '.join(f'GROUPING({col})' for col in columnas_faceta)}, "
+            f"{', '.join(columnas_faceta)}, count(*)) AS fila FROM m GROUP BY GROUPING SETS "
+            f"({', '.join(f'({col})' for col in columnas_faceta)}, ())) "
+            "SELECT (SELECT json_agg(fila) FROM facetas), "
+            f"(SELECT json_agg(json_build_object({campos}, 'puntaje', p.puntaje, "
+            f"'exacto', p.exacto) ORDER BY p.{orden.replace(', ', ', p.')}) "
+            f"FROM pagina p JOIN {TABLA} d ON d.id = p.id)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params_rango + params_exacto + params
+                           + [c.por_pagina, c.desde])
+            json_facetas, json_pagina = cursor.fetchone()
+        filas_facetas = [tuple(f) for f in _json(json_facetas)]
+        filas = _json(json_pagina)
+        for f in filas:
+            f["fecha"] = parse_datetime(f["fecha"]) if f["fecha"] else None
+        return filas, filas_facetas
+
+    def _navegar(self, c: Consulta, where: str, params: list):
+        """No text: newest first through the (tipo, fecha) index; facets on their own."""
+        columnas = ", ".join(f"d.{x}" for x in CAMPOS_ACIERTO)
+        sql = (f"SELECT {columnas}, 0.0 AS puntaje, FALSE AS exacto FROM {TABLA} d "
+               f"WHERE {where} ORDER BY d.fecha DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s")
         grupos = ", ".join(f"(d.{col})" for col in COLUMNA_FACETA.values())
         sql_facetas = (
             f"SELECT {', '.join(f'GROUPING(d.{col})' for col in COLUMNA_FACETA.values())}, "
@@ -228,17 +275,12 @@ class BackendBaseDatos(Backend):
             f"FROM {TABLA} d WHERE {where} GROUP BY GROUPING SETS ({grupos}, ())"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, parametros)
+            cursor.execute(sql, params + [c.por_pagina, c.desde])
             nombres = [col.name for col in cursor.description]
             filas = [dict(zip(nombres, fila, strict=True)) for fila in cursor.fetchall()]
             cursor.execute(sql_facetas, params)
             filas_facetas = cursor.fetchall()
-        total, facetas = self._leer_facetas(filas_facetas)
-        aciertos = [self._acierto(f) for f in filas]
-        if "texto" in extra and aciertos:
-            self._titulares_postgres(aciertos, c, extra["texto"])
-        return Resultados(total=total, aciertos=aciertos, facetas=facetas, pagina=c.pagina,
-                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
+        return filas, filas_facetas
 
     def _leer_facetas(self, filas) -> tuple[int, dict[str, list[ValorFaceta]]]:
         n = len(COLUMNA_FACETA)
