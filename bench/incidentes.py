@@ -29,6 +29,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from cgii.entidades.services import token_crear, token_revocar  # noqa: E402
+from cgii.servidor import procesos_por_defecto  # noqa: E402
 from incidentes.models import ContadorIncidente, Incidente  # noqa: E402
 from tests.entidades.sesiones import iniciar_sesion_verificada  # noqa: E402
 
@@ -157,8 +158,9 @@ def main() -> int:
     parser.add_argument("--secuenciales", type=int, default=500)
     parser.add_argument("--clientes", type=int, default=4)
     parser.add_argument("--por-cliente", type=int, default=250)
-    parser.add_argument("--procesos", type=int, default=1,
-                        help="daphne processes on one socket (python -m cgii.servidor)")
+    parser.add_argument("--procesos", type=int, default=procesos_por_defecto(),
+                        help="daphne processes on one socket (python -m cgii.servidor; "
+                             "default: its own, two per core)")
     parser.add_argument("--puerto", type=int, default=8765,
                         help="daphne port (a free one is used if it is taken)")
     args = parser.parse_args()

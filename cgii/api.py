@@ -1,5 +1,6 @@
 """API base: pagination and the one exception handler giving {"message", "extra"} bodies."""
 
+import copy
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,20 @@ from rest_framework.views import exception_handler
 from cgii.errores import ErrorDominio
 
 log = logging.getLogger(__name__)
+
+
+class CamposEnCache:
+    """Mixin for a ModelSerializer: build its fields from the model once per class, then
+    deep-copy them (as DRF does for declared fields). DRF rebuilds them from the model's
+    metadata for every instance: ~0.7 ms per incident response, on the intake's hot path."""
+
+    def get_fields(self):
+        clase = type(self)
+        plantilla = clase.__dict__.get("_plantilla_campos")
+        if plantilla is None:
+            plantilla = super().get_fields()
+            clase._plantilla_campos = plantilla
+        return copy.deepcopy(plantilla)
 
 
 class Paginacion(PageNumberPagination):

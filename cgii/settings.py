@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # keep last: see the class (one thread for the whole chain under ASGI)
+    "cgii.middleware.CadenaSincronaMiddleware",
 ]
 
 ROOT_URLCONF = "cgii.urls"
@@ -110,6 +112,17 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if (DATABASES["default"]["ENGINE"].endswith("postgresql")
+            and os.environ.get("CGII_DB_POOL", "1") != "0"):
+        # Under ASGI every request runs its sync code in a thread of its own, so Django's
+        # persistent connections (per thread) were never reused: each request opened a
+        # new PostgreSQL connection. psycopg's pool lends a warm one (docs/architecture.md).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("CGII_DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("CGII_DB_POOL_MAX", "20")),
+            "timeout": float(os.environ.get("CGII_DB_POOL_TIMEOUT", "10")),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -7,7 +7,9 @@ case "$role" in
   web)
     python manage.py migrate --noinput
     python manage.py cargar_catalogos
-    exec daphne -b 0.0.0.0 -p 8000 --proxy-headers cgii.asgi:application
+    # N daphne processes on one socket (default two per core; WEB_PROCESOS overrides).
+    exec python -m cgii.servidor --host 0.0.0.0 --puerto 8000 --proxy-headers \
+      ${WEB_PROCESOS:+--procesos "$WEB_PROCESOS"}
     ;;
   worker)
     exec celery -A cgii worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-4}"

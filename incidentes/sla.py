@@ -22,7 +22,8 @@ from protocolos.services import (
     reloj_cambiar_politica,
     reloj_evento,
     reloj_refrescar,
-    relojes_iniciar,
+    relojes_guardar,
+    relojes_preparar,
 )
 
 from .models import Incidente
@@ -52,22 +53,31 @@ def _ultimo(reloj: RelojSLA) -> str | None:
     return reloj.eventos[-1]["tipo"] if reloj.eventos else None
 
 
-def denormalizar(incidente: Incidente, relojes) -> None:
+def resumen_relojes(relojes) -> tuple[datetime | None, str]:
+    """The queue's ``vence_sla`` (earliest running deadline) and ``estado_sla`` (worst)."""
     relojes = list(relojes)
     activos = [r.vence for r in relojes if r.vence and _corriendo(r)]
     estados = {r.estado for r in relojes}
-    incidente.vence_sla = min(activos) if activos else None
-    incidente.estado_sla = next((e.value for e in GRAVEDAD if e.value in estados), "")
+    return (min(activos) if activos else None,
+            next((e.value for e in GRAVEDAD if e.value in estados), ""))
+
+
+def denormalizar(incidente: Incidente, relojes) -> None:
+    incidente.vence_sla, incidente.estado_sla = resumen_relojes(relojes)
     Incidente.objects.filter(pk=incidente.pk).update(vence_sla=incidente.vence_sla,
                                                      estado_sla=incidente.estado_sla)
 
 
-def iniciar(incidente: Incidente, *, momento: datetime) -> None:
-    politica = protocolos.politica_para(incidente.prioridad)
-    relojes = relojes_iniciar(ambito=AMBITO, objeto_id=incidente.pk, medidas=MEDIDAS,
-                              politica=politica, momento=momento,
-                              entidad_id=incidente.entidad_id)
-    denormalizar(incidente, relojes)
+def preparar(*, prioridad: str, entidad_id: int, momento: datetime) -> list[RelojSLA]:
+    """A new incident's three clocks, computed before its transaction (intake keeps the
+    year's code counter locked from the code to the commit: nothing slow belongs there)."""
+    return relojes_preparar(ambito=AMBITO, medidas=MEDIDAS, momento=momento,
+                            politica=protocolos.politica_para(prioridad), entidad_id=entidad_id)
+
+
+def iniciar(incidente: Incidente, *, relojes: list[RelojSLA]) -> None:
+    """Store the prepared clocks; the incident was created with their ``resumen_relojes``."""
+    relojes_guardar(relojes, objeto_id=incidente.pk)
 
 
 def cambiar_prioridad(incidente: Incidente, *, momento: datetime) -> None:

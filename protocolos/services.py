@@ -67,18 +67,33 @@ def reloj_iniciar(*, ambito: str, objeto_id: int, medida: str, politica: Politic
     return reloj
 
 
-def relojes_iniciar(*, ambito: str, objeto_id: int, medidas, politica: PoliticaSLA,
-                    momento: datetime, entidad_id: int | None = None) -> list[RelojSLA]:
-    """Several clocks of one subject started at once (one INSERT)."""
+def relojes_preparar(*, ambito: str, medidas, politica: PoliticaSLA, momento: datetime,
+                     entidad_id: int | None = None) -> list[RelojSLA]:
+    """Several clocks of one subject started at ``momento``, figures computed, not saved:
+    a caller can do this before its transaction and keep the transaction short."""
     relojes = []
     for medida in medidas:
-        reloj = RelojSLA(ambito=ambito, objeto_id=objeto_id, entidad_id=entidad_id,
-                         medida=medida, politica=politica,
+        reloj = RelojSLA(ambito=ambito, entidad_id=entidad_id, medida=medida, politica=politica,
                          objetivo_min=politica.objetivo_min(medida),
                          eventos=[EventoReloj(TipoEvento.INICIO, momento).a_dict()])
         _calcular_campos(reloj, momento)
         relojes.append(reloj)
+    return relojes
+
+
+def relojes_guardar(relojes: list[RelojSLA], *, objeto_id: int) -> list[RelojSLA]:
+    """Insert prepared clocks for their subject (one INSERT)."""
+    for reloj in relojes:
+        reloj.objeto_id = objeto_id
     return RelojSLA.objects.bulk_create(relojes)
+
+
+def relojes_iniciar(*, ambito: str, objeto_id: int, medidas, politica: PoliticaSLA,
+                    momento: datetime, entidad_id: int | None = None) -> list[RelojSLA]:
+    """Several clocks of one subject started at once (one INSERT)."""
+    return relojes_guardar(
+        relojes_preparar(ambito=ambito, medidas=medidas, politica=politica, momento=momento,
+                         entidad_id=entidad_id), objeto_id=objeto_id)
 
 
 def reloj_evento(reloj: RelojSLA, tipo: TipoEvento, momento: datetime) -> Figuras:

@@ -61,6 +61,15 @@ def entidades_visibles(usuario) -> QuerySet[Entidad]:
     return Entidad.objects.filter(id__in=ids_entidades_de(usuario))
 
 
+def entidad_visible(usuario, entidad_id: int) -> Entidad | None:
+    """The entity if ``usuario`` may see it; an entity user's comes from the membership
+    cache (loaded with its entity), so the common case costs no query."""
+    if not ve_todas_las_entidades(usuario):
+        return next((m.entidad for m in membresias_activas(usuario)
+                     if m.entidad_id == entidad_id), None)
+    return Entidad.objects.filter(pk=entidad_id).first()
+
+
 def filtrar_por_entidad(qs: QuerySet, usuario, campo: str = "entidad") -> QuerySet:
     """Restrict any queryset with an entity foreign key to what ``usuario`` may see."""
     if ve_todas_las_entidades(usuario):
@@ -111,7 +120,11 @@ def tokens_de(usuario) -> QuerySet[TokenAPI]:
 
 
 def token_por_hash(hash_clave: str) -> TokenAPI | None:
-    return TokenAPI.objects.select_related("usuario", "entidad").filter(hash=hash_clave).first()
+    # Every API call runs this: no ORDER BY (the hash is unique) and only the user joined.
+    try:
+        return TokenAPI.objects.select_related("usuario").get(hash=hash_clave)
+    except TokenAPI.DoesNotExist:
+        return None
 
 
 def perfil_de(usuario, *, token: TokenAPI | None = None) -> dict:

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cgii.api import CamposEnCache
+
 from ..models import TLP, EntradaTimeline, Evidencia, Incidente, Nivel, Origen, Tarea
 from ..states import Transicion
 
@@ -26,7 +28,7 @@ class TipoRef(serializers.Serializer):
     nombre = serializers.CharField()
 
 
-class IncidenteListaSerializer(serializers.ModelSerializer):
+class IncidenteListaSerializer(CamposEnCache, serializers.ModelSerializer):
     entidad = EntidadRef()
     analista = UsuarioRef(allow_null=True)
     tipo = TipoRef(allow_null=True)

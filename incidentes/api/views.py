@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from cgii import archivos
 from cgii.api import Paginacion
-from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
+from cgii.entidades.selectors import entidad_visible, ids_entidades_de
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 
 from .. import selectors, services, sla
@@ -105,7 +105,7 @@ class IncidentesView(APIView):
             if len(propias) != 1:
                 raise ErrorValidacion(extra={"entidad": ["Indique la entidad."]})
             entidad_id = propias[0]
-        entidad = entidades_visibles(request.user).filter(pk=entidad_id).first()
+        entidad = entidad_visible(request.user, entidad_id)
         if entidad is None:
             raise NoEncontrado("Entidad no encontrada.")
         adjuntos = tuple(datos.pop("evidencias", []) or request.FILES.getlist("evidencias"))

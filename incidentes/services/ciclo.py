@@ -89,23 +89,28 @@ def incidente_reportar(
 
     # Files first (413/415 before touching the database); removed again if the write fails.
     guardados = [archivos.guardar_archivo(a, carpeta="incidentes") for a in adjuntos]
+    ahora = timezone.now()
+    prioridad = protocolos.prioridad_inicial(entidad_critica=entidad.critica)
+    relojes = sla.preparar(prioridad=prioridad, entidad_id=entidad.pk, momento=ahora)
+    vence_sla, estado_sla = sla.resumen_relojes(relojes)
     try:
         with transaction.atomic():
-            ahora = timezone.now()
+            # From the code on, the year's counter row stays locked until COMMIT and
+            # concurrent reports queue on it: only the writes happen from here.
             incidente = Incidente.objects.create(
                 codigo=siguiente_codigo(ahora), entidad=entidad,
                 reportante=None if getattr(actor, "es_sistema", False) else actor,
                 origen=origen, origen_detalle=origen_detalle, titulo=titulo.strip(),
                 descripcion=descripcion, detectado_en=detectado_en, ocurrido_en=ocurrido_en,
                 activos_afectados=activos_afectados, activos=activos or [], tlp=tlp,
-                prioridad=protocolos.prioridad_inicial(entidad_critica=entidad.critica),
+                prioridad=prioridad, vence_sla=vence_sla, estado_sla=estado_sla, creado=ahora,
             )
             for g in guardados:
                 Evidencia.objects.create(
                     incidente=incidente, subido_por=actor, nombre=g.nombre_original,
                     tipo_mime=g.tipo_mime, tamano=g.tamano, sha256=g.sha256, ruta=g.ruta,
                 )
-            sla.iniciar(incidente, momento=ahora)
+            sla.iniciar(incidente, relojes=relojes)
             texto = _("Incidente reportado por la entidad.") if not personal else _(
                 "El CGII registró este incidente en nombre de la entidad.")
             registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.REPORTE, accion="reportar",

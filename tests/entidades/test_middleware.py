@@ -57,21 +57,23 @@ def test_salir_exento(cliente, analista):
     assert r.status_code == 302 and r["Location"] == "/cuenta/ingresar/"
 
 
-def test_cadena_asincrona(analista, dispositivo_analista, monkeypatch):
-    """Under ASGI the middleware runs its async path (no thread switch per request)."""
+def test_cadena_sincrona_bajo_asgi(analista, dispositivo_analista, monkeypatch):
+    """Under ASGI the chain runs sync in one thread (cgii.middleware.CadenaSincronaMiddleware
+    at the bottom), so this middleware takes its sync path, and still logs out an unverified
+    staff session."""
     from asgiref.sync import async_to_sync
     from django.test import AsyncClient
 
     from cgii.entidades import middleware
 
     llamadas = []
-    original = middleware.alogout
+    original = middleware.logout
 
-    async def alogout_espia(request):
+    def logout_espia(request):
         llamadas.append(request.path)
-        await original(request)
+        original(request)
 
-    monkeypatch.setattr(middleware, "alogout", alogout_espia)
+    monkeypatch.setattr(middleware, "logout", logout_espia)
     cliente = AsyncClient()
 
     async def escenario():

@@ -57,6 +57,9 @@ def test_archivo_grande_se_rechaza_sin_dejar_nada(privado):
     assert _archivos_guardados(privado) == []
 
 
+# Closing a response sends request_finished, whose handler checks the open connection
+# left by an earlier database test in the same process.
+@pytest.mark.django_db
 def test_descarga_como_adjunto_y_sin_salir_de_la_raiz(privado):
     guardado = archivos.guardar_archivo(SimpleUploadedFile("a.pdf", PDF), carpeta="x")
     r = archivos.respuesta_descarga(ruta=guardado.ruta, nombre="a.pdf", tipo_mime=guardado.tipo_mime)

@@ -33,7 +33,9 @@ def test_comandos_de_la_app_existen():
         assert rol in ROLES_ENTRYPOINT
         assert f"  {rol})" in texto, f"entrypoint has no branch for {rol}"
     # What the branches run must exist in this repository.
-    assert "cgii.asgi:application" in texto and (RAIZ / "cgii" / "asgi.py").exists()
+    assert "python -m cgii.servidor" in texto and (RAIZ / "cgii" / "servidor.py").exists()
+    assert '"cgii.asgi:application"' in (RAIZ / "cgii" / "servidor.py").read_text()
+    assert (RAIZ / "cgii" / "asgi.py").exists()
     assert "celery -A cgii" in texto and (RAIZ / "cgii" / "celery.py").exists()
     assert (RAIZ / "cgii" / "management" / "commands" / "cargar_catalogos.py").exists()
 
