@@ -2,7 +2,7 @@
 dispatcher fans out at a steady rate with p95 < 100 ms from commit to client receipt.
 
     .venv/bin/python bench/websocket_fanout.py [--n 200] [--personal 50] [--entidades 10]
-        [--tasa 20] [--duracion 30] [--procesos 1] [--json FILE] [--reset]
+        [--tasa 20] [--duracion 30] [--procesos N] [--json FILE] [--reset]
 
 Seeds entity users (spread over BENCHWS01..) and CGII staff, one API token each; starts daphne
 (``cgii.servidor``) and a Celery worker (the production dispatcher) with the bench
@@ -13,13 +13,9 @@ asyncio process; emits events with ``evento_emitir`` inside ``transaction.atomic
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import random
-import select
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -30,128 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 import _comun
-
-# ---- the websocket clients: one asyncio process, no Django -------------------------------
-# This script runs itself with ``--escuchar`` as that process, which returns before Django is
-# set up: importing daphne (as django.setup() does) makes autobahn use Twisted, and autobahn
-# cannot use asyncio too in the same process. Parent and child talk one JSON line at a time
-# over the child's stdin/stdout.
-
-ESCUCHAR = "--escuchar"
-
-
-def _linea(objeto) -> None:
-    sys.stdout.write(json.dumps(objeto) + "\n")
-    sys.stdout.flush()
-
-
-def escuchar() -> int:
-    """The child: read the set-up line, connect, answer, wait for the end line, answer."""
-    # Ctrl-C reaches the whole process group; the parent ends us through stdin instead, so
-    # the connections are still closed at a pace the server can take.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    orden = json.loads(sys.stdin.readline())
-    try:
-        _linea(asyncio.run(_clientes(**orden)))
-    except BaseException as exc:  # the parent is waiting on our stdout: tell it why
-        _linea({"error": repr(exc)})
-        raise
-    return 0
-
-
-async def _clientes(puerto: int, claves: list[str], tipo: str, corrida: str) -> dict:
-    from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
-
-    class Protocolo(WebSocketClientProtocol):
-        def onOpen(self):
-            self.factory.abierto.set_result(time.perf_counter())
-
-        def onMessage(self, payload, isBinary):
-            # Stamp first, parse after the run: whatever ran before the stamp would count
-            # as delivery latency.
-            self.factory.mensajes.append((time.time(), payload))
-
-        def onClose(self, wasClean, code, reason):
-            f = self.factory
-            if not f.abierto.done():
-                f.abierto.set_exception(ConnectionError(f"closed {code}: {reason}"))
-            elif not f.cerrando:
-                f.cierre_prematuro = code  # the server closed a live stream
-            f.cerrado.set()
-
-    loop = asyncio.get_running_loop()
-    fabricas = []
-    for clave in claves:
-        f = WebSocketClientFactory(f"ws://127.0.0.1:{puerto}/ws/eventos/",
-                                   headers={"Authorization": f"Token {clave}"})
-        f.protocol = Protocolo
-        # No UTF-8 validation of incoming text: a client-side cost that is not the server's.
-        f.setProtocolOptions(utf8validateIncoming=False, openHandshakeTimeout=60,
-                             closeHandshakeTimeout=5)
-        f.abierto, f.cerrado = loop.create_future(), asyncio.Event()
-        f.mensajes, f.cerrando, f.cierre_prematuro, f.proto = [], False, None, None
-        fabricas.append(f)
-
-    # A browser fleet reconnecting does not arrive in one burst either: 20 handshakes at a
-    # time keep the token look-ups from queueing behind each other for many seconds.
-    semaforo = asyncio.Semaphore(20)
-
-    async def conectar(f) -> float | str:
-        async with semaforo:
-            inicio = time.perf_counter()
-            try:
-                _, f.proto = await loop.create_connection(f, "127.0.0.1", puerto)
-                return await asyncio.wait_for(f.abierto, 90) - inicio
-            except Exception as exc:  # noqa: BLE001 — reported: a refused client is a finding
-                return repr(exc)
-
-    # One entry per client, in order: handshake seconds, or why it failed.
-    _linea({"handshakes": await asyncio.gather(*(conectar(f) for f in fabricas))})
-
-    # The producer is done: expected deliveries, and how long to wait for them at most.
-    # End of input (the parent failed) means: close now, politely.
-    linea = await loop.run_in_executor(None, sys.stdin.readline)
-    fin = json.loads(linea) if linea else {"esperadas": 0, "plazo": 0}
-    limite = time.monotonic() + fin["plazo"]
-    while time.monotonic() < limite:
-        if sum(len(f.mensajes) for f in fabricas) >= fin["esperadas"]:
-            # Give duplicates (and anything else still in flight) a moment to show up.
-            await asyncio.sleep(1.0)
-            break
-        await asyncio.sleep(0.05)
-
-    # Closed 20 every 0.25 s: each close makes the consumer leave its groups, and a burst
-    # of closes overflows the daphne process's Redis pool (redis-py caps it at 100): the
-    # failed group_discard (MaxConnectionsError) leaves the dead channel in its groups,
-    # where every later group_send still writes to it for a day. Waiting for our close
-    # handshake is not enough: daphne answers it before the consumer runs its discard.
-    for f in fabricas:
-        f.cerrando = True
-    abiertas = [f for f in fabricas if f.proto is not None and f.abierto.done()
-                and not f.abierto.exception()]
-    for i in range(0, len(abiertas), 20):
-        for f in abiertas[i:i + 20]:
-            f.proto.sendClose(1000)
-        await asyncio.sleep(0.25)
-    await asyncio.wait([asyncio.create_task(f.cerrado.wait()) for f in abiertas], timeout=10)
-
-    salida = []
-    for f in fabricas:
-        recibidos, otros = [], 0
-        for marca, carga in f.mensajes:
-            mensaje = json.loads(carga)
-            bench = (mensaje.get("datos") or {}).get("bench") or {}
-            if mensaje.get("tipo") == tipo and bench.get("corrida") == corrida:
-                recibidos.append((bench["n"], marca))
-            else:
-                otros += 1
-        salida.append({"recibidos": recibidos, "otros": otros,
-                       "cierre_prematuro": f.cierre_prematuro})
-    return {"clientes": salida}
-
-
-if __name__ == "__main__" and sys.argv[1:] == [ESCUCHAR]:
-    sys.exit(escuchar())
+from _clientes_ws import ProcesoClientes
 
 _comun.preparar()  # environment + django.setup() before any app import
 
@@ -166,6 +41,7 @@ from cgii.entidades.services import token_crear, token_revocar  # noqa: E402
 from cgii.eventos import grupos  # noqa: E402
 from cgii.eventos.models import Evento  # noqa: E402
 from cgii.eventos.services import evento_emitir  # noqa: E402
+from cgii.servidor import procesos_por_defecto  # noqa: E402
 
 OBJETIVO_P95_MS = 100.0
 # No sink is registered for this type: the dispatcher only fans it out. (A realistic
@@ -272,48 +148,6 @@ def purgar_solicitudes() -> int:
     return celery_app.control.purge()
 
 
-class ProcesoClientes:
-    """``with ProcesoClientes(...) as p:`` — the client process (this script, --escuchar),
-    always ended on exit."""
-
-    def __init__(self, puerto: int, claves: list[str], corrida: str):
-        self.orden = {"puerto": puerto, "claves": claves, "tipo": TIPO, "corrida": corrida}
-
-    def __enter__(self) -> ProcesoClientes:
-        # stderr is inherited: a traceback of the child shows up in our output.
-        self.proceso = subprocess.Popen([sys.executable, __file__, ESCUCHAR], cwd=_comun.RAIZ,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
-        self.enviar(self.orden)
-        return self
-
-    def enviar(self, objeto: dict) -> None:
-        self.proceso.stdin.write(json.dumps(objeto) + "\n")
-        self.proceso.stdin.flush()
-
-    def recibir(self, espera_s: float) -> dict:
-        listos, _, _ = select.select([self.proceso.stdout], [], [], espera_s)
-        linea = self.proceso.stdout.readline() if listos else ""
-        if not linea:
-            raise RuntimeError("the client process did not answer within "
-                               f"{espera_s:.0f} s (exit code {self.proceso.poll()})")
-        mensaje = json.loads(linea)
-        if "error" in mensaje:
-            raise RuntimeError(f"the client process failed: {mensaje['error']}")
-        return mensaje
-
-    def __exit__(self, *exc) -> None:
-        # After a normal run the child has already exited. Otherwise closing its stdin makes
-        # it close its connections as at the end of a run: killed, it would drop all 200 at
-        # once, and that burst leaves dead channels in the groups (see _clientes).
-        # communicate() closes stdin and reads (and drops) what the child still writes.
-        try:
-            self.proceso.communicate(timeout=30)
-        except (subprocess.TimeoutExpired, OSError, ValueError):
-            self.proceso.kill()
-            self.proceso.wait()
-
-
 # ---- the producer ------------------------------------------------------------------------
 
 @dataclass
@@ -418,7 +252,7 @@ def correr(args, clientes: list[Cliente], servidor, trabajador) -> dict:
     """Connect the clients, emit, wait for every delivery, collect what each client got."""
     corrida = uuid.uuid4().hex[:12]  # tells this run's events from any other message
     entidades = sorted({c.entidad_id for c in clientes if not c.personal})
-    with ProcesoClientes(servidor.puerto, [c.clave for c in clientes], corrida) as proceso:
+    with ProcesoClientes(servidor.puerto, [c.clave for c in clientes], TIPO, corrida) as proceso:
         handshakes = proceso.recibir(180)["handshakes"]
         for cliente, h in zip(clientes, handshakes, strict=True):
             cliente.conectado = isinstance(h, float)
@@ -605,8 +439,9 @@ def main() -> int:
     parser.add_argument("--duracion", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--calentamiento", type=float, default=3.0,
                         help="seconds of events emitted first and not measured")
-    parser.add_argument("--procesos", type=int, default=1,
-                        help="daphne processes on one socket (python -m cgii.servidor)")
+    parser.add_argument("--procesos", type=int, default=procesos_por_defecto(),
+                        help="daphne processes on one socket (python -m cgii.servidor; "
+                             "default: its own, two per core)")
     parser.add_argument("--puerto", type=int, default=8765,
                         help="daphne port (a free one is used if it is taken)")
     args = parser.parse_args()
