@@ -27,7 +27,7 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from _sembrar_pisi import copiar, reservar_ids
+from _copia import copiar, reservar_ids
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
