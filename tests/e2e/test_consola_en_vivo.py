@@ -56,10 +56,9 @@ def _en_vivo(pagina, timeout=10_000):
 
 def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
         servidor_asgi, despachador, navegador, tmp_path):
-    from incidentes import services
     from incidentes.models import Incidente
     from tests.factories import crear_entidad, crear_usuario
-    from tests.incidentes.utiles import clasificar, completar
+    from tests.incidentes.utiles import triar
 
     base = servidor_asgi.url
     entidad = crear_entidad(nombre="Ministerio de Pruebas en Vivo", sigla="MPV")
@@ -108,12 +107,7 @@ def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
 
     # Set-up through the services: triage, classification, triage steps done. The entity's
     # page follows (a transition event re-renders its panels).
-    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
-                                    transicion="iniciar_triaje")
-    clasificar(incidente, analista)
-    completar(incidente, "triaje")
-    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
-                                texto="Nota interna: dominio registrado ayer.", compartido=False)
+    triar(incidente, analista, nota_interna="Nota interna: dominio registrado ayer.")
     expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "en_triaje",
                                                             timeout=5_000)
 

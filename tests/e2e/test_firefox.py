@@ -75,10 +75,9 @@ def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from incidentes import services
     from incidentes.models import Incidente
     from tests.factories import crear_entidad, crear_usuario
-    from tests.incidentes.utiles import clasificar, completar
+    from tests.incidentes.utiles import triar
 
     base = servidor_asgi.url
     entidad = crear_entidad(nombre="Ministerio de Pruebas en Firefox", sigla="MPF")
@@ -129,12 +128,7 @@ def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox
     # The entity's page follows triage and classification done by CGII.
     en_vivo(ent)
     assert estado(ent) == "reportado"
-    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
-                                    transicion="iniciar_triaje")
-    clasificar(incidente, analista)
-    completar(incidente, "triaje")
-    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
-                                texto="Nota interna: dominio registrado ayer.", compartido=False)
+    triar(incidente, analista, nota_interna="Nota interna: dominio registrado ayer.")
     ent.esperar("document.querySelector('#estado-actual')?.dataset.estado === 'en_triaje'",
                 mensaje="the entity's page did not show en_triaje")
 

@@ -31,6 +31,17 @@ def completar(incidente, *fases) -> int:
         estado=EstadoTarea.HECHA, nota="hecho en la prueba")
 
 
+def triar(incidente, analista, *, nota_interna: str) -> None:
+    """Triage as the browser tests stage it: start triage, classify (phishing), the triage
+    steps done, and an internal note the entity must never see."""
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    clasificar(incidente, analista)
+    completar(incidente, "triaje")
+    services.incidente_comentar(actor=analista, incidente_id=incidente.pk, texto=nota_interna,
+                                compartido=False)
+
+
 def llevar_a(incidente, estado, analista, coordinador=None) -> Incidente:
     """From reportado along the main path to ``estado`` (classified as phishing)."""
     pasos = CAMINO[:DESTINO[estado]]
