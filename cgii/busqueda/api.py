@@ -19,6 +19,7 @@ from .selectors import buscar
 def _acierto(a) -> dict:
     return {"tipo": a.tipo, "id": a.objeto_id, "titulo": a.titulo, "clave": a.clave,
             "url": a.url, "entidad_id": a.entidad_id, "estado": a.estado,
+            "estado_etiqueta": a.etiqueta_estado,
             "prioridad": a.prioridad, "categoria": a.categoria, "tlp": a.tlp, "anio": a.anio,
             "fecha": a.fecha.isoformat() if a.fecha else None, "exacto": a.exacto,
             "puntaje": round(a.puntaje, 4), "datos": a.datos,

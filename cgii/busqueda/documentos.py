@@ -113,6 +113,7 @@ class Acierto:
     datos: dict = field(default_factory=dict)
     url: str = ""
     etiqueta_tipo: str = ""
+    etiqueta_estado: str = ""  # the state as the type's pages name it ("En contención")
 
     @property
     def id(self) -> str:

@@ -86,8 +86,10 @@ def _decorar(resultados: Resultados, consulta: Consulta) -> None:
     por_tipo = {t.nombre: t for t in registro.tipos()}
     for a in resultados.aciertos:
         t = por_tipo.get(a.tipo)
+        a.etiqueta_estado = a.estado
         if t is not None:
             a.etiqueta_tipo = str(t.etiqueta)
+            a.etiqueta_estado = str(t.etiquetas.get("estado", {}).get(a.estado, a.estado))
             try:
                 a.url = t.url(a.objeto_id, a.datos)
             except Exception:  # noqa: BLE001 - a missing route must not break the page

@@ -31,6 +31,7 @@ from cgii.entidades.selectors import (
 from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado
 from incidentes.models import Incidente
 from incidentes.selectors import incidente_obtener
+from incidentes.states import Estado
 
 from . import conf, listas
 from .models import ImportacionSTIX, Indicador, IndicadorIncidente
@@ -47,9 +48,14 @@ def vinculos_de_incidente(*, usuario, incidente_id: int) -> tuple[Incidente,
     return incidente, qs
 
 
+def _etiqueta_estado(estado: str) -> str:
+    return str(dict(Estado.choices).get(estado, estado))
+
+
 def _fila_incidente(v: dict) -> dict:
     return {"id": v["incidente_id"], "codigo": v["incidente__codigo"],
             "titulo": v["incidente__titulo"], "estado": v["incidente__estado"],
+            "estado_etiqueta": _etiqueta_estado(v["incidente__estado"]),
             "tlp": v["incidente__tlp"],
             "entidad": {"id": v["incidente__entidad_id"], "sigla": v["incidente__entidad__sigla"]},
             "rol": v["rol"], "agregado_en": v["agregado_en"]}
@@ -214,7 +220,8 @@ def buscar_valores(usuario, valores: list[str], *, por_valor: int = 20) -> list[
         for r in claves.get((tipo, valor), ()):
             r["total"] = total
             r["incidentes"].append({"id": incidente_id, "codigo": codigo, "titulo": titulo,
-                                    "estado": estado, "tlp": tlp,
+                                    "estado": estado,
+                                    "estado_etiqueta": _etiqueta_estado(estado), "tlp": tlp,
                                     "entidad": {"id": entidad_id, "sigla": sigla},
                                     "rol": rol, "agregado_en": agregado_en})
     for lista_r in claves.values():

@@ -34,6 +34,8 @@ def test_page_results_facets_and_highlights(datos, client, reportante_a):
     assert "<b>LockBit" not in html  # the document's own HTML is never interpreted
     assert 'id="q-global"' in client.get("/incidentes/").content.decode()  # header box
     assert "Estado" in html and "Reportado" in html
+    # the hit's state badge is labelled as on the incident pages, not the stored code
+    assert '<span class="estado reportado">Reportado</span>' in html
     assert f'href="/incidentes/{datos["a"].pk}/"' in html
     assert "<script>" not in html.split("<main")[1].split("</main>")[0]
 
@@ -56,6 +58,7 @@ def test_ioc_mode(datos, client, reportante_a, reportante_b):
     html = r.content.decode()
     assert r.status_code == 200
     assert datos["a"].codigo in html and "45.133.1.20" in html
+    assert "· Reportado ·" in html  # the state as the incident pages name it
     client.force_login(reportante_b)
     html = client.post("/busqueda/", {"modo": "ioc", "valores": "45.133.1.20"}).content.decode()
     assert datos["a"].codigo not in html and "Ningún incidente" in html
@@ -68,6 +71,8 @@ def test_api_search_and_ioc(datos, api, reportante_a, reportante_b, analista):
     cuerpo = r.json()
     assert cuerpo["total"] == 1 and cuerpo["resultados"][0]["id"] == datos["a"].pk
     assert "<mark>" in cuerpo["resultados"][0]["resaltado"]["titulo"][0]
+    assert cuerpo["resultados"][0]["estado"] == "reportado"
+    assert cuerpo["resultados"][0]["estado_etiqueta"] == "Reportado"
     assert {v["valor"] for v in cuerpo["facetas"]["entidad"]} == {str(datos["a"].entidad_id)}
     r = api(analista).get("/api/v1/busqueda/", {"q": "ransomware", "tipo": "incidente"})
     assert r.json()["total"] == 2
