@@ -120,7 +120,9 @@ if DATABASE_URL:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("CGII_DB_POOL_MIN", "2")),
-            "max_size": int(os.environ.get("CGII_DB_POOL_MAX", "20")),
+            # Per process: web processes × max + Celery children × max must stay under
+            # PostgreSQL's max_connections (100 by default).
+            "max_size": int(os.environ.get("CGII_DB_POOL_MAX", "10")),
             "timeout": float(os.environ.get("CGII_DB_POOL_TIMEOUT", "10")),
         }
 else:
