@@ -163,3 +163,46 @@ def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox
                 mensaje="the bell shows no unread count")
     guardar_captura(ent, "firefox-portal-incidente.png", tmp_path)
     assert not firefox.errores_js, firefox.errores_js
+
+
+def test_reconexion_en_firefox(servidor_asgi, despachador, firefox):
+    """The server goes away: Firefox shows "Reconectando…"; what happened meanwhile arrives
+    once the stream resumes (?desde=), without a reload."""
+    from incidentes import services
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import reportar
+
+    entidad = crear_entidad(nombre="Ministerio de Reconexión en Firefox", sigla="MRF")
+    reportante = crear_usuario(username="reportante.rf", entidad=entidad,
+                               rol_entidad="reportante", password=CLAVE)
+    analista = crear_usuario(username="analista.rf", rol_cgii="analista")
+    incidente = reportar(reportante, entidad, titulo="Portal institucional desfigurado")
+
+    ent = ingresar(firefox, servidor_asgi.url, "reportante.rf",
+                   siguiente=f"/incidentes/{incidente.pk}/")
+    en_vivo(ent)
+    assert ent.evaluar("document.querySelector('#estado-conexion').hidden")
+
+    servidor_asgi.detener()
+    ent.esperar("!document.querySelector('#estado-conexion').hidden", timeout=5,
+                mensaje="no reconnecting banner")
+    assert "Reconectando" in ent.texto("#estado-conexion")
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
+                                texto="Mensaje enviado mientras usted estaba sin conexión.")
+    time.sleep(0.5)
+
+    servidor_asgi.iniciar()
+    ent.esperar("document.querySelector('#estado-conexion').hidden", timeout=30,
+                mensaje="the banner stayed after the server came back")
+    ent.esperar("document.querySelector('#timeline').innerText.includes("
+                "'Mensaje enviado mientras usted estaba sin conexión.')",
+                mensaje="the message sent while offline did not arrive")
+    ent.esperar("document.querySelector('#estado-actual')?.dataset.estado === 'en_triaje'",
+                mensaje="the state change made while offline did not arrive")
+    assert ent.evaluar("window.__sin_recarga === true")
+    # Firefox logs each refused reconnect attempt; nothing else may have gone wrong.
+    otros = [e for e in firefox.errores_js
+             if "establish a connection to the server at ws://" not in e]
+    assert not otros, otros
