@@ -27,6 +27,10 @@ class PlanesSeguridadConfig(AppConfig):
         registrar_manejador(nombre=pdf.NOMBRE_MANEJADOR, tipos=pdf.TIPOS,
                             funcion=pdf.resumen_al_conformar)
         registrar_demo("planes_seguridad", demo.cargar_demo, orden=60)
+        # The bell and e-mail of whoever must act on a plan (docs/pisi.md).
+        from . import notificaciones
+
+        notificaciones.conectar()
         # Reports (issue 8): entity compliance and national (docs/reportes.md).
         from .reportes import panel, tipos
 

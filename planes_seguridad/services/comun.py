@@ -84,7 +84,8 @@ def registrar(
     )
     evento_emitir(
         tipo=evento,
-        datos={"plan": resumen(plan), "texto": texto, "accion": accion, **(datos or {})},
+        datos={"plan": resumen(plan), "texto": texto, "accion": accion,
+               "actor_id": usuario.pk if usuario else None, **(datos or {})},
         grupos=grupos_de(plan), entidad_id=plan.entidad_id,
     )
     return entrada

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii.errores import ErrorDominio
-from cgii.eventos.services import evento_emitir
 
 from .. import selectors
 from ..models import EstadoEvidencia, Evidencia, PlanInstitucional, Plazo, TipoEntrada
 from ..permisos import SISTEMA
 from ..states import ESTADOS_IMPLEMENTACION, PLAZO_DE_ESTADO, RESPONSABLE_PLAZO, TipoPlazo
-from .comun import grupos_de, registrar, resumen
+from .comun import registrar
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +100,7 @@ def _marcar(pk: int, *, hoy: date, vencido: bool) -> bool:
                   accion="plazo_vencido" if vencido else "plazo_advertencia",
                   evento="pisi.plazo_vencido" if vencido else "pisi.plazo_advertencia",
                   texto=texto, datos=datos, objeto=plazo)
-        evento_emitir(tipo="notificacion.nueva",
-                      datos={"plan": resumen(plan), "motivo": "pisi.plazo_vencido" if vencido
-                             else "pisi.plazo_advertencia",
-                             "texto": f"{texto} (PISI {plan.entidad.sigla} {plan.gestion})"},
-                      grupos=grupos_de(plan), entidad_id=plan.entidad_id)
+        # Who must act hears of it through planes_seguridad.notificaciones (bell, e-mail).
     return True
 
 
