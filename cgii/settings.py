@@ -283,6 +283,10 @@ CGII_URL_BASE = os.environ.get("CGII_URL_BASE", "http://127.0.0.1:8000")
 EVENTOS_LOTE = int(os.environ.get("CGII_EVENTOS_LOTE", "200"))
 EVENTOS_MAX_INTENTOS = int(os.environ.get("CGII_EVENTOS_MAX_INTENTOS", "20"))
 
+# --- Generated report files (cgii.reportes) ---------------------------------------------
+REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user
+REPORTES_DIAS_CONSERVAR = int(os.environ.get("CGII_REPORTES_DIAS_CONSERVAR", "30"))
+
 # --- Security headers (CSP on every profile; the rest in production) --------------------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

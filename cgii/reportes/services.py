@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.urls import reverse
@@ -58,6 +61,11 @@ class ParametrosInvalidos(ErrorValidacion):
 class ReporteNoDisponible(ErrorDominio):
     status = 404
     mensaje_por_defecto = _("Este reporte no está disponible para usted.")
+
+
+class DemasiadosEnCurso(ErrorDominio):
+    status = 429
+    mensaje_por_defecto = _("Ya tiene reportes generándose; espere a que terminen.")
 
 
 # ---- parameters -------------------------------------------------------------------------
@@ -127,6 +135,7 @@ def reporte_solicitar(*, usuario, tipo: registro.TipoReporte | str, parametros,
     from .tasks import generar_reporte
 
     with transaction.atomic():
+        _exigir_cupo(usuario)
         reporte = ReporteGenerado.objects.create(usuario=usuario, tipo=tipo.clave,
                                                  parametros=parametros, formato=formato)
         auditoria_registrar(actor=usuario, accion="reporte.solicitar", objeto=reporte,
@@ -135,6 +144,43 @@ def reporte_solicitar(*, usuario, tipo: registro.TipoReporte | str, parametros,
         _emitir_progreso(reporte)
         transaction.on_commit(partial(generar_reporte.delay, reporte.pk))
     return reporte
+
+
+def _exigir_cupo(usuario) -> None:
+    """At most REPORTES_MAX_EN_CURSO generations of one user waiting or running (each holds
+    a worker for seconds). The user's row is locked so two requests at once cannot both pass
+    the count. A generation older than an hour no longer counts: its worker was lost."""
+    get_user_model().objects.select_for_update().filter(pk=usuario.pk).exists()
+    en_curso = ReporteGenerado.objects.filter(
+        usuario=usuario, estado__in=(E.PENDIENTE, E.GENERANDO),
+        creado__gte=timezone.now() - timedelta(hours=1)).count()
+    maximo = settings.REPORTES_MAX_EN_CURSO
+    if en_curso >= maximo:
+        raise DemasiadosEnCurso(
+            _("Ya tiene %(n)d reportes generándose (máximo %(m)d); espere a que terminen.")
+            % {"n": en_curso, "m": maximo}, extra={"en_curso": en_curso, "maximo": maximo})
+
+
+def reportes_purgar(*, ahora=None) -> int:
+    """Generated files older than REPORTES_DIAS_CONSERVAR days go, row and file (the
+    periodic job; the request that made each one stays in the audit trail). Files are
+    removed after the rows' deletion commits, so a failure never leaves a row without its
+    file; a file left behind by a crash is only disk space."""
+    limite = (ahora or timezone.now()) - timedelta(days=settings.REPORTES_DIAS_CONSERVAR)
+    with transaction.atomic():
+        viejos = list(ReporteGenerado.objects.select_for_update(skip_locked=True)
+                      .filter(creado__lt=limite).values_list("pk", "ruta"))
+        if not viejos:
+            return 0
+        ReporteGenerado.objects.filter(pk__in=[pk for pk, _r in viejos]).delete()
+        auditoria_registrar(actor="reportes.purgar", accion="reporte.purgar",
+                            datos={"reportes": len(viejos), "anteriores_a": limite.isoformat(),
+                                   "ids": [pk for pk, _r in viejos][:1000]})
+    for _pk, ruta in viejos:
+        if ruta:
+            archivos.borrar_archivo(ruta)
+    log.info("Reportes generados purgados: %d (anteriores a %s)", len(viejos), limite)
+    return len(viejos)
 
 
 def descarga_registrar(*, usuario, tipo: registro.TipoReporte, formato: str,

@@ -1,8 +1,11 @@
 """Celery side of report generation (eager in the embedded profile: it just runs)."""
 
-from celery import shared_task
+from celery import Celery, shared_task
 
-from .services import reporte_generar
+from cgii.celery import app
+
+from .apps import PURGA_CADA_SEGUNDOS
+from .services import reporte_generar, reportes_purgar
 
 
 @shared_task(name="reportes.generar", acks_late=True, ignore_result=True)
@@ -10,3 +13,20 @@ def generar_reporte(reporte_id: int) -> str:
     """Takes an id, re-reads the row, idempotent (see services.reporte_generar). Failures
     are recorded on the row, not retried: the same parameters would fail the same way."""
     return reporte_generar(reporte_id)
+
+
+@shared_task(name="reportes.purgar", acks_late=True, ignore_result=True)
+def purgar_reportes() -> int:
+    """Old generated files (REPORTES_DIAS_CONSERVAR); the embedded twin is in apps.py."""
+    return reportes_purgar()
+
+
+def _programar(sender: Celery, **kwargs) -> None:
+    sender.add_periodic_task(PURGA_CADA_SEGUNDOS, purgar_reportes.s(), name="reportes.purgar",
+                             expires=PURGA_CADA_SEGUNDOS)
+
+
+if app.finalized:
+    _programar(app)
+else:
+    app.on_after_finalize.connect(_programar, weak=False)

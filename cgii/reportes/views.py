@@ -173,6 +173,8 @@ def generar(request, clave: str):
         return _pagina(request, tipo, consulta, status=400)
     except NoEncontrado:
         raise Http404() from None
+    except services.DemasiadosEnCurso as exc:
+        return _error_generar(request, tipo, exc.message, status=exc.status)
     except ErrorDominio as exc:
         return _error_generar(request, tipo, exc.message)
     if _quiere_json(request):
@@ -182,10 +184,10 @@ def generar(request, clave: str):
     return HttpResponseRedirect(reverse("reportes:estado", args=[generado.pk]))
 
 
-def _error_generar(request, tipo, mensaje: str):
+def _error_generar(request, tipo, mensaje: str, *, status: int = 400):
     if _quiere_json(request):
-        return JsonResponse({"message": mensaje, "extra": {}}, status=400)
-    return _pagina(request, tipo, _Consulta(tipo, request), error=mensaje, status=400)
+        return JsonResponse({"message": mensaje, "extra": {}}, status=status)
+    return _pagina(request, tipo, _Consulta(tipo, request), error=mensaje, status=status)
 
 
 @login_required
