@@ -59,7 +59,9 @@ GESTION_INCIDENTES = TipoReporte(
         "MTTR en horas corridas y hábiles, incumplimientos, antigüedad de los abiertos y "
         "tendencia mensual."),
     formulario=GestionIncidentesForm, puede_ver=puede_ver, construir=construir,
-    asincrono=False, orden=30)
+    # A year of incidents is a ~5 s PDF: generated in the background with a progress bar
+    # rather than holding the request (the page itself still renders in the request).
+    asincrono=True, orden=30)
 
 
 def registrar() -> None:

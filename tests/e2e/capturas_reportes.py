@@ -75,8 +75,8 @@ def main() -> int:
         pdf_asincrono(auditor, f"/reportes/nacional/?gestion={plan.gestion}", "reporte-nacional")
         captura(auditor, f"/reportes/gestion-incidentes/?desde={gestion}-01-01&hasta={hoy}",
                 "reporte-gestion-incidentes")
-        pdf(auditor, f"/reportes/gestion-incidentes/descargar/pdf/?desde={gestion}-01-01"
-                     f"&hasta={hoy}", "reporte-gestion-incidentes")
+        pdf_asincrono(auditor, f"/reportes/gestion-incidentes/?desde={gestion}-01-01"
+                               f"&hasta={hoy}", "reporte-gestion-incidentes")
         rsi = ingresar(browser, "rsi.mefp", personal=False)
         captura(rsi, "/tablero/", "tablero-entidad")
         captura(rsi, f"/reportes/cumplimiento-entidad/?plan={plan.pk}", "reporte-cumplimiento")

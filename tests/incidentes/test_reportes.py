@@ -394,7 +394,7 @@ def test_registro_y_construccion(datos, analista, reportante_b, db):
     from tests.factories import crear_usuario
 
     tipo = obtener("gestion-incidentes")
-    assert tipo is not None and not tipo.asincrono and tipo.orden == 30
+    assert tipo is not None and tipo.asincrono and tipo.orden == 30
     assert tipo.puede_ver(analista) and tipo.puede_ver(reportante_b)
     assert not tipo.puede_ver(crear_usuario(username="sin_entidad"))
     doc = tipo.construir(usuario=analista, parametros={"desde": DESDE, "hasta": HASTA,
@@ -553,3 +553,32 @@ def test_pagina_html_personal_y_entidad(datos, client, analista, reportante_b):
     assert datos[3].codigo in html and "GMPB" in html
     for ajeno in ("MPA", "Ministerio de Pruebas A", datos[2].codigo, datos[8].codigo):
         assert ajeno not in html, ajeno
+
+
+def test_pdf_en_segundo_plano_solo_con_lo_que_ve_la_entidad(
+        datos, client, reportante_b, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The report's PDF/XLSX are generated in the background (a year of incidents is a ~5 s
+    PDF); the generation runs as the requesting entity user and carries only its incidents."""
+    from openpyxl import load_workbook
+
+    from cgii.reportes import services as reportes
+    from cgii.reportes.models import ReporteGenerado
+
+    settings.ARCHIVOS_PRIVADOS_DIR = tmp_path / "archivos"
+    client.force_login(reportante_b)
+    consulta = "desde=2026-01-01&hasta=2026-06-30"
+    r = client.get(f"/reportes/gestion-incidentes/descargar/pdf/?{consulta}")
+    assert r.status_code == 302  # a GET does not start work: back to the page's button
+    with django_capture_on_commit_callbacks(execute=False):
+        r = client.post(f"/reportes/gestion-incidentes/generar/?{consulta}",
+                        {"formato": "xlsx"}, HTTP_ACCEPT="application/json")
+    assert r.status_code == 202
+    generado = ReporteGenerado.objects.get(pk=r.json()["id"])
+    assert reportes.reporte_generar(generado.pk) == "listo"
+    generado.refresh_from_db()
+    libro = load_workbook(settings.ARCHIVOS_PRIVADOS_DIR / generado.ruta)
+    texto = " ".join(str(c.value) for hoja in libro for fila in hoja.iter_rows() for c in fila
+                     if c.value is not None)
+    assert datos[3].codigo in texto and "GMPB" in texto
+    for ajeno in ("MPA", datos[2].codigo, datos[8].codigo):
+        assert ajeno not in texto, ajeno
