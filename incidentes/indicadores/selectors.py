@@ -29,7 +29,7 @@ from cgii.entidades.selectors import (
     ve_todas_las_entidades,
 )
 from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado
-from incidentes.models import Incidente
+from incidentes.models import TLP, Incidente
 from incidentes.selectors import incidente_obtener
 from incidentes.states import Estado
 
@@ -253,6 +253,22 @@ def candidatos_de_incidente(*, usuario, incidente_id: int) -> list[dict]:
 # ---- feeds, TAXII -------------------------------------------------------------------------------
 
 TLP_PARA_TODOS = ("clear", "green")
+
+
+REVOCADOS = ("", "revocados", "todos")  # the staff list: not revoked (default), only, all
+
+
+def indicadores_del_personal(usuario, *, revocados: str = "") -> QuerySet[Indicador]:
+    """The national store as CGII staff browse it: by default what may be shared (expired
+    included, revoked not); ``revocados="revocados"`` only the revoked ones, ``"todos"``
+    everything. Staff only: anyone else gets PermisoDenegado."""
+    if not es_personal_cgii(usuario):
+        raise PermisoDenegado()
+    if revocados == "revocados":
+        return Indicador.objects.filter(revocado=True)
+    if revocados == "todos":
+        return Indicador.objects.all()
+    return indicadores_compartibles(usuario, tlps=TLP.values, vigentes=False)
 
 
 def indicadores_compartibles(usuario, *, tlps, vigentes: bool = True,

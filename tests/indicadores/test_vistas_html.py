@@ -500,3 +500,24 @@ def test_tlp_red_no_sale_en_el_feed_de_ambar(entrar, analista, incidente):
     r = entrar(analista).get(reverse("indicadores:feed"), {"tlp": "amber+strict"})
     assert not [o for o in json.loads(r.content)["objects"] if o["type"] == "indicator"]
     assert TLP2_RED not in r.content.decode()
+
+
+def test_lista_revocados_con_el_filtro(entrar, analista, incidente, reportante_a):
+    services.indicadores_pegar(actor=analista, incidente_id=incidente.pk,
+                               texto="45.33.32.156\n45.33.32.157")
+    revocado = Indicador.objects.get(valor="45.33.32.157")
+    services.indicador_actualizar(actor=analista, indicador_id=revocado.pk, revocado=True)
+    c = entrar(analista)
+    url = reverse("indicadores:lista")
+
+    def valores(**q):
+        return {i.valor for i in c.get(url, q).context["filas"]}
+
+    assert valores() == {"45.33.32.156"}  # the default: what may still be shared
+    assert valores(revocados="revocados") == {"45.33.32.157"}
+    assert valores(revocados="todos") == {"45.33.32.156", "45.33.32.157"}
+    assert valores(revocados="todos", q="45.33.32.157") == {"45.33.32.157"}
+    html = c.get(url, {"revocados": "revocados"}).content.decode()
+    assert "1 indicador revocado" in html and 'class="etiqueta revocado">revocado' in html
+    # Still staff only, whatever the filter.
+    assert entrar(reportante_a).get(url, {"revocados": "todos"}).status_code == 403

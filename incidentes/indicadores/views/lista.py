@@ -36,6 +36,10 @@ class FiltrosForm(forms.Form):
                              choices=[("", gettext_lazy("Todos")), *TipoIndicador.choices])
     tlp = forms.ChoiceField(label="TLP", required=False,
                             choices=[("", gettext_lazy("Todos")), *TLP.choices])
+    revocados = forms.ChoiceField(
+        label=gettext_lazy("Revocados"), required=False,
+        choices=[("", gettext_lazy("No incluir")), ("revocados", gettext_lazy("Solo revocados")),
+                 ("todos", gettext_lazy("Incluir"))])
 
 
 class FeedForm(forms.Form):
@@ -55,9 +59,9 @@ def _exigir_personal(usuario) -> None:
 def lista(request):
     usuario = request.user
     _exigir_personal(usuario)
-    qs = selectors.indicadores_compartibles(usuario, tlps=TLP.values, vigentes=False)
     filtros = FiltrosForm(request.GET)
     d = filtros.cleaned_data if filtros.is_valid() else {}
+    qs = selectors.indicadores_del_personal(usuario, revocados=d.get("revocados") or "")
     texto = (d.get("q") or "").strip()
     if texto:
         # The value as typed (contains) or, when it is a value, its normalised form
@@ -82,6 +86,7 @@ def lista(request):
     return render(request, "indicadores/lista.html", {
         **contexto_menu(usuario), "filtros": filtros, "pagina": pagina, "filas": filas,
         "consulta": consulta, "hay_filtros": bool(consulta), "ahora": timezone.now(),
+        "revocados": d.get("revocados") or "",
         "feed": FeedForm(), "limite_feed": conf.valor("INDICADORES_FEED_LIMITE"),
         "puede_importar": puede_escribir(usuario)})
 
