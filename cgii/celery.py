@@ -7,3 +7,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
 app = Celery("cgii")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def programar(nombre: str, cada_segundos: float, firma, *, expira: float | None = None) -> None:
+    """A beat entry for ``firma`` (a task signature) every ``cada_segundos``; an entry not
+    run by then is dropped (``expira``, by default one period). autodiscover_tasks may
+    import a tasks module after the app was finalized, when on_after_finalize has already
+    fired: the entry is then added directly."""
+
+    def agregar(sender: Celery, **kwargs) -> None:
+        sender.add_periodic_task(cada_segundos, firma, name=nombre,
+                                 expires=expira or cada_segundos)
+
+    if app.finalized:
+        agregar(app)
+    else:
+        app.on_after_finalize.connect(agregar, weak=False)

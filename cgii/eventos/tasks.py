@@ -1,8 +1,8 @@
 """Celery side of the outbox (full stack): the dispatch task and its periodic sweep."""
 
-from celery import Celery, shared_task
+from celery import shared_task
 
-from cgii.celery import app
+from cgii.celery import programar
 from cgii.eventos import despachador
 
 NOMBRE_BARRIDO = "eventos.barrido"
@@ -18,14 +18,6 @@ def despachar_eventos() -> int:
     return despachador.despachar_pendientes()
 
 
-def _programar_barrido(sender: Celery, **kwargs) -> None:
-    sender.add_periodic_task(BARRIDO_CADA_SEGUNDOS, despachar_eventos.s(),
-                             name=NOMBRE_BARRIDO, expires=BARRIDO_CADA_SEGUNDOS * 2)
-
-
-# autodiscover_tasks may import this module after the app was finalized, when the signal
-# has already fired; add the entry directly in that case.
-if app.finalized:
-    _programar_barrido(app)
-else:
-    app.on_after_finalize.connect(_programar_barrido, weak=False)
+# The sweep is what delivers events whose dispatch request was lost.
+programar(NOMBRE_BARRIDO, BARRIDO_CADA_SEGUNDOS, despachar_eventos.s(),
+          expira=BARRIDO_CADA_SEGUNDOS * 2)

@@ -1,8 +1,8 @@
 """Celery side of report generation (eager in the embedded profile: it just runs)."""
 
-from celery import Celery, shared_task
+from celery import shared_task
 
-from cgii.celery import app
+from cgii.celery import programar
 
 from .apps import PURGA_CADA_SEGUNDOS
 from .services import reporte_generar, reportes_purgar
@@ -21,12 +21,4 @@ def purgar_reportes() -> int:
     return reportes_purgar()
 
 
-def _programar(sender: Celery, **kwargs) -> None:
-    sender.add_periodic_task(PURGA_CADA_SEGUNDOS, purgar_reportes.s(), name="reportes.purgar",
-                             expires=PURGA_CADA_SEGUNDOS)
-
-
-if app.finalized:
-    _programar(app)
-else:
-    app.on_after_finalize.connect(_programar, weak=False)
+programar("reportes.purgar", PURGA_CADA_SEGUNDOS, purgar_reportes.s())

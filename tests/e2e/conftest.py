@@ -161,6 +161,62 @@ def despachador(servidor_asgi):
     assert not errores, errores
 
 
+def analista_con_totp(username: str):
+    """A CGII analyst (Daniel Apaza) with a confirmed TOTP device: (user, device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import crear_usuario
+
+    analista = crear_usuario(username=username, rol_cgii="analista", password=CLAVE,
+                             first_name="Daniel", last_name="Apaza")
+    return analista, TOTPDevice.objects.create(user=analista, name="e2e", confirmed=True)
+
+
+def codigo_totp(dispositivo) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(dispositivo.bin_key):06d}"
+
+
+def escenario_flujo(sufijo: str, sigla: str, nombre: str):
+    """An entity with its reporter ``reportante.<sufijo>`` (Rosa Quispe, password CLAVE) and
+    an analyst ``analista.<sufijo>`` with TOTP: (analyst, TOTP device)."""
+    from tests.factories import crear_entidad, crear_usuario
+
+    entidad = crear_entidad(nombre=nombre, sigla=sigla)
+    crear_usuario(username=f"reportante.{sufijo}", entidad=entidad, rol_entidad="reportante",
+                  password=CLAVE, first_name="Rosa", last_name="Quispe")
+    return analista_con_totp(f"analista.{sufijo}")
+
+
+MENSAJE_SIN_CONEXION = "Mensaje enviado mientras usted estaba sin conexión."
+
+
+def escenario_reconexion(sufijo: str, sigla: str):
+    """An entity user ``reportante.<sufijo>`` (password CLAVE) with a reported incident, and
+    an analyst: (incident, analyst)."""
+    from tests.factories import crear_entidad, crear_usuario
+    from tests.incidentes.utiles import reportar
+
+    entidad = crear_entidad(nombre=f"Ministerio de Reconexión {sigla}", sigla=sigla)
+    reportante = crear_usuario(username=f"reportante.{sufijo}", entidad=entidad,
+                               rol_entidad="reportante", password=CLAVE)
+    analista = crear_usuario(username=f"analista.{sufijo}", rol_cgii="analista")
+    return reportar(reportante, entidad, titulo="Portal institucional desfigurado"), analista
+
+
+def mientras_sin_conexion(incidente, analista) -> None:
+    """While the page is disconnected: a transition and a shared message (the dispatcher
+    fans them out to nobody and gives them their stream positions)."""
+    from incidentes import services
+
+    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
+                                    transicion="iniciar_triaje")
+    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
+                                texto=MENSAJE_SIN_CONEXION)
+    time.sleep(0.5)
+
+
 def ingresar(browser, base: str, usuario: str, *, codigo: str | None = None,
              siguiente: str = "/", ancho: int = 1440, alto: int = 900):
     """A new browser context logged in as ``usuario`` (staff type their TOTP code)."""

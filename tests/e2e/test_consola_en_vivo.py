@@ -17,28 +17,21 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import CLAVE, ingresar
+from tests.e2e.conftest import (
+    CLAVE,
+    MENSAJE_SIN_CONEXION,
+    analista_con_totp,
+    codigo_totp,
+    escenario_flujo,
+    escenario_reconexion,
+    ingresar,
+    mientras_sin_conexion,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
 pytestmark = pytest.mark.e2e
-
-
-def _analista_con_totp(username="analista.vivo"):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from tests.factories import crear_usuario
-
-    analista = crear_usuario(username=username, rol_cgii="analista", password=CLAVE,
-                             first_name="Daniel", last_name="Apaza")
-    return analista, TOTPDevice.objects.create(user=analista, name="e2e", confirmed=True)
-
-
-def _codigo(dispositivo) -> str:
-    from django_otp.oath import totp
-
-    return f"{totp(dispositivo.bin_key):06d}"
 
 
 def _marcar_sin_recarga(pagina):
@@ -57,17 +50,13 @@ def _en_vivo(pagina, timeout=10_000):
 def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
         servidor_asgi, despachador, navegador, tmp_path):
     from incidentes.models import Incidente
-    from tests.factories import crear_entidad, crear_usuario
     from tests.incidentes.utiles import triar
 
     base = servidor_asgi.url
-    entidad = crear_entidad(nombre="Ministerio de Pruebas en Vivo", sigla="MPV")
-    crear_usuario(username="reportante.vivo", entidad=entidad, rol_entidad="reportante",
-                  password=CLAVE, first_name="Rosa", last_name="Quispe")
-    analista, dispositivo = _analista_con_totp()
+    analista, dispositivo = escenario_flujo("vivo", "MPV", "Ministerio de Pruebas en Vivo")
 
     # The analyst's home is the live console.
-    an = ingresar(navegador, base, "analista.vivo", codigo=_codigo(dispositivo),
+    an = ingresar(navegador, base, "analista.vivo", codigo=codigo_totp(dispositivo),
                   ancho=1920, alto=1080)
     expect(an.locator("h1")).to_have_text("Consola de incidentes")
     _en_vivo(an)
@@ -155,15 +144,7 @@ def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despach
                                                           navegador):
     """The server goes away: the page shows the "reconectando…" banner; what happened
     meanwhile arrives, in order, once it reconnects (resume with ?desde=)."""
-    from incidentes import services
-    from tests.factories import crear_entidad, crear_usuario
-    from tests.incidentes.utiles import reportar
-
-    entidad = crear_entidad(nombre="Ministerio de Reconexión", sigla="MRC")
-    reportante = crear_usuario(username="reportante.rc", entidad=entidad,
-                               rol_entidad="reportante", password=CLAVE)
-    analista = crear_usuario(username="analista.rc", rol_cgii="analista")
-    incidente = reportar(reportante, entidad, titulo="Portal institucional desfigurado")
+    incidente, analista = escenario_reconexion("rc", "MRC")
 
     ent = ingresar(navegador, servidor_asgi.url, "reportante.rc",
                    siguiente=f"/incidentes/{incidente.pk}/")
@@ -177,18 +158,11 @@ def test_aviso_de_reconexion_y_eventos_perdidos_al_volver(servidor_asgi, despach
     expect(banner).to_contain_text("Reconectando")
     expect(ent.locator("[data-indicador-vivo]")).to_have_attribute("data-estado", "caido")
 
-    # While the page is disconnected: a transition and a shared message (the dispatcher
-    # fans them out to nobody and gives them their stream positions).
-    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
-                                    transicion="iniciar_triaje")
-    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
-                                texto="Mensaje enviado mientras usted estaba sin conexión.")
-    time.sleep(0.5)
+    mientras_sin_conexion(incidente, analista)
 
     servidor_asgi.iniciar()
     expect(banner).to_be_hidden(timeout=30_000)
-    expect(ent.locator("#timeline")).to_contain_text(
-        "Mensaje enviado mientras usted estaba sin conexión.", timeout=5_000)
+    expect(ent.locator("#timeline")).to_contain_text(MENSAJE_SIN_CONEXION, timeout=5_000)
     expect(ent.locator("#estado-actual")).to_have_attribute("data-estado", "en_triaje",
                                                             timeout=5_000)
     assert _sin_recarga(ent)
@@ -210,10 +184,10 @@ def test_el_texto_a_medio_escribir_sobrevive_a_la_actualizacion_en_vivo(
     entidad = crear_entidad(nombre="Ministerio del Borrador", sigla="MBR")
     reportante = crear_usuario(username="reportante.borrador", entidad=entidad,
                                rol_entidad="reportante", password=CLAVE)
-    analista, dispositivo = _analista_con_totp("analista.borrador")
+    analista, dispositivo = analista_con_totp("analista.borrador")
     incidente = reportar(reportante, entidad, titulo="Servidor lento")
 
-    an = ingresar(navegador, servidor_asgi.url, "analista.borrador", codigo=_codigo(dispositivo),
+    an = ingresar(navegador, servidor_asgi.url, "analista.borrador", codigo=codigo_totp(dispositivo),
                   siguiente=f"/incidentes/{incidente.pk}/")
     _en_vivo(an)
     _marcar_sin_recarga(an)
@@ -246,8 +220,8 @@ def test_la_consola_en_vivo_respeta_el_filtro_activo(servidor_asgi, despachador,
     entidad = crear_entidad(nombre="Ministerio del Filtro", sigla="MFL")
     reportante = crear_usuario(username="reportante.filtro", entidad=entidad,
                                rol_entidad="reportante", password=CLAVE)
-    analista, dispositivo = _analista_con_totp("analista.filtro")
-    an = ingresar(navegador, servidor_asgi.url, "analista.filtro", codigo=_codigo(dispositivo),
+    analista, dispositivo = analista_con_totp("analista.filtro")
+    an = ingresar(navegador, servidor_asgi.url, "analista.filtro", codigo=codigo_totp(dispositivo),
                   siguiente="/incidentes/consola/?mios=1", ancho=1920, alto=1080)
     _en_vivo(an)
     _marcar_sin_recarga(an)

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CLAVE
+from tests.e2e.conftest import (
+    CLAVE,
+    MENSAJE_SIN_CONEXION,
+    codigo_totp,
+    escenario_flujo,
+    escenario_reconexion,
+    mientras_sin_conexion,
+)
 from tests.e2e.firefox import FIREFOX, Firefox
 
 
@@ -72,22 +79,13 @@ def guardar_captura(pestana, nombre: str, tmp_path: Path) -> None:
 
 
 def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox, tmp_path):
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from incidentes.models import Incidente
-    from tests.factories import crear_entidad, crear_usuario
     from tests.incidentes.utiles import triar
 
     base = servidor_asgi.url
-    entidad = crear_entidad(nombre="Ministerio de Pruebas en Firefox", sigla="MPF")
-    crear_usuario(username="reportante.ff", entidad=entidad, rol_entidad="reportante",
-                  password=CLAVE, first_name="Rosa", last_name="Quispe")
-    analista = crear_usuario(username="analista.ff", rol_cgii="analista", password=CLAVE,
-                             first_name="Daniel", last_name="Apaza")
-    dispositivo = TOTPDevice.objects.create(user=analista, name="e2e", confirmed=True)
+    analista, dispositivo = escenario_flujo("ff", "MPF", "Ministerio de Pruebas en Firefox")
 
-    an = ingresar(firefox, base, "analista.ff", codigo=f"{totp(dispositivo.bin_key):06d}",
+    an = ingresar(firefox, base, "analista.ff", codigo=codigo_totp(dispositivo),
                   ancho=1920, alto=1080)
     assert an.texto("h1") == "Consola de incidentes"
     en_vivo(an)
@@ -168,15 +166,7 @@ def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox
 def test_reconexion_en_firefox(servidor_asgi, despachador, firefox):
     """The server goes away: Firefox shows "Reconectando…"; what happened meanwhile arrives
     once the stream resumes (?desde=), without a reload."""
-    from incidentes import services
-    from tests.factories import crear_entidad, crear_usuario
-    from tests.incidentes.utiles import reportar
-
-    entidad = crear_entidad(nombre="Ministerio de Reconexión en Firefox", sigla="MRF")
-    reportante = crear_usuario(username="reportante.rf", entidad=entidad,
-                               rol_entidad="reportante", password=CLAVE)
-    analista = crear_usuario(username="analista.rf", rol_cgii="analista")
-    incidente = reportar(reportante, entidad, titulo="Portal institucional desfigurado")
+    incidente, analista = escenario_reconexion("rf", "MRF")
 
     ent = ingresar(firefox, servidor_asgi.url, "reportante.rf",
                    siguiente=f"/incidentes/{incidente.pk}/")
@@ -187,17 +177,13 @@ def test_reconexion_en_firefox(servidor_asgi, despachador, firefox):
     ent.esperar("!document.querySelector('#estado-conexion').hidden", timeout=5,
                 mensaje="no reconnecting banner")
     assert "Reconectando" in ent.texto("#estado-conexion")
-    services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
-                                    transicion="iniciar_triaje")
-    services.incidente_comentar(actor=analista, incidente_id=incidente.pk,
-                                texto="Mensaje enviado mientras usted estaba sin conexión.")
-    time.sleep(0.5)
+    mientras_sin_conexion(incidente, analista)
 
     servidor_asgi.iniciar()
     ent.esperar("document.querySelector('#estado-conexion').hidden", timeout=30,
                 mensaje="the banner stayed after the server came back")
     ent.esperar("document.querySelector('#timeline').innerText.includes("
-                "'Mensaje enviado mientras usted estaba sin conexión.')",
+                f"{json.dumps(MENSAJE_SIN_CONEXION)})",
                 mensaje="the message sent while offline did not arrive")
     ent.esperar("document.querySelector('#estado-actual')?.dataset.estado === 'en_triaje'",
                 mensaje="the state change made while offline did not arrive")

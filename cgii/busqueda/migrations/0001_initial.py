@@ -1,6 +1,8 @@
 import django.contrib.postgres.search
 from django.db import migrations, models
 
+from cgii.migraciones import sql_solo_postgres
+
 # PostgreSQL only: trigram extension, GIN indexes on the vectors, jsonb_path_ops on the
 # visibility list, trigram indexes for partial matches, hash index for exact keys of any
 # length (a btree entry is limited to ~2.7 kB; IOC URLs can be longer).
@@ -25,15 +27,6 @@ SQL_POSTGRES_REVERSO = [
     "DROP INDEX IF EXISTS busqueda_clave_trgm",
     "DROP INDEX IF EXISTS busqueda_titulo_trgm",
 ]
-
-
-def _ejecutar(sentencias):
-    def aplicar(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in sentencias:
-            schema_editor.execute(sql)
-    return aplicar
 
 
 class Migration(migrations.Migration):
@@ -76,5 +69,5 @@ class Migration(migrations.Migration):
                                                         name="busqueda_documento_unico")],
             },
         ),
-        migrations.RunPython(_ejecutar(SQL_POSTGRES), _ejecutar(SQL_POSTGRES_REVERSO)),
+        migrations.RunPython(sql_solo_postgres(SQL_POSTGRES), sql_solo_postgres(SQL_POSTGRES_REVERSO)),
     ]

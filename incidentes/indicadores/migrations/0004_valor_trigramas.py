@@ -4,6 +4,8 @@ per page (count and rows). PostgreSQL only; SQLite (embedded) scans its small ta
 
 from django.db import migrations
 
+from cgii.migraciones import sql_solo_postgres
+
 CREAR = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS indicador_valor_trgm ON indicadores_indicador "
@@ -12,16 +14,7 @@ CREAR = [
 BORRAR = ["DROP INDEX IF EXISTS indicador_valor_trgm"]
 
 
-def _ejecutar(sentencias):
-    def aplicar(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in sentencias:
-            schema_editor.execute(sql)
-    return aplicar
-
-
 class Migration(migrations.Migration):
     dependencies = [("indicadores", "0003_indice_importacion")]
 
-    operations = [migrations.RunPython(_ejecutar(CREAR), _ejecutar(BORRAR))]
+    operations = [migrations.RunPython(sql_solo_postgres(CREAR), sql_solo_postgres(BORRAR))]
