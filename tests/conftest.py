@@ -103,13 +103,9 @@ def api():
     """``api(usuario)`` → an APIClient logged in as that user (staff with a verified TOTP)."""
     from rest_framework.test import APIClient
 
-    from tests.entidades.sesiones import iniciar_sesion_verificada
+    from tests.entidades.sesiones import ingresar
 
     def cliente(usuario):
         c = APIClient()
-        if usuario.groups.exists():
-            iniciar_sesion_verificada(c, usuario)
-        else:
-            c.force_login(usuario)
-        return c
+        return ingresar(c, usuario)
     return cliente

@@ -7,18 +7,14 @@ from django.test import Client
 
 from incidentes import services
 from incidentes.models import Incidente
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 
 from .utiles import clasificar, reportar
 
 
 def cliente(usuario) -> Client:
     c = Client()
-    if usuario.groups.exists():
-        iniciar_sesion_verificada(c, usuario)
-    else:
-        c.force_login(usuario)
-    return c
+    return ingresar(c, usuario)
 
 
 def url(incidente, accion=None) -> str:

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 from tests.incidentes.utiles import reportar
 
 
@@ -24,9 +24,5 @@ def incidente_b(catalogos, reportante_b, entidad_b):
 def api():
     def cliente(usuario):
         c = APIClient()
-        if usuario.groups.exists():
-            iniciar_sesion_verificada(c, usuario)
-        else:
-            c.force_login(usuario)
-        return c
+        return ingresar(c, usuario)
     return cliente

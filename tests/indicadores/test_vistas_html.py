@@ -24,7 +24,7 @@ from incidentes.indicadores.models import (
     IndicadorIncidente,
     OrigenIndicador,
 )
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 from tests.incidentes.utiles import reportar
 
 from .utiles import TLP2_RED, bundle, indicador, json_de, sco
@@ -36,11 +36,7 @@ pytestmark = pytest.mark.django_db
 def entrar():
     def cliente(usuario) -> Client:
         c = Client()
-        if usuario.groups.exists():
-            iniciar_sesion_verificada(c, usuario)
-        else:
-            c.force_login(usuario)
-        return c
+        return ingresar(c, usuario)
     return cliente
 
 

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from planes_seguridad import cargador
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 from tests.factories import crear_usuario
 
 from .utiles import crear_plan
@@ -44,9 +44,5 @@ def api():
         c = APIClient()
         if usuario is None:
             return c
-        if usuario.groups.exists():
-            iniciar_sesion_verificada(c, usuario)
-        else:
-            c.force_login(usuario)
-        return c
+        return ingresar(c, usuario)
     return cliente

@@ -12,7 +12,7 @@ from cgii import archivos
 from cgii.eventos.despachador import despachar
 from cgii.eventos.models import ConsumoEvento, Evento
 from planes_seguridad import pdf
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 
 from .utiles import llevar_a
 
@@ -63,11 +63,7 @@ def test_otros_cambios_de_estado_no_generan_pdf(plan, rsi_a, auditor):
 def test_descarga_autorizada(conforme, rsi_a, reportante_a, auditor, rsi_b):
     def cliente(u):
         c = Client()
-        if u.groups.exists():
-            iniciar_sesion_verificada(c, u)
-        else:
-            c.force_login(u)
-        return c
+        return ingresar(c, u)
 
     url = f"/pisi/{conforme.pk}/resumen.pdf"
     # Not dispatched yet: the view generates the missing file from the same data.

@@ -18,7 +18,7 @@ from planes_seguridad import selectors, services
 from planes_seguridad import urls as rutas
 from planes_seguridad.models import Evidencia, Hallazgo, PeriodoSeguimiento
 from planes_seguridad.views.acciones import ACCIONES
-from tests.entidades.sesiones import iniciar_sesion_verificada
+from tests.entidades.sesiones import ingresar
 from tests.factories import crear_entidad, crear_usuario
 
 from .test_seguimiento import cerrar
@@ -31,11 +31,7 @@ def _cliente(usuario=None) -> Client:
     c = Client()
     if usuario is None:
         return c
-    if usuario.groups.exists():
-        iniciar_sesion_verificada(c, usuario)
-    else:
-        c.force_login(usuario)
-    return c
+    return ingresar(c, usuario)
 
 
 def _mensajes(respuesta) -> list[str]:
