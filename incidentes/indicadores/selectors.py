@@ -49,7 +49,7 @@ def vinculos_de_incidente(*, usuario, incidente_id: int) -> tuple[Incidente,
 
 
 def _etiqueta_estado(estado: str) -> str:
-    return str(dict(Estado.choices).get(estado, estado))
+    return str(Estado(estado).label) if estado in Estado.values else estado
 
 
 def _fila_incidente(v: dict) -> dict:
