@@ -42,7 +42,8 @@ def test_la_barra_de_importacion_avanza_por_el_websocket(
     importacion = ImportacionSTIX.objects.get()
     assert importacion.estado == "pendiente"  # queued: no worker runs in this test
     barra = an.locator("[data-barra]")
-    an.wait_for_function("window.CGII && CGII.general.estado === 'conectado'", timeout=10_000)
+    an.wait_for_function("() => window.CGII && CGII.general.estado === 'conectado'",
+                         timeout=10_000)  # a function: a string expression is eval'd (CSP)
     time.sleep(0.3)  # the status read the page makes on connecting has come back
     consultas = []
     an.on("request", lambda r: consultas.append(r.url) if "/estado/" in r.url else None)
