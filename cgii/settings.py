@@ -175,6 +175,12 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Declared so that a plain `celery worker` consumes both; production runs a worker of its
+# own for "flujo" (the live stream's send and sweep), see docs/eventos.md.
+CELERY_TASK_QUEUES = {"celery": {}, "flujo": {}}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"eventos.despachar": {"queue": "flujo"},
+                      "eventos.barrido": {"queue": "flujo"}}
 
 # --- Search ----------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -282,6 +288,10 @@ CGII_URL_BASE = os.environ.get("CGII_URL_BASE", "http://127.0.0.1:8000")
 # --- Outbox ----------------------------------------------------------------------------
 EVENTOS_LOTE = int(os.environ.get("CGII_EVENTOS_LOTE", "200"))
 EVENTOS_MAX_INTENTOS = int(os.environ.get("CGII_EVENTOS_MAX_INTENTOS", "20"))
+# A connected stream checks its live delivery against the outbox this long after activity,
+# and this often when idle (cgii/eventos/consumers.py); what it finds missing it sends.
+EVENTOS_VERIFICACION_SEGUNDOS = float(os.environ.get("CGII_EVENTOS_VERIFICACION", "2"))
+EVENTOS_VERIFICACION_REPOSO = float(os.environ.get("CGII_EVENTOS_VERIFICACION_REPOSO", "15"))
 
 # --- Generated report files (cgii.reportes) ---------------------------------------------
 REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user

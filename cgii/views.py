@@ -92,7 +92,8 @@ def _salud_outbox() -> dict:
     b = backlog()
     return {"ok": b.sano, "pendientes": b.pendientes, "agotados": b.agotados,
             "antiguedad_segundos": round(b.antiguedad_pendiente.total_seconds(), 1)
-            if b.antiguedad_pendiente is not None else None}
+            if b.antiguedad_pendiente is not None else None,
+            "sumideros": b.sumideros, "sumideros_pausados": list(b.sumideros_pausados)}
 
 
 @require_GET

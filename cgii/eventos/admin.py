@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cgii.eventos import services
-from cgii.eventos.models import ConsumoEvento, Evento, Notificacion, PreferenciaNotificacion
+from cgii.eventos.models import (
+    EntregaSumidero,
+    EstadoSumidero,
+    Evento,
+    Notificacion,
+    PreferenciaNotificacion,
+)
 
 
 class EstadoFiltro(admin.SimpleListFilter):
@@ -30,11 +36,13 @@ class EstadoFiltro(admin.SimpleListFilter):
         return queryset
 
 
-class ConsumoInline(admin.TabularInline):
-    model = ConsumoEvento
+class EntregaSumideroInline(admin.TabularInline):
+    """What the sinks still owe this event (done deliveries leave no row)."""
+
+    model = EntregaSumidero
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("consumidor", "procesado_en")
+    fields = readonly_fields = ("sumidero", "intentos", "disponible_desde", "ultimo_error")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -53,7 +61,7 @@ class EventoAdmin(admin.ModelAdmin):
     search_fields = ("tipo", "=id", "=entidad_id")
     date_hierarchy = "creado"
     readonly_fields = [f.name for f in Evento._meta.fields]
-    inlines = [ConsumoInline]
+    inlines = [EntregaSumideroInline]
     actions = ["reintentar_ahora"]
 
     @admin.display(description=_("estado"))
@@ -82,6 +90,20 @@ class EventoAdmin(admin.ModelAdmin):
             "%(n)d evento pendiente se reintentará ahora.",
             "%(n)d eventos pendientes se reintentarán ahora.", cantidad) % {"n": cantidad},
             messages.SUCCESS)
+
+
+@admin.register(EstadoSumidero)
+class EstadoSumideroAdmin(admin.ModelAdmin):
+    """Read-only health of each sink: a paused one is waiting out a failure."""
+
+    list_display = ("nombre", "fallos_seguidos", "pausado_hasta", "ultimo_exito", "ultimo_error")
+    readonly_fields = [f.name for f in EstadoSumidero._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notificacion)

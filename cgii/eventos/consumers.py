@@ -4,13 +4,21 @@
 entities' events; everyone: their own notifications). Domain apps subclass ``FlujoConsumer``
 for narrower streams (the per-incident one lives in incidentes/consumers.py).
 
-No silent gaps: every message carries ``secuencia``, its position in the stream (assigned by
-the dispatcher in send order). A client connects with ``?desde=<last secuencia it saw>`` and
-first receives, in order, what it missed (from the outbox), then a ``flujo.sincronizado``
-marker, then live events; anything already replayed is not sent twice. Pages embed the
-position current when they were rendered, so even the first connection misses nothing.
+No lost events. Every event carries ``secuencia``, its position in the stream (committed by
+the dispatcher before it is sent). The stream also tells the client its *position*: the
+point up to which it has certainly received everything it may see. A client connects with
+``?desde=<its position>`` and first receives, in order, what it missed (from the outbox),
+then ``{"tipo": "flujo.sincronizado", "secuencia": <position>, "completo": bool}``, then
+live events. Live delivery can lose a message (Redis restarted, a channel over capacity), so
+the consumer checks its own delivery against the table shortly after activity and every
+``EVENTOS_VERIFICACION_REPOSO`` seconds when idle: what it finds missing it sends (from the
+table), then ``{"tipo": "flujo.posicion", "secuencia": <position>}``. Clients store only
+these two markers' ``secuencia`` as their position (never an event's), and de-duplicate
+events by ``id``. Pages embed the position current before they read their data.
 """
 
+import asyncio
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -25,6 +33,10 @@ CODIGO_REVOCADO = 4403
 CODIGO_NO_ENCONTRADO = 4404
 CAMPOS_EVENTO = ("id", "secuencia", "tipo", "datos", "creado")
 TIPO_REVOCACION = "sesion.revocada"
+TIPO_SINCRONIZADO = "flujo.sincronizado"
+TIPO_POSICION = "flujo.posicion"
+
+logger = logging.getLogger(__name__)
 
 
 def _grupos_permitidos(usuario, sesion, token) -> list[str] | None:
@@ -43,7 +55,8 @@ def _desde(scope) -> int | None:
 
 
 class FlujoConsumer(AsyncJsonWebsocketConsumer):
-    ultimo: int = 0
+    posicion: int = 0
+    _vigia: asyncio.Task | None = None
 
     async def grupos_para(self, usuario) -> list[str] | None:
         """Groups this stream joins; None → refuse with CODIGO_NO_AUTENTICADO."""
@@ -64,15 +77,29 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
             return
         if settings.EMBEBIDO:
             despachador.anotar_bucle_servidor()
+        # Positions above self.posicion already sent live (de-duplication, gap check).
+        self.enviados: set[int] = set()
+        self._cerrojo = asyncio.Lock()
+        self._actividad = asyncio.Event()
         # self.groups is what the base class discards on disconnect. Joined before the
-        # replay: live messages queue meanwhile and are de-duplicated by position.
+        # position is read: whatever is sent after it reaches us live.
         self.groups = grupos
         for grupo in self.groups:
             await self.channel_layer.group_add(grupo, self.channel_name)
         await self.accept()
         desde = _desde(self.scope)
-        if desde is not None:
-            await self._repetir(desde)
+        async with self._cerrojo:
+            if desde is None:
+                # Live only: exact from now on.
+                self.posicion = await database_sync_to_async(selectors.secuencia_actual)()
+            else:
+                await self._repetir(desde)
+        self._vigia = asyncio.ensure_future(self._vigilar())
+
+    async def disconnect(self, code) -> None:
+        if self._vigia is not None:
+            self._vigia.cancel()
+        await super().disconnect(code)
 
     async def _rechazar(self, codigo: int) -> None:
         """Accept, then close with the code: a handshake refused before accept reaches
@@ -81,33 +108,85 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=codigo)
 
     async def _repetir(self, desde: int) -> None:
-        mensajes, completo = await database_sync_to_async(selectors.eventos_desde)(
+        repeticion = await database_sync_to_async(selectors.eventos_desde)(
             grupos_permitidos=self.groups, desde=desde)
-        self.ultimo = desde
-        for mensaje in mensajes:
+        for mensaje in repeticion.mensajes:
+            # This connection was authenticated after any revocation it replays.
             if mensaje["tipo"] != TIPO_REVOCACION:
                 await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})
-            self.ultimo = mensaje["secuencia"]
-        # completo=False: more was missed than we replay; the client reloads its state.
-        await self.send_json({"tipo": "flujo.sincronizado", "secuencia": self.ultimo,
-                              "completo": completo})
+        # Not complete: more was missed than we replay; the client reloads its state,
+        # which is then current as of this position.
+        self.posicion = repeticion.hasta
+        await self.send_json({"tipo": TIPO_SINCRONIZADO, "secuencia": self.posicion,
+                              "completo": repeticion.completo})
 
     async def receive_json(self, content, **kwargs) -> None:
         """Clients only listen; resuming is done by reconnecting with ?desde=."""
 
     async def evento_enviar(self, mensaje: dict) -> None:
         evento = mensaje["evento"]
-        secuencia = evento.get("secuencia")
-        if secuencia is not None and secuencia <= self.ultimo:
-            return  # already sent by the replay
         if evento["tipo"] == TIPO_REVOCACION:
-            revocado = evento["datos"].get("token_id")
-            if revocado is None or revocado == self.token_id:
+            if self._me_revoca(evento):
                 await self.close(code=CODIGO_REVOCADO)
             return
-        if secuencia is not None:
-            self.ultimo = secuencia
-        await self.send_json({campo: evento.get(campo) for campo in CAMPOS_EVENTO})
+        secuencia = evento.get("secuencia")
+        async with self._cerrojo:
+            if secuencia is not None:
+                if secuencia <= self.posicion or secuencia in self.enviados:
+                    return  # replayed, or already recovered by the gap check
+                self.enviados.add(secuencia)
+            await self.send_json({campo: evento.get(campo) for campo in CAMPOS_EVENTO})
+        self._actividad.set()
+
+    def _me_revoca(self, evento: dict) -> bool:
+        revocado = evento["datos"].get("token_id")
+        return revocado is None or revocado == self.token_id
+
+    # --- the gap check -------------------------------------------------------------------
+
+    async def _vigilar(self) -> None:
+        """Check delivery shortly after live activity (once per burst), and now and then
+        when idle (a message lost with nothing after it)."""
+        while True:
+            try:
+                await asyncio.wait_for(self._actividad.wait(),
+                                       settings.EVENTOS_VERIFICACION_REPOSO)
+                self._actividad.clear()
+                await asyncio.sleep(settings.EVENTOS_VERIFICACION_SEGUNDOS)
+            except TimeoutError:
+                pass
+            try:
+                await self._verificar()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # e.g. the database is down: live delivery goes on
+                logger.warning("No se pudo verificar el flujo de %s", self.channel_name,
+                               exc_info=True)
+
+    async def _verificar(self) -> None:
+        async with self._cerrojo:
+            resultado = await database_sync_to_async(selectors.faltantes)(
+                grupos_permitidos=self.groups, desde=self.posicion,
+                enviados=set(self.enviados))
+            if resultado.mensajes:
+                logger.info("Flujo %s: %d eventos perdidos en vivo se envían desde la tabla",
+                            self.channel_name, len(resultado.mensajes))
+            for mensaje in resultado.mensajes:
+                if mensaje["tipo"] == TIPO_REVOCACION:
+                    if self._me_revoca(mensaje):
+                        await self.close(code=CODIGO_REVOCADO)
+                        return
+                    continue
+                await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})
+            if resultado.hasta <= self.posicion:
+                return
+            self.posicion = resultado.hasta
+            self.enviados = {s for s in self.enviados if s > self.posicion}
+            if resultado.completo:
+                await self.send_json({"tipo": TIPO_POSICION, "secuencia": self.posicion})
+            else:
+                await self.send_json({"tipo": TIPO_SINCRONIZADO, "secuencia": self.posicion,
+                                      "completo": False})
 
 
 class EventosConsumer(FlujoConsumer):

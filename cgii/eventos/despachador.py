@@ -1,13 +1,23 @@
-"""Delivers pending outbox rows: fan-out to Channels groups, then the registered sinks.
+"""Sends outbox events live to their Channels groups, in stream order.
 
-Runs as a Celery task on the full stack and on the ticker thread (or inline) embedded.
-Several dispatchers may run at once: each locks its batch with ``SKIP LOCKED``.
-Delivery is at least once; see docs/eventos.md.
+One round (``difundir_pendientes``), while holding the stream lock:
+
+1. number: in one short transaction, give the due new events the next stream positions
+   and COMMIT them — from then on a client that reconnects replays them from the table;
+2. send them (with any numbered-but-unsent ones first) to their groups, in position order;
+3. mark them sent, or back them off if the channel layer was down.
+
+A client joining between 1 and 2 replays the batch from the table and drops the live copy
+by position; one that joined before 1 receives it live. Nothing is sent before its position
+is committed, so no client can ever hold a position beyond an event it cannot get back.
+Sinks (search, notifications, mail) are not run here: each has its own queue and runner
+(``sumideros.py``), so a hung one never holds up the live stream. See docs/eventos.md.
 """
 
 import asyncio
 import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,23 +29,19 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cgii.eventos.models import ConsumoEvento, Evento
-from cgii.eventos.registro import manejadores_para
+from cgii.eventos.models import Evento
 
 logger = logging.getLogger(__name__)
 
 TIPO_MENSAJE = "evento.enviar"
-# Recorded in ConsumoEvento when the fan-out succeeded but a sink failed, so the retry
-# does not push the same message to the browsers again.
-CONSUMIDOR_CANALES = "eventos.canales"
 ESPERA_MAXIMA_SEGUNDOS = 300
-# A hung Redis must not hold the batch's row locks for long.
+# A hung Redis must not hold the stream lock for long.
 TIMEOUT_GROUP_SEND = 5.0
 TIMEOUT_LOTE = 60.0
 LARGO_MAXIMO_ERROR = 2000
 
 # Errors that mean "the channel layer is unreachable", not "this message is bad": after
-# one of them the rest of the batch is not even tried.
+# one of them the rest of the batch is not even tried, and the batch is resent later.
 ERRORES_DE_CONEXION = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
@@ -51,112 +57,161 @@ class ResultadoLote:
     capa_caida: bool = False
 
 
-def despachar(*, lote: int | None = None) -> int:
-    """Deliver one batch of due events; return how many were delivered.
-
-    Channel-layer and sink failures never raise: the event stays pending with
-    ``intentos + 1``, an exponential ``disponible_desde`` and ``ultimo_error``.
-    Database errors of the dispatcher itself do raise (the caller logs; the sweep retries).
-    """
-    return despachar_lote(lote=lote or settings.EVENTOS_LOTE).entregados
-
-
-def despachar_pendientes(*, max_lotes: int = 50) -> int:
-    """Drain what is due, batch after batch, stopping early when the layer is down."""
-    lote = settings.EVENTOS_LOTE
-    total = 0
-    for _ in range(max_lotes):
-        resultado = despachar_lote(lote=lote)
-        total += resultado.entregados
-        if resultado.tomados < lote or resultado.capa_caida:
-            break
-    return total
-
-
-# pg_advisory_xact_lock key (ASCII "cgiistrm"): one fan-out at a time, so stream positions
-# are handed out and sent in the same order.
-CLAVE_CERROJO_FLUJO = 0x636769697374726D
-_cerrojo_local = threading.Lock()
-
-
-def _serializar_difusion() -> None:
-    """Held until the batch commits (PostgreSQL) — other dispatchers wait, not skip, so a
-    freshly committed event never waits for the next sweep."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAVE_CERROJO_FLUJO])
-
-
-def _asignar_secuencias(eventos: list[Evento]) -> None:
-    ultima = Evento.objects.aggregate(m=Max("secuencia"))["m"] or 0
-    for i, evento in enumerate(eventos, start=1):
-        evento.secuencia = ultima + i
-
-
-def despachar_lote(*, lote: int) -> ResultadoLote:
-    """Lock up to ``lote`` due events, fan them out, run their sinks, record the outcome.
-    Everything, sinks included, commits together at the end."""
-    if connection.vendor == "postgresql":
-        return _despachar_lote(lote)
-    with _cerrojo_local:  # embedded (SQLite): one process, maybe two threads
-        return _despachar_lote(lote)
-
-
-def _despachar_lote(lote: int) -> ResultadoLote:
-    with transaction.atomic():
-        _serializar_difusion()
-        eventos = list(
-            Evento.objects.select_for_update(skip_locked=True)
-            .filter(entregado_en__isnull=True, disponible_desde__lte=timezone.now())
-            # The partial index's own order: a plain "ORDER BY id" let the planner walk the
-            # primary key past every pending-but-not-due row.
-            .order_by("disponible_desde", "id")[:lote]
-        )
-        if not eventos:
-            return ResultadoLote()
-        hechos = set(
-            ConsumoEvento.objects.filter(evento__in=eventos)
-            .values_list("evento_id", "consumidor")
-        )
-        a_difundir = [e for e in eventos
-                      if e.grupos and (e.pk, CONSUMIDOR_CANALES) not in hechos]
-        ids_a_difundir = {e.pk for e in a_difundir}
-        _asignar_secuencias(a_difundir)
-        errores_capa, capa_caida = _difundir(a_difundir)
-        for evento in a_difundir:
-            if evento.pk in errores_capa:
-                evento.secuencia = None  # not (fully) sent: the retry gets a new position
-
-        resultado = ResultadoLote(tomados=len(eventos), capa_caida=capa_caida)
-        difundidos_sin_entregar = []
-        for evento in eventos:
-            errores = [errores_capa[evento.pk]] if evento.pk in errores_capa else []
-            errores += _ejecutar_manejadores(evento, hechos)
-            if not errores:
-                evento.entregado_en = timezone.now()
-                resultado.entregados += 1
-                continue
-            if evento.pk in ids_a_difundir and evento.pk not in errores_capa:
-                difundidos_sin_entregar.append(
-                    ConsumoEvento(evento=evento, consumidor=CONSUMIDOR_CANALES))
-            _anotar_fallo(evento, errores)
-
-        ConsumoEvento.objects.bulk_create(difundidos_sin_entregar)
-        Evento.objects.bulk_update(
-            eventos, ["entregado_en", "intentos", "disponible_desde", "ultimo_error",
-                      "secuencia"])
-    return resultado
-
-
 def espera_segundos(intentos: int) -> int:
     """Exponential backoff: 2, 4, 8 … seconds, capped at five minutes."""
     return min(2 ** min(intentos, 16), ESPERA_MAXIMA_SEGUNDOS)
 
 
-def _anotar_fallo(evento: Evento, errores: list[str]) -> None:
+# --- entry points --------------------------------------------------------------------------
+
+def despachar(*, lote: int | None = None) -> int:
+    """One live round of at most ``lote`` events, then every sink's due queue (tests, the
+    embedded inline path). Returns how many events were sent live."""
+    from cgii.eventos import sumideros
+
+    enviados = difundir_pendientes(lote=lote, max_lotes=1)
+    sumideros.ejecutar_todos()
+    return enviados
+
+
+def despachar_pendientes(*, max_lotes: int = 50) -> int:
+    """Everything that is due: the live stream, then each sink's queue."""
+    from cgii.eventos import sumideros
+
+    enviados = difundir_pendientes(max_lotes=max_lotes)
+    sumideros.ejecutar_todos()
+    return enviados
+
+
+def difundir_pendientes(*, lote: int | None = None, max_lotes: int = 50) -> int:
+    """Send what is due live, batch after batch, stopping early when the layer is down.
+
+    One sender at a time (stream order). A caller that finds the lock taken returns at
+    once: the holder looks again for due events after releasing it, so an event committed
+    meanwhile is not left for the next sweep.
+    """
+    lote = lote or settings.EVENTOS_LOTE
+    total = 0
+    while True:
+        with _cerrojo_flujo() as obtenido:
+            if not obtenido:
+                return total
+            capa_caida = False
+            tomados = 0
+            for _ in range(max_lotes):
+                resultado = _ronda(lote)
+                total += resultado.entregados
+                tomados += resultado.tomados
+                if resultado.capa_caida:
+                    capa_caida = True
+                    break
+                if resultado.tomados < lote:
+                    break
+            else:
+                return total  # max_lotes reached: leave the rest to the next request
+        # Nothing taken although rows are due: another transaction holds them (SKIP
+        # LOCKED); looking again would spin.
+        if capa_caida or not tomados or not _hay_pendientes():
+            return total
+
+
+# --- the stream lock -----------------------------------------------------------------------
+
+# pg_advisory_lock key (ASCII "cgiistrm"): one numbering-and-sending at a time, so stream
+# positions are committed and sent in the same order.
+CLAVE_CERROJO_FLUJO = 0x636769697374726D
+_cerrojo_local = threading.Lock()
+
+
+@contextmanager
+def _cerrojo_flujo():
+    """Session-level on PostgreSQL: it must outlive the numbering transaction's commit and
+    cover the send; a dead process's lock goes with its connection."""
+    if connection.vendor != "postgresql":
+        obtenido = _cerrojo_local.acquire(blocking=False)
+        try:
+            yield obtenido
+        finally:
+            if obtenido:
+                _cerrojo_local.release()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CLAVE_CERROJO_FLUJO])
+        obtenido = cursor.fetchone()[0]
+    try:
+        yield obtenido
+    finally:
+        if obtenido:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [CLAVE_CERROJO_FLUJO])
+
+
+def _hay_pendientes() -> bool:
+    return Evento.objects.filter(entregado_en__isnull=True,
+                                 disponible_desde__lte=timezone.now()).exists()
+
+
+# --- one round -------------------------------------------------------------------------------
+
+def _ronda(lote: int) -> ResultadoLote:
+    eventos, en_espera = _a_enviar(lote)
+    if not eventos:
+        # Unsent events backing off (the layer was down): newer ones wait behind them.
+        return ResultadoLote(capa_caida=en_espera)
+    errores, capa_caida = _difundir(eventos)
+    resultado = ResultadoLote(tomados=len(eventos), capa_caida=capa_caida)
+    ahora = timezone.now()
+    for evento in eventos:
+        error = errores.get(evento.pk)
+        if error is None:
+            evento.entregado_en = ahora
+            resultado.entregados += 1
+        elif error.conexion:
+            _anotar_fallo(evento, error.texto)
+        else:
+            # The layer refused this message itself (too large, bad group name): it will
+            # never go out live. Clients still get it from the table (replay, gap check).
+            evento.entregado_en = ahora
+            evento.ultimo_error = error.texto[:LARGO_MAXIMO_ERROR]
+    with transaction.atomic():
+        Evento.objects.bulk_update(
+            eventos, ["entregado_en", "intentos", "disponible_desde", "ultimo_error"])
+    return resultado
+
+
+def _a_enviar(lote: int) -> tuple[list[Evento], bool]:
+    """Numbered-but-unsent events first (a previous sender died or the layer was down), in
+    position order; then due new events, numbered and committed here. The flag says the
+    unsent ones are backing off."""
+    ahora = timezone.now()
+    sin_enviar = list(Evento.objects.filter(entregado_en__isnull=True,
+                                            secuencia__isnull=False)
+                      .order_by("secuencia")[:lote])
+    if sin_enviar:
+        if sin_enviar[0].disponible_desde > ahora:
+            return [], True  # newer events must not overtake them
+        return sin_enviar, False
+    with transaction.atomic():
+        nuevos = list(
+            Evento.objects.select_for_update(skip_locked=True)
+            .filter(entregado_en__isnull=True, secuencia__isnull=True,
+                    disponible_desde__lte=ahora)
+            # The partial index's own order.
+            .order_by("disponible_desde", "id")[:lote]
+        )
+        if not nuevos:
+            return [], False
+        ultima = Evento.objects.aggregate(m=Max("secuencia"))["m"] or 0
+        for i, evento in enumerate(nuevos, start=1):
+            evento.secuencia = ultima + i
+        Evento.objects.bulk_update(nuevos, ["secuencia"])
+    return nuevos, False
+
+
+def _anotar_fallo(evento: Evento, error: str) -> None:
     evento.intentos += 1
     evento.disponible_desde = timezone.now() + timedelta(seconds=espera_segundos(evento.intentos))
-    evento.ultimo_error = "; ".join(errores)[:LARGO_MAXIMO_ERROR]
+    evento.ultimo_error = error[:LARGO_MAXIMO_ERROR]
     if evento.intentos == settings.EVENTOS_MAX_INTENTOS:
         # Not dropped: it keeps being retried at the capped interval and shows as
         # "agotado" in the admin and in selectors.backlog().
@@ -164,24 +219,13 @@ def _anotar_fallo(evento: Evento, errores: list[str]) -> None:
                      evento.intentos, evento.ultimo_error)
 
 
-def _ejecutar_manejadores(evento: Evento, hechos: set[tuple[int, str]]) -> list[str]:
-    errores = []
-    for manejador in manejadores_para(evento.tipo):
-        if (evento.pk, manejador.nombre) in hechos:
-            continue
-        try:
-            # One savepoint for the effect and its receipt: both or neither.
-            with transaction.atomic():
-                manejador.funcion(evento)
-                ConsumoEvento.objects.create(evento=evento, consumidor=manejador.nombre)
-        except Exception as exc:  # a sink's bug must not stop the other events
-            logger.exception("El manejador %s falló con el evento #%s", manejador.nombre,
-                             evento.pk)
-            errores.append(f"{manejador.nombre}: {exc!r}")
-    return errores
-
-
 # --- fan-out to Channels groups ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ErrorEnvio:
+    texto: str
+    conexion: bool  # the layer was unreachable: retry later
+
 
 _bucle_servidor: asyncio.AbstractEventLoop | None = None
 _bucle_lock = threading.Lock()
@@ -199,7 +243,7 @@ def anotar_bucle_servidor() -> None:
         _bucle_servidor = asyncio.get_running_loop()
 
 
-def _difundir(eventos: list[Evento]) -> tuple[dict[int, str], bool]:
+def _difundir(eventos: list[Evento]) -> tuple[dict[int, ErrorEnvio], bool]:
     """Send every event of the batch to its groups in one event loop.
 
     Returns ({evento_id: error} for events not sent, whether the layer looked down).
@@ -217,13 +261,15 @@ def _difundir(eventos: list[Evento]) -> tuple[dict[int, str], bool]:
         return async_to_sync(_enviar)(capa, envios)
     except Exception as exc:  # e.g. the server loop stopped: retry the whole batch later
         logger.exception("No se pudo ejecutar el envío del lote a la capa de canales")
-        return {evento_id: f"capa de canales: {exc!r}" for evento_id, _, _ in envios}, True
+        error = ErrorEnvio(f"capa de canales: {exc!r}", conexion=True)
+        return {evento_id: error for evento_id, _, _ in envios}, True
 
 
-async def _enviar(capa, envios: list[tuple[int, list[str], dict]]) -> tuple[dict[int, str], bool]:
-    errores: dict[int, str] = {}
-    caida: str | None = None
-    # Sequential on purpose: a group receives the batch in id order.
+async def _enviar(capa, envios: list[tuple[int, list[str], dict]]
+                  ) -> tuple[dict[int, ErrorEnvio], bool]:
+    errores: dict[int, ErrorEnvio] = {}
+    caida: ErrorEnvio | None = None
+    # Sequential on purpose: each consumer's channel receives the batch in position order.
     for evento_id, grupos, mensaje in envios:
         if caida is not None:
             errores[evento_id] = caida
@@ -233,11 +279,11 @@ async def _enviar(capa, envios: list[tuple[int, list[str], dict]]) -> tuple[dict
                 await asyncio.wait_for(capa.group_send(grupo, mensaje), TIMEOUT_GROUP_SEND)
         except ERRORES_DE_CONEXION as exc:
             logger.warning("Capa de canales no disponible (evento #%s): %r", evento_id, exc)
-            caida = f"capa de canales: {exc!r}"
+            caida = ErrorEnvio(f"capa de canales: {exc!r}", conexion=True)
             errores[evento_id] = caida
         except Exception as exc:  # this message only (e.g. over capacity, not serialisable)
             logger.exception("No se pudo enviar el evento #%s a sus grupos", evento_id)
-            errores[evento_id] = f"capa de canales: {exc!r}"
+            errores[evento_id] = ErrorEnvio(f"capa de canales: {exc!r}", conexion=False)
     return errores, caida is not None
 
 

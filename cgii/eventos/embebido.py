@@ -1,8 +1,10 @@
-"""Embedded profile (no Celery worker/beat): one ticker thread inside the ASGI process.
+"""Embedded profile (no Celery worker/beat): two daemon threads inside the ASGI process.
 
-It dispatches the outbox every ``INTERVALO_SEGUNDOS`` or as soon as a commit wakes it, and
-runs the periodic jobs domain apps register with ``registrar_periodica`` (their full-stack
-twins are Celery beat entries in the app's own ``tasks.py``).
+The ticker sends the outbox live every ``INTERVALO_SEGUNDOS`` or as soon as a commit wakes
+it, and runs the periodic jobs domain apps register with ``registrar_periodica`` (their
+full-stack twins are Celery beat entries in the app's own ``tasks.py``). The sink thread
+runs the sinks' queues (search index, notifications, mail), so a slow sink never delays
+the live stream — the same isolation the full stack gets from separate Celery tasks.
 """
 
 import logging
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connections
 
-from cgii.eventos import despachador
+from cgii.eventos import despachador, sumideros
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ class _Periodica:
 _periodicas: dict[str, _Periodica] = {}
 _lock = threading.Lock()
 _despertador = threading.Event()
+_despertador_sumideros = threading.Event()
 _parar = threading.Event()
 _hilo: threading.Thread | None = None
+_hilo_sumideros: threading.Thread | None = None
 
 
 def registrar_periodica(*, nombre: str, cada_segundos: float,
@@ -53,53 +57,69 @@ def desregistrar_periodica(nombre: str) -> None:
 
 
 def iniciar_ticker() -> bool:
-    """Start the daemon thread once per process; return False if it was already running."""
-    global _hilo
+    """Start the daemon threads once per process; return False if already running."""
+    global _hilo, _hilo_sumideros
     with _lock:
         if _hilo is not None and _hilo.is_alive():
             return False
         _parar.clear()
-        _hilo = threading.Thread(target=_bucle, name="cgii-eventos-ticker", daemon=True)
+        _hilo = threading.Thread(target=_bucle, args=(_despertador, _vuelta),
+                                 name="cgii-eventos-ticker", daemon=True)
+        _hilo_sumideros = threading.Thread(
+            target=_bucle, args=(_despertador_sumideros, _vuelta_sumideros),
+            name="cgii-eventos-sumideros", daemon=True)
         _hilo.start()
+        _hilo_sumideros.start()
     logger.info("Ticker de eventos embebido iniciado")
     return True
 
 
 def detener_ticker(timeout: float = 5.0) -> None:
-    """Stop and join the thread (tests; the process exit kills the daemon anyway)."""
-    global _hilo
+    """Stop and join the threads (tests; the process exit kills the daemons anyway)."""
+    global _hilo, _hilo_sumideros
     with _lock:
-        hilo, _hilo = _hilo, None
-    if hilo is not None:
+        hilos = [h for h in (_hilo, _hilo_sumideros) if h is not None]
+        _hilo = _hilo_sumideros = None
+    if hilos:
         _parar.set()
         _despertador.set()
-        hilo.join(timeout)
+        _despertador_sumideros.set()
+        for hilo in hilos:
+            hilo.join(timeout)
 
 
 def ticker_activo() -> bool:
     return _hilo is not None and _hilo.is_alive()
 
 
-def despertar() -> bool:
-    """Wake the ticker for a dispatch now; False when no ticker runs in this process."""
+def despertar(*, difusion: bool = True, para_sumideros: bool = True) -> bool:
+    """Wake the threads for the work a commit brought; False when none runs here."""
     if not ticker_activo():
         return False
-    _despertador.set()
+    if difusion:
+        _despertador.set()
+    if para_sumideros:
+        _despertador_sumideros.set()
     return True
 
 
-def _bucle() -> None:
+def _bucle(despertador: threading.Event, vuelta: Callable[[], None]) -> None:
     while not _parar.is_set():
-        _despertador.wait(INTERVALO_SEGUNDOS)
-        _despertador.clear()
+        despertador.wait(INTERVALO_SEGUNDOS)
+        despertador.clear()
         if _parar.is_set():
             break
         try:
-            _vuelta()
+            vuelta()
         except Exception:  # the thread must outlive any bug: log and keep ticking
-            logger.exception("Error en el ticker de eventos")
+            logger.exception("Error en el hilo de eventos")
     # The thread owns its connection; close it instead of leaving it to the GC.
     connections.close_all()
+
+
+def _vuelta_sumideros() -> None:
+    close_old_connections()
+    sumideros.ejecutar_todos()
 
 
 def _vuelta() -> None:
@@ -107,7 +127,7 @@ def _vuelta() -> None:
     # broken after a database restart.
     close_old_connections()
     try:
-        despachador.despachar_pendientes()
+        despachador.difundir_pendientes()
     except Exception:
         logger.exception("Error al despachar eventos en el ticker")
     ahora = time.monotonic()

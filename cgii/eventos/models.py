@@ -21,11 +21,14 @@ class Evento(models.Model):
     creado = models.DateTimeField(_("creado"), default=timezone.now)
     disponible_desde = models.DateTimeField(_("disponible desde"), default=timezone.now)
     intentos = models.PositiveIntegerField(_("intentos"), default=0)
+    # Sent live to its Channels groups (set at creation when it has no groups). The sinks
+    # keep their own progress in EntregaSumidero.
     entregado_en = models.DateTimeField(_("entregado en"), null=True, blank=True)
     ultimo_error = models.TextField(_("último error"), blank=True, default="")
-    # Position in the websocket stream, assigned by the dispatcher when it fans the event
-    # out (dispatchers fan out one batch at a time): strictly increasing in send order,
-    # so "everything after N" is exactly what a client that saw N has missed.
+    # Position in the websocket stream, assigned and COMMITTED by the dispatcher before it
+    # sends the event live (one dispatcher numbers at a time): committed positions always
+    # form a gapless prefix 1..N, so "everything after N" read from this table is exactly
+    # what a client that received everything up to N has missed.
     secuencia = models.BigIntegerField(_("secuencia"), null=True, blank=True, unique=True)
 
     class Meta:
@@ -39,6 +42,13 @@ class Evento(models.Model):
                 fields=["disponible_desde", "id"],
                 condition=Q(entregado_en__isnull=True),
                 name="eventos_evento_pendientes",
+            ),
+            # Numbered but not yet sent live (the dispatcher died, or the layer was down):
+            # resent first, in stream order.
+            models.Index(
+                fields=["secuencia"],
+                condition=Q(entregado_en__isnull=True, secuencia__isnull=False),
+                name="eventos_evento_sin_enviar",
             ),
         ]
 
@@ -65,23 +75,59 @@ class Evento(models.Model):
         }
 
 
-class ConsumoEvento(models.Model):
-    """A sink that already processed an event: redeliveries skip it (idempotent consumers)."""
+class EntregaSumidero(models.Model):
+    """One sink still owes one event: the sink's own queue, written with the event.
 
-    evento = models.ForeignKey(Evento, on_delete=models.CASCADE, related_name="consumos")
-    consumidor = models.CharField(_("consumidor"), max_length=100)
-    procesado_en = models.DateTimeField(_("procesado en"), default=timezone.now)
+    Each registered sink (search index, notifications, e-mail, PISI reactions) works through
+    its own rows, in id order, in transactions of its own: a slow or dead sink delays only
+    itself, never the live stream or the other sinks. The row is deleted in the same
+    transaction as the sink's database effects, so those happen exactly once.
+    """
+
+    evento = models.ForeignKey(Evento, on_delete=models.CASCADE,
+                               related_name="entregas_sumidero")
+    sumidero = models.CharField(_("sumidero"), max_length=100)
+    disponible_desde = models.DateTimeField(_("disponible desde"), default=timezone.now)
+    intentos = models.PositiveIntegerField(_("intentos"), default=0)
+    ultimo_error = models.TextField(_("último error"), blank=True, default="")
 
     class Meta:
-        verbose_name = _("consumo de evento")
-        verbose_name_plural = _("consumos de eventos")
+        verbose_name = _("entrega pendiente a un sumidero")
+        verbose_name_plural = _("entregas pendientes a sumideros")
         constraints = [
-            models.UniqueConstraint(fields=["evento", "consumidor"],
-                                    name="eventos_consumo_unico"),
+            models.UniqueConstraint(fields=["evento", "sumidero"],
+                                    name="eventos_entrega_sumidero_unica"),
+        ]
+        indexes = [
+            # A sink's runner reads its own due rows, oldest first.
+            models.Index(fields=["sumidero", "disponible_desde", "id"],
+                         name="eventos_entrega_sumidero_cola"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.consumidor} ← #{self.evento_id}"
+        return f"{self.sumidero} ← #{self.evento_id}"
+
+    @property
+    def agotado(self) -> bool:
+        return self.intentos >= settings.EVENTOS_MAX_INTENTOS
+
+
+class EstadoSumidero(models.Model):
+    """A sink's health: after a failure the whole sink pauses with backoff (a dead search
+    cluster fails every event alike; trying each one would cost a timeout apiece)."""
+
+    nombre = models.CharField(_("nombre"), max_length=100, primary_key=True)
+    fallos_seguidos = models.PositiveIntegerField(_("fallos seguidos"), default=0)
+    pausado_hasta = models.DateTimeField(_("pausado hasta"), null=True, blank=True)
+    ultimo_error = models.TextField(_("último error"), blank=True, default="")
+    ultimo_exito = models.DateTimeField(_("último éxito"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("estado de un sumidero")
+        verbose_name_plural = _("estado de los sumideros")
+
+    def __str__(self) -> str:
+        return self.nombre
 
 
 class Notificacion(models.Model):

@@ -5,10 +5,12 @@ Core never imports a domain app; instead e.g. ``planes_seguridad`` calls::
     registrar_manejador(nombre="planes_seguridad.controles_fallidos",
                         tipos=("incidente.cerrado_con_controles",), funcion=...)
 
-``funcion(evento)`` runs inside the dispatcher's transaction, in a savepoint together with
-the ``ConsumoEvento`` row that records it, so its database effects happen exactly once even
-though events are delivered at least once. Effects outside the database (mail, search
-index) may repeat after a crash and must tolerate that.
+When an event is emitted, each sink that accepts its type gets a row in its own queue
+(``EntregaSumidero``) in the same transaction. The sink's runner calls ``funcion(evento)``
+in a transaction of its own that also deletes that row, so the sink's database effects
+happen exactly once, and a slow or failing sink delays only itself (docs/eventos.md).
+Effects outside the database (mail, search index) may repeat after a crash and must
+tolerate that.
 """
 
 import threading
@@ -42,8 +44,8 @@ _lock = threading.Lock()
 
 
 def registrar_manejador(*, nombre: str, tipos: tuple[str, ...], funcion: Funcion) -> None:
-    """Register a sink. ``nombre`` is stored in ``ConsumoEvento``: keep it stable forever,
-    or already-processed events would run again under the new name. A tipo ending in
+    """Register a sink. ``nombre`` is stored in the sink's queue rows: keep it stable, or
+    events queued under the old name wait for a runner that no longer exists. A tipo ending in
     ``.*`` is a prefix (``"incidente.*"``); ``"*"`` is every event."""
     if not nombre or len(nombre) > 100:
         raise ValueError("El nombre del manejador es obligatorio (máx. 100 caracteres).")
@@ -70,3 +72,13 @@ def desregistrar_manejador(nombre: str) -> None:
 def manejadores_para(tipo: str) -> list[Manejador]:
     with _lock:
         return [m for m in _manejadores.values() if m.acepta(tipo)]
+
+
+def manejador(nombre: str) -> Manejador | None:
+    with _lock:
+        return _manejadores.get(nombre)
+
+
+def nombres() -> list[str]:
+    with _lock:
+        return sorted(_manejadores)

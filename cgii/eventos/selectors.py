@@ -1,6 +1,6 @@
 """Reads of the outbox."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,14 +12,16 @@ from django_otp.models import Device
 
 from cgii.entidades.selectors import es_personal_cgii, ids_entidades_de
 from cgii.eventos import grupos
-from cgii.eventos.models import Evento
+from cgii.eventos.models import EntregaSumidero, EstadoSumidero, Evento
 
 
 @dataclass(frozen=True)
 class Backlog:
-    pendientes: int
-    agotados: int  # pending and past EVENTOS_MAX_INTENTOS: needs a human look
-    antiguedad_pendiente: timedelta | None  # age of the oldest pending event
+    pendientes: int  # events not yet sent live
+    agotados: int  # pending (live or in a sink) past EVENTOS_MAX_INTENTOS: needs a look
+    antiguedad_pendiente: timedelta | None  # age of the oldest event not yet sent live
+    sumideros: dict[str, int] = field(default_factory=dict)  # rows each sink still owes
+    sumideros_pausados: tuple[str, ...] = ()
 
     @property
     def sano(self) -> bool:
@@ -27,15 +29,27 @@ class Backlog:
 
 
 def backlog() -> Backlog:
-    """Outbox health in one query (uses the partial index of pending rows)."""
+    """Outbox health: the live backlog in one query (the partial index of pending rows),
+    the sinks' queues in one more, and the paused sinks."""
     fila = Evento.objects.filter(entregado_en__isnull=True).aggregate(
         pendientes=Count("id"),
         agotados=Count("id", filter=Q(intentos__gte=settings.EVENTOS_MAX_INTENTOS)),
         mas_antiguo=Min("creado"),
     )
+    por_sumidero = {
+        f["sumidero"]: f for f in EntregaSumidero.objects.values("sumidero").annotate(
+            n=Count("id"),
+            agotados=Count("id", filter=Q(intentos__gte=settings.EVENTOS_MAX_INTENTOS)))
+    }
+    pausados = tuple(EstadoSumidero.objects.filter(pausado_hasta__gt=timezone.now())
+                     .order_by("nombre").values_list("nombre", flat=True))
     antiguedad = timezone.now() - fila["mas_antiguo"] if fila["mas_antiguo"] else None
-    return Backlog(pendientes=fila["pendientes"], agotados=fila["agotados"],
-                   antiguedad_pendiente=antiguedad)
+    return Backlog(
+        pendientes=fila["pendientes"],
+        agotados=fila["agotados"] + sum(f["agotados"] for f in por_sumidero.values()),
+        antiguedad_pendiente=antiguedad,
+        sumideros={nombre: f["n"] for nombre, f in sorted(por_sumidero.items())},
+        sumideros_pausados=pausados)
 
 
 def grupos_de_usuario(usuario) -> list[str]:
@@ -75,24 +89,74 @@ def segundo_factor_cumplido(usuario, sesion) -> bool:
 REPETICION_MAXIMA = 500
 
 
-def eventos_desde(*, grupos_permitidos: list[str], desde: int,
-                  limite: int = REPETICION_MAXIMA) -> tuple[list[dict], bool]:
-    """Messages a client that saw stream position ``desde`` missed, in order, limited to the
-    groups it may see now. Returns (messages, complete); ``complete`` is False when more
-    than ``limite`` were missed — the client should then reload its state."""
-    # Only fanned-out events have a position (a sink may still be retrying them).
-    consulta = Evento.objects.filter(secuencia__gt=desde).order_by("secuencia")
-    permitidos = set(grupos_permitidos)
+def _visibles(grupos_permitidos: list[str], desde: int, hasta: int):
+    """Events at positions (desde, hasta] that share a group with the caller's."""
+    consulta = Evento.objects.filter(secuencia__gt=desde, secuencia__lte=hasta)
     if connection.vendor == "postgresql":
         # jsonb ?| : the event's group list shares a name with the caller's.
-        consulta = consulta.filter(grupos__has_any_keys=sorted(permitidos))
+        return consulta.filter(grupos__has_any_keys=sorted(set(grupos_permitidos)))
+    return consulta
+
+
+def _filtrar_sqlite(filas, grupos_permitidos):
+    # SQLite's JSON lookups do not match array elements; embedded volumes are small.
+    if connection.vendor == "postgresql":
+        return filas
+    permitidos = set(grupos_permitidos)
+    return [f for f in filas if permitidos & set(f.grupos)]
+
+
+@dataclass(frozen=True)
+class Repeticion:
+    mensajes: list[dict]
+    completo: bool  # False: more was missed than REPETICION_MAXIMA; the client reloads
+    hasta: int  # every visible event at or below this position is in mensajes (if completo)
+
+
+def eventos_desde(*, grupos_permitidos: list[str], desde: int, excluir: frozenset = frozenset(),
+                  limite: int = REPETICION_MAXIMA) -> Repeticion:
+    """What a client that has everything visible up to stream position ``desde`` (except
+    positions in ``excluir``, which it already has) is missing, in order, limited to the
+    groups it may see now.
+
+    ``hasta`` is read first: committed positions always form a gapless prefix (they are
+    committed before they are sent), so the events at or below it are all in the table and
+    the answer is exact up to it.
+    """
+    hasta = secuencia_actual()
+    if hasta <= desde:
+        return Repeticion([], True, desde)
+    consulta = _visibles(grupos_permitidos, desde, hasta).order_by("secuencia")
+    if excluir:
+        consulta = consulta.exclude(secuencia__in=excluir)
+    if connection.vendor == "postgresql":
         filas = list(consulta[: limite + 1])
-    else:  # SQLite's JSON lookups do not match array elements; embedded volumes are small
-        filas = [e for e in consulta.iterator() if permitidos & set(e.grupos)][: limite + 1]
-    completo = len(filas) <= limite
-    return [e.como_mensaje() for e in filas[:limite]], completo
+    else:
+        filas = _filtrar_sqlite(list(consulta), grupos_permitidos)[: limite + 1]
+    return Repeticion([e.como_mensaje() for e in filas[:limite]], len(filas) <= limite, hasta)
+
+
+def faltantes(*, grupos_permitidos: list[str], desde: int, enviados: set[int],
+              limite: int = REPETICION_MAXIMA) -> Repeticion:
+    """The gap check of a connected stream: events visible to it at positions after
+    ``desde`` that it was not sent live (``enviados``). Reads positions only, and whole
+    rows only for what is missing — normally nothing."""
+    hasta = secuencia_actual()
+    if hasta <= desde:
+        return Repeticion([], True, desde)
+    consulta = _visibles(grupos_permitidos, desde, hasta)
+    if connection.vendor == "postgresql":
+        posiciones = set(consulta.values_list("secuencia", flat=True))
+    else:
+        posiciones = {e.secuencia for e in _filtrar_sqlite(list(consulta), grupos_permitidos)}
+    faltan = sorted(posiciones - enviados)
+    if not faltan:
+        return Repeticion([], True, hasta)
+    filas = Evento.objects.filter(secuencia__in=faltan[:limite]).order_by("secuencia")
+    return Repeticion([e.como_mensaje() for e in filas], len(faltan) <= limite, hasta)
 
 
 def secuencia_actual() -> int:
-    """The stream position now: pages embed it so their socket resumes from there."""
+    """The stream position now: pages embed it (read before any data) so their socket
+    resumes from there."""
     return Evento.objects.aggregate(m=Max("secuencia"))["m"] or 0

@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import time
+from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as ErrorBroker
 
-from cgii.eventos import despachador, embebido
+from cgii.eventos import despachador, embebido, registro
 from cgii.eventos import grupos as nombres_grupos
-from cgii.eventos.models import Evento
-from cgii.eventos.tasks import despachar_eventos
+from cgii.eventos.models import EntregaSumidero, Evento
+from cgii.eventos.tasks import despachar_eventos, ejecutar_sumidero
 
 logger = logging.getLogger(__name__)
 
@@ -61,31 +62,48 @@ def evento_emitir(
     if not isinstance(datos, dict):
         raise ValueError("datos debe ser un diccionario.")
 
+    grupos = list(dict.fromkeys(grupos))
+    ahora = timezone.now()
     evento = Evento.objects.create(
         tipo=tipo,
         # Round-trip through JSON now: an unserialisable value fails in the caller's
         # transaction (not later in the dispatcher) and the returned row equals the stored one.
         datos=json.loads(json.dumps(datos, cls=DjangoJSONEncoder)),
-        grupos=list(dict.fromkeys(grupos)),
+        grupos=grupos,
         entidad_id=entidad_id,
+        creado=ahora,
+        disponible_desde=ahora,
+        # Nothing to send live: only the sinks care.
+        entregado_en=None if grupos else ahora,
     )
-    transaction.on_commit(solicitar_despacho, robust=True)
+    # Each sink's own queue, written with the event: it exists iff the change committed.
+    sumideros = [m.nombre for m in registro.manejadores_para(tipo)]
+    EntregaSumidero.objects.bulk_create(
+        [EntregaSumidero(evento=evento, sumidero=nombre, disponible_desde=ahora)
+         for nombre in sumideros])
+    if grupos or sumideros:
+        transaction.on_commit(partial(solicitar_despacho, difusion=bool(grupos),
+                                      sumideros=tuple(sumideros)), robust=True)
     return evento
 
 
-def solicitar_despacho() -> None:
-    """Ask for delivery as soon as possible (runs after commit). Never raises; a dead
-    broker costs one connect timeout per PAUSA_BROKER_SEGUNDOS, and the request is simply
-    lost: the periodic sweep (beat, or the ticker) delivers the event later."""
+def solicitar_despacho(*, difusion: bool = True, sumideros: tuple[str, ...] = ()) -> None:
+    """Ask for delivery as soon as possible (runs after commit): the live send, and one run
+    of each named sink. Never raises; a dead broker costs one connect timeout per
+    PAUSA_BROKER_SEGUNDOS, and the request is simply lost: the periodic sweep (beat, or
+    the ticker) delivers the event later."""
     global _broker_caido_hasta
     try:
         if settings.EMBEBIDO:
-            if not embebido.despertar():
+            if not embebido.despertar(difusion=difusion, para_sumideros=bool(sumideros)):
                 despachador.despachar_en_linea()
             return
         if time.monotonic() < _broker_caido_hasta:
             return
-        despachar_eventos.delay()
+        if difusion:
+            despachar_eventos.delay()
+        for nombre in sumideros:
+            ejecutar_sumidero.delay(nombre)
     except (ErrorBroker, OSError) as exc:
         _broker_caido_hasta = time.monotonic() + PAUSA_BROKER_SEGUNDOS
         logger.warning("No se pudo encolar el despacho de eventos (lo hará el barrido): %r",
@@ -95,10 +113,23 @@ def solicitar_despacho() -> None:
 
 
 def eventos_reintentar(*, ids: list[int]) -> int:
-    """Make the given pending events due now (admin "reintentar ahora")."""
+    """Make the given events' pending work — their live send and what their sinks still
+    owe — due now, lifting those sinks' pause (admin "reintentar ahora"). Returns how many
+    of the events had something pending."""
+    from cgii.eventos import sumideros as runner
+
+    ahora = timezone.now()
     with transaction.atomic():
-        cantidad = Evento.objects.filter(pk__in=ids, entregado_en__isnull=True).update(
-            disponible_desde=timezone.now())
-        if cantidad:
-            transaction.on_commit(solicitar_despacho, robust=True)
-    return cantidad
+        vivos = set(Evento.objects.filter(pk__in=ids, entregado_en__isnull=True)
+                    .values_list("pk", flat=True))
+        Evento.objects.filter(pk__in=vivos).update(disponible_desde=ahora)
+        entregas = EntregaSumidero.objects.filter(evento_id__in=ids)
+        pares = set(entregas.values_list("evento_id", "sumidero"))
+        entregas.update(disponible_desde=ahora)
+        nombres = tuple(sorted({nombre for _, nombre in pares}))
+        for nombre in nombres:
+            runner.reanudar(nombre)
+        if vivos or pares:
+            transaction.on_commit(partial(solicitar_despacho, difusion=bool(vivos),
+                                          sumideros=nombres), robust=True)
+    return len(vivos | {evento_id for evento_id, _ in pares})

@@ -1,23 +1,46 @@
-"""Celery side of the outbox (full stack): the dispatch task and its periodic sweep."""
+"""Celery side of the outbox (full stack): the live send, the sink runs, and the sweep.
+
+The live send and the sweep go to their own queue (``flujo``): run a worker for it alone
+(``celery -A cgii worker -Q flujo -c 1``) so a long task elsewhere — a report, a STIX
+import, a sink waiting on a dead cluster — never holds up the live stream. Sink runs go to
+the default queue, one task per sink, so a slow sink occupies one process at most (its
+other requests find the sink's lock taken and return at once).
+"""
 
 from celery import shared_task
 
 from cgii.celery import programar
-from cgii.eventos import despachador
+from cgii.eventos import despachador, sumideros
 
 NOMBRE_BARRIDO = "eventos.barrido"
 # The sweep is what delivers events whose dispatch request was lost (broker down at
 # commit time, worker crash): it bounds their extra latency.
 BARRIDO_CADA_SEGUNDOS = 5.0
+# A sink stuck past its own client timeouts is stopped (the row stays and is retried).
+LIMITE_SUMIDERO_SEGUNDOS = 300
 
 
 @shared_task(name="eventos.despachar", acks_late=True, ignore_result=True)
 def despachar_eventos() -> int:
-    """Deliver what is due. Takes no arguments and is idempotent: many copies may be
-    queued (one per commit plus the sweep); extra ones find nothing to lock and return."""
-    return despachador.despachar_pendientes()
+    """Send what is due live. Takes no arguments and is idempotent: many copies may be
+    queued (one per commit plus the sweep); extra ones find nothing to do and return."""
+    return despachador.difundir_pendientes()
 
 
-# The sweep is what delivers events whose dispatch request was lost.
-programar(NOMBRE_BARRIDO, BARRIDO_CADA_SEGUNDOS, despachar_eventos.s(),
-          expira=BARRIDO_CADA_SEGUNDOS * 2)
+@shared_task(name="eventos.sumidero", acks_late=True, ignore_result=True,
+             soft_time_limit=LIMITE_SUMIDERO_SEGUNDOS - 30, time_limit=LIMITE_SUMIDERO_SEGUNDOS)
+def ejecutar_sumidero(nombre: str) -> int:
+    """Work through one sink's due queue (idempotent; a second copy returns at once)."""
+    return sumideros.ejecutar(nombre)
+
+
+@shared_task(name="eventos.barrido", ignore_result=True)
+def barrer() -> int:
+    """The periodic safety net: the live send, and a run for each sink with due rows."""
+    enviados = despachador.difundir_pendientes()
+    for nombre in sumideros.con_pendientes():
+        ejecutar_sumidero.delay(nombre)
+    return enviados
+
+
+programar(NOMBRE_BARRIDO, BARRIDO_CADA_SEGUNDOS, barrer.s(), expira=BARRIDO_CADA_SEGUNDOS * 2)

@@ -1,19 +1,17 @@
-import logging
+"""The live send: positions committed before the send, stream order, backoff, crashes."""
+
 import threading
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from cgii.eventos import grupos
-from cgii.eventos.despachador import CONSUMIDOR_CANALES, despachar, espera_segundos
-from cgii.eventos.models import ConsumoEvento, Evento
-from cgii.eventos.registro import registrar_manejador
-from cgii.eventos.selectors import backlog
+from cgii.eventos import despachador, grupos
+from cgii.eventos.despachador import despachar, difundir_pendientes, espera_segundos
+from cgii.eventos.models import Evento
 from cgii.eventos.services import evento_emitir
+from tests.eventos.conftest import capa_redis
 
 
 def _emitir(tipo: str = "prueba.algo", **campos) -> Evento:
@@ -27,7 +25,7 @@ def _vencer(evento: Evento) -> None:
     Evento.objects.filter(pk=evento.pk).update(disponible_desde=timezone.now())
 
 
-def test_entrega_y_marca_por_orden_de_id_en_lotes(db):
+def test_envia_y_marca_por_orden_en_lotes_con_posiciones_seguidas(db):
     eventos = [_emitir(datos={"n": i}) for i in range(3)]
     assert despachar(lote=2) == 2
     assert [e.pendiente for e in Evento.objects.order_by("id")] == [False, False, True]
@@ -36,6 +34,14 @@ def test_entrega_y_marca_por_orden_de_id_en_lotes(db):
     for evento in eventos:
         evento.refresh_from_db()
         assert evento.entregado_en is not None and evento.intentos == 0
+    secuencias = [e.secuencia for e in Evento.objects.order_by("id")]
+    assert secuencias == list(range(secuencias[0], secuencias[0] + 3))
+
+
+def test_un_evento_sin_grupos_no_pasa_por_el_envio_en_vivo(db):
+    evento = _emitir(grupos=[])
+    assert evento.entregado_en is not None and evento.secuencia is None
+    assert difundir_pendientes() == 0
 
 
 def test_un_evento_que_no_vence_todavia_espera(db):
@@ -47,106 +53,112 @@ def test_un_evento_que_no_vence_todavia_espera(db):
     assert despachar() == 1
 
 
-def test_sumidero_que_falla_reintenta_con_espera_y_el_efecto_queda_una_vez(db):
-    """At least once + idempotent consumer: the sink that failed runs again; the one that
-    succeeded and the fan-out do not; the failed attempt's writes were rolled back."""
-    llamadas = {"ok": 0, "fragil": 0}
-
-    def ok(evento):
-        llamadas["ok"] += 1
-        Group.objects.create(name=f"ok-{evento.pk}")
-
-    def fragil(evento):
-        llamadas["fragil"] += 1
-        Group.objects.create(name=f"fragil-{evento.pk}")
-        if llamadas["fragil"] == 1:
-            raise RuntimeError("falla transitoria")
-
-    registrar_manejador(nombre="prueba.ok", tipos=("prueba.*",), funcion=ok)
-    registrar_manejador(nombre="prueba.fragil", tipos=("prueba.algo",), funcion=fragil)
-    evento = _emitir()
-
-    antes = timezone.now()
-    assert despachar() == 0
-    evento.refresh_from_db()
-    assert evento.pendiente and evento.intentos == 1
-    assert "prueba.fragil" in evento.ultimo_error and "falla transitoria" in evento.ultimo_error
-    assert evento.disponible_desde >= antes + timedelta(seconds=2)
-    assert not Group.objects.filter(name=f"fragil-{evento.pk}").exists()
-    assert set(evento.consumos.values_list("consumidor", flat=True)) == {
-        "prueba.ok", CONSUMIDOR_CANALES}
-
-    _vencer(evento)
-    assert despachar() == 1
-    evento.refresh_from_db()
-    assert evento.entregado_en is not None and evento.intentos == 1
-    assert llamadas == {"ok": 1, "fragil": 2}
-    assert Group.objects.filter(name__endswith=f"-{evento.pk}").count() == 2
-
-
-def test_reentrega_no_repite_el_efecto(db):
-    efectos = []
-    registrar_manejador(nombre="prueba.efecto", tipos=("prueba.algo",),
-                        funcion=lambda evento: efectos.append(evento.pk))
-    evento = _emitir()
-    assert despachar() == 1
-    # Redelivery, as after a crash between the sink's commit and the marking.
-    Evento.objects.filter(pk=evento.pk).update(entregado_en=None)
-    assert despachar() == 1
-    assert efectos == [evento.pk]
-    assert ConsumoEvento.objects.filter(evento=evento, consumidor="prueba.efecto").count() == 1
-
-
 def test_espera_exponencial_con_tope():
     assert [espera_segundos(n) for n in (1, 2, 3, 8)] == [2, 4, 8, 256]
     assert espera_segundos(9) == espera_segundos(1000) == 300
 
 
-@override_settings(EVENTOS_MAX_INTENTOS=3)
-def test_agotado_queda_pendiente_marcado_y_se_sigue_reintentando(db, caplog):
-    def siempre_falla(evento):
-        raise ValueError("roto")
-
-    registrar_manejador(nombre="prueba.roto", tipos=("prueba.algo",), funcion=siempre_falla)
-    evento = _emitir()
-    sano = _emitir(tipo="prueba.otro")
-    with caplog.at_level(logging.ERROR, "cgii.eventos.despachador"):
-        for _ in range(3):
-            _vencer(evento)
-            despachar()
-    evento.refresh_from_db()
-    sano.refresh_from_db()
-    assert sano.entregado_en is not None  # a poison event does not block the others
-    assert evento.pendiente and evento.agotado and evento.intentos == 3
-    assert "agotó 3 intentos" in caplog.text
-    estado = backlog()
-    assert (estado.pendientes, estado.agotados, estado.sano) == (1, 1, False)
-    _vencer(evento)
-    despachar()
-    evento.refresh_from_db()
-    assert evento.intentos == 4 and evento.pendiente  # never dropped
-
-
-def test_un_mensaje_que_la_capa_rechaza_no_arrastra_al_resto(db):
-    """Group names are validated at emit time; one that is invalid anyway (edited row)
-    fails only its own event, not the batch."""
+def test_un_mensaje_que_la_capa_rechaza_no_arrastra_al_resto_ni_se_reintenta(db):
+    """A message the layer refuses by itself (here: an invalid group name on an edited row)
+    will never go out live: it is marked sent with its error — clients get it from the
+    table — and does not hold back the events behind it."""
     malo = _emitir()
     Evento.objects.filter(pk=malo.pk).update(grupos=["nombre inválido"])
     bueno = _emitir()
     assert despachar() == 1
     malo.refresh_from_db()
     bueno.refresh_from_db()
-    assert bueno.entregado_en is not None
-    assert malo.pendiente and malo.intentos == 1 and "capa de canales" in malo.ultimo_error
+    assert bueno.entregado_en is not None and bueno.secuencia > malo.secuencia
+    assert malo.entregado_en is not None and "capa de canales" in malo.ultimo_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_las_posiciones_se_confirman_antes_del_envio(monkeypatch):
+    """The fix for the lost batch: by the time a message goes out, its position is already
+    committed — another connection (a client reconnecting right now) can replay it."""
+    from cgii.eventos.selectors import eventos_desde
+
+    vistos_desde_otra_conexion = []
+    enviar_original = despachador._difundir
+
+    def difundir_espiando(eventos):
+        def leer():
+            try:
+                repeticion = eventos_desde(grupos_permitidos=[grupos.GRUPO_PERSONAL_CGII],
+                                           desde=0)
+                vistos_desde_otra_conexion.extend(m["id"] for m in repeticion.mensajes)
+            finally:
+                connection.close()
+
+        hilo = threading.Thread(target=leer)
+        hilo.start()
+        hilo.join(10)
+        return enviar_original(eventos)
+
+    monkeypatch.setattr(despachador, "_difundir", difundir_espiando)
+    ids = [_emitir(datos={"n": i}).pk for i in range(3)]
+    assert difundir_pendientes() == 3
+    assert vistos_desde_otra_conexion == ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numerados_sin_enviar_por_una_caida_se_envian_primero_y_en_orden(monkeypatch):
+    """A sender that died after committing positions and before sending: the next round
+    sends those first, in position order, before numbering anything new."""
+    enviados = []
+
+    def murio(eventos):
+        raise SystemExit("kill -9 simulado")
+
+    primeros = [_emitir(datos={"n": i}) for i in range(2)]
+    monkeypatch.setattr(despachador, "_difundir", murio)
+    with pytest.raises(SystemExit):
+        difundir_pendientes()
+    for evento in primeros:
+        evento.refresh_from_db()
+        assert evento.secuencia is not None and evento.entregado_en is None
+    tardio = _emitir(datos={"n": 2})
+
+    def registrar(eventos):
+        enviados.extend((e.pk, e.secuencia) for e in eventos)
+        return {}, False
+
+    monkeypatch.setattr(despachador, "_difundir", registrar)
+    assert difundir_pendientes() == 3
+    assert [pk for pk, _ in enviados] == [primeros[0].pk, primeros[1].pk, tardio.pk]
+    assert [s for _, s in enviados] == sorted(s for _, s in enviados)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_con_la_capa_caida_nada_nuevo_adelanta_a_lo_que_espera(monkeypatch):
+    """Redis down: the batch keeps its positions and backs off; newer events are not
+    numbered past it (the stream stays in order), and it all goes out when Redis is back."""
+    from tests.eventos.conftest import _puerto_libre
+
+    viejo = _emitir()
+    with capa_redis(f"redis://127.0.0.1:{_puerto_libre()}/0"):
+        assert difundir_pendientes() == 0
+    viejo.refresh_from_db()
+    assert viejo.intentos == 1 and viejo.secuencia is not None and viejo.pendiente
+    assert viejo.disponible_desde > timezone.now()
+    nuevo = _emitir()
+    assert difundir_pendientes() == 0  # waiting behind the backing-off one
+    nuevo.refresh_from_db()
+    assert nuevo.secuencia is None
+    _vencer(viejo)
+    assert difundir_pendientes() == 2
+    viejo.refresh_from_db()
+    nuevo.refresh_from_db()
+    assert nuevo.secuencia == viejo.secuencia + 1
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
-def test_varios_despachadores_se_saltan_las_filas_bloqueadas():
+def test_una_fila_bloqueada_por_otro_no_detiene_la_numeracion():
     bloqueado, libre = _emitir(), _emitir()
     tomado, soltar = threading.Event(), threading.Event()
 
-    def otro_despachador():
+    def otro():
         try:
             with transaction.atomic():
                 Evento.objects.select_for_update().get(pk=bloqueado.pk)
@@ -155,11 +167,11 @@ def test_varios_despachadores_se_saltan_las_filas_bloqueadas():
         finally:
             connection.close()
 
-    hilo = threading.Thread(target=otro_despachador)
+    hilo = threading.Thread(target=otro)
     hilo.start()
     try:
         assert tomado.wait(10)
-        assert despachar() == 1  # does not wait for the locked row
+        assert difundir_pendientes() == 1  # does not wait for the locked row
     finally:
         soltar.set()
         hilo.join(10)
@@ -167,3 +179,40 @@ def test_varios_despachadores_se_saltan_las_filas_bloqueadas():
     libre.refresh_from_db()
     assert bloqueado.pendiente and bloqueado.intentos == 0
     assert libre.entregado_en is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks need PostgreSQL")
+def test_un_segundo_emisor_no_espera_y_el_primero_recoge_lo_que_llego_mientras(monkeypatch):
+    """One sender at a time. A second request finds the lock taken and returns at once;
+    the holder looks again after releasing, so an event committed meanwhile goes out
+    without waiting for the sweep."""
+    en_envio, seguir = threading.Event(), threading.Event()
+    enviar_original = despachador._difundir
+    resultado = {}
+
+    def lento(eventos):
+        en_envio.set()
+        seguir.wait(10)
+        return enviar_original(eventos)
+
+    monkeypatch.setattr(despachador, "_difundir", lento)
+    _emitir()
+
+    def primero():
+        try:
+            resultado["primero"] = difundir_pendientes()
+        finally:
+            connection.close()
+
+    hilo = threading.Thread(target=primero)
+    hilo.start()
+    assert en_envio.wait(10)
+    monkeypatch.setattr(despachador, "_difundir", enviar_original)
+    tardio = _emitir()
+    assert difundir_pendientes() == 0  # the lock is taken: back at once
+    seguir.set()
+    hilo.join(10)
+    assert resultado["primero"] == 2
+    tardio.refresh_from_db()
+    assert tardio.entregado_en is not None

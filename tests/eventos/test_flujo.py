@@ -64,7 +64,8 @@ def test_reconectar_con_la_ultima_secuencia_repite_exactamente_lo_perdido(
     assert [m["id"] for m in recibidos] == vistos
     assert [m["id"] for m in repetidos[:3]] == perdidos
     assert repetidos[3]["tipo"] == "flujo.sincronizado" and repetidos[3]["completo"] is True
-    assert repetidos[3]["secuencia"] == repetidos[2]["secuencia"]
+    # The position is the stream's head when replayed (past entity B's events too).
+    assert repetidos[3]["secuencia"] >= repetidos[2]["secuencia"] + 2
     secuencias = [m["secuencia"] for m in recibidos + repetidos[:3] + en_vivo]
     assert secuencias == sorted(secuencias) and len(set(secuencias)) == len(secuencias)
     assert [m["id"] for m in en_vivo] == nuevo
@@ -175,3 +176,131 @@ def test_flujo_por_incidente_filtra_lo_interno_y_lo_ajeno(catalogos, reportante_
     assert rechazo == 4404
     assert [m["datos"]["entrada"]["texto"] for m in de_staff] == ["interno", "compartido"]
     assert [m["datos"]["entrada"]["texto"] for m in de_entidad] == ["compartido"] and nada
+
+
+@pytest.mark.parametrize("momento", ["antes_del_envio", "despues_del_envio"])
+def test_cliente_que_entra_mientras_se_despacha_un_lote_no_lo_pierde(
+        monkeypatch, momento, reportante_a, entidad_a):
+    """The race of the issue: a client (re)connects while a batch is being dispatched —
+    after it got its positions and before the live send, or after the send and before the
+    dispatcher is done (the old dispatcher committed the positions only then, so such a
+    client neither got the live copy nor could replay it). It replays the batch from the
+    table and any live copy that follows is not a duplicate."""
+    import threading
+
+    from django.db import connection
+
+    from cgii.eventos import despachador
+
+    cabeceras = cabeceras_de(reportante_a)
+    propio = [grupos.grupo_entidad(entidad_a.pk)]
+    numerado, seguir = threading.Event(), threading.Event()
+    enviar_original = despachador._difundir
+
+    def difundir_con_pausa(eventos):
+        if momento == "antes_del_envio":
+            numerado.set()
+            seguir.wait(10)
+            return enviar_original(eventos)
+        resultado = enviar_original(eventos)
+        numerado.set()
+        seguir.wait(10)
+        return resultado
+
+    def despachar_en_hilo(resultado):
+        try:
+            resultado.append(despachador.difundir_pendientes())
+        finally:
+            connection.close()
+
+    async def escenario():
+        emitir = database_sync_to_async(_emitir)
+        antes = (await emitir(propio, 1))[0]
+        await database_sync_to_async(despachar)()
+        posicion = (await database_sync_to_async(Evento.objects.get)(pk=antes)).secuencia
+        lote = await emitir(propio, 3)
+        monkeypatch.setattr(despachador, "_difundir", difundir_con_pausa)
+        resultado = []
+        hilo = threading.Thread(target=despachar_en_hilo, args=(resultado,))
+        hilo.start()
+        assert await database_sync_to_async(numerado.wait)(10)
+        ws = WebsocketCommunicator(application, f"/ws/eventos/?desde={posicion}",
+                                   headers=cabeceras)
+        assert (await ws.connect(timeout=5))[0]
+        repetidos = await _recibir(ws, 4)
+        seguir.set()
+        await database_sync_to_async(hilo.join)(10)
+        duplicado = await ws.receive_nothing(timeout=0.5)
+        monkeypatch.setattr(despachador, "_difundir", enviar_original)
+        siguiente = await emitir(propio, 1)
+        await database_sync_to_async(despachar)()
+        en_vivo = await _recibir(ws, 1)
+        await ws.disconnect()
+        return lote, repetidos, resultado, duplicado, siguiente, en_vivo
+
+    lote, repetidos, resultado, duplicado, siguiente, en_vivo = async_to_sync(escenario)()
+    assert [m["id"] for m in repetidos[:3]] == lote
+    assert repetidos[3]["tipo"] == "flujo.sincronizado" and repetidos[3]["completo"] is True
+    assert repetidos[3]["secuencia"] >= repetidos[2]["secuencia"]
+    assert resultado == [3] and duplicado
+    assert [m["id"] for m in en_vivo] == siguiente
+
+
+def test_lo_que_se_pierde_en_vivo_llega_por_la_verificacion(
+        monkeypatch, settings, reportante_a, entidad_a, entidad_b):
+    """Live delivery can lose a message (Redis restarted, a channel over capacity). The
+    stream checks itself against the table: the lost event arrives (after the next live
+    one, or alone when idle), then the confirmed position; another entity's lost event is
+    never sent, and a reconnect from the confirmed position replays nothing."""
+    from cgii.eventos import despachador
+
+    settings.EVENTOS_VERIFICACION_SEGUNDOS = 0.1
+    settings.EVENTOS_VERIFICACION_REPOSO = 0.6
+    cabeceras = cabeceras_de(reportante_a)
+    propio = [grupos.grupo_entidad(entidad_a.pk)]
+    ajeno = [grupos.grupo_entidad(entidad_b.pk)]
+    enviar_original = despachador._difundir
+
+    def perder(eventos):  # the layer "accepted" them, nobody got them
+        return {}, False
+
+    async def despachar_perdiendo():
+        monkeypatch.setattr(despachador, "_difundir", perder)
+        await database_sync_to_async(despachar)()
+        monkeypatch.setattr(despachador, "_difundir", enviar_original)
+
+    async def escenario():
+        emitir = database_sync_to_async(_emitir)
+        ws = WebsocketCommunicator(application, "/ws/eventos/?desde=0", headers=cabeceras)
+        assert (await ws.connect(timeout=5))[0]
+        inicial = await ws.receive_json_from(timeout=5)
+        perdido = (await emitir(propio, 1))[0]
+        await emitir(ajeno, 1)
+        await despachar_perdiendo()
+        vivo = (await emitir(propio, 1))[0]
+        await database_sync_to_async(despachar)()
+        tras_actividad = await _recibir(ws, 3)
+        # Idle: lost with nothing after it.
+        solo = (await emitir(propio, 1))[0]
+        await despachar_perdiendo()
+        en_reposo = await _recibir(ws, 2)
+        await ws.disconnect()
+        posicion = en_reposo[-1]["secuencia"]
+        ws = WebsocketCommunicator(application, f"/ws/eventos/?desde={posicion}",
+                                   headers=cabeceras)
+        assert (await ws.connect(timeout=5))[0]
+        reconexion = await ws.receive_json_from(timeout=5)
+        await ws.disconnect()
+        return inicial, perdido, vivo, tras_actividad, solo, en_reposo, reconexion
+
+    inicial, perdido, vivo, tras_actividad, solo, en_reposo, reconexion = \
+        async_to_sync(escenario)()
+    assert inicial["tipo"] == "flujo.sincronizado"
+    assert [m.get("id") for m in tras_actividad[:2]] == [vivo, perdido]
+    assert tras_actividad[2]["tipo"] == "flujo.posicion"
+    assert tras_actividad[2]["secuencia"] >= tras_actividad[0]["secuencia"]
+    assert [m.get("id") for m in en_reposo[:1]] == [solo]
+    assert en_reposo[1]["tipo"] == "flujo.posicion"
+    assert en_reposo[1]["secuencia"] >= en_reposo[0]["secuencia"]
+    assert reconexion == {"tipo": "flujo.sincronizado", "secuencia": en_reposo[1]["secuencia"],
+                          "completo": True}

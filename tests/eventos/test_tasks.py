@@ -25,5 +25,5 @@ def test_la_tarea_no_recibe_objetos_y_confirma_al_terminar():
 def test_el_barrido_periodico_esta_en_el_calendario_de_beat():
     app.loader.import_default_modules()  # what beat does at start-up
     entrada = app.conf.beat_schedule[NOMBRE_BARRIDO]
-    assert entrada["task"] == "eventos.despachar"
+    assert entrada["task"] == "eventos.barrido"
     assert entrada["schedule"] == BARRIDO_CADA_SEGUNDOS <= 10

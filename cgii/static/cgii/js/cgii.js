@@ -2,7 +2,8 @@
  *
  * window.CGII offers:
  *   Flujo          a live event stream (websocket) that never silently misses an event:
- *                  resumes with ?desde=<last secuencia>, de-duplicates by event id,
+ *                  resumes with ?desde=<last position the server confirmed>, de-duplicates
+ *                  by event id,
  *                  reconnects with backoff (0.5 s doubling to 15 s, with jitter) and shows
  *                  the "reconectando…" banner while down. See docs/consola.md.
  *   general        the user's general stream (/ws/eventos/), started on DOMContentLoaded;
@@ -197,10 +198,11 @@
     recibir(texto) {
       let m;
       try { m = JSON.parse(texto); } catch (e) { return; }
-      if (typeof m.secuencia === "number" && (this.secuencia === null || m.secuencia > this.secuencia)) {
-        this.secuencia = m.secuencia;
-      }
-      if (m.tipo === "flujo.sincronizado") {
+      // Our position comes only from the server's markers: it is the point up to which we
+      // certainly have everything. An event's own secuencia is not: an earlier event may
+      // still be on its way back from the server's gap check (docs/eventos.md).
+      if (m.tipo === "flujo.sincronizado" || m.tipo === "flujo.posicion") {
+        if (typeof m.secuencia === "number") this.secuencia = m.secuencia;
         // More was missed than the server replays: the page re-reads its state.
         if (m.completo === false) this.resincronizar("incompleto");
         return;
