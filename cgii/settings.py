@@ -282,6 +282,8 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCCION
     else "cgii.correo.ConsolaStderr",
 )
+# Django's default is no timeout: a hung mail server would hold the mail sink forever.
+EMAIL_TIMEOUT = float(os.environ.get("CGII_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "cgii@agetic.gob.bo")
 CGII_URL_BASE = os.environ.get("CGII_URL_BASE", "http://127.0.0.1:8000")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from cgii.eventos.despachador import despachar
-from cgii.eventos.models import ConsumoEvento, Evento
+from cgii.eventos.models import EntregaSumidero, Evento
 from incidentes import services as incidentes
 from planes_seguridad import services
 from planes_seguridad.models import Hallazgo
@@ -37,8 +37,10 @@ def test_el_cierre_crea_hallazgos_en_el_periodo_abierto(vigente, rsi_a, reportan
     periodo = services.periodo_abrir(actor=auditor, plan_id=vigente.pk)
     incidente = _cerrar(reportar(reportante_a, entidad_a), analista, ["12.2.1", "7.2.2"])
     evento = Evento.objects.get(tipo="incidente.cerrado_con_controles")
-    assert despachar() >= 1
-    assert ConsumoEvento.objects.filter(evento=evento, consumidor=NOMBRE_MANEJADOR).exists()
+    assert EntregaSumidero.objects.filter(evento=evento, sumidero=NOMBRE_MANEJADOR).exists()
+    despachar()
+    # The sink did its work: its queue row is gone (deleted with the effects).
+    assert not EntregaSumidero.objects.filter(evento=evento, sumidero=NOMBRE_MANEJADOR).exists()
     hallazgos = {h.control_numero: h for h in Hallazgo.objects.filter(plan=vigente)}
     assert set(hallazgos) == {"12.2.1", "7.2.2"}
     h = hallazgos["12.2.1"]

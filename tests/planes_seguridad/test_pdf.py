@@ -10,7 +10,7 @@ from django.test import Client
 
 from cgii import archivos
 from cgii.eventos.despachador import despachar
-from cgii.eventos.models import ConsumoEvento, Evento
+from cgii.eventos.models import EntregaSumidero, Evento
 from planes_seguridad import pdf
 from tests.entidades.sesiones import ingresar
 
@@ -38,8 +38,10 @@ def test_el_pdf_existe_tras_la_conformidad(conforme, settings):
     ruta = archivos.ruta_absoluta(pdf.ruta_resumen(conforme.codigo_verificacion))
     assert not ruta.exists(), "nothing before the event is dispatched"
     evento = Evento.objects.get(tipo="pisi.transicion", datos__a="conforme")
+    assert EntregaSumidero.objects.filter(evento=evento, sumidero=pdf.NOMBRE_MANEJADOR).exists()
     despachar()
-    assert ConsumoEvento.objects.filter(evento=evento, consumidor=pdf.NOMBRE_MANEJADOR).exists()
+    # The sink did its work: its queue row is gone (deleted with the effects).
+    assert not EntregaSumidero.objects.filter(evento=evento, sumidero=pdf.NOMBRE_MANEJADOR).exists()
     assert ruta.exists() and ruta.read_bytes().startswith(b"%PDF")
     texto = _texto(ruta)
     assert conforme.codigo_verificacion in texto

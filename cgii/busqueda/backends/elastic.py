@@ -145,33 +145,34 @@ class BackendElasticsearch(Backend):
     def _nuevo_nombre(self, indice: str) -> str:
         return f"{self.alias(indice)}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
 
-    def _concretos(self, indice: str) -> list[str]:
+    def _concretos(self, indice: str, cliente=None) -> list[str]:
         """Every concrete index of ``indice`` (the live one, and one being rebuilt)."""
-        respuesta = self.cliente.indices.get_alias(index=f"{self.alias(indice)}-*",
+        respuesta = (cliente or self.cliente).indices.get_alias(index=f"{self.alias(indice)}-*",
                                                    ignore_unavailable=True,
                                                    allow_no_indices=True)
         return sorted(respuesta.body.keys())
 
     # ---- setup ----------------------------------------------------------------------------
 
-    def _plantilla(self, indice: str) -> None:
-        self.cliente.indices.put_index_template(
+    def _plantilla(self, indice: str, cliente=None) -> None:
+        (cliente or self.cliente).indices.put_index_template(
             name=self.alias(indice), index_patterns=[f"{self.alias(indice)}-*"], priority=200,
             template={"settings": {"number_of_shards": 1, "analysis": ANALISIS},
                       "mappings": MAPEO})
 
-    def preparar(self, indice: str) -> None:
+    def preparar(self, indice: str, cliente=None) -> None:
         """Template + a first index behind the alias, once per process (idempotent)."""
         if indice in self._preparado:
             return
+        cliente = cliente or self.cliente
         with self._lock:
             if indice in self._preparado:
                 return
-            self._plantilla(indice)
-            if not self.cliente.indices.exists_alias(name=self.alias(indice)):
+            self._plantilla(indice, cliente)
+            if not cliente.indices.exists_alias(name=self.alias(indice)):
                 nuevo = self._nuevo_nombre(indice)
-                self.cliente.indices.create(index=nuevo)
-                self.cliente.indices.update_aliases(
+                cliente.indices.create(index=nuevo)
+                cliente.indices.update_aliases(
                     actions=[{"add": {"index": nuevo, "alias": self.alias(indice)}}])
             self._preparado.add(indice)
 
@@ -197,13 +198,16 @@ class BackendElasticsearch(Backend):
             t = registro.tipo(clave.partition(":")[0])
             if t is not None:
                 por_indice.setdefault(t.indice, ([], []))[1].append(clave)
+        # Every call of the write path under the write timeout: the sink's runner must not
+        # wait a read timeout on a hung cluster (the first call that times out ends it).
+        cliente = self.cliente.options(request_timeout=conf.TIMEOUT_ESCRITURA)
         operaciones: list[dict] = []
         for indice, (docs, ids) in por_indice.items():
             if solo_en:
                 destinos = [solo_en]
             else:
-                self.preparar(indice)
-                destinos = self._concretos(indice)
+                self.preparar(indice, cliente)
+                destinos = self._concretos(indice, cliente)
             for destino in destinos:
                 for d in docs:
                     accion = "create" if crear else "index"
@@ -212,7 +216,6 @@ class BackendElasticsearch(Backend):
                     operaciones.append({"delete": {"_index": destino, "_id": id_doc}})
         if not operaciones:
             return
-        cliente = self.cliente.options(request_timeout=conf.TIMEOUT_ESCRITURA)
         respuesta = cliente.bulk(operations=operaciones,
                                  refresh="true" if conf.refrescar_al_escribir() else "false")
         if respuesta.get("errors"):

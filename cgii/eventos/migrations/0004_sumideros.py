@@ -83,10 +83,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('evento', 'sumidero'), name='eventos_entrega_sumidero_unica'),
         ),
         migrations.RunPython(pasar_a_colas_de_sumidero, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='consumoevento',
-            name='evento',
-        ),
         migrations.DeleteModel(
             name='ConsumoEvento',
         ),
