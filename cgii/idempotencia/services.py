@@ -42,41 +42,49 @@ class Reserva:
     fila: ClaveIdempotencia | None = None
 
 
-def _upsert_sql() -> str:
-    q = connection.ops.quote_name
-    tabla = q(ClaveIdempotencia._meta.db_table)
-    # A live key conflicts and returns nothing; an expired one is taken over in place
-    # (same statement, so a concurrent taker waits on the row and then sees it fresh).
-    return (
-        f"INSERT INTO {tabla} (usuario_id, clave, huella, metodo, ruta, creado) "
-        f"VALUES (%s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT (usuario_id, clave) DO UPDATE SET huella = excluded.huella, "
-        f"metodo = excluded.metodo, ruta = excluded.ruta, codigo = NULL, cuerpo = NULL, "
-        f"cabeceras = NULL, creado = excluded.creado "
-        f"WHERE {tabla}.creado < %s RETURNING id"
-    )
+_ACTUALIZAR = (
+    # A live key conflicts and returns nothing; an expired one is taken over in place (same
+    # statement, so a concurrent taker waits on the row and then finds it fresh).
+    "ON CONFLICT (usuario_id, clave) DO UPDATE SET huella = excluded.huella, "
+    "metodo = excluded.metodo, ruta = excluded.ruta, codigo = NULL, cuerpo = NULL, "
+    "cabeceras = NULL, creado = excluded.creado WHERE {tabla}.creado < %s"
+)
 
 
-def _con_espera_acotada(cursor, sql: str, parametros: list):
+def _insertar(cursor, valores: list, vencidas_antes_de) -> int | None:
+    """Run the upsert; the new (or taken over) row's id, or None for a live earlier key."""
+    tabla = connection.ops.quote_name(ClaveIdempotencia._meta.db_table)
+    columnas = "usuario_id, clave, huella, metodo, ruta, creado"
+    actualizar = _ACTUALIZAR.format(tabla=tabla)
     if connection.vendor != "postgresql":
         # SQLite (embedded) serialises writers at BEGIN IMMEDIATE with its own timeout.
-        cursor.execute(sql, parametros)
-        return cursor.fetchone()
-    # SET LOCAL would last to the end of the transaction and bound the handler's own
-    # lock waits too: set it for this statement only, then put back what was there.
-    cursor.execute("SELECT s.anterior, set_config('lock_timeout', %s, true) "
-                   "FROM (SELECT current_setting('lock_timeout') AS anterior OFFSET 0) s",
-                   [f"{int(espera_maxima() * 1000)}ms"])
-    anterior = cursor.fetchone()[0]
+        cursor.execute(f"INSERT INTO {tabla} ({columnas}) VALUES (%s, %s, %s, %s, %s, %s) "
+                       f"{actualizar} RETURNING id", [*valores, vencidas_antes_de])
+        fila = cursor.fetchone()
+        return fila[0] if fila else None
+    # Bound the wait on a concurrent first request (lock_timeout) for this statement only:
+    # SET LOCAL would also bound the handler's own lock waits. The setting is changed as
+    # the row to insert is produced (before the insert can wait) and the previous value
+    # comes back with the row, to be put back; one round trip more than a plain insert.
     try:
-        cursor.execute(sql, parametros)
+        cursor.execute(
+            f"WITH anterior AS MATERIALIZED (SELECT current_setting('lock_timeout') AS v), "
+            f"espera AS MATERIALIZED (SELECT set_config('lock_timeout', %s, true) "
+            f"FROM anterior) "
+            f"INSERT INTO {tabla} ({columnas}) "
+            f"SELECT %s::bigint, %s, %s, %s, %s, %s::timestamptz FROM espera "
+            f"{actualizar} RETURNING id, (SELECT v FROM anterior)",
+            [f"{int(espera_maxima() * 1000)}ms", *valores, vencidas_antes_de])
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise ClaveEnProceso() from None
         raise
     fila = cursor.fetchone()
-    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [anterior])
-    return fila
+    # On a conflict nothing comes back; only the replay's own short reads follow.
+    if fila is None:
+        return None
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [fila[1]])
+    return fila[0]
 
 
 def clave_reservar(*, usuario, clave: str, huella: str, metodo: str, ruta: str,
@@ -89,11 +97,10 @@ def clave_reservar(*, usuario, clave: str, huella: str, metodo: str, ruta: str,
     ahora = ahora or timezone.now()
     adaptar = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        fila = _con_espera_acotada(cursor, _upsert_sql(), [
-            usuario.pk, clave, huella, metodo, ruta, adaptar(ahora),
-            adaptar(ahora - vigencia())])
-    if fila is not None:
-        return Reserva(fila_id=fila[0], nueva=True)
+        fila_id = _insertar(cursor, [usuario.pk, clave, huella, metodo, ruta, adaptar(ahora)],
+                            adaptar(ahora - vigencia()))
+    if fila_id is not None:
+        return Reserva(fila_id=fila_id, nueva=True)
     previa = ClaveIdempotencia.objects.get(usuario_id=usuario.pk, clave=clave)
     if previa.huella != huella:
         raise ClaveReutilizada(extra={"metodo": previa.metodo, "ruta": previa.ruta})
