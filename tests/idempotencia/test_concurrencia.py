@@ -19,7 +19,9 @@ from incidentes.models import Incidente
 
 from .conftest import clave, reporte
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(connection.vendor != "postgresql",
+                                 reason="row locks, lock_timeout and pg_stat_activity: PostgreSQL")]
 URL = "/api/v1/incidentes/"
 
 

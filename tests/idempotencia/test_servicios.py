@@ -1,5 +1,6 @@
 """The purge, the periodic jobs and the OpenAPI description."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,8 @@ def test_la_purga_esta_en_beat_y_en_el_ticker_embebido(settings):
     assert entrada["schedule"] == PURGA_CADA_SEGUNDOS
     settings.EMBEBIDO = True
     try:
-        IdempotenciaConfig("cgii.idempotencia", __import__("cgii.idempotencia")).ready()
+        modulo = importlib.import_module("cgii.idempotencia")
+        IdempotenciaConfig("cgii.idempotencia", modulo).ready()
         assert "idempotencia.purgar" in embebido._periodicas
     finally:
         embebido.desregistrar_periodica("idempotencia.purgar")
