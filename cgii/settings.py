@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cgii.eventos",
     "cgii.busqueda",
     "cgii.reportes",
+    "cgii.idempotencia",
     "protocolos",
     "incidentes",
     "incidentes.indicadores",
@@ -246,7 +247,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cgii.api.Paginacion",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers.
+    "DEFAULT_SCHEMA_CLASS": "cgii.idempotencia.esquema.EsquemaAPI",
     "EXCEPTION_HANDLER": "cgii.api.manejador_excepciones",
     "DEFAULT_FILTER_BACKENDS": [],
 }

@@ -1,5 +1,7 @@
 """Thin DRF views: parse input, call one service or selector, serialise."""
 
+from functools import partial
+
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -12,6 +14,7 @@ from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import entidad_visible, ids_entidades_de
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
+from cgii.idempotencia.drf import idempotente
 
 from .. import selectors, services, sla
 from . import serializers as s
@@ -94,6 +97,7 @@ class IncidentesView(APIView):
                    request={"application/json": s.ReporteSerializer,
                             "multipart/form-data": s.ReporteSerializer},
                    responses={201: s.IncidenteDetalleSerializer}, examples=[EJEMPLO_REPORTE])
+    @idempotente(antes=partial(_rechazar_si_excede, archivos_max=10))
     def post(self, request):
         _rechazar_si_excede(request, archivos_max=10)
         entrada = s.ReporteSerializer(data=request.data)
@@ -165,6 +169,7 @@ class TransicionView(_Accion):
                            "transicion": "cerrar", "resumen_cierre": "Se bloqueó el dominio.",
                            "lecciones_aprendidas": "Activar DMARC en p=reject.",
                            "controles_fallidos": ["5.7", "8.23"]})])
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -181,6 +186,7 @@ class ClasificacionView(_Accion):
                    request=s.ClasificacionSerializer, responses=s.IncidenteDetalleSerializer,
                    examples=[OpenApiExample("Phishing", request_only=True, value={
                        "tipo": "phishing", "impacto": 3, "urgencia": 3})])
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -196,6 +202,7 @@ class AsignacionView(_Accion):
 
     @extend_schema(summary="Asignar (coordinador) o tomar (analista)",
                    request=s.AsignacionSerializer, responses=s.IncidenteDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -209,6 +216,7 @@ class ComentarioView(_Accion):
 
     @extend_schema(summary="Comentario interno o mensaje compartido con la entidad",
                    request=s.ComentarioSerializer, responses=s.IncidenteDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -222,6 +230,7 @@ class SolicitudView(_Accion):
 
     @extend_schema(summary="Solicitar información a la entidad (pausa el SLA)",
                    request=s.SolicitudSerializer, responses=s.IncidenteDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -235,6 +244,7 @@ class RespuestaView(_Accion):
 
     @extend_schema(summary="La entidad responde a la solicitud (reanuda el SLA)",
                    request=s.RespuestaSerializer, responses=s.IncidenteDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -246,6 +256,7 @@ class RespuestaView(_Accion):
 class ConfirmacionView(APIView):
     @extend_schema(summary="La entidad confirma la resolución", request=None,
                    responses=s.IncidenteDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
         return Response(detalle_completo(request.user, pk))
@@ -285,6 +296,7 @@ class EvidenciasView(APIView):
     @extend_schema(summary="Subir evidencia (tamaño máximo y tipo verificados por contenido)",
                    request={"multipart/form-data": s.EvidenciaSubirSerializer},
                    responses={201: s.EvidenciaSerializer})
+    @idempotente(antes=_rechazar_si_excede)
     def post(self, request, pk: int):
         _rechazar_si_excede(request)
         selectors.incidente_obtener(usuario=request.user, incidente_id=pk)

@@ -13,6 +13,7 @@ from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import ids_entidades_de
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
+from cgii.idempotencia.drf import idempotente
 
 from .. import selectors, services
 from . import serializers as s
@@ -120,6 +121,7 @@ class PlanesView(APIView):
 
     @extend_schema(summary="Crear el plan de una gestión (RSI o MAE de la entidad)",
                    request=s.PlanCrearSerializer, responses={201: s.PlanDetalleSerializer})
+    @idempotente
     def post(self, request):
         datos = _entrada(s.PlanCrearSerializer, request)
         entidad_id = datos.pop("entidad", None)
@@ -149,6 +151,7 @@ class PlanView(APIView):
 class TransicionView(APIView):
     @extend_schema(summary="Ejecutar una transición (409 con los motivos si no procede)",
                    request=s.TransicionPlanSerializer, responses=s.PlanDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.TransicionPlanSerializer, request)
         services.plan_transicionar(actor=request.user, plan_id=pk,
@@ -160,6 +163,7 @@ class TransicionView(APIView):
 class NuevaVersionView(APIView):
     @extend_schema(summary="Crear una nueva versión de un plan vigente",
                    request=s.ComentarioPlanSerializer, responses={201: s.PlanDetalleSerializer})
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.ComentarioPlanSerializer, request)
         nuevo = services.plan_nueva_version(actor=request.user, plan_id=pk,
@@ -170,6 +174,7 @@ class NuevaVersionView(APIView):
 class MigrarCatalogoView(APIView):
     @extend_schema(summary="Migrar la SoA a otro catálogo usando el mapeo",
                    request=s.MigrarCatalogoSerializer, responses=s.PlanDetalleSerializer)
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.MigrarCatalogoSerializer, request)
         services.plan_migrar_catalogo(actor=request.user, plan_id=pk, catalogo=datos["catalogo"])
@@ -182,6 +187,7 @@ class DocumentoView(APIView):
     @extend_schema(summary="Subir la política (politica) o la resolución de la MAE (resolucion)",
                    request={"multipart/form-data": s.DocumentoSubirSerializer},
                    responses=s.PlanDetalleSerializer)
+    @idempotente(antes=_rechazar_si_excede)
     def post(self, request, pk: int, tipo: str):
         _rechazar_si_excede(request)
         selectors.plan_obtener(usuario=request.user, plan_id=pk)
@@ -279,6 +285,7 @@ class ActividadesView(APIView):
 
     @extend_schema(summary="Agregar una actividad", request=s.ActividadCrearSerializer,
                    responses={201: s.ActividadSerializer})
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.ActividadCrearSerializer, request)
         act = services.actividad_crear(actor=request.user, plan_id=pk, **datos)
@@ -334,6 +341,7 @@ class EvidenciasView(APIView):
                    request={"multipart/form-data": s.EvidenciaCrearSerializer,
                             "application/json": s.EvidenciaCrearSerializer},
                    responses={201: s.EvidenciaPlanSerializer})
+    @idempotente(antes=_rechazar_si_excede)
     def post(self, request, pk: int):
         _rechazar_si_excede(request)
         selectors.plan_obtener(usuario=request.user, plan_id=pk)
@@ -358,6 +366,7 @@ class EvidenciaView(APIView):
 class EvidenciaEstadoView(APIView):
     @extend_schema(summary="Presentar, aprobar o rechazar una evidencia",
                    request=s.EvidenciaEstadoSerializer, responses=s.EvidenciaPlanSerializer)
+    @idempotente
     def post(self, request, pk: int, evidencia_id: int):
         datos = _entrada(s.EvidenciaEstadoSerializer, request)
         ev = services.evidencia_cambiar_estado(actor=request.user, plan_id=pk,
@@ -399,6 +408,7 @@ class PeriodosView(APIView):
 
     @extend_schema(summary="Abrir un periodo de seguimiento (CGII)",
                    request=s.PeriodoCrearSerializer, responses={201: s.PeriodoSerializer})
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.PeriodoCrearSerializer, request)
         periodo = services.periodo_abrir(actor=request.user, plan_id=pk, **datos)
@@ -415,6 +425,7 @@ class PeriodoView(APIView):
 class PeriodoTransicionView(APIView):
     @extend_schema(summary="Presentar, devolver o cerrar (congela la instantánea)",
                    request=s.PeriodoTransicionSerializer, responses=s.PeriodoSerializer)
+    @idempotente
     def post(self, request, pk: int, periodo_id: int):
         datos = _entrada(s.PeriodoTransicionSerializer, request)
         services.periodo_transicionar(actor=request.user, plan_id=pk, periodo_id=periodo_id,
@@ -425,6 +436,7 @@ class PeriodoTransicionView(APIView):
 class AvancesView(APIView):
     @extend_schema(summary="La entidad reporta el avance de un control",
                    request=s.AvanceSerializer, responses=s.RevisionSerializer)
+    @idempotente
     def post(self, request, pk: int, periodo_id: int):
         datos = _entrada(s.AvanceSerializer, request)
         rev = services.avance_reportar(actor=request.user, plan_id=pk, periodo_id=periodo_id,
@@ -447,6 +459,7 @@ class RevisionesView(APIView):
 
     @extend_schema(summary="El auditor registra resultados (uno o varios controles)",
                    request=s.RevisionesSerializer, responses=s.RevisionSerializer(many=True))
+    @idempotente
     def post(self, request, pk: int, periodo_id: int):
         datos = _entrada(s.RevisionesSerializer, request)
         hechas = services.controles_revisar(actor=request.user, plan_id=pk, periodo_id=periodo_id,
@@ -482,6 +495,7 @@ class HallazgosView(APIView):
 
     @extend_schema(summary="Registrar un hallazgo (CGII)", request=s.HallazgoCrearSerializer,
                    responses={201: s.HallazgoSerializer})
+    @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.HallazgoCrearSerializer, request)
         datos["control"] = datos.get("control") or None
@@ -507,6 +521,7 @@ class HallazgoView(APIView):
 class HallazgoCierreView(APIView):
     @extend_schema(summary="Cerrar un hallazgo (CGII)", request=s.CierreSerializer,
                    responses=s.HallazgoSerializer)
+    @idempotente
     def post(self, request, pk: int, hallazgo_id: int):
         datos = _entrada(s.CierreSerializer, request)
         services.hallazgo_cerrar(actor=request.user, plan_id=pk, hallazgo_id=hallazgo_id,

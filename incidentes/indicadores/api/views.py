@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from cgii.api import Paginacion
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion
+from cgii.idempotencia.drf import idempotente
 
 from .. import conf, exportacion, selectors, services, stix
 from ..models import EstadoImportacion
@@ -60,6 +61,7 @@ class IndicadoresIncidenteView(APIView):
             "valor": "hxxps://sigep-gob-bo[.]com/login", "rol": "distribucion"}),
             OpenApiExample("Lote", request_only=True, value={
                 "valores": "203.0.113.7\nmalo[.]example\nd41d8cd98f00b204e9800998ecf8427e"})])
+    @idempotente
     def post(self, request, pk: int):
         entrada = s.AgregarSerializer(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -178,6 +180,7 @@ class ImportarView(APIView):
         request={"application/json": OpenApiTypes.OBJECT,
                  "multipart/form-data": OpenApiTypes.OBJECT},
         responses={201: s.ImportacionDetalleSerializer, 202: s.ImportacionSerializer})
+    @idempotente
     def post(self, request):
         maximo = conf.valor("INDICADORES_STIX_MAX_BYTES")
         try:

@@ -1,0 +1,81 @@
+"""The purge, the periodic jobs and the OpenAPI description."""
+
+import importlib
+from datetime import timedelta
+
+import pytest
+import yaml
+from django.utils import timezone
+
+from cgii.idempotencia.models import ClaveIdempotencia
+from cgii.idempotencia.services import claves_purgar
+
+pytestmark = pytest.mark.django_db
+
+
+def _fila(usuario, clave, edad):
+    return ClaveIdempotencia.objects.create(
+        usuario=usuario, clave=clave, huella="0" * 64, metodo="POST", ruta="/api/v1/x/",
+        codigo=201, cuerpo="{}", creado=timezone.now() - edad)
+
+
+def test_la_purga_borra_solo_las_vencidas(reportante_a, rsi_a):
+    vieja = _fila(reportante_a, "vieja", timedelta(hours=24, minutes=5))
+    muy_vieja = _fila(rsi_a, "muy-vieja", timedelta(days=9))
+    vigentes = [_fila(reportante_a, "reciente", timedelta(hours=23, minutes=55)),
+                _fila(rsi_a, "ahora", timedelta(0))]
+    assert claves_purgar() == 2
+    restantes = set(ClaveIdempotencia.objects.values_list("pk", flat=True))
+    assert restantes == {f.pk for f in vigentes}
+    assert not ClaveIdempotencia.objects.filter(pk__in=[vieja.pk, muy_vieja.pk]).exists()
+    assert claves_purgar() == 0
+
+
+def test_la_purga_esta_en_beat_y_en_el_ticker_embebido(settings):
+    from cgii.celery import app
+    from cgii.eventos import embebido
+    from cgii.idempotencia import tasks
+    from cgii.idempotencia.apps import PURGA_CADA_SEGUNDOS, IdempotenciaConfig
+
+    assert tasks.purgar_claves.name == "idempotencia.purgar"
+    app.loader.import_default_modules()
+    entrada = app.conf.beat_schedule["idempotencia.purgar"]
+    assert entrada["task"] == "idempotencia.purgar"
+    assert entrada["schedule"] == PURGA_CADA_SEGUNDOS
+    settings.EMBEBIDO = True
+    try:
+        modulo = importlib.import_module("cgii.idempotencia")
+        IdempotenciaConfig("cgii.idempotencia", modulo).ready()
+        assert "idempotencia.purgar" in embebido._periodicas
+    finally:
+        embebido.desregistrar_periodica("idempotencia.purgar")
+
+
+# POSTs that take no key, and why (docs/api.md).
+SIN_CLAVE = {
+    "/api/v1/tokens/": "the response carries the token's secret, never stored",
+    "/api/v1/notificaciones/leidas/": "idempotent by nature",
+    "/api/v1/indicadores/buscar/": "read-only lookup",
+    "/api/v1/incidentes/{id}/indicadores/extraer/": "read-only",
+    "/api/v1/busqueda/": "read-only IOC lookup",
+}
+
+
+def test_el_esquema_documenta_la_clave_en_cada_post_que_escribe(client):
+    esquema = yaml.safe_load(client.get("/api/schema/").content)
+    con_clave = set()
+    for ruta, operaciones in esquema["paths"].items():
+        for metodo, operacion in operaciones.items():
+            nombres = {p["name"] for p in operacion.get("parameters", [])
+                       if p["in"] == "header"}
+            if "Idempotency-Key" in nombres:
+                assert metodo == "post", ruta
+                con_clave.add(ruta)
+                assert {"409", "422"} <= set(operacion["responses"])
+                exitos = [c for c in operacion["responses"] if c.startswith("2")]
+                assert all("Idempotent-Replayed" in operacion["responses"][c]["headers"]
+                           for c in exitos)
+            elif metodo == "post":
+                assert ruta in SIN_CLAVE, f"POST {ruta} sin Idempotency-Key"
+    assert "/api/v1/incidentes/" in con_clave and len(con_clave) == 25
+    assert esquema["components"]["schemas"]["Error"]["required"] == ["extra", "message"]
