@@ -8,6 +8,7 @@ database search index — and an audit row edited in the copy is caught (exit 1)
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,16 @@ def _manage(base_url: str, archivos: Path, *args) -> subprocess.CompletedProcess
     entorno.update(DATABASE_URL=base_url, CGII_ARCHIVOS_DIR=str(archivos),
                    CGII_BUSQUEDA_BACKEND="database", DJANGO_SETTINGS_MODULE="cgii.settings")
     return _correr([sys.executable, "manage.py", *args], entorno, cwd=RAIZ)
+
+
+def _comprobar_archivos(url: str, archivos: Path) -> subprocess.CompletedProcess:
+    """The file check of docs/operacion.md ("Checks after a restore"), its query taken from
+    the document so both stay the same."""
+    texto = (RAIZ / "docs" / "operacion.md").read_text()
+    consulta = re.search(r'-AtF \'  \' -c "(.*?)" \\\n', texto, re.S).group(1)
+    _, entorno = _cliente_pg()
+    return _correr(["bash", "-c", 'psql "$1" -AtF "  " -c "$2" | sha256sum --quiet -c -',
+                    "_", url, consulta], entorno, cwd=archivos)
 
 
 def _sha256(ruta: Path) -> str:
@@ -123,6 +134,11 @@ def test_respaldo_y_restauracion(datos_reales, base_restaurada, tmp_path):
     assert len(filas) == 2
     for sha256, ruta in filas:
         assert _sha256(copia / ruta) == sha256, ruta
+    # ... and the documented check (psql + sha256sum) agrees, and catches a changed file.
+    assert _comprobar_archivos(url, copia).returncode == 0
+    (copia / filas[0][1]).write_bytes(b"alterado\n")
+    r = _comprobar_archivos(url, copia)
+    assert r.returncode == 1 and filas[0][1] in r.stdout
 
     # 5. The search index (database backend) is rebuilt from the restored rows.
     r = _manage(url, copia, "reindexar")
