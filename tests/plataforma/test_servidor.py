@@ -32,7 +32,7 @@ from tests.factories import crear_entidad, crear_usuario
 RAIZ = Path(__file__).resolve().parents[2]
 PAGINA = "/cuenta/ingresar/"  # cheap, public, rendered by Django (not a static file)
 
-pytestmark = pytest.mark.skipif(
+requiere_servicios = pytest.mark.skipif(
     not settings.ES_POSTGRES or not settings.REDIS_URL,
     reason="the server subprocess shares the test database (PostgreSQL) and Redis with the test")
 
@@ -121,9 +121,12 @@ class Servidor:
             except subprocess.TimeoutExpired:
                 self.proceso.kill()
                 self.proceso.wait(10)
-        for pid in hijos:
-            if _estado(pid) not in (None, "Z"):
-                os.kill(pid, signal.SIGKILL)
+        for pid in hijos:  # a worker outliving its master (only if something went wrong)
+            try:
+                if b"cgii.asgi" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 @pytest.fixture
@@ -191,6 +194,33 @@ class Bucle:
         _esperar(lambda: self.ok + len(self.fallos) >= meta, limite_s, f"{n} more requests")
 
 
+def test_la_orden_de_gunicorn_sigue_las_opciones(monkeypatch):
+    from cgii import servidor
+
+    orden = servidor.orden_gunicorn(3, "0.0.0.0", 8000, proxy_headers=False)
+    assert orden[1:3] == ["-m", "gunicorn"] and orden[-1] == "cgii.asgi:application"
+    assert " --bind 0.0.0.0:8000 --workers 3 " in " ".join(orden)
+    assert "cgii.trabajador_uvicorn.TrabajadorUvicorn" in orden
+    assert "--forwarded-allow-ips" not in orden
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.5")
+    orden = servidor.orden_gunicorn(1, "::1", 8000, proxy_headers=True)
+    assert "[::1]:8000" in orden and "cgii.trabajador_uvicorn.TrabajadorUvicornProxy" in orden
+    assert orden[orden.index("--forwarded-allow-ips") + 1] == "10.0.0.5"
+    # The in-memory channel layer does not cross processes: one by default without Redis.
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert servidor.procesos_por_defecto() == 1
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert servidor.procesos_por_defecto() == 2 * (os.cpu_count() or 1)
+
+
+def test_el_trabajador_elige_protocolos_y_cabeceras_de_proxy():
+    from cgii.trabajador_uvicorn import TrabajadorUvicorn, TrabajadorUvicornProxy
+
+    assert TrabajadorUvicorn.CONFIG_KWARGS["ws"] == "websockets-sansio"
+    assert TrabajadorUvicorn.CONFIG_KWARGS["proxy_headers"] is False
+    assert TrabajadorUvicornProxy.CONFIG_KWARGS["proxy_headers"] is True
+
+
 def _cookie_de_sesion(usuario) -> str:
     cliente = Client()
     cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
@@ -209,6 +239,7 @@ def _codigo_de_cierre(ws) -> int:
     return cierre.value.rcvd.code
 
 
+@requiere_servicios
 def test_http_y_websockets_como_con_daphne(servidor):
     from cgii.eventos.despachador import despachar
 
@@ -247,6 +278,7 @@ def test_http_y_websockets_como_con_daphne(servidor):
         assert _codigo_de_cierre(ws) == 4403
 
 
+@requiere_servicios
 def test_un_trabajador_muerto_se_reemplaza_y_el_otro_sigue_atendiendo(servidor):
     victima, hermano = sorted(servidor.hijos())
     with Bucle(servidor.url + PAGINA) as bucle:
@@ -270,6 +302,7 @@ def test_un_trabajador_muerto_se_reemplaza_y_el_otro_sigue_atendiendo(servidor):
         os.kill(hermano, signal.SIGCONT)
 
 
+@requiere_servicios
 def test_sighup_reemplaza_los_trabajadores_sin_fallar_peticiones(servidor):
     viejos = servidor.hijos()
     with Bucle(servidor.url + PAGINA) as bucle:
@@ -284,6 +317,7 @@ def test_sighup_reemplaza_los_trabajadores_sin_fallar_peticiones(servidor):
     assert bucle.fallos == [] and bucle.ok >= 15
 
 
+@requiere_servicios
 def test_sigterm_detiene_con_gracia(servidor):
     entidad = crear_entidad(sigla="MSRV2")
     usuario = crear_usuario(username="reportante.srv2", entidad=entidad, rol_entidad="reportante")
