@@ -3,7 +3,8 @@ as a real subprocess on a free port, on the test database and the test Redis cha
 
 It serves HTTP and websockets as daphne did (session cookie + origin check, token handshake,
 our close codes after accept); a worker killed with SIGKILL is replaced while its sibling
-keeps answering; HUP replaces every worker with no failed request; TERM stops gracefully.
+keeps answering, and so is one that stops answering its heartbeat; HUP replaces every worker
+with no failed request; TERM stops gracefully.
 No timing assertion: every wait is for a condition, bounded.
 """
 
@@ -130,24 +131,36 @@ class Servidor:
 
 
 @pytest.fixture
-def servidor(transactional_db, tmp_path):
+def iniciar_servidor(transactional_db, tmp_path):
+    """Start servers with extra environment; each is stopped at the end, before the test
+    database is flushed or dropped (the workers hold connections to it)."""
     capa = settings.CHANNEL_LAYERS["default"]["CONFIG"]
-    entorno = {
-        **os.environ,
-        "DATABASE_URL": _url_base_de_datos(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CGII_CHANNELS_PREFIX": capa.get("prefix", "cgii"),
-        "CGII_ARCHIVOS_DIR": str(tmp_path / "archivos"),
-        "DJANGO_SETTINGS_MODULE": "cgii.settings",
-        "WEB_GRACEFUL_TIMEOUT": "10",
-    }
-    s = Servidor(entorno, tmp_path / "servidor.log")
-    try:
+    iniciados = []
+
+    def iniciar(**extra) -> Servidor:
+        entorno = {
+            **os.environ,
+            "DATABASE_URL": _url_base_de_datos(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CGII_CHANNELS_PREFIX": capa.get("prefix", "cgii"),
+            "CGII_ARCHIVOS_DIR": str(tmp_path / "archivos"),
+            "DJANGO_SETTINGS_MODULE": "cgii.settings",
+            "WEB_GRACEFUL_TIMEOUT": "10",
+            **extra,
+        }
+        s = Servidor(entorno, tmp_path / f"servidor-{len(iniciados)}.log")
+        iniciados.append(s)
         s.esperar_listos()
-        yield s
-    finally:
-        # Before the test database is flushed or dropped: the workers hold connections to it.
+        return s
+
+    yield iniciar
+    for s in iniciados:
         s.detener()
+
+
+@pytest.fixture
+def servidor(iniciar_servidor):
+    return iniciar_servidor()
 
 
 def _get(url: str, cabeceras: dict | None = None, timeout: float = 30) -> int:
@@ -304,6 +317,18 @@ def test_un_trabajador_muerto_se_reemplaza_y_el_otro_sigue_atendiendo(servidor):
         assert _get(servidor.url + PAGINA) == 200
     finally:
         os.kill(hermano, signal.SIGCONT)
+
+
+@requiere_servicios
+def test_un_trabajador_colgado_se_mata_y_se_reemplaza(iniciar_servidor):
+    # A stopped process misses its heartbeat as a worker with a blocked event loop would.
+    servidor = iniciar_servidor(WEB_TIMEOUT="2")
+    colgado, hermano = sorted(servidor.hijos())
+    os.kill(colgado, signal.SIGSTOP)
+    nuevos = servidor.esperar_listos(excluir={colgado})
+    assert hermano in nuevos
+    assert f"WORKER TIMEOUT (pid:{colgado})" in servidor.registro.read_text()
+    assert _get(servidor.url + PAGINA) == 200
 
 
 @requiere_servicios
