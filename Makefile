@@ -25,6 +25,8 @@ run: install
 	$(PY) manage.py cargar_catalogos
 	$(PY) manage.py cargar_demo
 	@echo "CGII en http://$(HOST):$(PORT)/  (Ctrl+C para detener)"
+	@# One daphne process: the embedded profile's in-memory channel layer and ticker thread
+	@# live in one process (the full stack runs python -m cgii.servidor, gunicorn + uvicorn).
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cgii.asgi:application
 
 test: install

@@ -100,10 +100,10 @@ async def _clientes(puerto: int, claves: list[str], tipo: str, corrida: str) -> 
         await asyncio.sleep(0.05)
 
     # Closed 20 every 0.25 s: each close makes the consumer leave its groups, and a burst
-    # of closes overflows the daphne process's Redis pool (redis-py caps it at 100): the
+    # of closes overflowed the web process's Redis pool (redis-py caps it at 100 by default): the
     # failed group_discard (MaxConnectionsError) leaves the dead channel in its groups,
     # where every later group_send still writes to it for a day. Waiting for our close
-    # handshake is not enough: daphne answers it before the consumer runs its discard.
+    # handshake is not enough: the server answers it before the consumer runs its discard.
     for f in fabricas:
         f.cerrando = True
     abiertas = [f for f in fabricas if f.proto is not None and f.abierto.done()

@@ -1,14 +1,16 @@
 """A real ASGI server for the intake benchmark, and the HTTP clients that report to it;
 a Celery worker for the websocket fan-out benchmark.
 
-The server is daphne (the project's ASGI server) through ``cgii.servidor``: N processes on
-one shared socket (``--procesos``, default 1), started with the bench
-environment and always stopped by its own pid. So is the worker (``Trabajador``).
+The server is the full stack's web role, ``python -m cgii.servidor``: gunicorn's master
+supervising N uvicorn workers (``--procesos``, default 1), started with the bench environment
+and always stopped by its own pid (the master's; workers it left behind by theirs). So is the
+Celery worker (``Trabajador``).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -32,8 +34,9 @@ def _puerto_libre(preferido: int) -> int:
 
 
 class Servidor:
-    """``with Servidor(entorno) as servidor:`` — daphne on 127.0.0.1, stopped on exit or
-    error (its output goes to ``servidor.registro``)."""
+    """``with Servidor(entorno) as servidor:`` — ``cgii.servidor`` on 127.0.0.1, stopped on
+    exit or error (its output goes to ``servidor.registro``); ``proceso.pid`` is gunicorn's
+    master."""
 
     def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 60,
                  procesos: int | None = None):
@@ -42,7 +45,7 @@ class Servidor:
         self.puerto = _puerto_libre(puerto)
         self.espera_s = espera_s
         self.proceso: subprocess.Popen | None = None
-        self.registro = Path(tempfile.mkstemp(prefix="cgii-bench-daphne-", suffix=".log")[1])
+        self.registro = Path(tempfile.mkstemp(prefix="cgii-bench-servidor-", suffix=".log")[1])
 
     @property
     def url(self) -> str:
@@ -66,7 +69,7 @@ class Servidor:
         limite = time.monotonic() + self.espera_s
         while time.monotonic() < limite:
             if self.proceso.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.proceso.returncode}:\n"
+                raise RuntimeError(f"the server exited with {self.proceso.returncode}:\n"
                                    f"{self.cola_registro()}")
             try:
                 if requests.get(f"{self.url}/salud/", timeout=2).status_code < 500:
@@ -74,20 +77,41 @@ class Servidor:
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"daphne did not answer within {self.espera_s} s:\n"
+        raise RuntimeError(f"the server did not answer within {self.espera_s} s:\n"
                            f"{self.cola_registro()}")
 
     def cola_registro(self, lineas: int = 40) -> str:
         return "\n".join(self.registro.read_text(errors="replace").splitlines()[-lineas:])
 
+    def hijos(self) -> list[int]:
+        """The master's worker pids (Linux /proc); empty once it has exited."""
+        if self.proceso is None:
+            return []
+        try:
+            texto = Path(f"/proc/{self.proceso.pid}/task/{self.proceso.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in texto.split()]
+
     def __exit__(self, *exc) -> None:
-        if self.proceso is not None and self.proceso.poll() is None:
+        if self.proceso is None:
+            return
+        hijos = self.hijos()
+        if self.proceso.poll() is None:
+            # TERM: gunicorn's graceful stop, at most WEB_GRACEFUL_TIMEOUT (30 s) plus the
+            # master's own exit.
             self.proceso.terminate()
             try:
-                self.proceso.wait(timeout=10)
+                self.proceso.wait(timeout=45)
             except subprocess.TimeoutExpired:
                 self.proceso.kill()
                 self.proceso.wait()
+        for pid in hijos:  # a worker outliving a killed master would keep the port
+            try:
+                if b"cgii.asgi" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 # ---- intake clients ----------------------------------------------------------------------
@@ -226,7 +250,7 @@ class Trabajador:
 
 def cpu_segundos(pid: int) -> float | None:
     """User + system CPU seconds used so far by a process and its children (``cgii.servidor``
-    runs daphne as children), read from Linux /proc; None where that is not available."""
+    runs its workers as children), read from Linux /proc; None where that is not available."""
     try:
         tics = 0
         pendientes = [pid]

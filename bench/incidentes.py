@@ -6,7 +6,7 @@ API answers list and detail with p95 < 100 ms server side, and intake takes >= 1
 (a) first page of the analyst list ordered by SLA urgency, (b) the list filtered by state and
 priority, (c) the detail of an open incident: DRF views called in-process (APIClient, verified
 staff session), wall time per request. (c2) the same detail for incidents just reported
-through (d), which carry live SLA clocks. (d) POST reports to a real daphne server with an
+through (d), which carry live SLA clocks. (d) POST reports to a real server (``cgii.servidor``) with an
 entity API token: 500 sequential, then 4 concurrent clients × 250. See bench/README.md.
 """
 
@@ -131,7 +131,7 @@ def medir_intake(reportante, entidad, secuenciales: int, clientes: int, por_clie
         with _servidor.Servidor(_comun.entorno(), puerto=puerto,
                                 procesos=procesos) as servidor:
             url = servidor.url
-            print(f"daphne up at {url} (log: {servidor.registro})")
+            print(f"server up at {url} (log: {servidor.registro})")
             for nombre, (n_clientes, cantidad) in (("secuencial", (1, secuenciales)),
                                                    ("concurrente", (clientes, por_cliente))):
                 antes = _ultimo_codigo(anio)
@@ -159,10 +159,10 @@ def main() -> int:
     parser.add_argument("--clientes", type=int, default=4)
     parser.add_argument("--por-cliente", type=int, default=250)
     parser.add_argument("--procesos", type=int, default=procesos_por_defecto(),
-                        help="daphne processes on one socket (python -m cgii.servidor; "
+                        help="web worker processes (python -m cgii.servidor: gunicorn + uvicorn; "
                              "default: its own, two per core)")
     parser.add_argument("--puerto", type=int, default=8765,
-                        help="daphne port (a free one is used if it is taken)")
+                        help="server port (a free one is used if it is taken)")
     args = parser.parse_args()
     try:
         return medir_y_publicar(args)
@@ -228,7 +228,7 @@ def imprimir(total: int, lecturas: dict, intake: dict, objetivos: dict) -> None:
     print()
     print(_comun.tabla(
         f"Incidents API — {total:,} incidents in PostgreSQL; reads in-process (APIClient), "
-        f"intake over HTTP to daphne ({PROCESOS[0]} process(es), cgii.servidor)",
+        f"intake over HTTP to cgii.servidor ({PROCESOS[0]} uvicorn worker(s) under gunicorn)",
         ["measurement", "requests", "p50 ms", "p95 ms", "max ms", "SQL", "reports/s"], [
             fila_get("(a) list, first page by SLA urgency", lecturas["lista"]),
             fila_get("(b) list ?estado=en_analisis,en_contencion&prioridad=P1,P2",

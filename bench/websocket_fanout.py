@@ -4,8 +4,8 @@ dispatcher fans out at a steady rate with p95 < 100 ms from commit to client rec
     .venv/bin/python bench/websocket_fanout.py [--n 200] [--personal 50] [--entidades 10]
         [--tasa 20] [--duracion 30] [--procesos N] [--json FILE] [--reset]
 
-Seeds entity users (spread over BENCHWS01..) and CGII staff, one API token each; starts daphne
-(``cgii.servidor``) and a Celery worker (the production dispatcher) with the bench
+Seeds entity users (spread over BENCHWS01..) and CGII staff, one API token each; starts the web
+server (``cgii.servidor``: gunicorn + uvicorn workers) and a Celery worker (the production dispatcher) with the bench
 environment; connects ``--n`` clients to ``/ws/eventos/`` (``Authorization: Token``) from one
 asyncio process; emits events with ``evento_emitir`` inside ``transaction.atomic()`` at
 ``--tasa`` per second; every client stamps each message on receipt. See bench/README.md.
@@ -234,7 +234,7 @@ def medir(args, clientes: list[Cliente]) -> dict:
         with _servidor.Servidor(_comun.entorno(), puerto=args.puerto,
                                 procesos=args.procesos) as servidor, \
                 _servidor.Trabajador(_comun.entorno()) as trabajador:
-            print(f"daphne up at {servidor.url} ({args.procesos} process(es), log: "
+            print(f"server up at {servidor.url} ({args.procesos} worker(s), log: "
                   f"{servidor.registro}); celery worker ready (log: {trabajador.registro})")
             try:
                 return correr(args, clientes, servidor, trabajador)
@@ -259,7 +259,7 @@ def correr(args, clientes: list[Cliente], servidor, trabajador) -> dict:
         print(f"{sum(c.conectado for c in clientes)}/{len(clientes)} websocket clients "
               f"connected; emitting {args.tasa:g} events/s for {args.duracion:g} s "
               f"(+{args.calentamiento:g} s warm-up)…", flush=True)
-        pids = {"daphne": servidor.proceso.pid, "worker": trabajador.proceso.pid,
+        pids = {"web": servidor.proceso.pid, "worker": trabajador.proceso.pid,
                 "clients": proceso.proceso.pid}
         cpu_antes = {k: _servidor.cpu_segundos(p) for k, p in pids.items()}
         cpu_productor = time.process_time()  # not /proc: the clients are our child
@@ -342,13 +342,13 @@ def evaluar(clientes: list[Cliente], m: dict) -> dict:
                       .values_list("pk", "entregado_en"))
     despacho = [entregados[e.id].timestamp() - e.t_commit for e in medidos
                 if entregados.get(e.id)]
-    # ... and from there to the first client: daphne's share (negative when a batch of
+    # ... and from there to the first client: the web server's share (negative when a batch of
     # several events was stamped after all of them had been sent).
     servidor = [min(llegadas[e.n]) - entregados[e.id].timestamp() for e in medidos
                 if entregados.get(e.id) and llegadas.get(e.n)]
     reintentos = Evento.objects.filter(pk__in=[e.id for e in medidos], intentos__gt=0).count()
 
-    # How far apart the clients of one event got it: each daphne process takes one copy of
+    # How far apart the clients of one event got it: each web worker takes one copy of
     # the event from Redis and its consumers write it to their sockets in turn.
     dispersion = [max(t) - min(t) for t in llegadas.values() if len(t) > 1]
     handshakes = [h for h in m["handshakes"] if isinstance(h, float)]
@@ -395,8 +395,8 @@ def imprimir(args, clientes: list[Cliente], r: dict, backlog: tuple[int, int]) -
     print()
     print(_comun.tabla(
         f"Websocket fan-out — {len(clientes)} clients on /ws/eventos/ ({len(clientes) - personal}"
-        f" entity users over {args.entidades} entities, {personal} staff), daphne "
-        f"{args.procesos} process(es) (cgii.servidor), dispatcher: Celery worker (solo pool) "
+        f" entity users over {args.entidades} entities, {personal} staff), "
+        f"{args.procesos} web worker(s) (cgii.servidor), dispatcher: Celery worker (solo pool) "
         f"woken by evento_emitir after each commit; {args.tasa:g} events/s for "
         f"{args.duracion:g} s",
         ["measurement", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"], [
@@ -440,12 +440,12 @@ def main() -> int:
     parser.add_argument("--calentamiento", type=float, default=3.0,
                         help="seconds of events emitted first and not measured")
     parser.add_argument("--procesos", type=int, default=procesos_por_defecto(),
-                        help="daphne processes on one socket (python -m cgii.servidor; "
+                        help="web worker processes (python -m cgii.servidor: gunicorn + uvicorn; "
                              "default: its own, two per core)")
     parser.add_argument("--puerto", type=int, default=8765,
-                        help="daphne port (a free one is used if it is taken)")
+                        help="server port (a free one is used if it is taken)")
     args = parser.parse_args()
-    # A plain kill must still stop daphne and the worker and un-park the outbox: make
+    # A plain kill must still stop the server and the worker and un-park the outbox: make
     # SIGTERM unwind through the finally blocks and context managers like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not 0 <= args.personal <= args.n or args.entidades < 1:

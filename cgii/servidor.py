@@ -1,72 +1,64 @@
-"""Serve the ASGI app with N daphne processes sharing one listening socket.
+"""Serve the ASGI app with N supervised processes: gunicorn's master with uvicorn workers.
 
-Django runs each request's synchronous code in one Python process under the GIL, so a
-single daphne uses about one core; the default is two processes per core. This launcher binds the socket once and starts N daphne
-children on it (``--fd``); the kernel spreads connections between them. Websockets work
-across processes because events reach every process through the Redis channel layer — in
-the embedded profile (in-memory layer) use one process.
+Django runs each request's synchronous code in one Python process under the GIL, so one
+process uses about one core; the default is two processes per core. gunicorn's master binds
+the socket, forks the workers (``cgii/trabajador_uvicorn.py``) and replaces any that dies
+while the others keep serving; HUP reloads gracefully, TERM stops gracefully
+(``cgii/gunicorn_conf.py``). Websockets work across processes because events reach every
+process through the Redis channel layer — in the embedded profile (in-memory layer, no
+REDIS_URL) the default is one process.
 
     python -m cgii.servidor --procesos 2 --host 127.0.0.1 --puerto 8000
+
+This process becomes the gunicorn master (exec): its pid is the one to signal.
 """
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-DAPHNE = Path(sys.executable).with_name("daphne")
+CONFIGURACION = Path(__file__).with_name("gunicorn_conf.py")
 
 
 def procesos_por_defecto() -> int:
     """Two per core: a keep-alive connection stays with the process that accepted it, so
     with one per core a few busy clients can pile onto one process while another idles
-    (docs/architecture.md, "Serving HTTP under ASGI")."""
+    (docs/architecture.md, "Serving HTTP under ASGI"). One without Redis: the in-memory
+    channel layer does not cross processes."""
+    if not os.environ.get("REDIS_URL"):
+        return 1
     return 2 * (os.cpu_count() or 1)
 
 
-def main(argv=None) -> int:
+def orden_gunicorn(procesos: int, host: str, puerto: int, proxy_headers: bool) -> list[str]:
+    direccion = f"[{host}]:{puerto}" if ":" in host else f"{host}:{puerto}"
+    orden = [sys.executable, "-m", "gunicorn", "--config", str(CONFIGURACION),
+             "--bind", direccion, "--workers", str(max(procesos, 1))]
+    if proxy_headers:
+        # As daphne's --proxy-headers: trust X-Forwarded-* from any peer, unless
+        # FORWARDED_ALLOW_IPS names the proxies (the web port should only be reachable
+        # through them).
+        orden += ["--worker-class", "cgii.trabajador_uvicorn.TrabajadorUvicornProxy",
+                  "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "*")]
+    else:
+        orden += ["--worker-class", "cgii.trabajador_uvicorn.TrabajadorUvicorn"]
+    return [*orden, "cgii.asgi:application"]
+
+
+def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--procesos", type=int, default=procesos_por_defecto())
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--puerto", type=int, default=8000)
     p.add_argument("--proxy-headers", action="store_true",
-                   help="trust X-Forwarded-For/-Proto from the reverse proxy (daphne's flag)")
+                   help="trust X-Forwarded-For/-Proto from the reverse proxy "
+                        "(from FORWARDED_ALLOW_IPS, default any)")
     args = p.parse_args(argv)
-    extra = ["--proxy-headers"] if args.proxy_headers else []
-
-    enchufe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    enchufe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    enchufe.bind((args.host, args.puerto))
-    enchufe.listen(1024)
-    enchufe.set_inheritable(True)
-    fd = enchufe.fileno()
-    hijos = [subprocess.Popen([str(DAPHNE), "--fd", str(fd), *extra, "cgii.asgi:application"],
-                              pass_fds=(fd,)) for _ in range(max(args.procesos, 1))]
-
-    def terminar(*_):
-        for h in hijos:
-            if h.poll() is None:
-                h.terminate()
-
-    signal.signal(signal.SIGTERM, terminar)
-    signal.signal(signal.SIGINT, terminar)
-    try:
-        # One child dying takes the service down rather than silently halving it.
-        while all(h.poll() is None for h in hijos):
-            time.sleep(0.5)
-    finally:
-        terminar()
-        for h in hijos:
-            try:
-                h.wait(10)
-            except subprocess.TimeoutExpired:
-                h.kill()
-    return max((h.returncode or 0) for h in hijos)
+    orden = orden_gunicorn(args.procesos, args.host, args.puerto, args.proxy_headers)
+    sys.stdout.flush()
+    os.execv(orden[0], orden)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -7,7 +7,9 @@ case "$role" in
   web)
     python manage.py migrate --noinput
     python manage.py cargar_catalogos
-    # N daphne processes on one socket (default two per core; WEB_PROCESOS overrides).
+    # gunicorn's master (PID 1 here) supervising N uvicorn workers: default two per core,
+    # WEB_PROCESOS overrides; WEB_TIMEOUT / WEB_GRACEFUL_TIMEOUT in cgii/gunicorn_conf.py.
+    # `docker compose kill -s HUP web` reloads the workers gracefully.
     exec python -m cgii.servidor --host 0.0.0.0 --puerto 8000 --proxy-headers \
       ${WEB_PROCESOS:+--procesos "$WEB_PROCESOS"}
     ;;
