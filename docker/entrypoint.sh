@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entrypoint for every service of docker-compose.yml: web | worker | beat | migrate.
+# One entrypoint for every service of docker-compose.yml: web | worker | flujo | beat | migrate.
 set -euo pipefail
 role="${1:-web}"
 
@@ -14,7 +14,12 @@ case "$role" in
       ${WEB_PROCESOS:+--procesos "$WEB_PROCESOS"}
     ;;
   worker)
-    exec celery -A cgii worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-4}"
+    # Default queue: sink runs (search, notifications, mail), reports, imports, sweeps.
+    exec celery -A cgii worker -Q celery --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-4}"
+    ;;
+  flujo)
+    # The live stream's send and sweep alone, so no long task ever holds them up.
+    exec celery -A cgii worker -Q flujo -n flujo@%h --loglevel=INFO --concurrency=1
     ;;
   beat)
     exec celery -A cgii beat --loglevel=INFO --schedule=/tmp/celerybeat-schedule
