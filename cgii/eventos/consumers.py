@@ -31,6 +31,9 @@ from cgii.eventos import despachador, selectors
 CODIGO_NO_AUTENTICADO = 4401
 CODIGO_REVOCADO = 4403
 CODIGO_NO_ENCONTRADO = 4404
+# Not final: the client reconnects; a session still valid carries on, one that is not gets
+# 4401 (password changed: the tab that changed it keeps its renewed session).
+CODIGO_REAUTENTICAR = 4408
 CAMPOS_EVENTO = ("id", "secuencia", "tipo", "datos", "creado")
 TIPO_REVOCACION = "sesion.revocada"
 TIPO_SINCRONIZADO = "flujo.sincronizado"
@@ -71,6 +74,8 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
         self.usuario = usuario
         token = self.scope.get("token_api")
         self.token_id = token.pk if token is not None else None
+        sesion = self.scope.get("session") if token is None else None
+        self.huella_sesion = selectors.huella_sesion(getattr(sesion, "session_key", None))
         grupos = await self.grupos_para(usuario)
         if grupos is None:
             await self._rechazar(getattr(self, "codigo_rechazo", CODIGO_NO_AUTENTICADO))
@@ -126,8 +131,9 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
     async def evento_enviar(self, mensaje: dict) -> None:
         evento = mensaje["evento"]
         if evento["tipo"] == TIPO_REVOCACION:
-            if self._me_revoca(evento):
-                await self.close(code=CODIGO_REVOCADO)
+            codigo = self._me_revoca(evento)
+            if codigo is not None:
+                await self.close(code=codigo)
             return
         secuencia = evento.get("secuencia")
         async with self._cerrojo:
@@ -138,9 +144,18 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({campo: evento.get(campo) for campo in CAMPOS_EVENTO})
         self._actividad.set()
 
-    def _me_revoca(self, evento: dict) -> bool:
-        revocado = evento["datos"].get("token_id")
-        return revocado is None or revocado == self.token_id
+    def _me_revoca(self, evento: dict) -> int | None:
+        """The close code if a revocation names this stream, else None (which streams a
+        revocation names: cgii/entidades/revocacion.py)."""
+        datos = evento["datos"]
+        if datos.get("token_id") is not None:
+            return CODIGO_REVOCADO if datos["token_id"] == self.token_id else None
+        if datos.get("sesion"):
+            nombrada = self.token_id is None and datos["sesion"] == self.huella_sesion
+            return CODIGO_REVOCADO if nombrada else None
+        if datos.get("alcance") == "sesiones":
+            return CODIGO_REAUTENTICAR if self.token_id is None else None
+        return CODIGO_REVOCADO
 
     # --- the gap check -------------------------------------------------------------------
 
@@ -173,8 +188,9 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
                             self.channel_name, len(resultado.mensajes))
             for mensaje in resultado.mensajes:
                 if mensaje["tipo"] == TIPO_REVOCACION:
-                    if self._me_revoca(mensaje):
-                        await self.close(code=CODIGO_REVOCADO)
+                    codigo = self._me_revoca(mensaje)
+                    if codigo is not None:
+                        await self.close(code=codigo)
                         return
                     continue
                 await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})

@@ -1,5 +1,6 @@
 """Reads of the outbox."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -67,6 +68,14 @@ def grupos_de_usuario(usuario) -> list[str]:
     resultado += [grupos.grupo_entidad(i) for i in sorted(ids_entidades_de(usuario))]
     resultado.append(grupos.grupo_usuario(usuario.pk))
     return resultado
+
+
+def huella_sesion(clave: str | None) -> str | None:
+    """What a revocation names a session by: never the session key itself, which would
+    then sit in the outbox table and travel through Redis."""
+    if not clave:
+        return None
+    return hashlib.sha256(f"cgii-sesion:{clave}".encode()).hexdigest()[:32]
 
 
 def segundo_factor_cumplido(usuario, sesion) -> bool:

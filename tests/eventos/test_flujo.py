@@ -304,3 +304,73 @@ def test_lo_que_se_pierde_en_vivo_llega_por_la_verificacion(
     assert en_reposo[1]["secuencia"] >= en_reposo[0]["secuencia"]
     assert reconexion == {"tipo": "flujo.sincronizado", "secuencia": en_reposo[1]["secuencia"],
                           "completo": True}
+
+
+def _cliente_de(cabeceras):
+    """A test client holding the same session cookie as a websocket handshake."""
+    from django.conf import settings
+    from django.test import Client
+
+    galleta = dict(cabeceras)[b"cookie"].decode().split("=", 1)[1]
+    cliente = Client()
+    cliente.cookies[settings.SESSION_COOKIE_NAME] = galleta
+    return cliente
+
+
+def test_cerrar_sesion_cierra_los_flujos_de_esa_sesion_y_no_otros(reportante_a, entidad_a):
+    """Issue 16, finding 2: after logging out, a socket opened with that session kept
+    delivering the incident's messages. Now the logout closes it (4403); another session of
+    the same user and an API token's stream stay open."""
+    token, clave = token_crear(usuario=reportante_a, actor=reportante_a, nombre="script",
+                               entidad=entidad_a)
+    saliente, otra = cabeceras_de(reportante_a), cabeceras_de(reportante_a)
+    por_token = [(b"authorization", f"Token {clave}".encode())]
+
+    def salir():
+        respuesta = _cliente_de(saliente).post("/cuenta/salir/")
+        assert respuesta.status_code in (200, 302)
+        despachar()
+
+    async def escenario():
+        ws_saliente, ws_otra = await conectar(saliente), await conectar(otra)
+        ws_token = WebsocketCommunicator(application, "/ws/eventos/", headers=por_token)
+        assert (await ws_token.connect(timeout=5))[0]
+        await database_sync_to_async(salir)()
+        cierre = await ws_saliente.receive_output(timeout=5)
+        siguen = (await ws_otra.receive_nothing(timeout=0.3),
+                  await ws_token.receive_nothing(timeout=0.3))
+        await ws_otra.disconnect()
+        await ws_token.disconnect()
+        return cierre, siguen
+
+    cierre, siguen = async_to_sync(escenario)()
+    assert cierre == {"type": "websocket.close", "code": 4403}
+    assert siguen == (True, True)
+
+
+def test_cambiar_la_clave_cierra_los_flujos_de_sesion_y_no_los_de_token(reportante_a,
+                                                                         entidad_a):
+    token, clave = token_crear(usuario=reportante_a, actor=reportante_a, nombre="script",
+                               entidad=entidad_a)
+    por_sesion = cabeceras_de(reportante_a)
+    por_token = [(b"authorization", f"Token {clave}".encode())]
+
+    def cambiar_clave():
+        reportante_a.set_password("Otra-clave-segura-2026")
+        reportante_a.save()
+        despachar()
+
+    async def escenario():
+        ws_sesion = await conectar(por_sesion)
+        ws_token = WebsocketCommunicator(application, "/ws/eventos/", headers=por_token)
+        assert (await ws_token.connect(timeout=5))[0]
+        await database_sync_to_async(cambiar_clave)()
+        cierre = await ws_sesion.receive_output(timeout=5)
+        sigue = await ws_token.receive_nothing(timeout=0.3)
+        await ws_token.disconnect()
+        return cierre, sigue
+
+    cierre, sigue = async_to_sync(escenario)()
+    # Not final: this tab reconnects if its session is still the valid one.
+    assert cierre == {"type": "websocket.close", "code": 4408}
+    assert sigue
