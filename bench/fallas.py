@@ -235,12 +235,13 @@ def imprimir(resultados: dict[str, dict]) -> None:
         filas.append([nombre, r["aceptados"], r["almacenados"], r["duplicados"],
                       r["almacenados_rechazados"], sum(x["esperados"] for x in o),
                       sum(x["faltantes"] for x in o), sum(x["ajenos"] for x in o),
-                      sum(x["duplicados"] for x in o),
+                      sum(x["duplicados"] for x in o), sum(x["incompletos"] for x in o),
                       "-" if r.get("recuperacion_s", "-") is None else r.get("recuperacion_s", "-"),
                       r["asentado_s"]])
     print(tabla("Faults: reports and live events (sums over the 5 listeners)",
                 ["scenario", "accepted", "stored", "dup", "stored-refused", "ev expected",
-                 "ev missing", "ev foreign", "ev dup", "recover s", "settle s"], filas))
+                 "ev missing", "ev foreign", "ev dup", "reloads", "recover s", "settle s"],
+                filas))
     detalle = []
     for nombre, r in resultados.items():
         for oyente, x in r["oyentes"].items():
@@ -312,7 +313,7 @@ def main() -> int:
         for clave_r, valor in r.items():
             if clave_r != "oyentes":
                 figuras[f"{nombre}_{clave_r}"] = valor
-        for campo in ("esperados", "faltantes", "duplicados", "ajenos"):
+        for campo in ("esperados", "faltantes", "duplicados", "ajenos", "incompletos"):
             figuras[f"{nombre}_eventos_{campo}"] = sum(x[campo] for x in r["oyentes"].values())
     figuras["target_met"] = all(
         figuras[f"{n}_eventos_faltantes"] == 0 and figuras[f"{n}_almacenados_rechazados"] == 0

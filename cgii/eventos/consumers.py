@@ -113,17 +113,27 @@ class FlujoConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=codigo)
 
     async def _repetir(self, desde: int) -> None:
-        repeticion = await database_sync_to_async(selectors.eventos_desde)(
-            grupos_permitidos=self.groups, desde=desde)
-        for mensaje in repeticion.mensajes:
-            # This connection was authenticated after any revocation it replays.
-            if mensaje["tipo"] != TIPO_REVOCACION:
-                await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})
-        # Not complete: more was missed than we replay; the client reloads its state,
-        # which is then current as of this position.
-        self.posicion = repeticion.hasta
+        """Everything missed since ``desde``, page after page, then the marker. Past
+        EVENTOS_REPETICION_MAXIMA events the client is told to reload its state instead
+        (which is then current as of the marker's position)."""
+        leer = database_sync_to_async(selectors.eventos_desde)
+        hasta, cursor, enviados = None, desde, 0
+        while True:
+            pagina = await leer(grupos_permitidos=self.groups, desde=cursor, hasta=hasta)
+            hasta = pagina.hasta
+            for mensaje in pagina.mensajes:
+                # This connection was authenticated after any revocation it replays.
+                if mensaje["tipo"] != TIPO_REVOCACION:
+                    await self.send_json({campo: mensaje[campo] for campo in CAMPOS_EVENTO})
+            enviados += len(pagina.mensajes)
+            completo = pagina.completo
+            if (completo or not pagina.mensajes
+                    or enviados >= settings.EVENTOS_REPETICION_MAXIMA):
+                break
+            cursor = pagina.mensajes[-1]["secuencia"]
+        self.posicion = hasta
         await self.send_json({"tipo": TIPO_SINCRONIZADO, "secuencia": self.posicion,
-                              "completo": repeticion.completo})
+                              "completo": completo})
 
     async def receive_json(self, content, **kwargs) -> None:
         """Clients only listen; resuming is done by reconnecting with ?desde=."""

@@ -95,7 +95,9 @@ def segundo_factor_cumplido(usuario, sesion) -> bool:
             and dispositivo.confirmed)
 
 
-REPETICION_MAXIMA = 500
+# Rows read per query of a replay or a gap check; a replay goes on page after page up to
+# settings.EVENTOS_REPETICION_MAXIMA events (past that the client reloads its state).
+LOTE_REPETICION = 500
 
 
 def _visibles(grupos_permitidos: list[str], desde: int, hasta: int):
@@ -118,26 +120,30 @@ def _filtrar_sqlite(filas, grupos_permitidos):
 @dataclass(frozen=True)
 class Repeticion:
     mensajes: list[dict]
-    completo: bool  # False: more was missed than REPETICION_MAXIMA; the client reloads
-    hasta: int  # every visible event at or below this position is in mensajes (if completo)
+    completo: bool  # False: there is more after the last message (or too much to send)
+    hasta: int  # with completo, every visible event up to this position is in mensajes
 
 
-def eventos_desde(*, grupos_permitidos: list[str], desde: int, excluir: frozenset = frozenset(),
-                  limite: int = REPETICION_MAXIMA) -> Repeticion:
-    """What a client that has everything visible up to stream position ``desde`` (except
-    positions in ``excluir``, which it already has) is missing, in order, limited to the
-    groups it may see now.
+def eventos_desde(*, grupos_permitidos: list[str], desde: int, hasta: int | None = None,
+                  limite: int | None = None) -> Repeticion:
+    """One page of what a client that has everything visible up to stream position
+    ``desde`` is missing, in order, limited to the groups it may see now. Page on with
+    ``desde`` = the last message's position and the same ``hasta``.
 
-    ``hasta`` is read first: committed positions always form a gapless prefix (they are
-    committed before they are sent), so the events at or below it are all in the table and
-    the answer is exact up to it.
+    ``hasta`` is read first (when not given): committed positions always form a gapless
+    prefix (they are committed before they are sent), so the events at or below it are all
+    in the table and the answer is exact up to it.
     """
-    hasta = secuencia_actual()
-    if hasta <= desde:
-        return Repeticion([], True, desde)
+    limite = limite or LOTE_REPETICION
+    if hasta is None:
+        hasta = secuencia_actual()
+    if hasta < desde:
+        # A position this stream never handed out (another installation, a made-up URL):
+        # trusting it would drop every live event up to it. The client reloads instead.
+        return Repeticion([], False, hasta)
+    if hasta == desde:
+        return Repeticion([], True, hasta)
     consulta = _visibles(grupos_permitidos, desde, hasta).order_by("secuencia")
-    if excluir:
-        consulta = consulta.exclude(secuencia__in=excluir)
     if connection.vendor == "postgresql":
         filas = list(consulta[: limite + 1])
     else:
@@ -146,10 +152,11 @@ def eventos_desde(*, grupos_permitidos: list[str], desde: int, excluir: frozense
 
 
 def faltantes(*, grupos_permitidos: list[str], desde: int, enviados: set[int],
-              limite: int = REPETICION_MAXIMA) -> Repeticion:
+              limite: int | None = None) -> Repeticion:
     """The gap check of a connected stream: events visible to it at positions after
     ``desde`` that it was not sent live (``enviados``). Reads positions only, and whole
     rows only for what is missing — normally nothing."""
+    limite = limite or settings.EVENTOS_REPETICION_MAXIMA
     hasta = secuencia_actual()
     if hasta <= desde:
         return Repeticion([], True, desde)
@@ -161,8 +168,12 @@ def faltantes(*, grupos_permitidos: list[str], desde: int, enviados: set[int],
     faltan = sorted(posiciones - enviados)
     if not faltan:
         return Repeticion([], True, hasta)
-    filas = Evento.objects.filter(secuencia__in=faltan[:limite]).order_by("secuencia")
-    return Repeticion([e.como_mensaje() for e in filas], len(faltan) <= limite, hasta)
+    mensajes = []
+    for i in range(0, min(len(faltan), limite), LOTE_REPETICION):
+        trozo = faltan[i:min(i + LOTE_REPETICION, limite)]
+        mensajes += [e.como_mensaje() for e in
+                     Evento.objects.filter(secuencia__in=trozo).order_by("secuencia")]
+    return Repeticion(mensajes, len(faltan) <= limite, hasta)
 
 
 def secuencia_actual() -> int:

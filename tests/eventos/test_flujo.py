@@ -374,3 +374,37 @@ def test_cambiar_la_clave_cierra_los_flujos_de_sesion_y_no_los_de_token(reportan
     # Not final: this tab reconnects if its session is still the valid one.
     assert cierre == {"type": "websocket.close", "code": 4408}
     assert sigue
+
+
+def test_la_repeticion_va_por_paginas_y_pide_recargar_solo_pasado_el_maximo(
+        monkeypatch, settings, reportante_a, entidad_a):
+    """A long outage (a 20 s Redis restart at 16 reports/s is ~700 events for staff) is
+    replayed page after page; only past EVENTOS_REPETICION_MAXIMA is the client told to
+    reload. A position ahead of the stream's head is not trusted."""
+    from cgii.eventos import selectors
+
+    monkeypatch.setattr(selectors, "LOTE_REPETICION", 2)
+    cabeceras = cabeceras_de(reportante_a)
+    propio = [grupos.grupo_entidad(entidad_a.pk)]
+
+    async def repetir(desde, cuantos):
+        ws = WebsocketCommunicator(application, f"/ws/eventos/?desde={desde}",
+                                   headers=cabeceras)
+        assert (await ws.connect(timeout=5))[0]
+        mensajes = await _recibir(ws, cuantos)
+        await ws.disconnect()
+        return mensajes
+
+    ids = _emitir(propio, 5)
+    despachar()
+    settings.EVENTOS_REPETICION_MAXIMA = 100
+    todo = async_to_sync(repetir)(0, 6)
+    settings.EVENTOS_REPETICION_MAXIMA = 3
+    cortado = async_to_sync(repetir)(0, 5)
+    adelantado = async_to_sync(repetir)(10**9, 1)
+    assert [m["id"] for m in todo[:5]] == ids and todo[5]["completo"] is True
+    assert [m.get("id") for m in cortado[:4]] == ids[:4]  # whole pages up to the maximum
+    assert cortado[4]["tipo"] == "flujo.sincronizado" and cortado[4]["completo"] is False
+    assert cortado[4]["secuencia"] == todo[5]["secuencia"]
+    assert adelantado == [{"tipo": "flujo.sincronizado", "secuencia": todo[5]["secuencia"],
+                           "completo": False}]
