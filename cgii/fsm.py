@@ -151,6 +151,18 @@ def opciones(obj, maquina: Maquina, usuario) -> list[Opcion]:
     return resultado
 
 
+def describir(modelo, maquina: Maquina) -> tuple[list[tuple], dict]:
+    """The machine as data: ([(name, label, sources, target or None)], {state: label}) —
+    for diagrams of apps that may not import the model's app (protocolos)."""
+    campo = modelo._meta.get_field(maquina.campo)
+    salida: dict[str, list] = {}
+    for t in campo.get_all_transitions(modelo):
+        destino = t.target if isinstance(t.target, str) else None
+        salida.setdefault(t.name, [t.name, maquina.etiqueta(t.name), [], destino])[2].append(
+            t.source)
+    return [tuple(v) for v in salida.values()], dict(campo.choices)
+
+
 # ---- firing one ---------------------------------------------------------------------------
 
 def comprobar(obj, maquina: Maquina, *, actor, transicion: str,

@@ -1,16 +1,11 @@
 from django.apps import AppConfig
 
-SLA_CADA_SEGUNDOS = 30
-AUTOCIERRE_CADA_SEGUNDOS = 3600
-
 
 class IncidentesConfig(AppConfig):
     name = "incidentes"
     verbose_name = "Incidentes"
 
     def ready(self):
-        from django.conf import settings
-
         from cgii.registros import registrar_demo
         from protocolos.services import registrar_manejador_cruce
 
@@ -19,6 +14,14 @@ class IncidentesConfig(AppConfig):
         from .services import monitor
 
         notificaciones.conectar()
+        # The protocols' diagram draws this FSM (protocolos may not import incidentes).
+        from cgii import fsm
+        from protocolos.diagrama import registrar_fsm
+
+        from .models import Incidente
+        from .states import MAQUINA
+
+        registrar_fsm(lambda: fsm.describir(Incidente, MAQUINA))
         from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
         registrar_manejador_cruce("incidente", monitor.al_cruzar)
         registrar_demo("incidentes", crear_incidentes_demo, orden=50)
@@ -28,11 +31,4 @@ class IncidentesConfig(AppConfig):
         from .reportes import panel
 
         panel.registrar()  # the incidents panel of /tablero/
-        if settings.EMBEBIDO:
-            from cgii.eventos.embebido import registrar_periodica
-
-            registrar_periodica(nombre="incidentes.sla", cada_segundos=SLA_CADA_SEGUNDOS,
-                                funcion=monitor.sla_barrido)
-            registrar_periodica(nombre="incidentes.autocierre",
-                                cada_segundos=AUTOCIERRE_CADA_SEGUNDOS,
-                                funcion=monitor.autocerrar_resueltos)
+        # Periodic jobs: periodicas.py (read by beat and the embedded ticker).

@@ -155,6 +155,14 @@ def cierre_automatico_el(resuelto_en, *, dias: int | None = None, calendario=Non
     return calendario.sumar_dias_habiles(timezone.localtime(resuelto_en).date(), dias)
 
 
+def figuras_gestion(*, usuario, desde, hasta, entidad_id: int | None = None):
+    """The incident-management figures of the incidents ``usuario`` may see (the report of
+    ``incidentes.reportes``; other apps read them here, e.g. the PISI compliance report)."""
+    from .reportes.figuras import figuras_gestion as calcular  # reportes reads this module
+
+    return calcular(usuario=usuario, desde=desde, hasta=hasta, entidad_id=entidad_id)
+
+
 OpcionTransicion = fsm.Opcion
 
 

@@ -1,20 +1,16 @@
 from django.apps import AppConfig
 
-PLAZOS_CADA_SEGUNDOS = 3600
-
 
 class PlanesSeguridadConfig(AppConfig):
     name = "planes_seguridad"
     verbose_name = "Planes de seguridad (PISI)"
 
     def ready(self):
-        from django.conf import settings
-
         from cgii.eventos.registro import registrar_manejador
         from cgii.registros import registrar_catalogo, registrar_demo
 
         from . import cargador
-        from .services import incidentes, plazos
+        from .services import incidentes
 
         # After the protocols (10): PISI deadlines use their business calendar.
         registrar_catalogo("planes_seguridad", cargador.cargar_todo, orden=200)
@@ -36,8 +32,4 @@ class PlanesSeguridadConfig(AppConfig):
 
         tipos.registrar()
         panel.registrar()  # the PISI panel of /tablero/
-        if settings.EMBEBIDO:
-            from cgii.eventos.embebido import registrar_periodica
-
-            registrar_periodica(nombre="pisi.plazos", cada_segundos=PLAZOS_CADA_SEGUNDOS,
-                                funcion=plazos.plazos_barrido)
+        # Periodic jobs: periodicas.py (read by beat and the embedded ticker).
