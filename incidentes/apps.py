@@ -6,29 +6,9 @@ class IncidentesConfig(AppConfig):
     verbose_name = "Incidentes"
 
     def ready(self):
-        from cgii.registros import registrar_demo
-        from protocolos.services import registrar_manejador_cruce
+        # What this app plugs into core: complemento.py; its periodic jobs: periodicas.py.
+        from cgii.complementos import conectar
 
-        from . import notificaciones
-        from .demo import crear_incidentes_demo
-        from .services import monitor
+        from .complemento import COMPLEMENTO
 
-        notificaciones.conectar()
-        # The protocols' diagram draws this FSM (protocolos may not import incidentes).
-        from cgii import fsm
-        from protocolos.diagrama import registrar_fsm
-
-        from .models import Incidente
-        from .states import MAQUINA
-
-        registrar_fsm(lambda: fsm.describir(Incidente, MAQUINA))
-        from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
-        registrar_manejador_cruce("incidente", monitor.al_cruzar)
-        registrar_demo("incidentes", crear_incidentes_demo, orden=50)
-        from .reportes import tipos as tipos_reporte
-
-        tipos_reporte.registrar()  # "gestion-incidentes" (issue 8 §3)
-        from .reportes import panel
-
-        panel.registrar()  # the incidents panel of /tablero/
-        # Periodic jobs: periodicas.py (read by beat and the embedded ticker).
+        conectar(COMPLEMENTO)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cgii.entidades.models import Membresia
-from cgii.eventos.notificaciones import notificar, registrar_tipo
+from cgii.eventos.notificaciones import notificar
 
 from .states import Estado
 
@@ -104,15 +104,3 @@ def al_evento(evento) -> None:
               confidencial=inc.get("tlp") == "red",
               texto_confidencial=_("Hay una novedad en el incidente %(c)s (TLP:RED: consulte "
                                    "la plataforma).") % {"c": inc.get("codigo", "")})
-
-
-def conectar() -> None:
-    from cgii.eventos.registro import registrar_manejador
-
-    for codigo, (etiqueta, email) in TIPOS.items():
-        registrar_tipo(codigo, etiqueta, email_por_defecto=email)
-    registrar_manejador(nombre="incidentes.notificaciones",
-                        tipos=("incidente.creado", "incidente.transicion",
-                               "incidente.actualizado", "timeline.nuevo", "sla.advertencia",
-                               "sla.incumplido"),
-                        funcion=al_evento)

@@ -7,7 +7,7 @@ from cgii.celery import app
 ESPERADAS = {"incidentes.sla", "incidentes.autocierre", "pisi.plazos", "reportes.purgar"}
 
 
-def test_beat_y_el_ticker_leen_las_mismas_declaraciones(monkeypatch):
+def test_beat_y_el_ticker_leen_las_mismas_declaraciones(monkeypatch, db):
     declaradas = {p.nombre: p for p in periodicas.declaradas()}
     assert ESPERADAS <= set(declaradas)
     app.loader.import_default_modules()  # what beat does at start-up
