@@ -23,3 +23,27 @@ def programar(nombre: str, cada_segundos: float, firma, *, expira: float | None 
         agregar(app)
     else:
         app.on_after_finalize.connect(agregar, weak=False)
+
+
+# ---- periodic jobs declared once per app (cgii.periodicas) --------------------------------
+
+@app.task(name="cgii.periodica", acks_late=True, ignore_result=True)
+def periodica(nombre: str):
+    """Run one declared periodic job by name (the beat entries below point here)."""
+    from cgii import periodicas
+
+    return periodicas.ejecutar(nombre)
+
+
+def _programar_declaradas(sender: Celery, **kwargs) -> None:
+    from cgii import periodicas
+
+    for p in periodicas.declaradas():
+        sender.add_periodic_task(p.cada_segundos, periodica.s(p.nombre), name=p.nombre,
+                                 expires=p.expira or p.cada_segundos)
+
+
+if app.finalized:
+    _programar_declaradas(app)
+else:
+    app.on_after_finalize.connect(_programar_declaradas, weak=False)

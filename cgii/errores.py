@@ -46,3 +46,30 @@ class ArchivoDemasiadoGrande(ErrorDominio):
 class TipoNoSoportado(ErrorDominio):
     status = 415
     mensaje_por_defecto = _("El tipo de archivo no está permitido.")
+
+
+# Extra keys that are data for clients, not words for people.
+_EXTRA_NO_TEXTO = {"condiciones", "pasos_pendientes", "estado", "sin_revisar", "control",
+                   "maximo_bytes", "tamano", "tipo_detectado", "extension"}
+
+
+def texto_error(exc: ErrorDominio) -> str:
+    """What a page shows for a refused action: the service's reason plus the details it
+    attached (unmet conditions, pending steps, field errors), each once. The API returns the
+    same ``message`` with ``extra`` as data."""
+    from django.utils.translation import gettext as _
+
+    partes = [exc.message]
+    extra = exc.extra or {}
+    partes.extend(str(c) for c in extra.get("condiciones") or [])
+    pendientes = extra.get("pasos_pendientes") or []
+    if pendientes:
+        partes.append(_("Pasos pendientes: %(p)s.") % {"p": "; ".join(pendientes)})
+    for campo, errores in extra.items():
+        if campo in _EXTRA_NO_TEXTO:
+            continue
+        if isinstance(errores, list | tuple):
+            partes.extend(str(e) for e in errores)
+        elif isinstance(errores, str):
+            partes.append(errores)
+    return " ".join(dict.fromkeys(partes))

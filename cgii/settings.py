@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cgii.reportes.contexto.reportes",
+                "cgii.complementos.contexto",
             ],
         },
     },

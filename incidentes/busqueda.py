@@ -135,6 +135,3 @@ def registrar() -> None:
     registrar_fuente(nombre="busqueda.incidentes", tipos=("incidente.*", "timeline.nuevo"),
                      afectados=afectados)
     registrar_normalizador(codigo_exacto)
-
-
-registrar()

@@ -152,7 +152,7 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
         return [t for t in self._tareas()
                 if t.fase in fases and t.obligatoria and t.estado != EstadoTarea.HECHA]
 
-    # ---- transitions (called by services.incidente_transicionar only) --------------------
+    # ---- transitions (fired through cgii.fsm by services.incidente_transicionar only) -----
 
     @transition(field=estado, source=Estado.REPORTADO, target=Estado.EN_TRIAJE,
                 permission=permiso_transicion("iniciar_triaje"))
@@ -185,21 +185,22 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
     @transition(field=estado,
                 source=[Estado.EN_ANALISIS, Estado.EN_CONTENCION, Estado.EN_ERRADICACION,
                         Estado.EN_RECUPERACION],
-                target=Estado.RESUELTO, conditions=[esta_clasificado, trabajo_completo],
+                target=Estado.RESUELTO,
+                conditions=[esta_clasificado, trabajo_completo, tiene_cierre],
                 permission=permiso_transicion("resolver"))
     def resolver(self):
-        pass
+        self.resuelto_en = timezone.now()
 
     @transition(field=estado, source=Estado.RESUELTO, target=Estado.CERRADO,
                 conditions=[tiene_cierre, fase_actual_completa],
                 permission=permiso_transicion("cerrar"))
     def cerrar(self):
-        pass
+        self.cerrado_en = timezone.now()
 
     @transition(field=estado, source=Estado.RESUELTO, target=Estado.CERRADO,
                 conditions=[tiene_cierre], permission=permiso_transicion("autocerrar"))
     def autocerrar(self):
-        pass
+        self.cerrado_en = timezone.now()
 
     @transition(field=estado, source=[Estado.REPORTADO, Estado.EN_TRIAJE],
                 target=Estado.RECHAZADO, conditions=[tiene_motivo],
@@ -221,7 +222,7 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
     @transition(field=estado, source=list(ESTADOS_DE_TRABAJO), target=Estado.EN_ESPERA_ENTIDAD,
                 permission=permiso_transicion("solicitar_informacion"))
     def solicitar_informacion(self):
-        pass
+        self.estado_previo = self.estado  # where the answer brings it back
 
     @transition(field=estado, source=Estado.EN_ESPERA_ENTIDAD,
                 target=RETURN_VALUE(*ESTADOS_DE_TRABAJO),
@@ -239,6 +240,12 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
         destino = Estado.EN_TRIAJE if self.estado == Estado.RECHAZADO else Estado.EN_ANALISIS
         self.resuelto_en = self.cerrado_en = self.confirmado_por_entidad_en = None
         return destino
+
+    # The entity answers "it is not fixed" (with its reason, in the timeline): back to work.
+    @transition(field=estado, source=Estado.RESUELTO, target=Estado.EN_ANALISIS,
+                permission=permiso_transicion("objetar_resolucion"))
+    def objetar_resolucion(self):
+        self.resuelto_en = self.confirmado_por_entidad_en = None
 
 
 class EstadoTarea(models.TextChoices):

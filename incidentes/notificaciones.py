@@ -4,7 +4,8 @@ An outbox sink: it runs once per event (at least once delivered, effects recorde
 picks the recipients; core's ``notificar`` applies each person's preferences.
 
 - A new report → CGII analysts and coordinators; an incident CGII opened → the entity.
-- A state change → the entity's people and the assigned analyst.
+- A state change → the entity's people and the assigned analyst; the entity's «no está
+  resuelto» → the assigned analyst (coordinators when unassigned), with its reason.
 - A message → the other side (entity ↔ assigned analyst, or coordinators when unassigned).
 - An assignment → the new assignee.
 - An SLA warning or breach → the roles the policy escalates to, and the assignee.
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cgii.entidades.models import Membresia
-from cgii.eventos.notificaciones import notificar, registrar_tipo
+from cgii.eventos.notificaciones import notificar
 
 from .states import Estado
 
@@ -27,6 +28,7 @@ TIPOS = {
     "incidente.estado": (gettext_lazy("Cambio de estado de un incidente"), True),
     "incidente.mensaje": (gettext_lazy("Mensaje sobre un incidente"), True),
     "incidente.solicitud": (gettext_lazy("El CGII solicita información"), True),
+    "incidente.no_resuelto": (gettext_lazy("La entidad indica que no está resuelto"), True),
     "incidente.asignacion": (gettext_lazy("Incidente asignado a usted"), True),
     "sla.advertencia": (gettext_lazy("SLA en advertencia"), False),
     "sla.incumplido": (gettext_lazy("SLA incumplido"), True),
@@ -64,6 +66,11 @@ def _destino(evento) -> tuple[str, set[int], str] | None:
         if tipo_entrada == "solicitud":
             return "incidente.solicitud", _entidad(inc["entidad_id"]), _(
                 "El CGII solicita información sobre %(c)s.") % {"c": codigo}
+        if (entrada.get("datos") or {}).get("transicion") == "objetar_resolucion":
+            motivo = (entrada.get("datos") or {}).get("comentario", "")
+            return "incidente.no_resuelto", analista or _personal(("coordinador",)), _(
+                "La entidad indica que %(c)s no está resuelto: %(m)s") % {
+                "c": codigo, "m": motivo[:200]}
         if tipo_entrada == "respuesta":
             return "incidente.mensaje", analista or _personal(("coordinador",)), _(
                 "La entidad respondió sobre %(c)s.") % {"c": codigo}
@@ -97,15 +104,3 @@ def al_evento(evento) -> None:
               confidencial=inc.get("tlp") == "red",
               texto_confidencial=_("Hay una novedad en el incidente %(c)s (TLP:RED: consulte "
                                    "la plataforma).") % {"c": inc.get("codigo", "")})
-
-
-def conectar() -> None:
-    from cgii.eventos.registro import registrar_manejador
-
-    for codigo, (etiqueta, email) in TIPOS.items():
-        registrar_tipo(codigo, etiqueta, email_por_defecto=email)
-    registrar_manejador(nombre="incidentes.notificaciones",
-                        tipos=("incidente.creado", "incidente.transicion",
-                               "incidente.actualizado", "timeline.nuevo", "sla.advertencia",
-                               "sla.incumplido"),
-                        funcion=al_evento)

@@ -3,14 +3,17 @@
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from cgii import fsm
 from cgii.entidades.selectors import es_personal_cgii, filtrar_por_entidad
 from cgii.errores import NoEncontrado
+from protocolos import selectors as protocolos
 
 from . import states
 from .models import EntradaTimeline, Evidencia, Incidente, Tarea
-from .permisos import roles_del_usuario, roles_permitidos
+from .permisos import puede_cambiar_tarea, roles_del_usuario, ve_tarea
 from .states import Estado
 
 
@@ -125,36 +128,52 @@ def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
     return incidente
 
 
-@dataclass(frozen=True)
-class OpcionTransicion:
-    nombre: str
-    etiqueta: str
-    destino: str
-    disponible: bool
-    motivos: tuple[str, ...]
-
-
-def transiciones_para(*, usuario, incidente: Incidente) -> list[OpcionTransicion]:
-    """Transitions the user's role allows from the current state, each with whether its
-    conditions hold now and, if not, why (the UI shows only the available ones as buttons)."""
+def tareas_visibles(*, usuario, incidente: Incidente) -> list[Tarea]:
+    """The checklist ``usuario`` sees (the page and the API both read it here): CGII staff
+    the whole of it, an entity user the steps of its own roles. Each task says whether this
+    user may change it (``editable``: only the role the step names completes it)."""
+    personal = es_personal_cgii(usuario)
     roles = roles_del_usuario(incidente, usuario)
-    opciones = []
-    for trans in Incidente._meta.get_field("estado").get_all_transitions(Incidente):
-        if trans.source != incidente.estado or trans.name == "autocerrar":
-            continue
-        if not roles & set(roles_permitidos(incidente, trans.name)):
-            continue
-        motivos = tuple(str(getattr(c, "motivo", c.__name__))
-                        for c in trans.conditions if not c(incidente))
-        destino = trans.target if isinstance(trans.target, str) else ""
-        opciones.append(OpcionTransicion(
-            nombre=trans.name, etiqueta=str(states.Transicion(trans.name).label),
-            destino=destino, disponible=not motivos, motivos=motivos,
-        ))
-    return opciones
+    tareas = getattr(incidente, "_tareas_cache", None)
+    if tareas is None:
+        tareas = tareas_de(incidente)
+    visibles = [t for t in tareas if ve_tarea(t, roles, personal=personal)]
+    for t in visibles:
+        t.editable = puede_cambiar_tarea(t, roles)
+    return visibles
+
+
+def cierre_automatico_el(resuelto_en, *, dias: int | None = None, calendario=None):
+    """The day the auto-close sweep closes an incident resolved at ``resuelto_en`` if the
+    entity neither confirms nor objects: N working days later (protocol parameter
+    ``autocierre_dias_habiles``). One rule for the sweep and for what the pages show."""
+    if resuelto_en is None:
+        return None
+    if dias is None:
+        dias = int(protocolos.parametro("autocierre_dias_habiles", 5))
+    calendario = calendario or protocolos.calendario("laboral")
+    return calendario.sumar_dias_habiles(timezone.localtime(resuelto_en).date(), dias)
+
+
+def figuras_gestion(*, usuario, desde, hasta, entidad_id: int | None = None):
+    """The incident-management figures of the incidents ``usuario`` may see (the report of
+    ``incidentes.reportes``; other apps read them here, e.g. the PISI compliance report)."""
+    from .reportes.figuras import figuras_gestion as calcular  # reportes reads this module
+
+    return calcular(usuario=usuario, desde=desde, hasta=hasta, entidad_id=entidad_id)
+
+
+OpcionTransicion = fsm.Opcion
+
+
+def transiciones_para(*, usuario, incidente: Incidente) -> list[fsm.Opcion]:
+    """Transitions the user may fire from the current state (the permission declared on
+    each transition decides), each with whether its conditions hold now and, if not, why."""
+    return fsm.opciones(incidente, states.MAQUINA, usuario)
 
 
 __all__ = [
     "Estado", "Filtros", "OpcionTransicion", "incidente_detalle", "incidente_obtener",
-    "incidentes_lista", "incidentes_visibles", "timeline_de", "transiciones_para",
+    "incidentes_lista", "incidentes_visibles", "tareas_visibles", "timeline_de",
+    "transiciones_para",
 ]

@@ -12,6 +12,7 @@ denormalised ``vence_sla`` / ``estado_sla`` in step for the queue.
 - Reopening turns the stop into a pause and resumes: time spent "resolved" does not count.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from protocolos import selectors as protocolos
@@ -105,39 +106,79 @@ def _reanudar_tras_fin(reloj: RelojSLA, momento: datetime) -> None:
     reloj_evento(reloj, TipoEvento.REANUDACION, momento)
 
 
+# ---- what a state change does to the clocks: one row per effect ---------------------------
+
+@dataclass(frozen=True)
+class _Cambio:
+    incidente: Incidente
+    antes: str
+    despues: str
+    pausa: frozenset
+    relojes: dict
+    momento: datetime
+
+
+def _reanudar_terminados(c: _Cambio) -> None:
+    # reabrir / desmarcar duplicado: resolution (and containment if not reached) resume.
+    for medida in (Medida.RESOLUCION, Medida.CONTENCION):
+        reloj = c.relojes.get(medida)
+        if reloj and reloj.terminado_en is not None and (
+            medida == Medida.RESOLUCION or c.despues not in PASADA_CONTENCION
+        ) and _ultimo(reloj) == TipoEvento.FIN:
+            _reanudar_tras_fin(reloj, c.momento)
+
+
+def _detener_acuse(c: _Cambio) -> None:
+    _detener(c.relojes.get(Medida.ACUSE), c.momento)
+    if c.incidente.primera_respuesta_en is None:
+        c.incidente.primera_respuesta_en = c.momento
+        Incidente.objects.filter(pk=c.incidente.pk).update(primera_respuesta_en=c.momento)
+
+
+def _detener_contencion(c: _Cambio) -> None:
+    _detener(c.relojes.get(Medida.CONTENCION), c.momento)
+
+
+def _detener_todos(c: _Cambio) -> None:
+    for reloj in c.relojes.values():
+        _detener(reloj, c.momento)
+
+
+def _pausar(c: _Cambio) -> None:
+    for reloj in c.relojes.values():
+        if _corriendo(reloj):
+            reloj_evento(reloj, TipoEvento.PAUSA, c.momento)
+
+
+def _reanudar_pausados(c: _Cambio) -> None:
+    for reloj in c.relojes.values():
+        if reloj.terminado_en is None and _ultimo(reloj) == TipoEvento.PAUSA:
+            reloj_evento(reloj, TipoEvento.REANUDACION, c.momento)
+
+
+# (when, effect), applied in this order. "Pause" is the SLA policy's pausing states.
+EFECTOS_EN_RELOJES = (
+    (lambda c: c.antes in ESTADOS_FIN and c.despues not in ESTADOS_FIN, _reanudar_terminados),
+    (lambda c: c.antes == Estado.REPORTADO and c.despues != Estado.REPORTADO, _detener_acuse),
+    (lambda c: c.despues in PASADA_CONTENCION, _detener_contencion),
+    (lambda c: c.despues in ESTADOS_FIN, _detener_todos),
+    (lambda c: c.despues not in ESTADOS_FIN and c.despues in c.pausa
+     and c.antes not in c.pausa, _pausar),
+    (lambda c: c.despues not in ESTADOS_FIN and c.antes in c.pausa
+     and c.despues not in c.pausa, _reanudar_pausados),
+)
+
+
 def tras_transicion(incidente: Incidente, *, antes: str, actor, momento: datetime) -> None:
+    """Apply ``EFECTOS_EN_RELOJES`` to the incident's clocks after a state change."""
     relojes = _relojes(incidente)
     if not relojes:
         return
-    despues = incidente.estado
-    pausa = set(next(iter(relojes.values())).politica.estados_pausa)
-
-    if antes in ESTADOS_FIN and despues not in ESTADOS_FIN:
-        # reabrir / desmarcar duplicado: resolution (and containment if not reached) resume.
-        for medida in (Medida.RESOLUCION, Medida.CONTENCION):
-            reloj = relojes.get(medida)
-            if reloj and reloj.terminado_en is not None and (
-                medida == Medida.RESOLUCION or despues not in PASADA_CONTENCION
-            ) and _ultimo(reloj) == TipoEvento.FIN:
-                _reanudar_tras_fin(reloj, momento)
-    if antes == Estado.REPORTADO and despues != Estado.REPORTADO:
-        _detener(relojes.get(Medida.ACUSE), momento)
-        if incidente.primera_respuesta_en is None:
-            incidente.primera_respuesta_en = momento
-            Incidente.objects.filter(pk=incidente.pk).update(primera_respuesta_en=momento)
-    if despues in PASADA_CONTENCION:
-        _detener(relojes.get(Medida.CONTENCION), momento)
-    if despues in ESTADOS_FIN:
-        for reloj in relojes.values():
-            _detener(reloj, momento)
-    elif despues in pausa and antes not in pausa:
-        for reloj in relojes.values():
-            if _corriendo(reloj):
-                reloj_evento(reloj, TipoEvento.PAUSA, momento)
-    elif antes in pausa and despues not in pausa:
-        for reloj in relojes.values():
-            if reloj.terminado_en is None and _ultimo(reloj) == TipoEvento.PAUSA:
-                reloj_evento(reloj, TipoEvento.REANUDACION, momento)
+    pausa = frozenset(next(iter(relojes.values())).politica.estados_pausa)
+    cambio = _Cambio(incidente, antes, incidente.estado, pausa, relojes, momento)
+    for aplica, efecto in EFECTOS_EN_RELOJES:
+        if aplica(cambio):
+            efecto(cambio)
     denormalizar(incidente, relojes.values())
 
 

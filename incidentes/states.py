@@ -7,6 +7,8 @@ Spanish reason so that a refused transition answers 409 saying exactly what is m
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cgii.fsm import Maquina
+
 
 class Estado(models.TextChoices):
     REPORTADO = "reportado", _("Reportado")
@@ -56,6 +58,7 @@ class Transicion(models.TextChoices):
     SOLICITAR_INFORMACION = "solicitar_informacion", _("Solicitar información a la entidad")
     RESPONDER_ENTIDAD = "responder_entidad", _("Responder a la solicitud")
     REABRIR = "reabrir", _("Reabrir")
+    OBJETAR_RESOLUCION = "objetar_resolucion", _("No está resuelto")
 
 
 # ---- conditions (pure: read the instance, never write) --------------------------------
@@ -88,7 +91,7 @@ def tiene_cierre(incidente) -> bool:
     return bool(incidente.resumen_cierre.strip()) and bool(incidente.lecciones_aprendidas.strip())
 
 
-tiene_cierre.motivo = _("Para cerrar se requieren el resumen de cierre y las lecciones aprendidas.")
+tiene_cierre.motivo = _("Escriba el resumen de cierre y las lecciones aprendidas.")
 
 
 def tiene_maestro(incidente) -> bool:
@@ -105,11 +108,14 @@ def tiene_motivo(incidente) -> bool:
 tiene_motivo.motivo = _("Debe indicar el motivo del rechazo.")
 
 
-def condiciones_incumplidas(metodo_transicion, incidente) -> list[str]:
-    """Spanish reasons of the unmet conditions of ``metodo_transicion`` from the current state."""
-    meta = metodo_transicion._django_fsm
-    actual = incidente.estado
-    trans = meta.get_transition(actual)
-    if trans is None:
-        return []
-    return [str(getattr(c, "motivo", c.__name__)) for c in trans.conditions if not c(incidente)]
+MAQUINA = Maquina(
+    transiciones=Transicion, estados=Estado, sujeto=_("un incidente"),
+    sin_permiso=_("Su rol no puede ejecutar «%(t)s» en este protocolo."),
+    solo_sistema=frozenset({Transicion.AUTOCERRAR}),
+    campos={
+        Transicion.RECHAZAR: ("motivo_rechazo",),
+        Transicion.MARCAR_DUPLICADO: ("maestro_id",),
+        Transicion.RESOLVER: ("resumen_cierre", "lecciones_aprendidas"),
+        Transicion.CERRAR: ("resumen_cierre", "lecciones_aprendidas", "controles_fallidos"),
+    },
+)

@@ -86,6 +86,3 @@ def registrar() -> None:
                    "categoria": {k: str(v) for k, v in Grado.choices}},
     ))
     registrar_fuente(nombre="busqueda.pisi", tipos=("pisi.*",), afectados=afectados)
-
-
-registrar()

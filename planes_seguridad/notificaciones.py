@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cgii.entidades.models import Entidad, Membresia
-from cgii.eventos.notificaciones import notificar, registrar_tipo
+from cgii.eventos.notificaciones import notificar
 
 from .permisos import ENTIDAD, REVISORES
 from .states import Estado
@@ -99,11 +99,3 @@ def al_evento(evento) -> None:
     usuarios.discard(evento.datos.get("actor_id"))
     notificar(usuarios_ids=usuarios, tipo=tipo, texto=texto,
               enlace=reverse(f"pisi:{pagina}", args=[plan["id"]]))
-
-
-def conectar() -> None:
-    from cgii.eventos.registro import registrar_manejador
-
-    for codigo, (etiqueta, email) in TIPOS.items():
-        registrar_tipo(codigo, etiqueta, email_por_defecto=email)
-    registrar_manejador(nombre=NOMBRE_MANEJADOR, tipos=EVENTOS, funcion=al_evento)

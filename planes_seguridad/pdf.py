@@ -4,18 +4,20 @@ public verification URL and a QR code of that URL.
 It is generated when a plan reaches ``conforme``: the outbox sink below handles
 ``pisi.transicion`` events with ``a == "conforme"`` and stores the file in private storage
 (``cgii.archivos``' root) under a name derived from the verification code, so the sink is
-idempotent (an existing file is kept) and the download view can regenerate a missing file
-from the same data (``resumen_plan``). What the file shows is frozen at conformity: the MAE's
-resolution cites it.
+idempotent (an existing file is kept). What the file shows is frozen at conformity, inside
+the transition (``PlanInstitucional.resumen_conformidad``, ``congelado.resumen_conformidad``):
+the MAE's resolution cites it, so a missing file is rendered again from that frozen data,
+never from the plan as it is now.
 """
 
 import base64
 import logging
+from datetime import date, datetime
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from cgii import archivos
 
-from . import selectors
-from .permisos import SISTEMA
+from . import congelado
 from .states import Estado
 
 logger = logging.getLogger(__name__)
@@ -55,49 +56,77 @@ def qr_data_uri(texto: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(imagen.to_string()).decode()
 
 
-def contexto_resumen(plan_id: int, *, usuario=SISTEMA) -> dict:
-    resumen = selectors.resumen_plan(usuario=usuario, plan_id=plan_id)
-    plan = resumen.plan
-    actividades = list(selectors.actividades_de(plan=plan))
-    por_nivel: dict[str, int] = {}
-    for r in plan.evaluacion_riesgos or []:
-        nivel = str(r.get("nivel") or "").lower()
-        por_nivel[nivel] = por_nivel.get(nivel, 0) + 1
-    orden = list(NIVELES)
-    riesgos = [(str(NIVELES.get(n, n)), c) for n, c in sorted(
-        por_nivel.items(), key=lambda kv: orden.index(kv[0]) if kv[0] in orden else 99)]
-    total = resumen.soa["total"]
-    for d in [*resumen.soa["dominios"], total]:
+def _instante(valor):
+    return timezone.localtime(datetime.fromisoformat(valor)) if valor else None
+
+
+def _dia(valor):
+    return date.fromisoformat(valor) if valor else None
+
+
+def contexto_resumen(datos: dict) -> dict:
+    """The template's context from the summary frozen at conformity (JSON → dates, the
+    verification URL and its QR code)."""
+    plan = dict(datos["plan"])
+    for campo in ("presentado_en", "conforme_en"):
+        plan[campo] = _instante(plan.get(campo))
+    plan["politica_aprobada_en"] = _dia(plan.get("politica_aprobada_en"))
+    actividades = [{**a, "inicio_planificado": _dia(a["inicio_planificado"]),
+                    "fin_planificado": _dia(a["fin_planificado"])}
+                   for a in datos["actividades"]]
+    soa = datos["soa"]
+    total = soa["total"]
+    for d in [*soa["dominios"], total]:
         d["no_iniciados"] = d["aplican"] - d["implementados"] - d["en_proceso"]
-    codigo = plan.codigo_verificacion or ""
+    codigo = datos.get("codigo") or ""
     url = url_verificacion(codigo) if codigo else ""
     return {
-        "plan": plan, "soa": resumen.soa, "total": total,
-        "actividades": actividades, "resumen_actividades": resumen.actividades,
-        "avance_cronograma": round(sum(a.avance for a in actividades) / len(actividades))
+        "plan": plan, "soa": soa, "total": total, "actividades": actividades,
+        "resumen_actividades": {
+            "total": len(actividades),
+            "atrasadas": sum(a["atrasada"] for a in actividades),
+            "terminadas": sum(a["avance"] == 100 for a in actividades)},
+        "avance_cronograma": round(sum(a["avance"] for a in actividades) / len(actividades))
         if actividades else 0,
-        "riesgos": riesgos, "activos": len(plan.inventario_activos or []),
+        "riesgos": [(str(NIVELES.get(n, n)), c) for n, c in datos["riesgos"]],
+        "activos": datos["activos"], "evidencias": datos["evidencias"],
         "codigo": codigo, "url": url, "qr": qr_data_uri(url) if url else "",
-        "generado": timezone.localtime(),
-        "conforme": plan.conforme_en is not None,
-        "evidencias": plan.evidencias.aggregate(
-            total=Count("id"), aprobadas=Count("id", filter=Q(estado="aprobada"))),
+        "generado": _instante(datos.get("generado")),
     }
 
 
-def renderizar(plan_id: int, *, usuario=SISTEMA) -> bytes:
+def renderizar(datos: dict) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("planes_seguridad/pdf/resumen.html", contexto_resumen(
-        plan_id, usuario=usuario))
+    html = render_to_string("planes_seguridad/pdf/resumen.html", contexto_resumen(datos))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def _congelado_de(plan) -> dict:
+    """The plan's frozen summary. A plan that got conformity before the summary was frozen
+    in the transition has none: it is frozen once, now, and kept."""
+    from .models import PlanInstitucional
+
+    if plan.resumen_conformidad:
+        return plan.resumen_conformidad
+    with transaction.atomic():
+        bloqueado = (PlanInstitucional.objects.select_for_update(of=("self",))
+                     .select_related("entidad", "catalogo", "rsi", "conforme_por")
+                     .get(pk=plan.pk))
+        if not bloqueado.resumen_conformidad:
+            bloqueado.resumen_conformidad = congelado.resumen_conformidad(
+                bloqueado, momento=bloqueado.conforme_en or timezone.now())
+            bloqueado.save(update_fields=["resumen_conformidad"])
+    return bloqueado.resumen_conformidad
+
+
 def asegurar_resumen(plan) -> str:
-    """The stored summary of a plan with a verification code (generated if missing)."""
+    """The stored summary of a plan with a verification code, rendered from what was
+    frozen at conformity if the file is missing (the same document, byte for byte in what
+    it says)."""
     ruta = ruta_resumen(plan.codigo_verificacion)
     if not archivos.ruta_absoluta(ruta).exists():
-        archivos.escribir_archivo(ruta, renderizar(plan.pk))
+        archivos.escribir_archivo(ruta, renderizar(_congelado_de(plan)))
         logger.info("Resumen PISI generado: %s", ruta)
     return ruta
 
@@ -113,7 +142,8 @@ def resumen_al_conformar(evento) -> None:
         return
     from .models import PlanInstitucional
 
-    plan = PlanInstitucional.objects.filter(pk=plan_id).only("pk", "codigo_verificacion").first()
+    plan = (PlanInstitucional.objects.filter(pk=plan_id)
+            .only("pk", "codigo_verificacion", "resumen_conformidad").first())
     if plan is None or not plan.codigo_verificacion:
         return
     asegurar_resumen(plan)

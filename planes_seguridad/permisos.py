@@ -1,7 +1,7 @@
 """Who may do what on a PISI. Entity roles come from the user's membership in the plan's
 entity (``rsi``, ``mae``; a ``reportante`` only reads); CGII roles from the staff groups."""
 
-from cgii.entidades.selectors import roles_cgii, roles_en_entidad
+from cgii.entidades.selectors import roles_para_entidad
 from cgii.entidades.sistema import SISTEMA, UsuarioSistema  # noqa: F401 (one actor for all apps)
 
 ENTIDAD = ("rsi", "mae")
@@ -29,9 +29,7 @@ ROLES_TRANSICION_PERIODO = {
 
 
 def roles_del_usuario(entidad_id: int, usuario) -> frozenset[str]:
-    if getattr(usuario, "es_sistema", False):
-        return frozenset({"sistema"})
-    return roles_cgii(usuario) | roles_en_entidad(usuario, entidad_id)
+    return roles_para_entidad(usuario, entidad_id)
 
 
 def tiene_alguno(entidad_id: int, usuario, roles) -> bool:
@@ -39,6 +37,7 @@ def tiene_alguno(entidad_id: int, usuario, roles) -> bool:
 
 
 def permiso_transicion(nombre: str):
+    """The ``permission=`` of one plan transition (read by ``cgii.fsm``)."""
     def puede(plan, usuario) -> bool:
         return tiene_alguno(plan.entidad_id, usuario, ROLES_TRANSICION.get(nombre, ()))
 

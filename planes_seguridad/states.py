@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cgii.fsm import Maquina
+
 
 class Estado(models.TextChoices):
     BORRADOR = "borrador", _("Borrador")
@@ -202,9 +204,14 @@ def revision_completa(periodo) -> bool:
 revision_completa.motivo = _("Faltan controles aplicables por revisar en este periodo.")
 
 
-def motivos_incumplidos(metodo_transicion, objeto, estado: str) -> list[str]:
-    """Spanish reasons of the unmet conditions of ``metodo_transicion`` from ``estado``."""
-    trans = metodo_transicion._django_fsm.get_transition(estado)
-    if trans is None:
-        return []
-    return [str(getattr(c, "motivo", c.__name__)) for c in trans.conditions if not c(objeto)]
+# ---- the two machines, as the shared mechanism (cgii.fsm) reads them ----------------------
+
+MAQUINA_PLAN = Maquina(
+    transiciones=Transicion, estados=Estado, sujeto=_("un plan"),
+    sin_permiso=_("Su rol no puede «%(t)s» este plan."),
+    solo_sistema=frozenset(TRANSICIONES_SISTEMA), campos=CAMPOS_TRANSICION,
+)
+MAQUINA_PERIODO = Maquina(
+    transiciones=TransicionPeriodo, estados=EstadoPeriodo, sujeto=_("un periodo"),
+    sin_permiso=_("Su rol no puede «%(t)s» este periodo."),
+)

@@ -34,7 +34,7 @@ FASES = (
 TRANSICIONES = (
     "iniciar_triaje", "iniciar_analisis", "contener", "erradicar", "recuperar", "resolver",
     "cerrar", "autocerrar", "rechazar", "marcar_duplicado", "desmarcar_duplicado",
-    "solicitar_informacion", "responder_entidad", "reabrir",
+    "solicitar_informacion", "responder_entidad", "reabrir", "objetar_resolucion",
 )
 ROLES = {"analista", "coordinador", "administrador", "auditor", "reportante", "rsi", "mae",
          "sistema"}

@@ -36,26 +36,19 @@ class Arista:
     roles: list[str]
 
 
-def _transiciones_fsm():
-    """(name, label, sources, target) read from the incident FSM when that app is loaded."""
-    from django.apps import apps
+# The incident FSM that protocols give roles to. protocolos never imports incidentes: the
+# incidents app registers a function describing its machine when it starts.
+_describir_fsm = None
 
-    try:
-        modelo = apps.get_model("incidentes", "Incidente")
-        from incidentes.states import Transicion
-    except (LookupError, ImportError):
-        return []
-    nombres = dict(Transicion.choices)
-    campo = modelo._meta.get_field("estado")
-    etiquetas = dict(campo.choices)
-    salida: dict[str, list] = {}
-    for t in campo.get_all_transitions(modelo):
-        nombre = t.name
-        destino = t.target if isinstance(t.target, str) else None
-        if nombre not in salida:
-            salida[nombre] = [nombre, nombres.get(nombre, nombre), [], destino]
-        salida[nombre][2].append(t.source)
-    return [tuple(v) for v in salida.values()], etiquetas
+
+def registrar_fsm(describir) -> None:
+    """``describir()`` → ([(name, label, sources, target or None)], {state: label})."""
+    global _describir_fsm
+    _describir_fsm = describir
+
+
+def _transiciones_fsm():
+    return _describir_fsm() if _describir_fsm is not None else None
 
 
 def diagrama(protocolo) -> dict:

@@ -51,6 +51,12 @@ def roles_en_entidad(usuario, entidad_id: int) -> frozenset[str]:
     return frozenset(m.rol for m in membresias_activas(usuario) if m.entidad_id == entidad_id)
 
 
+def roles_para_entidad(usuario, entidad_id: int) -> frozenset[str]:
+    """Every role the user acts with on something of ``entidad_id``: CGII staff roles plus
+    the user's own roles in that entity (the system actor: ``{"sistema"}``)."""
+    return roles_cgii(usuario) | roles_en_entidad(usuario, entidad_id)
+
+
 def ve_todas_las_entidades(usuario) -> bool:
     return es_personal_cgii(usuario)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connections
 
+from cgii import periodicas
 from cgii.eventos import despachador, sumideros
 
 logger = logging.getLogger(__name__)
@@ -142,3 +143,5 @@ def _vuelta() -> None:
             logger.exception("Error en la tarea periódica %s", periodica.nombre)
         finally:
             close_old_connections()
+    # Periodic jobs each app declares once in its periodicas.py (also read by Celery beat).
+    periodicas.ejecutar_vencidas()

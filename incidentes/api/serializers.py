@@ -42,11 +42,18 @@ class IncidenteListaSerializer(CamposEnCache, serializers.ModelSerializer):
 
 
 class TareaSerializer(serializers.ModelSerializer):
+    # Whether the requesting user may change this step (selectors.tareas_visibles sets it).
+    editable = serializers.SerializerMethodField()
+
     class Meta:
         model = Tarea
         fields = ["id", "codigo_paso", "fase", "orden", "titulo", "instrucciones", "obligatoria",
                   "rol", "requiere_evidencia", "requiere_nota", "estado", "asignado",
-                  "vence_en", "nota", "evidencia", "completada_por", "completada_en"]
+                  "vence_en", "nota", "evidencia", "completada_por", "completada_en",
+                  "editable"]
+
+    def get_editable(self, tarea) -> bool | None:
+        return getattr(tarea, "editable", None)
 
 
 class EntradaSerializer(serializers.ModelSerializer):
@@ -151,6 +158,10 @@ class SolicitudSerializer(serializers.Serializer):
 
 class RespuestaSerializer(serializers.Serializer):
     respuesta = serializers.CharField()
+
+
+class ConfirmacionSerializer(serializers.Serializer):
+    comentario = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class TareaActualizarSerializer(serializers.Serializer):

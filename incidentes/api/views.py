@@ -128,7 +128,8 @@ def detalle_completo(usuario, incidente_id: int) -> dict:
         sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []), many=True).data
     datos["transiciones"] = s.TransicionOpcionSerializer(
         selectors.transiciones_para(usuario=usuario, incidente=incidente), many=True).data
-    datos["tareas"] = s.TareaSerializer(incidente._tareas_cache, many=True).data
+    datos["tareas"] = s.TareaSerializer(
+        selectors.tareas_visibles(usuario=usuario, incidente=incidente), many=True).data
     datos["timeline"] = s.EntradaSerializer(
         selectors.timeline_de(usuario=usuario, incidente=incidente), many=True).data
     datos["evidencias"] = s.EvidenciaSerializer(
@@ -253,13 +254,20 @@ class RespuestaView(_Accion):
                                      respuesta=d["respuesta"])
 
 
-class ConfirmacionView(APIView):
-    @extend_schema(summary="La entidad confirma la resolución", request=None,
+class ConfirmacionView(_Accion):
+    entrada = s.ConfirmacionSerializer
+
+    @extend_schema(summary="La entidad confirma la resolución (comentario opcional). Si no está "
+                           "resuelto: transición «objetar_resolucion» con el motivo en "
+                           "«comentario»", request=s.ConfirmacionSerializer,
                    responses=s.IncidenteDetalleSerializer)
     @idempotente
     def post(self, request, pk: int):
-        services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
-        return Response(detalle_completo(request.user, pk))
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk,
+                                                comentario=d["comentario"])
 
 
 class TareaView(APIView):

@@ -204,205 +204,267 @@ def verificar_documento(datos) -> list:
     return objetos
 
 
-def analizar(contenido, *, tlp_defecto: str = "amber",
-             progreso: Callable[[int, int], None] | None = None,
-             cada: int = 5000) -> Analisis:
-    """Parse and check a bundle. Raises BundleInvalido for document-level problems (not
-    JSON, not a bundle, STIX 2.0); per-object problems go to ``Analisis.errores``."""
+def _cargar(contenido):
     if isinstance(contenido, (bytes, bytearray, memoryview, str)):
         try:
-            datos = orjson.loads(contenido)
+            return orjson.loads(contenido)
         except orjson.JSONDecodeError as exc:
             raise BundleInvalido(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
-    else:
-        datos = contenido
-    objetos = verificar_documento(datos)
-    a = Analisis(total=len(objetos))
-    malos: set[int] = set()
+    return contenido
 
-    def malo(indice, obj, motivo):
-        malos.add(indice)
-        a.errores.append({
+
+@dataclass
+class _Lectura:
+    """The state of one analysis while objects are read (what the per-type readers share)."""
+
+    a: Analisis
+    tlp_defecto: str
+    marcas: dict = field(default_factory=lambda: dict(stix.TLP_POR_ID))
+    malos: set = field(default_factory=set)
+    refs: dict = field(default_factory=dict)            # STIX id in the bundle → keys
+    observaciones: list = field(default_factory=list)   # (object_refs, first, last)
+    avistamientos: list = field(default_factory=list)   # (ref, first, last, count)
+
+    def malo(self, indice, obj, motivo) -> None:
+        self.malos.add(indice)
+        es_dict = isinstance(obj, dict)
+        self.a.errores.append({
             "indice": indice,
-            "id": obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str)
-            else None,
-            "tipo": obj.get("type") if isinstance(obj, dict) and isinstance(obj.get("type"), str)
-            else None,
+            "id": obj.get("id") if es_dict and isinstance(obj.get("id"), str) else None,
+            "tipo": obj.get("type") if es_dict and isinstance(obj.get("type"), str) else None,
             "motivo": str(motivo)})
 
-    # Pass 1: markings, so that every object's TLP is known in pass 2.
-    marcas = dict(stix.TLP_POR_ID)
-    for indice, obj in enumerate(objetos):
-        if isinstance(obj, dict) and obj.get("type") == "marking-definition":
-            try:
-                _comunes(obj, indice)
-                tlp = _tlp_de_marca(obj)
-                if tlp == "?":
-                    raise _Malo(_("nivel TLP desconocido"))
-                conocido = stix.TLP_POR_ID.get(obj["id"])
-                if conocido and tlp and tlp != conocido:
-                    raise _Malo(_("el id es el de TLP:%(a)s pero la definición dice %(b)s")
-                                % {"a": conocido.upper(), "b": tlp.upper()})
-                if tlp is None and conocido is None and not (
-                        obj.get("definition_type") and isinstance(obj.get("definition"), dict)
-                ) and not isinstance(obj.get("extensions"), dict):
-                    raise _Malo(_("marking-definition sin definición ni extensión"))
-                if tlp:
-                    marcas[obj["id"]] = tlp
-            except _Malo as exc:
-                malo(indice, obj, exc)
-
-    def tlp_de(obj) -> str:
+    def tlp_de(self, obj) -> str:
         refs = obj.get("object_marking_refs")
         if refs:
-            codigos = [marcas.get(r) for r in refs]
-            return stix.tlp_mas_restrictivo(codigos) or tlp_defecto
-        return tlp_defecto
+            return stix.tlp_mas_restrictivo([self.marcas.get(r) for r in refs]) \
+                or self.tlp_defecto
+        return self.tlp_defecto
 
-    def agregar(entrada: Entrada) -> tuple[str, str]:
+    def agregar(self, entrada: Entrada) -> tuple[str, str]:
         clave = (entrada.tipo, entrada.valor)
-        previa = a.entradas.get(clave)
+        previa = self.a.entradas.get(clave)
         if previa is None:
-            a.entradas[clave] = entrada
+            self.a.entradas[clave] = entrada
         else:
             previa.fusionar(entrada)
         return clave
 
-    refs: dict[str, list] = {}           # STIX id in the bundle → keys
-    observaciones: list[tuple] = []      # (object_refs, first, last)
-    avistamientos: list[tuple] = []      # (ref, first, last, count)
-    conteo = a.conteo_tipos
 
+def _marca(obj) -> str | None:
+    """Pass 1: a marking-definition's TLP level (None: not a TLP marking); _Malo if wrong."""
+    tlp = _tlp_de_marca(obj)
+    if tlp == "?":
+        raise _Malo(_("nivel TLP desconocido"))
+    conocido = stix.TLP_POR_ID.get(obj["id"])
+    if conocido and tlp and tlp != conocido:
+        raise _Malo(_("el id es el de TLP:%(a)s pero la definición dice %(b)s")
+                    % {"a": conocido.upper(), "b": tlp.upper()})
+    if tlp is None and conocido is None and not (
+            obj.get("definition_type") and isinstance(obj.get("definition"), dict)
+    ) and not isinstance(obj.get("extensions"), dict):
+        raise _Malo(_("marking-definition sin definición ni extensión"))
+    return tlp
+
+
+def _leer_marcas(lectura: _Lectura, objetos: list) -> None:
     for indice, obj in enumerate(objetos):
-        if progreso and indice and indice % cada == 0:
-            progreso(indice, a.total)
-        if indice in malos:
-            continue
-        try:
-            tipo, ident = _comunes(obj, indice)
-            claves: list = []
-            interpretado = True
-            if tipo == "indicator":
-                patron = _texto(obj, "pattern", requerido=True)
-                tipo_patron = _texto(obj, "pattern_type", requerido=True)
-                desde = _ts(obj, "valid_from", requerido=True)
-                hasta = _ts(obj, "valid_until", requerido=False)
-                if hasta is not None and hasta <= desde:
-                    raise _Malo(_("«valid_until» debe ser posterior a «valid_from»"))
-                confianza = _entero(obj, "confidence", 0, 100)
-                tipos_ind = obj.get("indicator_types")
-                if tipos_ind is not None and not (isinstance(tipos_ind, list) and all(
-                        isinstance(t, str) for t in tipos_ind)):
-                    raise _Malo(_("«indicator_types» debe ser una lista de textos"))
-                if tipo_patron != "stix":
-                    interpretado = False
-                else:
-                    try:
-                        n = desde_patron(patron)
-                    except ValorInvalido as exc:
-                        raise _Malo(str(exc)) from None
-                    clave = agregar(Entrada(
-                        tipo=n.tipo, valor=n.valor, original=patron, tlp=tlp_de(obj),
-                        confianza=confianza, tipos_stix=list(tipos_ind or []),
-                        nombre=_texto(obj, "name"), descripcion=_texto(obj, "description"),
-                        valido_desde=desde, valido_hasta=hasta))
-                    a.claves_indicador.add(clave)
-                    claves.append(clave)
-            elif tipo in SCO_CON_VALUE:
-                valor = _texto(obj, "value", requerido=True)
-                try:
-                    n = normalizar(valor, tipo, refangar=False)
-                except ValorInvalido as exc:
-                    raise _Malo(str(exc)) from None
-                claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
-                                              tlp=tlp_de(obj))))
-            elif tipo == "file":
-                hashes = obj.get("hashes")
-                if hashes is not None and not isinstance(hashes, dict):
-                    raise _Malo(_("«hashes» debe ser un diccionario"))
-                for algoritmo, valor in (hashes or {}).items():
-                    tipo_hash = HASH_POR_NOMBRE.get(str(algoritmo).upper())
-                    if tipo_hash is None:
-                        continue
-                    if not isinstance(valor, str):
-                        raise _Malo(_("hash %(a)s no es texto") % {"a": algoritmo})
-                    try:
-                        n = normalizar(valor, tipo_hash, refangar=False)
-                    except ValorInvalido as exc:
-                        raise _Malo(f"{algoritmo}: {exc}") from None
-                    claves.append(agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
-                                                  tlp=tlp_de(obj))))
-                interpretado = bool(claves)
-            elif tipo == "observed-data":
-                primero = _ts(obj, "first_observed", requerido=True)
-                ultimo = _ts(obj, "last_observed", requerido=True)
-                if ultimo < primero:
-                    raise _Malo(_("«last_observed» es anterior a «first_observed»"))
-                _entero(obj, "number_observed", 1, MAX_ENTERO, requerido=True)
-                if "object_refs" in obj or "objects" not in obj:
-                    observaciones.append((_refs(obj, "object_refs", requerido=True), primero,
-                                          ultimo))
-            elif tipo == "sighting":
-                ref = _ref(obj.get("sighting_of_ref"), "sighting_of_ref")
-                primero = _ts(obj, "first_seen", requerido=False)
-                ultimo = _ts(obj, "last_seen", requerido=False)
-                if primero and ultimo and ultimo < primero:
-                    raise _Malo(_("«last_seen» es anterior a «first_seen»"))
-                cuenta = _entero(obj, "count", 0, MAX_ENTERO)
-                _refs(obj, "observed_data_refs", "observed-data")
-                _refs(obj, "where_sighted_refs")
-                avistamientos.append((ref, primero, ultimo, cuenta))
-            elif tipo == "relationship":
-                rel = _texto(obj, "relationship_type", requerido=True)
-                if not _RE_REL.match(rel):
-                    raise _Malo(_("«relationship_type» no válido"))
-                _ref(obj.get("source_ref"), "source_ref")
-                _ref(obj.get("target_ref"), "target_ref")
-                interpretado = False
-            elif tipo == "identity":
-                _texto(obj, "name", requerido=True)
-                interpretado = False
-            elif tipo == "marking-definition":
-                interpretado = obj["id"] in marcas
-            else:
-                interpretado = False
-        except _Malo as exc:
-            malo(indice, obj, exc)
-            continue
-        if claves:
-            refs[ident] = claves
-        if not interpretado:
-            a.no_interpretados += 1
-        conteo[tipo] = conteo.get(tipo, 0) + 1
-        fecha = obj.get("modified") or obj.get("created")
-        # Interpreted indicators and SCOs live on as Indicador rows (and the bundle file is
-        # kept): only their id mapping is stored. Everything else is stored as received.
-        datos = None if claves and tipo in REPRESENTADOS else orjson.dumps(obj).decode()
-        a.filas.append([indice, ident, tipo, fecha if isinstance(fecha, str) else None,
-                        interpretado, claves, datos])
+        if isinstance(obj, dict) and obj.get("type") == "marking-definition":
+            try:
+                _comunes(obj, indice)
+                tlp = _marca(obj)
+                if tlp:
+                    lectura.marcas[obj["id"]] = tlp
+            except _Malo as exc:
+                lectura.malo(indice, obj, exc)
 
-    for objetos_ref, primero, ultimo in observaciones:
+
+# ---- one reader per STIX object type: (keys it yields, whether it was interpreted) --------
+
+def _normalizado(valor, tipo, prefijo: str = ""):
+    try:
+        return normalizar(valor, tipo, refangar=False)
+    except ValorInvalido as exc:
+        raise _Malo(f"{prefijo}{exc}") from None
+
+
+def _leer_indicador(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    patron = _texto(obj, "pattern", requerido=True)
+    tipo_patron = _texto(obj, "pattern_type", requerido=True)
+    desde = _ts(obj, "valid_from", requerido=True)
+    hasta = _ts(obj, "valid_until", requerido=False)
+    if hasta is not None and hasta <= desde:
+        raise _Malo(_("«valid_until» debe ser posterior a «valid_from»"))
+    confianza = _entero(obj, "confidence", 0, 100)
+    tipos_ind = obj.get("indicator_types")
+    if tipos_ind is not None and not (isinstance(tipos_ind, list) and all(
+            isinstance(t, str) for t in tipos_ind)):
+        raise _Malo(_("«indicator_types» debe ser una lista de textos"))
+    if tipo_patron != "stix":
+        return [], False
+    try:
+        n = desde_patron(patron)
+    except ValorInvalido as exc:
+        raise _Malo(str(exc)) from None
+    clave = lectura.agregar(Entrada(
+        tipo=n.tipo, valor=n.valor, original=patron, tlp=lectura.tlp_de(obj),
+        confianza=confianza, tipos_stix=list(tipos_ind or []),
+        nombre=_texto(obj, "name"), descripcion=_texto(obj, "description"),
+        valido_desde=desde, valido_hasta=hasta))
+    lectura.a.claves_indicador.add(clave)
+    return [clave], True
+
+
+def _leer_sco_con_valor(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    valor = _texto(obj, "value", requerido=True)
+    n = _normalizado(valor, obj["type"])
+    return [lectura.agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
+                                    tlp=lectura.tlp_de(obj)))], True
+
+
+def _leer_archivo(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    hashes = obj.get("hashes")
+    if hashes is not None and not isinstance(hashes, dict):
+        raise _Malo(_("«hashes» debe ser un diccionario"))
+    claves = []
+    for algoritmo, valor in (hashes or {}).items():
+        tipo_hash = HASH_POR_NOMBRE.get(str(algoritmo).upper())
+        if tipo_hash is None:
+            continue
+        if not isinstance(valor, str):
+            raise _Malo(_("hash %(a)s no es texto") % {"a": algoritmo})
+        n = _normalizado(valor, tipo_hash, f"{algoritmo}: ")
+        claves.append(lectura.agregar(Entrada(tipo=n.tipo, valor=n.valor, original=valor,
+                                              tlp=lectura.tlp_de(obj))))
+    return claves, bool(claves)
+
+
+def _leer_observado(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    primero = _ts(obj, "first_observed", requerido=True)
+    ultimo = _ts(obj, "last_observed", requerido=True)
+    if ultimo < primero:
+        raise _Malo(_("«last_observed» es anterior a «first_observed»"))
+    _entero(obj, "number_observed", 1, MAX_ENTERO, requerido=True)
+    if "object_refs" in obj or "objects" not in obj:
+        lectura.observaciones.append((_refs(obj, "object_refs", requerido=True), primero,
+                                      ultimo))
+    return [], True
+
+
+def _leer_avistamiento(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    ref = _ref(obj.get("sighting_of_ref"), "sighting_of_ref")
+    primero = _ts(obj, "first_seen", requerido=False)
+    ultimo = _ts(obj, "last_seen", requerido=False)
+    if primero and ultimo and ultimo < primero:
+        raise _Malo(_("«last_seen» es anterior a «first_seen»"))
+    cuenta = _entero(obj, "count", 0, MAX_ENTERO)
+    _refs(obj, "observed_data_refs", "observed-data")
+    _refs(obj, "where_sighted_refs")
+    lectura.avistamientos.append((ref, primero, ultimo, cuenta))
+    return [], True
+
+
+def _leer_relacion(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    rel = _texto(obj, "relationship_type", requerido=True)
+    if not _RE_REL.match(rel):
+        raise _Malo(_("«relationship_type» no válido"))
+    _ref(obj.get("source_ref"), "source_ref")
+    _ref(obj.get("target_ref"), "target_ref")
+    return [], False
+
+
+def _leer_identidad(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    _texto(obj, "name", requerido=True)
+    return [], False
+
+
+def _leer_marca(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    return [], obj["id"] in lectura.marcas
+
+
+def _sin_interpretar(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
+    return [], False
+
+
+LECTORES = {
+    "indicator": _leer_indicador,
+    **dict.fromkeys(SCO_CON_VALUE, _leer_sco_con_valor),
+    "file": _leer_archivo,
+    "observed-data": _leer_observado,
+    "sighting": _leer_avistamiento,
+    "relationship": _leer_relacion,
+    "identity": _leer_identidad,
+    "marking-definition": _leer_marca,
+}
+
+
+def _leer_objeto(lectura: _Lectura, indice: int, obj) -> None:
+    try:
+        tipo, ident = _comunes(obj, indice)
+        claves, interpretado = LECTORES.get(tipo, _sin_interpretar)(lectura, obj)
+    except _Malo as exc:
+        lectura.malo(indice, obj, exc)
+        return
+    a = lectura.a
+    if claves:
+        lectura.refs[ident] = claves
+    if not interpretado:
+        a.no_interpretados += 1
+    a.conteo_tipos[tipo] = a.conteo_tipos.get(tipo, 0) + 1
+    fecha = obj.get("modified") or obj.get("created")
+    # Interpreted indicators and SCOs live on as Indicador rows (and the bundle file is
+    # kept): only their id mapping is stored. Everything else is stored as received.
+    datos = None if claves and tipo in REPRESENTADOS else orjson.dumps(obj).decode()
+    a.filas.append([indice, ident, tipo, fecha if isinstance(fecha, str) else None,
+                    interpretado, claves, datos])
+
+
+def _ampliar_fechas(entrada: Entrada, primero, ultimo) -> None:
+    if primero:
+        entrada.primera_vez = primero if entrada.primera_vez is None \
+            else min(entrada.primera_vez, primero)
+    if ultimo:
+        entrada.ultima_vez = ultimo if entrada.ultima_vez is None \
+            else max(entrada.ultima_vez, ultimo)
+
+
+def _aplicar_observaciones(lectura: _Lectura) -> None:
+    """Pass 3: observed-data and sightings widen the first/last seen of what they point at."""
+    a = lectura.a
+    for objetos_ref, primero, ultimo in lectura.observaciones:
         for ref in objetos_ref:
-            for clave in refs.get(ref, ()):
-                e = a.entradas[clave]
-                e.primera_vez = primero if e.primera_vez is None else min(e.primera_vez, primero)
-                e.ultima_vez = ultimo if e.ultima_vez is None else max(e.ultima_vez, ultimo)
-    for ref, primero, ultimo, cuenta in avistamientos:
-        claves = refs.get(ref)
+            for clave in lectura.refs.get(ref, ()):
+                _ampliar_fechas(a.entradas[clave], primero, ultimo)
+    for ref, primero, ultimo, cuenta in lectura.avistamientos:
+        claves = lectura.refs.get(ref)
         if claves is None:
             a.externos.append((ref, primero, ultimo, cuenta))
             continue
         for clave in claves:
-            e = a.entradas[clave]
-            if primero:
-                e.primera_vez = primero if e.primera_vez is None else min(e.primera_vez, primero)
-            if ultimo:
-                e.ultima_vez = ultimo if e.ultima_vez is None else max(e.ultima_vez, ultimo)
+            _ampliar_fechas(a.entradas[clave], primero, ultimo)
             sumar_avistamiento(a.avistamientos, clave, primero, ultimo, cuenta)
-    a.errores.sort(key=lambda e: e["indice"])
+
+
+def analizar(contenido, *, tlp_defecto: str = "amber",
+             progreso: Callable[[int, int], None] | None = None,
+             cada: int = 5000) -> Analisis:
+    """Parse and check a bundle. Raises BundleInvalido for document-level problems (not
+    JSON, not a bundle, STIX 2.0); per-object problems go to ``Analisis.errores``. Each STIX
+    object type has its reader (``LECTORES``)."""
+    objetos = verificar_documento(_cargar(contenido))
+    lectura = _Lectura(a=Analisis(total=len(objetos)), tlp_defecto=tlp_defecto)
+    # Pass 1: markings, so that every object's TLP is known in pass 2.
+    _leer_marcas(lectura, objetos)
+    for indice, obj in enumerate(objetos):
+        if progreso and indice and indice % cada == 0:
+            progreso(indice, lectura.a.total)
+        if indice not in lectura.malos:
+            _leer_objeto(lectura, indice, obj)
+    _aplicar_observaciones(lectura)
+    lectura.a.errores.sort(key=lambda e: e["indice"])
     if progreso:
-        progreso(a.total, a.total)
-    return a
+        progreso(lectura.a.total, lectura.a.total)
+    return lectura.a
 
 
 def sumar_avistamiento(destino: dict, clave, primero, ultimo, cuenta) -> None:

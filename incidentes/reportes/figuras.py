@@ -232,129 +232,169 @@ _SQL_VENDOR = {
 }
 
 
-def figuras_gestion(*, usuario, desde: date, hasta: date,
-                    entidad_id: int | None = None) -> FigurasGestion:
-    inicio, fin, corte = limites(desde, hasta)
-    fig = FigurasGestion(desde=desde, hasta=hasta, entidad_id=entidad_id, corte=corte,
-                         generado_en=timezone.now())
-    visibles: QuerySet[Incidente] = incidentes_visibles(usuario)
-    if entidad_id is not None:
-        visibles = visibles.filter(entidad_id=entidad_id)
-    # Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here); a scope
-    # without conditions (CGII staff, all entities) needs no semi-join.
-    alcance = _Sql("")
-    if visibles.query.where:
-        try:
-            sql_v, params_v = visibles.order_by().values("pk").query.sql_with_params()
-            alcance = _Sql(f"i.id IN ({sql_v}) AND", *params_v)
-        except EmptyResultSet:  # e.g. a user without any entity: nothing is visible
-            alcance = _Sql("1 = 0 AND")
-    dt = connection.ops.adapt_datetimefield_value
-    p_inicio, p_fin, p_corte = dt(inicio), dt(fin), dt(corte)
+@dataclass
+class _Consulta:
+    """What every section of the report shares: the period's instants as query parameters,
+    the incidents' universe (CTE "u") and the cohort whose resolution SLA is judged."""
 
-    # Each incident joined once to its resolution clock (the SQL this report is made of);
-    # the universe is every incident that can count in some figure of the range.
-    def universo(con_nivel: bool) -> _Sql:
+    desde: date
+    hasta: date
+    corte: datetime
+    alcance: _Sql
+    p_inicio: object
+    p_fin: object
+    p_corte: object
+    u: _Sql = None
+    cohorte: _Sql = None
+
+    def universo(self, con_nivel: bool) -> _Sql:
+        # Each incident joined once to its resolution clock (the SQL this report is made
+        # of); the universe is every incident that can count in some figure of the range.
         nivel = (f", e.nivel FROM {_INC} i JOIN {_ENT} e ON e.id = i.entidad_id" if con_nivel
                  else f" FROM {_INC} i")
         return _Sql(
             f"WITH u AS (SELECT i.id, i.codigo, i.tipo_id, i.prioridad, i.entidad_id, "
             f"i.origen, i.estado, i.creado, r.terminado_en AS fin_res, r.estado AS est_res, "
             f"r.vence AS vence_res{nivel} LEFT JOIN {_RELOJ} r ON r.ambito = %s "
-            f"AND r.objeto_id = i.id AND r.medida = %s WHERE {alcance.sql} i.creado < %s "
+            f"AND r.objeto_id = i.id AND r.medida = %s WHERE {self.alcance.sql} i.creado < %s "
             f"AND (i.creado >= %s OR r.terminado_en IS NULL OR r.terminado_en >= %s))",
-            AMBITO, Medida.RESOLUCION.value, *alcance.params, p_fin, p_inicio, p_inicio)
+            AMBITO, Medida.RESOLUCION.value, *self.alcance.params, self.p_fin, self.p_inicio,
+            self.p_inicio)
 
-    u = universo(con_nivel=False)
-    recibido = _Sql("u.creado >= %s", p_inicio)
+
+def _alcance(usuario, entidad_id: int | None) -> _Sql:
+    """Tenant scope: the selector's own SQL, embedded (never rebuilt by hand here); a scope
+    without conditions (CGII staff, all entities) needs no semi-join."""
+    visibles: QuerySet[Incidente] = incidentes_visibles(usuario)
+    if entidad_id is not None:
+        visibles = visibles.filter(entidad_id=entidad_id)
+    if not visibles.query.where:
+        return _Sql("")
+    try:
+        sql_v, params_v = visibles.order_by().values("pk").query.sql_with_params()
+        return _Sql(f"i.id IN ({sql_v}) AND", *params_v)
+    except EmptyResultSet:  # e.g. a user without any entity: nothing is visible
+        return _Sql("1 = 0 AND")
+
+
+def _banderas(c: _Consulta) -> dict[str, _Sql]:
+    """Per-incident 0/1 flags (what each count counts)."""
+    recibido = _Sql("u.creado >= %s", c.p_inicio)
     vulnerabilidad = _Sql("u.origen = %s", Origen.CGII_VULNERABILIDAD.value)
-    detenido = _Sql("u.fin_res < %s", p_corte)
+    detenido = _Sql("u.fin_res < %s", c.p_corte)
     descartado = recibido & detenido & _en("u.estado", ESTADOS_DESCARTE)
-    resuelto = (_Sql("u.fin_res >= %s AND u.fin_res < %s", p_inicio, p_corte)
+    resuelto = (_Sql("u.fin_res >= %s AND u.fin_res < %s", c.p_inicio, c.p_corte)
                 & _en("u.estado", ESTADOS_RESUELTO))
-    abierto = _Sql("u.creado < %s AND (u.fin_res IS NULL OR u.fin_res >= %s)", p_corte, p_corte)
-    cohorte = recibido & (_en("u.estado", ESTADOS_NO_DESCARTE)
-                          | _Sql("u.fin_res IS NULL OR u.fin_res >= %s", p_corte))
-    res_cumplido = _Sql("u.fin_res < %s AND u.est_res = %s", p_corte, "cumplido")
-    res_incumplido = _Sql("u.vence_res < %s AND u.est_res NOT IN (%s, %s)", p_corte,
+    abierto = _Sql("u.creado < %s AND (u.fin_res IS NULL OR u.fin_res >= %s)", c.p_corte,
+                   c.p_corte)
+    res_cumplido = _Sql("u.fin_res < %s AND u.est_res = %s", c.p_corte, "cumplido")
+    res_incumplido = _Sql("u.vence_res < %s AND u.est_res NOT IN (%s, %s)", c.p_corte,
                           "cumplido", "pausado")
-    # Per-incident 0/1 flags, computed once (CTE "f"), then summed by each breakdown.
     banderas = {
         "rec": recibido, "vul": recibido & vulnerabilidad, "descart": descartado,
         "rech": descartado & _Sql("u.estado = %s", Estado.RECHAZADO.value),
         "res": resuelto, "res_vul": resuelto & vulnerabilidad, "abi": abierto,
-        "abi_vul": abierto & vulnerabilidad, "coh": cohorte, "coh_c": cohorte & res_cumplido,
-        "coh_i": cohorte & res_incumplido,
+        "abi_vul": abierto & vulnerabilidad, "coh": c.cohorte,
+        "coh_c": c.cohorte & res_cumplido, "coh_i": c.cohorte & res_incumplido,
     }
+    dt = connection.ops.adapt_datetimefield_value
     for k, (a, b) in enumerate(TRAMOS_ANTIGUEDAD):
-        q = abierto & _Sql("u.creado <= %s", dt(corte - timedelta(days=a)))
+        q = abierto & _Sql("u.creado <= %s", dt(c.corte - timedelta(days=a)))
         if b is not None:
-            q = q & _Sql("u.creado > %s", dt(corte - timedelta(days=b)))
+            q = q & _Sql("u.creado > %s", dt(c.corte - timedelta(days=b)))
         banderas[f"t{k}"] = q
-    nombres = list(banderas)
+    return banderas
+
+
+def _filas_desglose(c: _Consulta, banderas: dict[str, _Sql]) -> list[tuple]:
+    """1 query: every breakdown and the totals (UNION ALL over the flags, computed once in
+    CTE "f")."""
     f_cte: list = [", f AS (SELECT u.tipo_id, u.prioridad, u.entidad_id, u.nivel,",
                    _Sql(*_trunc_mes("u.creado", settings.TIME_ZONE)), "AS mes_rec,",
                    _Sql(*_trunc_mes("u.fin_res", settings.TIME_ZONE)), "AS mes_res"]
     for nombre, cond in banderas.items():
         f_cte += [", CASE WHEN", cond, f"THEN 1 ELSE 0 END AS {nombre}"]
     f_cte.append("FROM u)")
-    sumas = ", ".join(f"SUM({n})" for n in nombres)
+    sumas = ", ".join(f"SUM({n})" for n in banderas)
     ramas = [("cat", "tipo_id"), ("pri", "prioridad"), ("niv", "nivel"), ("ent", "entidad_id"),
              ("mrec", "mes_rec"), ("mres", "mes_res"), ("tot", None)]
     union = " UNION ALL ".join(
-        f"SELECT '{g}', CAST({c} AS VARCHAR(40)), {sumas} FROM f GROUP BY {c}" if c
-        else f"SELECT '{g}', NULL, {sumas} FROM f" for g, c in ramas)
-    # 1 query: every breakdown and the totals (UNION ALL over the flags).
-    filas = _filas([universo(con_nivel=True), *f_cte, union])
+        f"SELECT '{g}', CAST({col} AS VARCHAR(40)), {sumas} FROM f GROUP BY {col}" if col
+        else f"SELECT '{g}', NULL, {sumas} FROM f" for g, col in ramas)
+    return _filas([c.universo(con_nivel=True), *f_cte, union])
 
-    tipos = {str(pk): (codigo, nombre, clase) for pk, codigo, nombre, clase in
-             TipoIncidente.objects.values_list("pk", "codigo", "nombre", "clase__nombre")}
-    entidades = {str(pk): (sigla, nombre) for pk, sigla, nombre in
-                 Entidad.objects.filter(pk__in=[int(f[1]) for f in filas if f[0] == "ent"])
-                 .values_list("pk", "sigla", "nombre")}
-    niveles = dict(NivelEntidad.choices)
-    sin_clasificar = _("Sin clasificar")
-    tz = zona()
+
+def _totales(fig: FigurasGestion, n: dict) -> None:
+    fig.recibidos, fig.recibidos_vulnerabilidades = n["rec"], n["vul"]
+    fig.descartados, fig.rechazados = n["descart"], n["rech"]
+    fig.resueltos, fig.resueltos_vulnerabilidades = n["res"], n["res_vul"]
+    fig.abiertos, fig.abiertos_vulnerabilidades = n["abi"], n["abi_vul"]
+    fig.backlog = [(etiqueta_tramo(t), n[f"t{k}"]) for k, t in enumerate(TRAMOS_ANTIGUEDAD)]
+
+
+def _meses_del_rango(desde: date, hasta: date) -> dict[date, Mes]:
     meses: dict[date, Mes] = {}
     mes = date(desde.year, desde.month, 1)
     while mes <= hasta:
         meses[mes] = Mes(mes=mes)
         mes = date(mes.year + (mes.month == 12), mes.month % 12 + 1, 1)
+    return meses
+
+
+class _Etiquetas:
+    """Labels of the breakdown keys (types, entities, levels), read once."""
+
+    def __init__(self, filas: list[tuple]):
+        self.tipos = {str(pk): (codigo, nombre, clase) for pk, codigo, nombre, clase in
+                      TipoIncidente.objects.values_list("pk", "codigo", "nombre",
+                                                        "clase__nombre")}
+        self.entidades = {str(pk): (sigla, nombre) for pk, sigla, nombre in
+                          Entidad.objects.filter(pk__in=[int(f[1]) for f in filas
+                                                         if f[0] == "ent"])
+                          .values_list("pk", "sigla", "nombre")}
+        self.niveles = dict(NivelEntidad.choices)
+
+    def de(self, grupo: str, clave) -> tuple[str, str, str]:
+        """(key, label, detail) of one row of a breakdown."""
+        if grupo == "cat":
+            return self.tipos.get(clave, (SIN_CLASIFICAR, _("Sin clasificar"), ""))
+        if grupo == "pri":
+            return clave, clave, ""
+        if grupo == "niv":
+            return clave, str(self.niveles.get(clave, clave)), ""
+        return (clave, *self.entidades.get(clave, ("?", "")))
+
+
+def _fila_grupo(clave, etiqueta, detalle, n: dict) -> FilaGrupo:
+    fila = FilaGrupo(clave=clave, etiqueta=etiqueta, detalle=detalle or "",
+                     recibidos=n["rec"], vulnerabilidades=n["vul"], descartados=n["descart"],
+                     resueltos=n["res"], abiertos=n["abi"])
+    fila.sla_resolucion.sumar(n["coh"], n["coh_c"], n["coh_i"])
+    return fila
+
+
+def _seccion_desgloses(c: _Consulta, fig: FigurasGestion) -> None:
+    """Totals, backlog, per-month figures and the four breakdowns."""
+    banderas = _banderas(c)
+    nombres = list(banderas)
+    filas = _filas_desglose(c, banderas)
+    etiquetas = _Etiquetas(filas)
+    tz = zona()
+    meses = _meses_del_rango(c.desde, c.hasta)
     grupos: dict[str, list[FilaGrupo]] = {"cat": [], "pri": [], "niv": [], "ent": []}
     for g, clave, *valores in filas:
         n = dict(zip(nombres, (int(x or 0) for x in valores), strict=True))
         if g == "tot":
-            fig.recibidos, fig.recibidos_vulnerabilidades = n["rec"], n["vul"]
-            fig.descartados, fig.rechazados = n["descart"], n["rech"]
-            fig.resueltos, fig.resueltos_vulnerabilidades = n["res"], n["res_vul"]
-            fig.abiertos, fig.abiertos_vulnerabilidades = n["abi"], n["abi_vul"]
-            fig.backlog = [(etiqueta_tramo(t), n[f"t{k}"])
-                           for k, t in enumerate(TRAMOS_ANTIGUEDAD)]
-        elif g == "mrec":
+            _totales(fig, n)
+        elif g in ("mrec", "mres"):
             m = meses.get(_primero_de_mes(clave, tz))
-            if m is not None:
+            if m is not None and g == "mrec":
                 m.recibidos = n["rec"]
                 m.sla_resolucion.sumar(n["coh"], n["coh_c"], n["coh_i"])
-        elif g == "mres":
-            m = meses.get(_primero_de_mes(clave, tz))
-            if m is not None:
+            elif m is not None:
                 m.resueltos = n["res"]
         elif n["rec"] or n["res"] or n["abi"]:
-            if g == "cat":
-                codigo, etiqueta, detalle = tipos.get(clave, (SIN_CLASIFICAR, sin_clasificar,
-                                                              ""))
-                clave = codigo
-            elif g == "pri":
-                etiqueta, detalle = clave, ""
-            elif g == "niv":
-                etiqueta, detalle = str(niveles.get(clave, clave)), ""
-            else:
-                etiqueta, detalle = entidades.get(clave, ("?", ""))
-            fila = FilaGrupo(clave=clave, etiqueta=etiqueta, detalle=detalle or "",
-                             recibidos=n["rec"], vulnerabilidades=n["vul"],
-                             descartados=n["descart"], resueltos=n["res"], abiertos=n["abi"])
-            fila.sla_resolucion.sumar(n["coh"], n["coh_c"], n["coh_i"])
-            grupos[g].append(fila)
+            grupos[g].append(_fila_grupo(*etiquetas.de(g, clave), n))
     if not fig.backlog:
         fig.backlog = [(etiqueta_tramo(t), 0) for t in TRAMOS_ANTIGUEDAD]
     fig.recibidos_incidentes = fig.recibidos - fig.recibidos_vulnerabilidades
@@ -363,39 +403,45 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                                                           -x.recibidos, x.etiqueta))
     fig.por_categoria = [(x.etiqueta, x.recibidos) for x in fig.categorias if x.recibidos]
     fig.prioridades = sorted(grupos["pri"], key=lambda x: x.clave)
-    orden_niveles = list(niveles)
+    orden_niveles = list(etiquetas.niveles)
     fig.niveles = sorted(grupos["niv"], key=lambda x: orden_niveles.index(x.clave)
                          if x.clave in orden_niveles else 99)
     fig.entidades = sorted(grupos["ent"], key=lambda x: (-x.recibidos, x.etiqueta))
     fig.meses = list(meses.values())
 
-    # 1 query: the cohort's clocks by measure and policy priority.
-    relojes = _Sql(f"FROM u JOIN {_RELOJ} r ON r.ambito = %s AND r.objeto_id = u.id", AMBITO)
-    r_cumplido = _Sql("r.terminado_en < %s AND r.estado = %s", p_corte, "cumplido")
-    r_incumplido = _Sql("r.vence < %s AND r.estado NOT IN (%s, %s)", p_corte, "cumplido",
-                        "pausado")
+
+def _relojes_sql() -> _Sql:
+    return _Sql(f"FROM u JOIN {_RELOJ} r ON r.ambito = %s AND r.objeto_id = u.id", AMBITO)
+
+
+def _incumplido_r(c: _Consulta) -> _Sql:
+    return _Sql("r.vence < %s AND r.estado NOT IN (%s, %s)", c.p_corte, "cumplido", "pausado")
+
+
+def _seccion_sla(c: _Consulta, fig: FigurasGestion, politicas: dict) -> dict:
+    """1 query: the cohort's clocks by measure and policy priority. The same query sums the
+    wall time of the clocks stopped by the cut-off (start = the incident's creation, written
+    in the same transaction as the clock's start event; stop = terminado_en) and, for clocks
+    with only a start and a stop, their span; on a 24×7 policy that span is also the working
+    time. Only the other clocks (working-hours policies, or with pauses) go through the
+    Python pass of ``_seccion_tiempos``. Returns those base sums per measure."""
+    r_cumplido = _Sql("r.terminado_en < %s AND r.estado = %s", c.p_corte, "cumplido")
     fig.sla = {m: CumplimientoSLA() for m in MEDIDAS}
     fig.sla_por_prioridad = {p: {m: CumplimientoSLA() for m in MEDIDAS} for p in PRIORIDADES}
-    # The same query sums the wall time of the clocks stopped by the cut-off (start = the
-    # incident's creation, written in the same transaction as the clock's start event; stop
-    # = terminado_en) and, for clocks with only a start and a stop, their span; on a 24×7
-    # policy that span is also the working time. Only the other clocks (working-hours
-    # policies, or with pauses) go through the Python pass below.
-    politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
     vendor = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
     span = (f"({vendor['epoca'].format('r.terminado_en')} - "
             f"{vendor['epoca'].format('u.creado')})")
-    detenido_r = _Sql("r.terminado_en < %s", p_corte)
+    detenido_r = _Sql("r.terminado_en < %s", c.p_corte)
     simple = f"{vendor['n_eventos']} <= 2"
     base_tiempos: dict[str, list[float]] = {m: [0, 0.0, 0.0] for m in MEDIDAS}
     for medida, politica_id, total, cump, inc, n_det, pared, corrido in _filas(
-            [u, "SELECT r.medida, r.politica_id, COUNT(*),", _suma(r_cumplido), ",",
-             _suma(r_incumplido), ",", _suma(detenido_r), ",",
+            [c.u, "SELECT r.medida, r.politica_id, COUNT(*),", _suma(r_cumplido), ",",
+             _suma(_incumplido_r(c)), ",", _suma(detenido_r), ",",
              _Sql(f"SUM(CASE WHEN {detenido_r.sql} THEN {span} ELSE 0 END)",
                   *detenido_r.params), ",",
              _Sql(f"SUM(CASE WHEN {detenido_r.sql} AND {simple} THEN {span} ELSE 0 END)",
                   *detenido_r.params),
-             relojes, "WHERE", cohorte, "GROUP BY r.medida, r.politica_id"]):
+             _relojes_sql(), "WHERE", c.cohorte, "GROUP BY r.medida, r.politica_id"]):
         args = (int(total or 0), int(cump or 0), int(inc or 0))
         t = base_tiempos.setdefault(medida, [0, 0.0, 0.0])
         t[0] += int(n_det or 0)
@@ -406,11 +452,14 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
         fig.sla.setdefault(medida, CumplimientoSLA()).sumar(*args)
         fig.sla_por_prioridad.setdefault(prioridad, {}).setdefault(
             medida, CumplimientoSLA()).sumar(*args)
-    fig.incumplimientos_total = sum(c.incumplidos for c in fig.sla.values())
+    fig.incumplimientos_total = sum(x.incumplidos for x in fig.sla.values())
+    return base_tiempos
 
-    # 2 queries: the breach list (the latest LIMITE_INCUMPLIMIENTOS by due instant).
+
+def _seccion_incumplimientos(c: _Consulta, fig: FigurasGestion, politicas: dict) -> None:
+    """2 queries: the breach list (the latest LIMITE_INCUMPLIMIENTOS by due instant)."""
     ids = [fila[0] for fila in _filas(
-        [u, "SELECT r.id", relojes, "WHERE", cohorte & r_incumplido,
+        [c.u, "SELECT r.id", _relojes_sql(), "WHERE", c.cohorte & _incumplido_r(c),
          f"ORDER BY r.vence DESC, u.codigo DESC, r.medida DESC LIMIT {int(LIMITE_INCUMPLIMIENTOS)}"])]
     cruce = CruceSLA.objects.filter(reloj=OuterRef("pk"), tipo=TipoCruce.INCUMPLIMIENTO) \
         .order_by("umbral")
@@ -422,7 +471,7 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
                         motivo_cruce=Subquery(cruce.values("motivo")[:1]))
               .values("codigo", "sigla", "medida", "politica_id", "objetivo_min", "vence",
                       "terminado_en", "detectado", "motivo_cruce")):
-        detenido_en = r["terminado_en"] if r["terminado_en"] and r["terminado_en"] < corte \
+        detenido_en = r["terminado_en"] if r["terminado_en"] and r["terminado_en"] < c.corte \
             else None
         politica = politicas.get(r["politica_id"])
         fig.incumplimientos.append(Incumplimiento(
@@ -435,19 +484,44 @@ def figuras_gestion(*, usuario, desde: date, hasta: date,
         ))
     fig.incumplimientos.sort(key=lambda i: (i.vence, i.codigo, i.medida), reverse=True)
 
-    # 1 query: working time of the stopped clocks on working-hours policies or with pauses
-    # (events → runs); a start/stop-only clock comes as two epoch numbers, without events.
+
+def _seccion_tiempos(c: _Consulta, fig: FigurasGestion, politicas: dict,
+                     base_tiempos: dict) -> None:
+    """1 query: working time of the stopped clocks on working-hours policies or with pauses
+    (events → runs); a start/stop-only clock comes as two epoch numbers, without events."""
+    vendor = _SQL_VENDOR.get(connection.vendor, _SQL_VENDOR["sqlite"])
     laborales = [pk for pk, p in politicas.items() if not p.calendario.continuo]
     necesita = _Sql(f"{vendor['n_eventos']} > 2")
     if laborales:
         necesita = necesita | _en("r.politica_id", laborales)
+    detenido_r = _Sql("r.terminado_en < %s", c.p_corte)
     sql, params = _consulta([
-        u, f"SELECT r.medida, r.politica_id, {vendor['epoca'].format('u.creado')}, "
+        c.u, f"SELECT r.medida, r.politica_id, {vendor['epoca'].format('u.creado')}, "
         f"{vendor['epoca'].format('r.terminado_en')}, "
-        f"CASE WHEN {vendor['n_eventos']} > 2 THEN r.eventos END", relojes,
-        "WHERE", cohorte & detenido_r & necesita])
+        f"CASE WHEN {vendor['n_eventos']} > 2 THEN r.eventos END", _relojes_sql(),
+        "WHERE", c.cohorte & detenido_r & necesita])
     fig.tiempos = tiempos_medios(sql, params, base=base_tiempos, politicas=politicas,
-                                 medidas=MEDIDAS, desde=desde, corte=corte)
+                                 medidas=MEDIDAS, desde=c.desde, corte=c.corte)
+
+
+def figuras_gestion(*, usuario, desde: date, hasta: date,
+                    entidad_id: int | None = None) -> FigurasGestion:
+    """The incident-management report: one builder per section, over one shared universe."""
+    inicio, fin, corte = limites(desde, hasta)
+    fig = FigurasGestion(desde=desde, hasta=hasta, entidad_id=entidad_id, corte=corte,
+                         generado_en=timezone.now())
+    dt = connection.ops.adapt_datetimefield_value
+    c = _Consulta(desde=desde, hasta=hasta, corte=corte, alcance=_alcance(usuario, entidad_id),
+                  p_inicio=dt(inicio), p_fin=dt(fin), p_corte=dt(corte))
+    c.u = c.universo(con_nivel=False)
+    recibido = _Sql("u.creado >= %s", c.p_inicio)
+    c.cohorte = recibido & (_en("u.estado", ESTADOS_NO_DESCARTE)
+                            | _Sql("u.fin_res IS NULL OR u.fin_res >= %s", c.p_corte))
+    _seccion_desgloses(c, fig)
+    politicas = {p.pk: p for p in PoliticaSLA.objects.select_related("calendario")}
+    base_tiempos = _seccion_sla(c, fig, politicas)
+    _seccion_incumplimientos(c, fig, politicas)
+    _seccion_tiempos(c, fig, politicas, base_tiempos)
     return fig
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.reportes.documento import Cifra, Columna, Grafico, Seccion, Serie, Tabla
-from cgii.reportes.tablero import Panel, registrar_panel
+from cgii.reportes.tablero import Panel
 
 from .tablero import tablero_incidentes
 from .tipos import puede_ver
@@ -52,5 +52,4 @@ def secciones(*, usuario, ahora) -> list[Seccion]:
     return [seccion]
 
 
-def registrar() -> None:
-    registrar_panel(Panel("incidentes", puede_ver, secciones, orden=10))
+PANEL = Panel("incidentes", puede_ver, secciones, orden=10)  # declared in complemento.py

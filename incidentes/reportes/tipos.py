@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cgii.entidades.selectors import membresias_activas, roles_cgii
-from cgii.reportes.registro import TipoReporte, registrar_reporte
+from cgii.reportes.registro import TipoReporte
 
 from .documento import CLAVE, documento_gestion
 from .figuras import figuras_gestion
@@ -62,7 +62,3 @@ GESTION_INCIDENTES = TipoReporte(
     # A year of incidents is a ~5 s PDF: generated in the background with a progress bar
     # rather than holding the request (the page itself still renders in the request).
     asincrono=True, orden=30)
-
-
-def registrar() -> None:
-    registrar_reporte(GESTION_INCIDENTES)

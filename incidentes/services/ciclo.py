@@ -6,30 +6,23 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
+from django.utils.translation import gettext_lazy as _lazy
 
-from cgii import archivos
+from cgii import archivos, fsm
 from cgii.entidades.models import Entidad
 from cgii.entidades.selectors import (
     es_personal_cgii,
     ids_entidades_de,
     tiene_rol_cgii,
 )
-from cgii.errores import (
-    ConflictoConcurrencia,
-    ErrorValidacion,
-    NoEncontrado,
-    PermisoDenegado,
-    TransicionInvalida,
-)
+from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado, TransicionInvalida
 from cgii.eventos.services import evento_emitir
 from protocolos import selectors as protocolos
 
 from .. import sla
 from ..models import TLP, Evidencia, Incidente, Nivel, Origen, Tarea, TipoEntrada
-from ..permisos import roles_del_usuario, roles_permitidos
 from ..selectors import incidente_obtener
-from ..states import Estado, Transicion, condiciones_incumplidas
+from ..states import MAQUINA, Estado, Transicion
 from .comun import ROLES_GESTION, exigir_gestion, registrar, resumen, siguiente_codigo
 
 TOLERANCIA_RELOJ = timedelta(minutes=5)
@@ -227,26 +220,32 @@ def incidente_asignar(*, actor, incidente_id: int, analista_id: int | None) -> I
 
 
 # Fields the transition methods themselves may change (models.Incidente).
-CAMPOS_DE_TRANSICION = ("estado", "actualizado", "maestro", "estado_previo", "resuelto_en",
+CAMPOS_DE_TRANSICION = ("actualizado", "maestro", "estado_previo", "resuelto_en",
                         "cerrado_en", "confirmado_por_entidad_en")
 
-# Fields a transition may need the caller to supply (conditions read them).
-CAMPOS_TRANSICION = {
-    Transicion.RECHAZAR: ("motivo_rechazo",),
-    Transicion.MARCAR_DUPLICADO: ("maestro_id",),
-    Transicion.RESOLVER: ("resumen_cierre", "lecciones_aprendidas"),
-    Transicion.CERRAR: ("resumen_cierre", "lecciones_aprendidas", "controles_fallidos"),
-}
+
+def _maestro(valor, actor) -> Incidente:
+    """The master incident by id or by code (people know codes, not ids); one the actor
+    cannot see is a field error (400), not the 404 that belongs to the incident itself."""
+    texto = str(valor).strip()
+    buscar = {"incidente_id": int(texto)} if texto.isdigit() else {"codigo": texto.upper()}
+    try:
+        return incidente_obtener(usuario=actor, **buscar)
+    except NoEncontrado:
+        raise ErrorValidacion(extra={"maestro_id": [
+            _("No se encontró el incidente maestro %(c)s.") % {"c": texto}]}) from None
 
 
 def _aplicar_campos(incidente: Incidente, transicion: str, datos: dict, actor) -> list[str]:
+    """Set the fields typed with the transition (its conditions read them)."""
     cambiados = []
-    for campo in CAMPOS_TRANSICION.get(transicion, ()):
+    for campo in MAQUINA.campos.get(transicion, ()):
         if campo not in datos:
             continue
         valor = datos[campo]
         if campo == "maestro_id":
-            maestro = incidente_obtener(usuario=actor, incidente_id=valor)
+            maestro = _maestro(valor, actor)
+            valor = maestro.pk
             if maestro.pk == incidente.pk or maestro.estado == Estado.DUPLICADO:
                 raise ErrorValidacion(extra={"maestro_id": [
                     _("El maestro debe ser otro incidente que no sea a su vez duplicado.")]})
@@ -260,6 +259,24 @@ def _aplicar_campos(incidente: Incidente, transicion: str, datos: dict, actor) -
     return cambiados
 
 
+# Transitions whose comment is their content (the question, the answer, the objection):
+# without it they are refused, whichever door (page form or API) they came through.
+TEXTO_OBLIGATORIO = {
+    Transicion.SOLICITAR_INFORMACION: _lazy("Escriba la pregunta para la entidad."),
+    Transicion.RESPONDER_ENTIDAD: _lazy("Escriba su respuesta a la solicitud."),
+    Transicion.OBJETAR_RESOLUCION: _lazy("Indique qué sigue sin resolverse."),
+}
+MAX_COMENTARIO = 20_000
+
+
+def _comentario_valido(transicion: str, comentario: str) -> None:
+    if transicion in TEXTO_OBLIGATORIO and not comentario:
+        raise ErrorValidacion(extra={"comentario": [str(TEXTO_OBLIGATORIO[transicion])]})
+    if len(comentario) > MAX_COMENTARIO:
+        raise ErrorValidacion(extra={"comentario": [
+            _("Máximo %(n)d caracteres.") % {"n": MAX_COMENTARIO}]})
+
+
 def incidente_transicionar(
     *,
     actor,
@@ -269,64 +286,46 @@ def incidente_transicionar(
     datos: dict | None = None,
     tipo_entrada: str = TipoEntrada.TRANSICION,
 ) -> Incidente:
-    """``tipo_entrada`` lets a request/answer record the question as the transition's one
+    """Every incident state change, through the shared mechanism (``cgii.fsm``): what is
+    the incident's own is the typed fields, the SLA clocks and its timeline row.
+    ``tipo_entrada`` lets a request/answer record the question as the transition's one
     timeline row instead of a second row."""
     datos = datos or {}
-    if transicion not in Transicion.values or (
-        transicion == Transicion.AUTOCERRAR and not getattr(actor, "es_sistema", False)
-    ):
-        raise ErrorValidacion(extra={"transicion": [_("Transición desconocida.")]})
-    with transaction.atomic():
-        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
-                                      para_actualizar=True)
-        if not roles_del_usuario(incidente, actor) & set(roles_permitidos(incidente, transicion)):
-            raise PermisoDenegado(_("Su rol no puede ejecutar «%(t)s» en este protocolo.")
-                                  % {"t": Transicion(transicion).label})
-        metodo = getattr(incidente, transicion)
-        if not metodo._django_fsm.has_transition(incidente.estado):
-            raise TransicionInvalida(
-                _("No se puede «%(t)s» un incidente en estado «%(e)s».")
-                % {"t": Transicion(transicion).label, "e": incidente.get_estado_display()},
-                extra={"estado": incidente.estado})
-        cambiados = _aplicar_campos(incidente, transicion, datos, actor)
-        incumplidas = condiciones_incumplidas(metodo, incidente)
-        if incumplidas:
-            pendientes = [t.titulo for t in incidente.pasos_obligatorios_pendientes()]
-            raise TransicionInvalida(incumplidas[0], extra={"condiciones": incumplidas,
-                                                            "pasos_pendientes": pendientes})
-        estado_antes = incidente.estado
-        if transicion == Transicion.SOLICITAR_INFORMACION:
-            incidente.estado_previo = estado_antes
-            cambiados.append("estado_previo")
-        metodo()
-        ahora = timezone.now()
-        if incidente.estado == Estado.RESUELTO:
-            incidente.resuelto_en = ahora
-            cambiados.append("resuelto_en")
-        if incidente.estado == Estado.CERRADO:
-            incidente.cerrado_en = ahora
-            cambiados.append("cerrado_en")
-        try:
-            incidente.save(update_fields={*CAMPOS_DE_TRANSICION, *cambiados})
-        except ConcurrentTransition:
-            raise ConflictoConcurrencia() from None
-        sla.tras_transicion(incidente, antes=estado_antes, actor=actor, momento=ahora)
-        if tipo_entrada == TipoEntrada.TRANSICION:
-            texto = _("%(de)s → %(a)s") % {"de": Estado(estado_antes).label,
-                                           "a": incidente.get_estado_display()}
-            texto += f"\n{comentario}" if comentario else ""
-        else:
+    comentario = (comentario or "").strip()
+
+    def preparar(incidente) -> list[str]:
+        _comentario_valido(transicion, comentario)
+        return _aplicar_campos(incidente, transicion, datos, actor)
+
+    def constancia(cambio: fsm.Cambio) -> None:
+        incidente = cambio.objeto
+        sla.tras_transicion(incidente, antes=cambio.antes, actor=actor, momento=cambio.momento)
+        if tipo_entrada != TipoEntrada.TRANSICION:
             texto = comentario
+        elif transicion == Transicion.OBJETAR_RESOLUCION:
+            texto = fsm.texto_cambio(MAQUINA, cambio, _(
+                "La entidad indica que el problema no está resuelto: %(m)s") % {"m": comentario})
+        else:
+            texto = fsm.texto_cambio(MAQUINA, cambio, comentario)
         registrar(incidente, actor=actor, tipo_entrada=tipo_entrada,
                   accion="transicion", evento="incidente.transicion", visible_entidad=True,
                   texto=texto,
-                  datos={"transicion": transicion, "de": estado_antes, "a": incidente.estado,
+                  datos={"transicion": transicion, "de": cambio.antes, "a": cambio.despues,
                          "comentario": comentario},
-                  antes={"estado": estado_antes}, despues={"estado": incidente.estado})
-        if incidente.estado == Estado.CERRADO and incidente.controles_fallidos:
+                  antes={"estado": cambio.antes}, despues={"estado": cambio.despues})
+        if cambio.despues == Estado.CERRADO and incidente.controles_fallidos:
             # planes_seguridad listens for this: failed controls become PISI findings.
             evento_emitir(tipo="incidente.cerrado_con_controles",
                           datos={"incidente": resumen(incidente),
                                  "controles": incidente.controles_fallidos},
                           grupos=[], entidad_id=incidente.entidad_id)
-    return incidente
+
+    cambio = fsm.ejecutar(
+        lambda: incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                  para_actualizar=True),
+        MAQUINA, actor=actor, transicion=transicion, constancia=constancia,
+        preparar=preparar,
+        campos=CAMPOS_DE_TRANSICION,
+        extra=lambda i: {"pasos_pendientes": [t.titulo for t in i.pasos_obligatorios_pendientes()]},
+    )
+    return cambio.objeto

@@ -3,24 +3,18 @@
 from django.db import connection
 from django.utils import timezone
 
-from cgii.auditoria.services import auditoria_registrar
 from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
 from cgii.errores import PermisoDenegado
 from cgii.eventos import grupos
-from cgii.eventos.services import evento_emitir
+from cgii.fsm import actor_real, dejar_constancia, es_sistema
 
 from ..models import ContadorIncidente, EntradaTimeline, Incidente
 
 ROLES_GESTION = ("analista", "coordinador", "administrador")
 
 
-def actor_real(actor):
-    """The user to store as actor (None for the system actor)."""
-    return None if getattr(actor, "es_sistema", False) else actor
-
-
 def exigir_gestion(actor) -> None:
-    if not (getattr(actor, "es_sistema", False) or tiene_rol_cgii(actor, *ROLES_GESTION)):
+    if not (es_sistema(actor) or tiene_rol_cgii(actor, *ROLES_GESTION)):
         raise PermisoDenegado()
 
 
@@ -77,22 +71,19 @@ def registrar(
     antes: dict | None = None,
     despues: dict | None = None,
 ) -> EntradaTimeline:
-    """One timeline row, one audit row and the outbox event, inside the caller's transaction."""
-    actor_usuario = actor_real(actor)
+    """One timeline row, then the audit row and the outbox event (``cgii.fsm``), inside the
+    caller's transaction."""
     entrada = EntradaTimeline.objects.create(
-        incidente=incidente, tipo=tipo_entrada, actor=actor_usuario,
+        incidente=incidente, tipo=tipo_entrada, actor=actor_real(actor),
         visible_entidad=visible_entidad, texto=texto, datos=datos or {},
     )
-    auditoria_registrar(
-        actor=actor_usuario, accion=f"incidente.{accion}", objeto=incidente,
+    dejar_constancia(
+        actor=actor, accion=f"incidente.{accion}", objeto=incidente,
         entidad_id=incidente.entidad_id, antes=antes, despues=despues,
         datos={"timeline_id": entrada.pk, **(datos or {})},
-    )
-    evento_emitir(
-        tipo=evento,
-        datos={"incidente": resumen(incidente), "entrada": serializar_entrada(entrada)},
+        evento=evento,
+        datos_evento={"incidente": resumen(incidente), "entrada": serializar_entrada(entrada)},
         grupos=grupos_para(incidente, visible_entidad=visible_entidad),
-        entidad_id=incidente.entidad_id,
     )
     return entrada
 

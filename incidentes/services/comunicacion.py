@@ -10,7 +10,7 @@ from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado, Transic
 
 from .. import sla
 from ..models import EstadoTarea, Evidencia, Incidente, Tarea, TipoEntrada
-from ..permisos import SISTEMA, roles_del_usuario
+from ..permisos import ROLES_PASO, SISTEMA, puede_cambiar_tarea, roles_del_usuario, ve_tarea
 from ..selectors import incidente_obtener
 from ..states import ESTADOS_FINALES, Estado, Transicion
 from .ciclo import incidente_transicionar
@@ -52,21 +52,24 @@ def incidente_comentar(*, actor, incidente_id: int, texto: str, compartido: bool
 
 def incidente_solicitar_info(*, actor, incidente_id: int, pregunta: str) -> Incidente:
     """Ask the entity something: pauses the SLA (en_espera_entidad) until it answers."""
-    pregunta = _texto_valido(pregunta, "pregunta")
     return incidente_transicionar(actor=actor, incidente_id=incidente_id,
                                   transicion=Transicion.SOLICITAR_INFORMACION,
                                   comentario=pregunta, tipo_entrada=TipoEntrada.SOLICITUD)
 
 
 def incidente_responder(*, actor, incidente_id: int, respuesta: str) -> Incidente:
-    respuesta = _texto_valido(respuesta, "respuesta")
     return incidente_transicionar(actor=actor, incidente_id=incidente_id,
                                   transicion=Transicion.RESPONDER_ENTIDAD,
                                   comentario=respuesta, tipo_entrada=TipoEntrada.RESPUESTA)
 
 
-def incidente_confirmar_resolucion(*, actor, incidente_id: int) -> Incidente:
-    """The entity confirms the fix; with the closing summary present it closes at once."""
+def incidente_confirmar_resolucion(*, actor, incidente_id: int, comentario: str = "") -> Incidente:
+    """The entity confirms the fix (with an optional comment); with the closing summary
+    present it closes at once."""
+    comentario = (comentario or "").strip()
+    if len(comentario) > MAX_TEXTO:
+        raise ErrorValidacion(extra={"comentario": [
+            _("Máximo %(n)d caracteres.") % {"n": MAX_TEXTO}]})
     with transaction.atomic():
         incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
                                       para_actualizar=True)
@@ -76,66 +79,128 @@ def incidente_confirmar_resolucion(*, actor, incidente_id: int) -> Incidente:
             raise TransicionInvalida(_("Solo se confirma un incidente resuelto."))
         incidente.confirmado_por_entidad_en = timezone.now()
         incidente.save(update_fields=["confirmado_por_entidad_en", "actualizado"])
+        texto = _("La entidad confirmó la resolución.")
         registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.CONFIRMACION,
                   accion="confirmar", evento="timeline.nuevo", visible_entidad=True,
-                  texto=_("La entidad confirmó la resolución."))
+                  texto=f"{texto}\n{comentario}" if comentario else texto,
+                  datos={"comentario": comentario})
         if incidente.resumen_cierre.strip() and incidente.lecciones_aprendidas.strip():
             incidente = incidente_transicionar(actor=SISTEMA, incidente_id=incidente.pk,
                                                transicion=Transicion.AUTOCERRAR)
     return incidente
 
 
+def incidente_objetar_resolucion(*, actor, incidente_id: int, motivo: str) -> Incidente:
+    """The entity answers "it is not fixed" with its reason: the incident goes back to
+    analysis (the SLA resolution clock runs again) and the analyst hears of it
+    (``incidentes.notificaciones``)."""
+    return incidente_transicionar(actor=actor, incidente_id=incidente_id,
+                                  transicion=Transicion.OBJETAR_RESOLUCION, comentario=motivo)
+
+
+def _validar_tarea(tarea: Tarea, *, estado: str | None) -> None:
+    if estado == EstadoTarea.HECHA:
+        if tarea.requiere_nota and not tarea.nota:
+            raise ErrorValidacion(extra={"nota": [_("Este paso requiere una nota.")]})
+        if tarea.requiere_evidencia and not tarea.evidencia_id:
+            raise ErrorValidacion(extra={"evidencia_id": [_("Este paso requiere evidencia.")]})
+    if estado == EstadoTarea.NO_APLICA and tarea.obligatoria:
+        raise ErrorValidacion(extra={"estado": [
+            _("Un paso obligatorio no puede marcarse como «no aplica».")]})
+
+
+def _tarea_bloqueada(incidente: Incidente, actor, tarea_id: int, *, cambia: bool) -> Tarea:
+    if incidente.estado in ESTADOS_FINALES and incidente.estado != Estado.RESUELTO:
+        raise TransicionInvalida(_("El incidente ya no admite cambios en tareas."))
+    try:
+        tarea = incidente.tareas.select_for_update().get(pk=tarea_id)
+    except (Tarea.DoesNotExist, ValueError):
+        raise NoEncontrado() from None
+    roles = roles_del_usuario(incidente, actor)
+    if not ve_tarea(tarea, roles, personal=es_personal_cgii(actor)):
+        raise PermisoDenegado(_("Esta tarea corresponde a otro rol."))
+    if cambia and not puede_cambiar_tarea(tarea, roles):
+        raise PermisoDenegado(
+            _("Este paso corresponde al rol «%(r)s»: solo ese rol puede completarlo.")
+            % {"r": ROLES_PASO.get(tarea.rol, tarea.rol)})
+    return tarea
+
+
 def tarea_actualizar(*, actor, incidente_id: int, tarea_id: int, estado: str | None = None,
                      nota: str | None = None, evidencia_id: int | None = None,
-                     asignado_id: int | None = None) -> Tarea:
+                     asignado_id: int | None = None, archivo=None,
+                     evidencia_interna: bool = False) -> Tarea:
+    """Change one protocol step. Only the role the step names changes its state, note or
+    evidence; staff assign it. ``archivo`` (uploaded with the step) becomes its evidence in
+    the same transaction: a refused step keeps no file and no evidence row."""
     if estado is not None and estado not in EstadoTarea.values:
         raise ErrorValidacion(extra={"estado": [_("Estado de tarea no válido.")]})
-    if es_personal_cgii(actor):
-        exigir_gestion(actor)  # auditors read, never write
+    personal = es_personal_cgii(actor)
+    if personal or asignado_id is not None:
+        exigir_gestion(actor)  # auditors read, never write; only staff assign
+    cambia = (estado, nota, evidencia_id, archivo) != (None, None, None, None)
+    # Visibility and role before reading the upload: nothing is stored for a refused step.
     with transaction.atomic():
-        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
-                                      para_actualizar=True)
-        if incidente.estado in ESTADOS_FINALES and incidente.estado != Estado.RESUELTO:
-            raise TransicionInvalida(_("El incidente ya no admite cambios en tareas."))
-        try:
-            tarea = incidente.tareas.select_for_update().get(pk=tarea_id)
-        except (Tarea.DoesNotExist, ValueError):
-            raise NoEncontrado() from None
-        roles = roles_del_usuario(incidente, actor)
-        if not es_personal_cgii(actor) and tarea.rol not in roles:
-            raise PermisoDenegado(_("Esta tarea corresponde a otro rol."))
-        antes = {"estado": tarea.estado}
-        if nota is not None:
-            tarea.nota = nota.strip()
-        if evidencia_id is not None:
-            if not incidente.evidencias.filter(pk=evidencia_id).exists():
-                raise ErrorValidacion(extra={"evidencia_id": [_("Evidencia de otro incidente.")]})
-            tarea.evidencia_id = evidencia_id
-        if asignado_id is not None:
-            exigir_gestion(actor)
-            tarea.asignado_id = asignado_id
-        if estado is not None:
-            if estado == EstadoTarea.HECHA:
-                if tarea.requiere_nota and not tarea.nota:
-                    raise ErrorValidacion(extra={"nota": [_("Este paso requiere una nota.")]})
-                if tarea.requiere_evidencia and not tarea.evidencia_id:
+        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id)
+        _tarea_bloqueada(incidente, actor, tarea_id, cambia=cambia)
+    guardado = archivos.guardar_archivo(archivo, carpeta="incidentes") if archivo else None
+    try:
+        with transaction.atomic():
+            incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                          para_actualizar=True)
+            tarea = _tarea_bloqueada(incidente, actor, tarea_id, cambia=cambia)
+            antes = {"estado": tarea.estado}
+            if nota is not None:
+                tarea.nota = nota.strip()
+            if guardado is not None:
+                evidencia_id = _crear_evidencia(
+                    incidente, actor=actor, guardado=guardado, descripcion=(nota or "")[:255],
+                    visible_entidad=not evidencia_interna or not personal).pk
+            if evidencia_id is not None:
+                if not incidente.evidencias.filter(pk=evidencia_id).exists():
                     raise ErrorValidacion(extra={"evidencia_id": [
-                        _("Este paso requiere evidencia.")]})
-            if estado == EstadoTarea.NO_APLICA and tarea.obligatoria:
-                raise ErrorValidacion(extra={"estado": [
-                    _("Un paso obligatorio no puede marcarse como «no aplica».")]})
-            tarea.estado = estado
-            hecha = estado == EstadoTarea.HECHA
-            tarea.completada_por = actor if hecha else None
-            tarea.completada_en = timezone.now() if hecha else None
-        tarea.save()
-        incidente.save(update_fields=["actualizado"])
-        registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.TAREA, accion="tarea",
-                  evento="timeline.nuevo", visible_entidad=False,
-                  texto=_("%(t)s: %(e)s") % {"t": tarea.titulo, "e": tarea.get_estado_display()},
-                  datos={"tarea_id": tarea.pk, "estado": tarea.estado},
-                  antes=antes, despues={"estado": tarea.estado})
+                        _("Evidencia de otro incidente.")]})
+                tarea.evidencia_id = evidencia_id
+            if asignado_id is not None:
+                tarea.asignado_id = asignado_id
+            if estado is not None:
+                _validar_tarea(tarea, estado=estado)
+                tarea.estado = estado
+                hecha = estado == EstadoTarea.HECHA
+                tarea.completada_por = actor if hecha else None
+                tarea.completada_en = timezone.now() if hecha else None
+            tarea.save()
+            incidente.save(update_fields=["actualizado"])
+            registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.TAREA, accion="tarea",
+                      evento="timeline.nuevo", visible_entidad=False,
+                      texto=_("%(t)s: %(e)s") % {"t": tarea.titulo,
+                                                 "e": tarea.get_estado_display()},
+                      datos={"tarea_id": tarea.pk, "estado": tarea.estado},
+                      antes=antes, despues={"estado": tarea.estado})
+    except BaseException:
+        if guardado is not None:
+            archivos.borrar_archivo(guardado.ruta)
+        raise
     return tarea
+
+
+def _crear_evidencia(incidente: Incidente, *, actor, guardado, descripcion: str,
+                     visible_entidad: bool) -> Evidencia:
+    """The evidence row and its timeline entry, on a locked incident (the caller's
+    transaction)."""
+    evidencia = Evidencia.objects.create(
+        incidente=incidente, subido_por=actor, nombre=guardado.nombre_original,
+        tipo_mime=guardado.tipo_mime, tamano=guardado.tamano, sha256=guardado.sha256,
+        ruta=guardado.ruta, descripcion=(descripcion or "")[:255],
+        visible_entidad=visible_entidad,
+    )
+    registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
+              accion="evidencia", evento="timeline.nuevo",
+              visible_entidad=evidencia.visible_entidad,
+              texto=_("Evidencia añadida: %(n)s") % {"n": evidencia.nombre},
+              datos={"evidencia_id": evidencia.pk, "sha256": evidencia.sha256,
+                     "tamano": evidencia.tamano})
+    return evidencia
 
 
 def evidencia_subir(*, actor, incidente_id: int, archivo, descripcion: str = "",
@@ -151,19 +216,10 @@ def evidencia_subir(*, actor, incidente_id: int, archivo, descripcion: str = "",
         with transaction.atomic():
             incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
                                           para_actualizar=True)
-            evidencia = Evidencia.objects.create(
-                incidente=incidente, subido_por=actor, nombre=guardado.nombre_original,
-                tipo_mime=guardado.tipo_mime, tamano=guardado.tamano, sha256=guardado.sha256,
-                ruta=guardado.ruta, descripcion=(descripcion or "")[:255],
-                visible_entidad=visible_entidad or not personal,
-            )
+            evidencia = _crear_evidencia(incidente, actor=actor, guardado=guardado,
+                                         descripcion=descripcion,
+                                         visible_entidad=visible_entidad or not personal)
             incidente.save(update_fields=["actualizado"])
-            registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
-                      accion="evidencia", evento="timeline.nuevo",
-                      visible_entidad=evidencia.visible_entidad,
-                      texto=_("Evidencia añadida: %(n)s") % {"n": evidencia.nombre},
-                      datos={"evidencia_id": evidencia.pk, "sha256": evidencia.sha256,
-                             "tamano": evidencia.tamano})
     except BaseException:
         archivos.borrar_archivo(guardado.ruta)
         raise

@@ -18,6 +18,7 @@ from protocolos.services import sla_barrer
 from .. import sla
 from ..models import Incidente, TipoEntrada
 from ..permisos import SISTEMA
+from ..selectors import cierre_automatico_el
 from ..states import Estado, Transicion
 from .ciclo import incidente_transicionar
 from .comun import registrar
@@ -70,8 +71,7 @@ def autocerrar_resueltos(ahora=None) -> int:
                   .values_list("pk", "resuelto_en"))
     cerrados = 0
     for pk, resuelto_en in candidatos:
-        dia = timezone.localtime(resuelto_en).date()
-        if calendario.dias_habiles_entre(dia, hoy) < dias:
+        if cierre_automatico_el(resuelto_en, dias=dias, calendario=calendario) > hoy:
             continue
         try:
             incidente_transicionar(actor=SISTEMA, incidente_id=pk,

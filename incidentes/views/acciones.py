@@ -22,23 +22,9 @@ from ..forms import ClasificacionForm
 from ..indicadores.views import ACCIONES as ACCIONES_INDICADORES
 from ..states import (
     Estado,
-    Transicion,
 )
 from .comun import quiere_json, texto_error, volver
 from .detalle import CON_FORMULARIO_PROPIO
-
-
-def _maestro_id(valor: str, usuario) -> int:
-    """The master incident by id or by code (people know codes, not ids)."""
-    valor = valor.strip()
-    buscar = {"incidente_id": int(valor)} if valor.isdigit() else {"codigo": valor.upper()}
-    try:
-        # Looked up here so that an unknown master is a message on the page, not the 404
-        # that NoEncontrado means for the incident itself.
-        return selectors.incidente_obtener(usuario=usuario, **buscar).pk
-    except NoEncontrado:
-        raise ErrorValidacion(extra={"maestro_id": [
-            _("No se encontró el incidente maestro %(c)s.") % {"c": valor}]}) from None
 
 
 def _accion_transicion(request, pk):
@@ -49,14 +35,10 @@ def _accion_transicion(request, pk):
     datos = {k: p[k].strip() for k in ("motivo_rechazo", "resumen_cierre", "lecciones_aprendidas")
              if p.get(k, "").strip()}
     if p.get("maestro_id", "").strip():
-        datos["maestro_id"] = _maestro_id(p["maestro_id"], request.user)
+        datos["maestro_id"] = p["maestro_id"].strip()  # an id or a code: the service resolves it
     if p.get("controles_fallidos", "").strip():
         datos["controles_fallidos"] = [c.strip() for c in p["controles_fallidos"].split(",")
                                        if c.strip()]
-    if transicion == Transicion.RESOLVER and not (datos.get("resumen_cierre")
-                                                  and datos.get("lecciones_aprendidas")):
-        raise ErrorValidacion(extra={"resumen_cierre": [
-            _("Para resolver escriba el resumen de cierre y las lecciones aprendidas.")]})
     incidente = services.incidente_transicionar(
         actor=request.user, incidente_id=pk, transicion=transicion,
         comentario=p.get("comentario", "").strip(), datos=datos)
@@ -111,28 +93,30 @@ def _accion_responder(request, pk):
 
 
 def _accion_confirmar(request, pk):
-    incidente = services.incidente_confirmar_resolucion(actor=request.user, incidente_id=pk)
+    incidente = services.incidente_confirmar_resolucion(
+        actor=request.user, incidente_id=pk, comentario=request.POST.get("comentario", ""))
     if incidente.estado == Estado.CERRADO:
         return _("Gracias. Confirmó la resolución y el incidente quedó cerrado.")
     return _("Gracias. Confirmó la resolución.")
 
 
+def _accion_no_resuelto(request, pk):
+    services.incidente_objetar_resolucion(actor=request.user, incidente_id=pk,
+                                          motivo=request.POST.get("motivo", ""))
+    return _("Gracias. El incidente volvió a análisis y el CGII recibió su respuesta.")
+
+
 def _accion_tarea(request, pk):
-    """Complete (or mark not applicable) a protocol step; a file chosen in the same form is
-    uploaded first and becomes the step's evidence."""
+    """Complete (or mark not applicable) a protocol step; a file chosen in the same form
+    becomes the step's evidence, in the same transaction (one service)."""
     p = request.POST
     tarea_id = int(p.get("tarea_id", ""))
     evidencia_id = int(p["evidencia_id"]) if p.get("evidencia_id") else None
-    archivo = request.FILES.get("archivo")
-    if archivo is not None:
-        evidencia_id = services.evidencia_subir(
-            actor=request.user, incidente_id=pk, archivo=archivo,
-            descripcion=p.get("nota", "")[:255],
-            visible_entidad=p.get("interna") != "1").pk
     tarea = services.tarea_actualizar(
         actor=request.user, incidente_id=pk, tarea_id=tarea_id,
         estado=p.get("estado") or None, nota=p.get("nota") if "nota" in p else None,
-        evidencia_id=evidencia_id)
+        evidencia_id=evidencia_id, archivo=request.FILES.get("archivo"),
+        evidencia_interna=p.get("interna") == "1")
     return _("Paso «%(t)s»: %(e)s.") % {"t": tarea.titulo, "e": tarea.get_estado_display()}
 
 
@@ -156,6 +140,7 @@ ACCIONES = {
     "solicitar": _accion_solicitar,
     "responder": _accion_responder,
     "confirmar": _accion_confirmar,
+    "no_resuelto": _accion_no_resuelto,
     "tarea": _accion_tarea,
     "evidencia": _accion_evidencia,
     # Indicators (add one, paste many, confirm extracted ones, remove): the indicators app's

@@ -12,7 +12,7 @@ from cgii.entidades.selectors import (
     es_personal_cgii,
     tiene_rol_cgii,
 )
-from cgii.errores import ErrorDominio
+from cgii.errores import texto_error  # noqa: F401 (views import it from here)
 
 from ..services.comun import ROLES_GESTION
 
@@ -30,25 +30,6 @@ ROLES_CGII = [r.value for r in RolCGII]
 
 
 
-
-
-def texto_error(exc: ErrorDominio) -> str:
-    """The service's reason plus the details it attached (field errors, pending steps)."""
-    partes = [exc.message]
-    extra = exc.extra or {}
-    condiciones = extra.get("condiciones") or []
-    partes.extend(str(c) for c in condiciones if str(c) != exc.message)
-    pendientes = extra.get("pasos_pendientes") or []
-    if pendientes:
-        partes.append(_("Pasos pendientes: %(p)s.") % {"p": "; ".join(pendientes)})
-    for campo, errores in extra.items():
-        if campo in ("condiciones", "pasos_pendientes", "estado"):
-            continue
-        if isinstance(errores, list | tuple):
-            partes.extend(str(e) for e in errores)
-        elif isinstance(errores, str):
-            partes.append(errores)
-    return " ".join(partes)
 
 
 def duracion(minutos: float) -> str:

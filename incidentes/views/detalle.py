@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cgii.entidades.selectors import (
@@ -25,7 +24,7 @@ from ..indicadores.models import RolIndicador
 from ..indicadores.normalizacion import TipoIndicador
 from ..indicadores.views import resultado_pegado
 from ..models import EstadoTarea, Incidente, TipoEntrada
-from ..permisos import roles_del_usuario
+from ..permisos import ROLES_PASO
 from ..services.comun import ROLES_GESTION
 from ..states import (
     ESTADOS_ABIERTOS,
@@ -39,15 +38,6 @@ from ..states import (
 )
 from .comun import ESTADOS_RELOJ, ROLES_CGII, duracion
 
-# Short names of who does a protocol step (the checklist tag).
-ROLES_PASO = {
-    "analista": gettext_lazy("Analista"),
-    "coordinador": gettext_lazy("Coordinador"),
-    "reportante": gettext_lazy("Reportante"),
-    "rsi": gettext_lazy("RSI de la entidad"),
-    "mae": gettext_lazy("MAE de la entidad"),
-}
-
 # Main path shown as the phase bar of the detail page.
 FASES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTENCION,
          Estado.EN_ERRADICACION, Estado.EN_RECUPERACION, Estado.RESUELTO, Estado.CERRADO)
@@ -57,10 +47,13 @@ FASES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTE
 LLENA_EL_FORMULARIO = {
     Transicion.RECHAZAR: tiene_motivo.motivo,
     Transicion.MARCAR_DUPLICADO: tiene_maestro.motivo,
+    Transicion.RESOLVER: tiene_cierre.motivo,
     Transicion.CERRAR: tiene_cierre.motivo,
 }
-# Transitions with their own service and form (a question or an answer is mandatory).
-CON_FORMULARIO_PROPIO = {Transicion.SOLICITAR_INFORMACION, Transicion.RESPONDER_ENTIDAD}
+# Transitions with their own service and form (a question, an answer or the reason why the
+# problem is not fixed is mandatory).
+CON_FORMULARIO_PROPIO = {Transicion.SOLICITAR_INFORMACION, Transicion.RESPONDER_ENTIDAD,
+                         Transicion.OBJETAR_RESOLUCION}
 # Forward transitions look primary; the ones that end an incident early look dangerous.
 PELIGROSAS = {Transicion.RECHAZAR, Transicion.MARCAR_DUPLICADO}
 
@@ -121,7 +114,7 @@ def _progreso(tareas) -> dict:
     return {"hechas": hechas, "total": total, "pct": round(100 * hechas / total) if total else 0}
 
 
-def _acciones(usuario, incidente: Incidente) -> dict:
+def _acciones(usuario, incidente: Incidente, *, personal: bool) -> dict:
     """Split the transitions the user's role allows into buttons (fireable now, perhaps with
     a field typed in the same form) and blocked ones (with the reason, no button)."""
     botones, bloqueadas, propias = [], [], set()
@@ -130,6 +123,9 @@ def _acciones(usuario, incidente: Incidente) -> dict:
             if t.disponible:
                 propias.add(t.nombre)
             continue
+        if (not personal and incidente.estado == Estado.RESUELTO
+                and t.nombre == Transicion.REABRIR):
+            continue  # the entity answers «no está resuelto» (with its reason) instead
         faltan = [m for m in t.motivos if m != str(LLENA_EL_FORMULARIO.get(t.nombre, ""))]
         if faltan:
             bloqueadas.append({"nombre": t.nombre, "etiqueta": t.etiqueta, "motivos": faltan})
@@ -138,7 +134,16 @@ def _acciones(usuario, incidente: Incidente) -> dict:
                             "peligrosa": t.nombre in PELIGROSAS})
     return {"botones": botones, "bloqueadas": bloqueadas,
             "puede_solicitar": Transicion.SOLICITAR_INFORMACION in propias,
-            "puede_responder": Transicion.RESPONDER_ENTIDAD in propias}
+            "puede_responder": Transicion.RESPONDER_ENTIDAD in propias,
+            "puede_objetar": Transicion.OBJETAR_RESOLUCION in propias}
+
+
+def _cierre_automatico(incidente: Incidente):
+    """The day the sweep closes a resolved incident the entity has not answered (None when
+    it will not: not resolved, or without the closing summary)."""
+    if incidente.estado != Estado.RESUELTO or not tiene_cierre(incidente):
+        return None
+    return selectors.cierre_automatico_el(incidente.resuelto_en)
 
 
 def personal_asignable():
@@ -183,11 +188,7 @@ def _contexto_detalle(request, pk: int) -> dict:
         raise Http404 from None
     usuario = request.user
     personal = es_personal_cgii(usuario)
-    tareas = incidente._tareas_cache
-    if not personal:
-        # The entity sees the protocol steps its own roles must do, nothing else.
-        roles = roles_del_usuario(incidente, usuario)
-        tareas = [t for t in tareas if t.rol in roles]
+    tareas = selectors.tareas_visibles(usuario=usuario, incidente=incidente)
     timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente))
     del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
     for e in timeline:
@@ -209,7 +210,7 @@ def _contexto_detalle(request, pk: int) -> dict:
         "puede_escribir": gestiona or not personal,
         "puede_reportar": gestiona or not personal,
         "relojes": _relojes(incidente),
-        "acciones": _acciones(usuario, incidente),
+        "acciones": _acciones(usuario, incidente, personal=personal),
         "fases_checklist": _checklist(incidente, tareas, personal=personal),
         "progreso": _progreso(tareas),
         "timeline": timeline,
@@ -223,6 +224,10 @@ def _contexto_detalle(request, pk: int) -> dict:
         "tareas_editables": en_curso and (gestiona or not personal),
         "puede_confirmar": (not personal and incidente.estado == Estado.RESUELTO
                             and incidente.confirmado_por_entidad_en is None),
+        # Resolved, waiting for the entity: both sides see when it closes by itself.
+        "esperando_confirmacion": (incidente.estado == Estado.RESUELTO
+                                   and incidente.confirmado_por_entidad_en is None),
+        "cierre_automatico": _cierre_automatico(incidente),
         "tipos_entrada": dict(TipoEntrada.choices),
         "estados": dict(Estado.choices),
     }

@@ -319,6 +319,9 @@ class TransicionPlanSerializer(serializers.Serializer):
     resolucion_fecha = serializers.DateField(required=False)
     vigencia_desde = serializers.DateField(required=False)
     vigencia_hasta = serializers.DateField(required=False)
+    archivo = serializers.FileField(required=False, help_text=(
+        "Con «registrar_resolucion» (multipart): el documento de la resolución, adjuntado en "
+        "la misma transacción."))
 
 
 class ComentarioPlanSerializer(serializers.Serializer):
@@ -384,6 +387,8 @@ class EvidenciaCrearSerializer(serializers.Serializer):
     control = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     actividad_id = serializers.IntegerField(required=False, allow_null=True)
     fecha_vencimiento = serializers.DateField(required=False, allow_null=True)
+    presentar = serializers.BooleanField(required=False, default=False,
+                                         help_text="Enviarla a revisión en la misma operación.")
 
     def validate(self, datos):
         if bool(datos.get("archivo")) == bool(datos.get("url")):
@@ -412,6 +417,10 @@ class AvanceSerializer(serializers.Serializer):
         "no_iniciado | en_proceso | implementado"))
     madurez = serializers.IntegerField(required=False, min_value=0, max_value=5)
     comentario = serializers.CharField(required=False, allow_blank=True, default="")
+    archivo = serializers.FileField(required=False, help_text=(
+        "Evidencia del control (multipart), enviada a revisión en la misma operación."))
+    titulo_evidencia = serializers.CharField(required=False, allow_blank=True, default="",
+                                             max_length=255)
 
 
 class RevisionItemSerializer(serializers.Serializer):

@@ -149,14 +149,19 @@ class PlanView(APIView):
 
 
 class TransicionView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(summary="Ejecutar una transición (409 con los motivos si no procede)",
-                   request=s.TransicionPlanSerializer, responses=s.PlanDetalleSerializer)
+                   request={"application/json": s.TransicionPlanSerializer,
+                            "multipart/form-data": s.TransicionPlanSerializer},
+                   responses=s.PlanDetalleSerializer)
     @idempotente
     def post(self, request, pk: int):
         datos = _entrada(s.TransicionPlanSerializer, request)
         services.plan_transicionar(actor=request.user, plan_id=pk,
                                    transicion=datos.pop("transicion"),
-                                   comentario=datos.pop("comentario", ""), datos=datos)
+                                   comentario=datos.pop("comentario", ""),
+                                   resolucion=datos.pop("archivo", None), datos=datos)
         return Response(detalle_plan(request.user, pk))
 
 
@@ -434,8 +439,13 @@ class PeriodoTransicionView(APIView):
 
 
 class AvancesView(APIView):
-    @extend_schema(summary="La entidad reporta el avance de un control",
-                   request=s.AvanceSerializer, responses=s.RevisionSerializer)
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(summary="La entidad reporta el avance de un control (con su evidencia, "
+                           "multipart, en la misma operación)",
+                   request={"application/json": s.AvanceSerializer,
+                            "multipart/form-data": s.AvanceSerializer},
+                   responses=s.RevisionSerializer)
     @idempotente
     def post(self, request, pk: int, periodo_id: int):
         datos = _entrada(s.AvanceSerializer, request)

@@ -79,6 +79,10 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
     conforme_en = models.DateTimeField(_("conformidad en"), null=True, blank=True)
     conforme_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
+    # What the conformity summary (PDF) shows, frozen when the plan got conformity
+    # (congelado.resumen_conformidad): the MAE's resolution cites that document.
+    resumen_conformidad = models.JSONField(_("resumen congelado en la conformidad"), null=True,
+                                           blank=True, editable=False)
     aprobado_en = models.DateTimeField(_("aprobado en"), null=True, blank=True)
     vigente_en = models.DateTimeField(_("registrado en"), null=True, blank=True)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii.errores import ErrorValidacion, NoEncontrado
+from incidentes import selectors as selectores_incidentes
 
 from .. import congelado, selectors
 from ..models import (
@@ -305,11 +306,9 @@ def gobernanza_de(hechos: dict, periodo: PeriodoInfo | None) -> list[ItemGoberna
 
 
 def _incidentes(*, usuario, desde: date, hasta: date, entidad_id: int):
-    try:
-        from incidentes.reportes.figuras import figuras_gestion
-    except ImportError:  # the incidents' figures are not installed in this checkout
-        return None
-    return figuras_gestion(usuario=usuario, desde=desde, hasta=hasta, entidad_id=entidad_id)
+    # Through the incidents app's selectors only (docs/architecture.md, dependency direction).
+    return selectores_incidentes.figuras_gestion(usuario=usuario, desde=desde, hasta=hasta,
+                                                 entidad_id=entidad_id)
 
 
 # ---- the report ---------------------------------------------------------------------------

@@ -127,22 +127,20 @@ def tramo(pct: float) -> int:
     return min(int(pct // 10), 9)
 
 
-def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional:
-    if not puede_ver_nacional(usuario):
-        raise PermisoDenegado(_("El informe nacional es solo para el personal del CGII."))
-    ahora, hoy = timezone.now(), timezone.localdate()
-    _avance(progreso, 5, _("Entidades"))
-    entidades = {e["id"]: FilaEntidad(entidad_id=e["id"], sigla=e["sigla"], nombre=e["nombre"],
-                                      nivel=e["nivel"], tipo=e["tipo"])
-                 for e in Entidad.objects.filter(activa=True).order_by("sigla")
-                 .values("id", "sigla", "nombre", "nivel", "tipo")}
+def _entidades() -> dict[int, FilaEntidad]:
+    return {e["id"]: FilaEntidad(entidad_id=e["id"], sigla=e["sigla"], nombre=e["nombre"],
+                                 nivel=e["nivel"], tipo=e["tipo"])
+            for e in Entidad.objects.filter(activa=True).order_by("sigla")
+            .values("id", "sigla", "nombre", "nivel", "tipo")}
 
-    _avance(progreso, 20, _("Planes de la gestión"))
+
+def _seccion_planes(entidades: dict, gestion: int) -> tuple[list[dict], set]:
+    """Each entity's newest plan of the gestión; returns the plans and the entities whose
+    plan is being implemented."""
     planes = list(PlanInstitucional.objects.filter(gestion=gestion, entidad__activa=True)
                   .order_by("entidad_id", "version")
                   .values("id", "entidad_id", "version", "estado", "catalogo__codigo",
                           "catalogo__nombre"))
-    plan_de = {p["id"]: p for p in planes}
     en_implementacion = set()
     for p in planes:
         fila = entidades[p["entidad_id"]]
@@ -151,29 +149,41 @@ def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional
             fila.aprobado = True
         if p["estado"] in ESTADOS_IMPLEMENTACION:
             en_implementacion.add(p["entidad_id"])
+    return planes, en_implementacion
 
-    _avance(progreso, 35, _("Periodos de seguimiento"))
+
+@dataclass
+class _Periodos:
+    por_periodo: dict      # latest closed period id → the entity's row
+    con_periodo: set       # entities with any period
+    vencidos: dict         # entity → its open period past the cut-off
+
+
+def _seccion_periodos(entidades: dict, plan_de: dict, gestion: int, hoy) -> _Periodos:
     periodos = list(PeriodoSeguimiento.objects.filter(plan__gestion=gestion,
                                                       plan__entidad__activa=True)
                     .order_by("fecha_corte", "cerrado_en", "id")
                     .values("id", "plan_id", "nombre", "estado", "fecha_corte"))
     ultimo: dict[int, dict] = {}
-    con_periodo, vencidos = set(), {}
+    r = _Periodos(por_periodo={}, con_periodo=set(), vencidos={})
     for p in periodos:
         ent = plan_de[p["plan_id"]]["entidad_id"]
-        con_periodo.add(ent)
+        r.con_periodo.add(ent)
         if p["estado"] == EstadoPeriodo.CERRADO:
             ultimo[ent] = p  # ordered: the last one is the latest cut-off
         elif p["estado"] == EstadoPeriodo.ABIERTO and p["fecha_corte"] < hoy:
-            vencidos[ent] = p
-    por_periodo = {}
+            r.vencidos[ent] = p
     for ent, p in ultimo.items():
         fila = entidades[ent]
         fila.periodo_id, fila.periodo, fila.fecha_corte = p["id"], p["nombre"], p["fecha_corte"]
         fila.catalogo = plan_de[p["plan_id"]]["catalogo__codigo"]
-        por_periodo[p["id"]] = fila
+        r.por_periodo[p["id"]] = fila
+    return r
 
-    _avance(progreso, 50, _("Instantáneas de los periodos cerrados"))
+
+def _seccion_instantaneas(por_periodo: dict) -> dict[str, dict[str, DominioNacional]]:
+    """Compliance per entity and domain from the frozen snapshots of the closed periods;
+    returns the domains seen per catalog."""
     evaluados = Q(puntaje__isnull=False)
     agregados = (SnapshotControl.objects.filter(periodo_id__in=list(por_periodo))
                  .values("periodo_id", "dominio_numero")
@@ -205,38 +215,37 @@ def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional
         fila = por_periodo[periodo_id]
         fila.cumplimiento = selectors._porcentaje(puntos, peso)
         fila.cobertura = porcentaje(fila.con_evidencia, fila.evaluados)
+    return dominios_cat
 
-    _avance(progreso, 75, _("Indicadores nacionales"))
-    filas = list(entidades.values())
-    centrales = [f for f in filas if f.nivel == NivelEntidad.CENTRAL]
-    aprobados = sum(f.aprobado for f in centrales)
 
-    def desglose(clave_de, choices) -> list[Desglose]:
-        salida = {c.value: Desglose(clave=c.value, etiqueta=str(c.label)) for c in choices}
-        for f in filas:
-            d = salida.setdefault(clave_de(f), Desglose(clave=clave_de(f),
-                                                        etiqueta=clave_de(f)))
-            d.total += 1
-            d.aprobados += f.aprobado
-        for d in salida.values():
-            d.porcentaje = porcentaje(d.aprobados, d.total)
-        return [d for d in salida.values() if d.total]
+def _desglose(filas: list, clave_de, choices) -> list[Desglose]:
+    salida = {c.value: Desglose(clave=c.value, etiqueta=str(c.label)) for c in choices}
+    for f in filas:
+        d = salida.setdefault(clave_de(f), Desglose(clave=clave_de(f), etiqueta=clave_de(f)))
+        d.total += 1
+        d.aprobados += f.aprobado
+    for d in salida.values():
+        d.porcentaje = porcentaje(d.aprobados, d.total)
+    return [d for d in salida.values() if d.total]
 
-    conteo_estados: dict[str, int] = defaultdict(int)
+
+def _por_estado(filas: list) -> list[tuple]:
+    conteo: dict[str, int] = defaultdict(int)
     for f in filas:
         if f.estado:
-            conteo_estados[f.estado] += 1
-    por_estado = [(e.value, str(e.label), conteo_estados[e.value]) for e in Estado
-                  if conteo_estados.get(e.value)]
+            conteo[f.estado] += 1
+    return [(e.value, str(e.label), conteo[e.value]) for e in Estado if conteo.get(e.value)]
 
-    puntuadas = [f for f in filas if f.cumplimiento is not None]
+
+def _distribucion(puntuadas: list) -> list[tuple]:
     cuentas = [0] * len(TRAMOS)
     for f in puntuadas:
         cuentas[tramo(f.cumplimiento)] += 1
-    distribucion = [(f"{a}–{b} %", n) for (a, b), n in zip(TRAMOS, cuentas, strict=True)]
-    promedio = (round(sum(f.cumplimiento for f in puntuadas) / len(puntuadas), 1)
-                if puntuadas else None)
+    return [(f"{a}–{b} %", n) for (a, b), n in zip(TRAMOS, cuentas, strict=True)]
 
+
+def _seccion_mapas(dominios_cat: dict, puntuadas: list, planes: list) -> tuple[list, list]:
+    """The heat map per catalog (entity × domain) and the weakest domains nationally."""
     nombres_cat = {p["catalogo__codigo"]: p["catalogo__nombre"] for p in planes}
     mapas, debiles = [], []
     for codigo in sorted(dominios_cat):
@@ -252,30 +261,56 @@ def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional
         mapas.append(MapaCatalogo(codigo=codigo, nombre=nombres_cat.get(codigo, codigo),
                                   dominios=doms, filas=filas_cat))
     debiles.sort(key=lambda x: (x[1].promedio, x[0], x[1].orden))
+    return mapas, debiles
 
-    sin_seguimiento = []
+
+def _sin_seguimiento(filas: list, en_implementacion: set, per: _Periodos) -> list:
+    salida = []
     for f in filas:
         if f.entidad_id not in en_implementacion:
             continue
-        if f.entidad_id in vencidos:
-            p = vencidos[f.entidad_id]
-            sin_seguimiento.append(SinSeguimiento(
-                sigla=f.sigla, nombre=f.nombre, fecha_corte=p["fecha_corte"],
+        if f.entidad_id in per.vencidos:
+            salida.append(SinSeguimiento(
+                sigla=f.sigla, nombre=f.nombre,
+                fecha_corte=per.vencidos[f.entidad_id]["fecha_corte"],
                 motivo=_("Periodo abierto con el corte vencido, sin presentar")))
-        elif f.entidad_id not in con_periodo:
-            sin_seguimiento.append(SinSeguimiento(
+        elif f.entidad_id not in per.con_periodo:
+            salida.append(SinSeguimiento(
                 sigla=f.sigla, nombre=f.nombre, fecha_corte=None,
                 motivo=_("Plan vigente sin periodo de seguimiento")))
+    return salida
 
+
+def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional:
+    """The national PISI report: one builder per section."""
+    if not puede_ver_nacional(usuario):
+        raise PermisoDenegado(_("El informe nacional es solo para el personal del CGII."))
+    ahora, hoy = timezone.now(), timezone.localdate()
+    _avance(progreso, 5, _("Entidades"))
+    entidades = _entidades()
+    _avance(progreso, 20, _("Planes de la gestión"))
+    planes, en_implementacion = _seccion_planes(entidades, gestion)
+    _avance(progreso, 35, _("Periodos de seguimiento"))
+    per = _seccion_periodos(entidades, {p["id"]: p for p in planes}, gestion, hoy)
+    _avance(progreso, 50, _("Instantáneas de los periodos cerrados"))
+    dominios_cat = _seccion_instantaneas(per.por_periodo)
+    _avance(progreso, 75, _("Indicadores nacionales"))
+    filas = list(entidades.values())
+    centrales = [f for f in filas if f.nivel == NivelEntidad.CENTRAL]
+    aprobados = sum(f.aprobado for f in centrales)
+    puntuadas = [f for f in filas if f.cumplimiento is not None]
+    promedio = (round(sum(f.cumplimiento for f in puntuadas) / len(puntuadas), 1)
+                if puntuadas else None)
+    mapas, debiles = _seccion_mapas(dominios_cat, puntuadas, planes)
     ranking = sorted(puntuadas, key=lambda f: (-f.cumplimiento, -(f.cobertura or 0), f.sigla))
     _avance(progreso, 90, _("Listo"))
     return FigurasNacional(
         gestion=gestion, corte=ahora, hoy=hoy, centrales=len(centrales),
         centrales_aprobados=aprobados, porcentaje_aprobados=porcentaje(aprobados, len(centrales)),
         meta=META_APROBADOS,
-        por_nivel=desglose(lambda f: f.nivel, NivelEntidad),
-        por_tipo=desglose(lambda f: f.tipo, TipoEntidad),
-        por_estado=por_estado, sin_plan=sum(1 for f in filas if f.plan_id is None),
-        entidades=filas, distribucion=distribucion, con_puntaje=len(puntuadas),
+        por_nivel=_desglose(filas, lambda f: f.nivel, NivelEntidad),
+        por_tipo=_desglose(filas, lambda f: f.tipo, TipoEntidad),
+        por_estado=_por_estado(filas), sin_plan=sum(1 for f in filas if f.plan_id is None),
+        entidades=filas, distribucion=_distribucion(puntuadas), con_puntaje=len(puntuadas),
         promedio_cumplimiento=promedio, mapas=mapas, debiles=debiles,
-        sin_seguimiento=sin_seguimiento, ranking=ranking)
+        sin_seguimiento=_sin_seguimiento(filas, en_implementacion, per), ranking=ranking)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from cgii.entidades.selectors import es_personal_cgii, membresias_activas
 from cgii.reportes.documento import Cifra, Columna, Grafico, Seccion, Serie, Tabla
-from cgii.reportes.tablero import Panel, registrar_panel
+from cgii.reportes.tablero import Panel
 
 from .tablero import avance_pisi_nacional, estado_plan_entidad
 
@@ -68,5 +68,4 @@ def puede_ver(usuario) -> bool:
     return es_personal_cgii(usuario) or bool(membresias_activas(usuario))
 
 
-def registrar() -> None:
-    registrar_panel(Panel("pisi", puede_ver, secciones, orden=20))
+PANEL = Panel("pisi", puede_ver, secciones, orden=20)  # declared in complemento.py

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from cgii.entidades.selectors import es_personal_cgii, membresias_activas
-from cgii.reportes.registro import TipoReporte, registrar_reporte
+from cgii.reportes.registro import TipoReporte
 
 from .cumplimiento import figuras_cumplimiento
 from .documentos import documento_cumplimiento, documento_nacional
@@ -56,8 +56,3 @@ NACIONAL = TipoReporte(
                   "débiles, seguimientos no presentados y ranking con cobertura de evidencia."),
     formulario=NacionalForm, puede_ver=puede_ver_nacional, construir=construir_nacional,
     asincrono=True, orden=20)
-
-
-def registrar() -> None:
-    registrar_reporte(CUMPLIMIENTO)
-    registrar_reporte(NACIONAL)

@@ -10,6 +10,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from cgii import fsm
 from cgii.entidades.selectors import filtrar_por_entidad
 from cgii.errores import NoEncontrado
 
@@ -24,7 +25,6 @@ from ..models import (
     PeriodoSeguimiento,
     PlanInstitucional,
 )
-from ..permisos import ROLES_TRANSICION, roles_del_usuario
 from ..states import Estado
 
 
@@ -159,53 +159,17 @@ def historial_de(*, usuario, plan: PlanInstitucional) -> QuerySet[EntradaPlan]:
     return plan.historial.select_related("actor").order_by("id")
 
 
-@dataclass(frozen=True)
-class OpcionTransicion:
-    nombre: str
-    etiqueta: str
-    destino: str
-    disponible: bool
-    motivos: tuple[str, ...]
-    campos: tuple[str, ...] = ()   # fields sent with the transition (a small form)
+OpcionTransicion = fsm.Opcion
 
 
-def transiciones_para(*, usuario, plan: PlanInstitucional) -> list[OpcionTransicion]:
-    """Transitions the user's roles allow from the current state, with whether their
-    conditions hold now and, if not, why."""
-    roles = roles_del_usuario(plan.entidad_id, usuario)
-    opciones = []
-    for trans in PlanInstitucional._meta.get_field("estado").get_all_transitions(
-            PlanInstitucional):
-        if trans.source != plan.estado or trans.name in states.TRANSICIONES_SISTEMA:
-            continue
-        if not roles & set(ROLES_TRANSICION.get(trans.name, ())):
-            continue
-        motivos = tuple(str(getattr(c, "motivo", c.__name__))
-                        for c in trans.conditions if not c(plan))
-        opciones.append(OpcionTransicion(
-            nombre=trans.name, etiqueta=str(states.Transicion(trans.name).label),
-            destino=str(trans.target), disponible=not motivos, motivos=motivos,
-            campos=states.CAMPOS_TRANSICION.get(trans.name, ())))
-    return opciones
+def transiciones_para(*, usuario, plan: PlanInstitucional) -> list[fsm.Opcion]:
+    """Transitions the user may fire from the current state (each transition's declared
+    permission decides), with whether their conditions hold now and, if not, why."""
+    return fsm.opciones(plan, states.MAQUINA_PLAN, usuario)
 
 
-def transiciones_periodo(*, usuario, periodo: PeriodoSeguimiento) -> list[OpcionTransicion]:
-    from ..permisos import ROLES_TRANSICION_PERIODO
-
-    roles = roles_del_usuario(periodo.plan.entidad_id, usuario)
-    opciones = []
-    for trans in PeriodoSeguimiento._meta.get_field("estado").get_all_transitions(
-            PeriodoSeguimiento):
-        if trans.source != periodo.estado:
-            continue
-        if not roles & set(ROLES_TRANSICION_PERIODO.get(trans.name, ())):
-            continue
-        motivos = tuple(str(getattr(c, "motivo", c.__name__))
-                        for c in trans.conditions if not c(periodo))
-        opciones.append(OpcionTransicion(
-            nombre=trans.name, etiqueta=str(states.TransicionPeriodo(trans.name).label),
-            destino=str(trans.target), disponible=not motivos, motivos=motivos))
-    return opciones
+def transiciones_periodo(*, usuario, periodo: PeriodoSeguimiento) -> list[fsm.Opcion]:
+    return fsm.opciones(periodo, states.MAQUINA_PERIODO, usuario)
 
 
 # ---- deadlines --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What the summary PDF shows, and the public verification of a conformity code."""
+"""A plan's live summary figures, and the public verification of a conformity code. (The
+conformity PDF is rendered from what was frozen at conformity: ``congelado``.)"""
 
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ class ResumenPlan:
 
 
 def resumen_plan(*, usuario, plan_id: int) -> ResumenPlan:
-    """What the printable PISI summary shows (the PDF helper renders this)."""
+    """The plan's summary figures now (SoA, deadlines, schedule, findings, trend)."""
     plan = plan_obtener(usuario=usuario, plan_id=plan_id)
     hoy = timezone.localdate()
     acts = actividades_de(plan=plan, hoy=hoy).aggregate(

@@ -2,6 +2,7 @@
 atomic → select_for_update → permission → change → save → one history row + one audit row →
 outbox events in the same transaction."""
 
+from .barrido import planes_vencer, plazos_barrido
 from .incidentes import hallazgos_de_incidente
 from .planes import (
     generar_codigo_verificacion,
@@ -12,7 +13,7 @@ from .planes import (
     plan_nueva_version,
     plan_transicionar,
 )
-from .plazos import evidencias_vencer, planes_vencer, plazos_barrido, plazos_marcar
+from .plazos import evidencias_vencer, plazos_marcar
 from .seguimiento import (
     avance_reportar,
     control_revisar,

@@ -3,19 +3,13 @@ and the role checks."""
 
 from django.utils.translation import gettext as _
 
-from cgii.auditoria.services import auditoria_registrar
 from cgii.errores import ErrorValidacion, PermisoDenegado, TransicionInvalida
 from cgii.eventos import grupos
-from cgii.eventos.services import evento_emitir
+from cgii.fsm import actor_real, dejar_constancia, es_sistema
 
 from ..models import EntradaPlan, PlanInstitucional
 from ..permisos import ENTIDAD, REVISORES, tiene_alguno
 from ..states import ESTADOS_EDITABLES, ESTADOS_FINALES, Estado
-
-
-def actor_real(actor):
-    """The user to store as actor (None for the system actor)."""
-    return None if getattr(actor, "es_sistema", False) else actor
 
 
 def exigir_entidad(plan: PlanInstitucional, actor) -> None:
@@ -25,7 +19,7 @@ def exigir_entidad(plan: PlanInstitucional, actor) -> None:
 
 
 def exigir_revisor(plan: PlanInstitucional, actor) -> None:
-    if not (getattr(actor, "es_sistema", False) or tiene_alguno(plan.entidad_id, actor, REVISORES)):
+    if not (es_sistema(actor) or tiene_alguno(plan.entidad_id, actor, REVISORES)):
         raise PermisoDenegado(_("Solo un auditor o coordinador del CGII puede hacer este cambio."))
 
 
@@ -72,21 +66,19 @@ def registrar(
     despues: dict | None = None,
     objeto=None,
 ) -> EntradaPlan:
-    """One history row, one audit row and the outbox event, inside the caller's
-    transaction. ``objeto`` is what the audit row points at (the plan by default)."""
+    """One history row, then the audit row and the outbox event (``cgii.fsm``), inside the
+    caller's transaction. ``objeto`` is what the audit row points at (the plan by default)."""
     usuario = actor_real(actor)
     entrada = EntradaPlan.objects.create(plan=plan, tipo=tipo_entrada, actor=usuario,
                                          texto=texto, datos=datos or {})
-    auditoria_registrar(
-        actor=usuario, accion=f"pisi.{accion}",
-        objeto=objeto or plan, entidad_id=plan.entidad_id, antes=antes, despues=despues,
+    dejar_constancia(
+        actor=actor, accion=f"pisi.{accion}", objeto=objeto or plan, entidad_id=plan.entidad_id,
+        antes=antes, despues=despues,
         datos={"plan_id": plan.pk, "historial_id": entrada.pk, **(datos or {})},
-    )
-    evento_emitir(
-        tipo=evento,
-        datos={"plan": resumen(plan), "texto": texto, "accion": accion,
-               "actor_id": usuario.pk if usuario else None, **(datos or {})},
-        grupos=grupos_de(plan), entidad_id=plan.entidad_id,
+        evento=evento,
+        datos_evento={"plan": resumen(plan), "texto": texto, "accion": accion,
+                      "actor_id": usuario.pk if usuario else None, **(datos or {})},
+        grupos=grupos_de(plan),
     )
     return entrada
 

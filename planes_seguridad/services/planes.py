@@ -9,12 +9,10 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
-from cgii import archivos
+from cgii import archivos, fsm
 from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
 from cgii.errores import (
     ConflictoConcurrencia,
@@ -24,7 +22,7 @@ from cgii.errores import (
     TransicionInvalida,
 )
 
-from .. import selectors
+from .. import congelado, selectors
 from ..models import (
     Actividad,
     Aplicabilidad,
@@ -33,15 +31,8 @@ from ..models import (
     PlanInstitucional,
     TipoEntrada,
 )
-from ..permisos import ENTIDAD, ROLES_TRANSICION, SISTEMA, roles_del_usuario, tiene_alguno
-from ..states import (
-    CAMPOS_TRANSICION,
-    ESTADOS_EDITABLES,
-    TRANSICIONES_SISTEMA,
-    Estado,
-    Transicion,
-    motivos_incumplidos,
-)
+from ..permisos import ENTIDAD, SISTEMA, tiene_alguno
+from ..states import CAMPOS_TRANSICION, ESTADOS_EDITABLES, MAQUINA_PLAN, Estado, Transicion
 from . import plazos
 from .comun import exigir_editable, exigir_entidad, registrar, texto_limpio
 
@@ -61,8 +52,6 @@ CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "inventario_activos", "evalua
 CAMPOS_VIGENCIA = ("vigencia_desde", "vigencia_hasta")
 CAMPOS_RESOLUCION = ("resolucion_cite", "resolucion_fecha")
 ESTADOS_VIGENCIA = (*ESTADOS_EDITABLES, Estado.CONFORME, Estado.APROBADO)
-# Fields the transition itself may change.
-CAMPOS_DE_TRANSICION = ("estado", "actualizado")
 
 
 # ---- validation -------------------------------------------------------------------------
@@ -189,8 +178,7 @@ def plan_crear(
                     _("La entidad ya tiene un plan para la gestión %(g)d; cree una nueva "
                       "versión.") % {"g": gestion}]})
             plan = PlanInstitucional(entidad=entidad, gestion=gestion, version=1, catalogo=cat,
-                                     creado_por=None if getattr(actor, "es_sistema", False)
-                                     else actor)
+                                     creado_por=fsm.actor_real(actor))
             _aplicar(plan, campos)
             plan.save()
             filas = [Aplicabilidad(plan=plan, control=c) for c in cat.controles.all()]
@@ -233,43 +221,47 @@ def plan_actualizar(*, actor, plan_id: int, **campos) -> PlanInstitucional:
     return plan
 
 
+def _verificar_documento(plan, *, actor, tipo: str) -> None:
+    exigir_entidad(plan, actor)
+    if tipo == "politica":
+        exigir_editable(plan)
+    elif plan.estado != Estado.CONFORME:
+        raise TransicionInvalida(_("La resolución de la MAE se adjunta cuando el plan está "
+                                   "conforme."))
+
+
+def _adjuntar_documento(plan: PlanInstitucional, *, actor, tipo: str, guardado) -> None:
+    """On a locked plan (the caller's transaction): the stored file becomes its document."""
+    _verificar_documento(plan, actor=actor, tipo=tipo)
+    antes = {"sha256": getattr(plan, f"{tipo}_sha256") or None}
+    valores = {"nombre": guardado.nombre_original, "ruta": guardado.ruta,
+               "tipo_mime": guardado.tipo_mime, "tamano": guardado.tamano,
+               "sha256": guardado.sha256}
+    for k, v in valores.items():
+        setattr(plan, f"{tipo}_{k}", v)
+    plan.save(update_fields=[*(f"{tipo}_{k}" for k in valores), "actualizado"])
+    etiqueta = _("política de seguridad") if tipo == "politica" else _("resolución de la MAE")
+    registrar(plan, actor=actor, tipo_entrada=TipoEntrada.DOCUMENTO,
+              accion=f"documento.{tipo}", evento="pisi.actualizado",
+              texto=_("Documento cargado (%(t)s): %(n)s") % {
+                  "t": etiqueta, "n": guardado.nombre_original},
+              datos={"documento": tipo, "sha256": guardado.sha256, "tamano": guardado.tamano},
+              antes=antes, despues={"sha256": guardado.sha256})
+
+
 def plan_documento_subir(*, actor, plan_id: int, tipo: str, archivo) -> PlanInstitucional:
     """The information-security policy (while the content is editable) or the MAE's
     approving resolution (once conforme). Same upload safety as incident evidence."""
     if tipo not in ("politica", "resolucion"):
         raise ErrorValidacion(extra={"tipo": [_("Documento desconocido (politica | resolucion).")]})
-
-    def verificar(plan):
-        exigir_entidad(plan, actor)
-        if tipo == "politica":
-            exigir_editable(plan)
-        elif plan.estado != Estado.CONFORME:
-            raise TransicionInvalida(_("La resolución de la MAE se adjunta cuando el plan está "
-                                       "conforme."))
-
     # Visibility, role and state before reading the upload: another entity's plan is a 404.
-    verificar(selectors.plan_obtener(usuario=actor, plan_id=plan_id))
+    _verificar_documento(selectors.plan_obtener(usuario=actor, plan_id=plan_id), actor=actor,
+                         tipo=tipo)
     guardado = archivos.guardar_archivo(archivo, carpeta="pisi")
     try:
         with transaction.atomic():
             plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
-            verificar(plan)
-            antes = {"sha256": getattr(plan, f"{tipo}_sha256") or None}
-            valores = {"nombre": guardado.nombre_original, "ruta": guardado.ruta,
-                       "tipo_mime": guardado.tipo_mime, "tamano": guardado.tamano,
-                       "sha256": guardado.sha256}
-            for k, v in valores.items():
-                setattr(plan, f"{tipo}_{k}", v)
-            plan.save(update_fields=[*(f"{tipo}_{k}" for k in valores), "actualizado"])
-            etiqueta = _("política de seguridad") if tipo == "politica" else _(
-                "resolución de la MAE")
-            registrar(plan, actor=actor, tipo_entrada=TipoEntrada.DOCUMENTO,
-                      accion=f"documento.{tipo}", evento="pisi.actualizado",
-                      texto=_("Documento cargado (%(t)s): %(n)s") % {
-                          "t": etiqueta, "n": guardado.nombre_original},
-                      datos={"documento": tipo, "sha256": guardado.sha256,
-                             "tamano": guardado.tamano},
-                      antes=antes, despues={"sha256": guardado.sha256})
+            _adjuntar_documento(plan, actor=actor, tipo=tipo, guardado=guardado)
     except BaseException:
         archivos.borrar_archivo(guardado.ruta)
         raise
@@ -305,64 +297,60 @@ def _aplicar_datos_transicion(plan, transicion: str, datos: dict, comentario: st
     return cambiados
 
 
+def _efectos(cambio: fsm.Cambio) -> list[str]:
+    """The plan's own fields of each state it enters (timestamps, the verification code)."""
+    plan, antes = cambio.objeto, cambio.antes
+    if plan.estado == Estado.PRESENTADO:
+        plan.presentado_en = cambio.momento
+        return ["presentado_en"]
+    if plan.estado == Estado.CONFORME:
+        plan.conforme_en, plan.conforme_por = cambio.momento, fsm.actor_real(cambio.actor)
+        plan.codigo_verificacion = generar_codigo_verificacion(plan)
+        # What the conformity summary shows is frozen now (the MAE's resolution cites it).
+        plan.resumen_conformidad = congelado.resumen_conformidad(plan, momento=cambio.momento)
+        return ["conforme_en", "conforme_por", "codigo_verificacion", "resumen_conformidad"]
+    if plan.estado == Estado.APROBADO:
+        plan.aprobado_en = cambio.momento
+        return ["aprobado_en"]
+    if plan.estado == Estado.VIGENTE and antes == Estado.APROBADO:
+        plan.vigente_en = cambio.momento
+        return ["vigente_en"]
+    return []
+
+
 def _transicionar(plan: PlanInstitucional, *, actor, transicion: str, comentario: str = "",
                   datos: dict | None = None, hoy: date | None = None) -> PlanInstitucional:
-    """The recipe on an already locked plan (``plan_transicionar`` and services that chain
-    transitions inside their own transaction)."""
+    """The shared mechanism (``cgii.fsm``) on an already locked plan (``plan_transicionar``
+    and services that chain transitions inside their own transaction). What is the plan's
+    own: the typed fields, its deadlines, its history text, replacing the previous version."""
     datos = datos or {}
-    roles = roles_del_usuario(plan.entidad_id, actor)
-    if not roles & set(ROLES_TRANSICION[transicion]):
-        raise PermisoDenegado(_("Su rol no puede «%(t)s» este plan.")
-                              % {"t": Transicion(transicion).label})
-    metodo = getattr(plan, transicion)
-    if not metodo._django_fsm.has_transition(plan.estado):
-        raise TransicionInvalida(
-            _("No se puede «%(t)s» un plan en estado «%(e)s».")
-            % {"t": Transicion(transicion).label, "e": plan.get_estado_display()},
-            extra={"estado": plan.estado})
-    cambiados = _aplicar_datos_transicion(plan, transicion, datos, comentario)
-    plan._soa_pendientes = plan.soa_pendientes()
-    plan._hoy = hoy
-    incumplidas = motivos_incumplidos(metodo, plan, plan.estado)
-    if incumplidas:
-        raise TransicionInvalida(incumplidas[0], extra={"condiciones": incumplidas})
-    estado_antes = plan.estado
-    metodo()
-    ahora = timezone.now()
-    if plan.estado == Estado.PRESENTADO:
-        plan.presentado_en = ahora
-        cambiados.append("presentado_en")
-    elif plan.estado == Estado.CONFORME:
-        plan.conforme_en, plan.conforme_por = ahora, (None if getattr(actor, "es_sistema", False)
-                                                      else actor)
-        plan.codigo_verificacion = generar_codigo_verificacion(plan)
-        cambiados += ["conforme_en", "conforme_por", "codigo_verificacion"]
-    elif plan.estado == Estado.APROBADO:
-        plan.aprobado_en = ahora
-        cambiados.append("aprobado_en")
-    elif plan.estado == Estado.VIGENTE and estado_antes == Estado.APROBADO:
-        plan.vigente_en = ahora
-        cambiados.append("vigente_en")
-    try:
-        plan.save(update_fields={*CAMPOS_DE_TRANSICION, *cambiados})
-    except ConcurrentTransition:
-        raise ConflictoConcurrencia() from None
-    abiertos = plazos.al_transicionar(plan, momento=ahora)
-    texto = _("%(de)s → %(a)s") % {"de": Estado(estado_antes).label,
-                                   "a": plan.get_estado_display()}
-    if plan.estado == Estado.CONFORME:
-        texto += "\n" + _("Código de verificación: %(c)s") % {"c": plan.codigo_verificacion}
-    if comentario:
-        texto += f"\n{comentario}"
-    registrar(plan, actor=actor, tipo_entrada=TipoEntrada.TRANSICION, accion="transicion",
-              evento="pisi.transicion", texto=texto,
-              datos={"transicion": transicion, "de": estado_antes, "a": plan.estado,
-                     "comentario": comentario,
-                     "plazos_abiertos": [{"tipo": p.tipo, "vence": p.vence.isoformat()}
-                                         for p in abiertos]},
-              antes={"estado": estado_antes}, despues={"estado": plan.estado})
+
+    def preparar(p) -> list[str]:
+        cambiados = _aplicar_datos_transicion(p, transicion, datos, comentario)
+        p._soa_pendientes = p.soa_pendientes()  # read by soa_completa (one query)
+        p._hoy = hoy
+        return cambiados
+
+    def constancia(cambio: fsm.Cambio) -> None:
+        abiertos = plazos.al_transicionar(plan, momento=cambio.momento)
+        texto = fsm.texto_cambio(MAQUINA_PLAN, cambio)
+        if plan.estado == Estado.CONFORME:
+            texto += "\n" + _("Código de verificación: %(c)s") % {"c": plan.codigo_verificacion}
+        if comentario:
+            texto += f"\n{comentario}"
+        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.TRANSICION, accion="transicion",
+                  evento="pisi.transicion", texto=texto,
+                  datos={"transicion": transicion, "de": cambio.antes, "a": cambio.despues,
+                         "comentario": comentario,
+                         "plazos_abiertos": [{"tipo": p.tipo, "vence": p.vence.isoformat()}
+                                             for p in abiertos]},
+                  antes={"estado": cambio.antes}, despues={"estado": cambio.despues})
+
+    cambio = fsm.transicionar(plan, MAQUINA_PLAN, actor=actor, transicion=transicion,
+                              preparar=preparar, efectos=_efectos, campos=("actualizado",),
+                              constancia=constancia)
     # The successor in force replaces the version it was made from.
-    if plan.estado == Estado.VIGENTE and estado_antes == Estado.APROBADO and plan.anterior_id:
+    if cambio.despues == Estado.VIGENTE and cambio.antes == Estado.APROBADO and plan.anterior_id:
         anterior = (PlanInstitucional.objects.select_for_update(of=("self",))
                     .select_related("entidad").get(pk=plan.anterior_id))
         if anterior.estado in (Estado.VIGENTE, Estado.EN_ACTUALIZACION):
@@ -379,18 +367,33 @@ def plan_transicionar(
     comentario: str = "",
     datos: dict | None = None,
     hoy: date | None = None,
+    resolucion=None,
 ) -> PlanInstitucional:
     """Every plan state change: atomic → lock → role → state → conditions → save (guarded)
-    → deadlines → history + audit + ``pisi.transicion`` to the entity and CGII staff."""
-    es_sistema = getattr(actor, "es_sistema", False)
-    if transicion not in Transicion.values or (transicion in TRANSICIONES_SISTEMA
-                                               and not es_sistema):
-        raise ErrorValidacion(extra={"transicion": [_("Transición desconocida.")]})
+    → deadlines → history + audit + ``pisi.transicion`` to the entity and CGII staff.
+    ``resolucion``: the MAE's resolution file sent with ``registrar_resolucion``, attached
+    in the same transaction (a refused registration keeps no document)."""
+    fsm.validar_nombre(MAQUINA_PLAN, transicion, actor)
     comentario = texto_limpio(comentario, "comentario")
-    with transaction.atomic():
-        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
-        return _transicionar(plan, actor=actor, transicion=transicion, comentario=comentario,
-                             datos=datos, hoy=hoy)
+    guardado = None
+    if resolucion is not None:
+        if transicion != Transicion.REGISTRAR_RESOLUCION:
+            raise ErrorValidacion(extra={"archivo": [
+                _("Solo la resolución de la MAE se adjunta con su registro.")]})
+        _verificar_documento(selectors.plan_obtener(usuario=actor, plan_id=plan_id),
+                             actor=actor, tipo="resolucion")
+        guardado = archivos.guardar_archivo(resolucion, carpeta="pisi")
+    try:
+        with transaction.atomic():
+            plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+            if guardado is not None:
+                _adjuntar_documento(plan, actor=actor, tipo="resolucion", guardado=guardado)
+            return _transicionar(plan, actor=actor, transicion=transicion,
+                                 comentario=comentario, datos=datos, hoy=hoy)
+    except BaseException:
+        if guardado is not None:
+            archivos.borrar_archivo(guardado.ruta)
+        raise
 
 
 # ---- versions and catalog migration -------------------------------------------------------
@@ -421,8 +424,8 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
                   .aggregate(v=Max("version"))["v"] or plan.version)
         nuevo = PlanInstitucional.objects.create(
             entidad_id=plan.entidad_id, gestion=plan.gestion, version=ultima + 1, anterior=plan,
-            catalogo_id=plan.catalogo_id, creado_por=None if getattr(actor, "es_sistema", False)
-            else actor, **{c: getattr(plan, c) for c in CAMPOS_COPIADOS})
+            catalogo_id=plan.catalogo_id, creado_por=fsm.actor_real(actor),
+            **{c: getattr(plan, c) for c in CAMPOS_COPIADOS})
         filas = {}
         for fila in plan.soa.all():
             filas[fila.pk] = Aplicabilidad(plan=nuevo, control_id=fila.control_id,

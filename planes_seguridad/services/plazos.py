@@ -1,5 +1,6 @@
 """Deadlines of the plan lifecycle, in working days (business calendar with Bolivian
-holidays), and the periodic sweep that warns, marks overdue and expires.
+holidays): opened and met by each transition, warned and marked overdue by the periodic
+sweep (``barrido``).
 
 The deadline that runs is a function of the plan's state (``states.PLAZO_DE_ESTADO``): each
 transition meets the deadlines of the state it leaves and opens the one of the state it enters.
@@ -12,12 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cgii.errores import ErrorDominio
-
 from .. import selectors
 from ..models import EstadoEvidencia, Evidencia, PlanInstitucional, Plazo, TipoEntrada
 from ..permisos import SISTEMA
-from ..states import ESTADOS_IMPLEMENTACION, PLAZO_DE_ESTADO, RESPONSABLE_PLAZO, TipoPlazo
+from ..states import PLAZO_DE_ESTADO, RESPONSABLE_PLAZO, TipoPlazo
 from .comun import registrar
 
 logger = logging.getLogger(__name__)
@@ -117,24 +116,6 @@ def plazos_marcar(hoy: date | None = None) -> tuple[int, int]:
     return advertidos, vencidos
 
 
-def planes_vencer(hoy: date | None = None) -> int:
-    """Plans in force whose validity ended become ``vencido`` (system transition)."""
-    from .planes import plan_transicionar
-
-    hoy = hoy or timezone.localdate()
-    ids = PlanInstitucional.objects.filter(estado__in=ESTADOS_IMPLEMENTACION,
-                                           vigencia_hasta__lt=hoy).values_list("pk", flat=True)
-    n = 0
-    for pk in list(ids):
-        try:
-            plan_transicionar(actor=SISTEMA, plan_id=pk, transicion="vencer", hoy=hoy,
-                              comentario=_("Terminó el periodo de vigencia del plan."))
-            n += 1
-        except ErrorDominio as exc:  # changed meanwhile
-            logger.info("vencimiento del plan %s omitido: %s", pk, exc.message)
-    return n
-
-
 def evidencias_vencer(hoy: date | None = None) -> int:
     """Approved evidence past its expiry date becomes ``vencida``."""
     hoy = hoy or timezone.localdate()
@@ -157,15 +138,3 @@ def evidencias_vencer(hoy: date | None = None) -> int:
                       despues={"estado": "vencida"}, objeto=ev)
             n += 1
     return n
-
-
-def plazos_barrido(hoy: date | None = None) -> dict:
-    """The periodic PISI job (Celery beat / embedded ticker). Idempotent: every mark is
-    recorded once, so overlapping runs are harmless."""
-    hoy = hoy or timezone.localdate()
-    advertidos, vencidos = plazos_marcar(hoy)
-    resultado = {"advertidos": advertidos, "vencidos": vencidos,
-                 "planes_vencidos": planes_vencer(hoy), "evidencias_vencidas": evidencias_vencer(hoy)}
-    if any(resultado.values()):
-        logger.info("PISI: %s", resultado)
-    return resultado

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
+from cgii import archivos, fsm
 from cgii.errores import (
     ConflictoConcurrencia,
     ErrorValidacion,
@@ -34,11 +34,13 @@ from ..models import (
     SnapshotControl,
     SnapshotPeriodo,
     TipoEntrada,
+    TipoEvidencia,
 )
-from ..permisos import ROLES_TRANSICION_PERIODO, roles_del_usuario
-from ..states import ESTADOS_IMPLEMENTACION, EstadoPeriodo, TransicionPeriodo, motivos_incumplidos
-from .comun import actor_real, exigir_entidad, exigir_revisor, registrar, texto_limpio
+from ..permisos import roles_del_usuario
+from ..states import ESTADOS_IMPLEMENTACION, MAQUINA_PERIODO, EstadoPeriodo, TransicionPeriodo
+from .comun import exigir_entidad, exigir_revisor, registrar, texto_limpio
 from .planes import _fecha
+from .soa import _crear_evidencia_en, extra_archivo
 
 
 def _datos_periodo(periodo: PeriodoSeguimiento) -> dict:
@@ -65,7 +67,7 @@ def periodo_abrir(*, actor, plan_id: int, fecha_corte: date | str | None = None,
                 raise TransicionInvalida(_("El plan ya tiene un periodo de seguimiento abierto."))
             periodo = PeriodoSeguimiento.objects.create(plan=plan, nombre=nombre,
                                                         fecha_corte=fecha_corte,
-                                                        abierto_por=actor_real(actor))
+                                                        abierto_por=fsm.actor_real(actor))
             RevisionControl.objects.bulk_create(
                 [RevisionControl(periodo=periodo, aplicabilidad=f) for f in plan.soa.all()])
             adoptados = plan.hallazgos.filter(periodo__isnull=True,
@@ -98,39 +100,65 @@ def _revision(periodo, control: str | None = None, fila_id: int | None = None) -
 
 def avance_reportar(*, actor, plan_id: int, periodo_id: int, control: str | None = None,
                     fila_id: int | None = None, estado_implementacion: str | None = None,
-                    madurez: int | None = None, comentario: str = "") -> RevisionControl:
+                    madurez: int | None = None, comentario: str = "", archivo=None,
+                    titulo_evidencia: str = "") -> RevisionControl:
     """The entity reports one control's progress in an open period; the SoA row follows
-    (implementation status and maturity are the same truth)."""
+    (implementation status and maturity are the same truth). A file sent with it becomes
+    the control's evidence, submitted for review, in the same transaction: if anything is
+    refused, neither the progress nor the evidence (nor the file) is kept."""
     comentario = texto_limpio(comentario, "comentario", maximo=4000)
+    titulo_evidencia = texto_limpio(titulo_evidencia, "titulo_evidencia", maximo=255)
     if estado_implementacion is not None and estado_implementacion not in EstadoImplementacion.values:
         raise ErrorValidacion(extra={"estado_implementacion": [_("Estado no válido.")]})
     if madurez is not None and (isinstance(madurez, bool) or not isinstance(madurez, int)
                                 or not 0 <= madurez <= 5):
         raise ErrorValidacion(extra={"madurez": [_("La madurez es un entero de 0 a 5.")]})
-    with transaction.atomic():
-        plan, periodo = _periodo_bloqueado(actor, plan_id, periodo_id)
-        exigir_entidad(plan, actor)
-        if periodo.estado != EstadoPeriodo.ABIERTO:
-            raise TransicionInvalida(_("El periodo no está abierto para reportar avance."))
-        rev = _revision(periodo, control, fila_id)
-        fila = rev.aplicabilidad
-        if estado_implementacion is not None:
-            rev.estado_reportado = fila.estado_implementacion = estado_implementacion
-        if madurez is not None:
-            rev.madurez_reportada = fila.madurez = madurez
-        rev.comentario_entidad = comentario or rev.comentario_entidad
-        rev.reportado_por, rev.reportado_en = actor_real(actor), timezone.now()
-        rev.save()
-        fila.save(update_fields=["estado_implementacion", "madurez", "actualizado"])
-        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.SEGUIMIENTO,
-                  accion="periodo.avance", evento="pisi.seguimiento",
-                  texto=_("Avance reportado en %(c)s: %(e)s, madurez %(m)d.")
-                  % {"c": fila.control.numero,
-                     "e": EstadoImplementacion(fila.estado_implementacion).label,
-                     "m": fila.madurez},
-                  datos={**_datos_periodo(periodo), "control": fila.control.numero},
-                  objeto=rev)
+    guardado = None
+    if archivo is not None:
+        # Visibility, role and the period's state before reading the upload.
+        with transaction.atomic():
+            plan, periodo = _periodo_bloqueado(actor, plan_id, periodo_id)
+            _exigir_avance(plan, periodo, actor)
+        guardado = archivos.guardar_archivo(archivo, carpeta="pisi")
+    try:
+        with transaction.atomic():
+            plan, periodo = _periodo_bloqueado(actor, plan_id, periodo_id)
+            _exigir_avance(plan, periodo, actor)
+            rev = _revision(periodo, control, fila_id)
+            fila = rev.aplicabilidad
+            if estado_implementacion is not None:
+                rev.estado_reportado = fila.estado_implementacion = estado_implementacion
+            if madurez is not None:
+                rev.madurez_reportada = fila.madurez = madurez
+            rev.comentario_entidad = comentario or rev.comentario_entidad
+            rev.reportado_por, rev.reportado_en = fsm.actor_real(actor), timezone.now()
+            rev.save()
+            fila.save(update_fields=["estado_implementacion", "madurez", "actualizado"])
+            registrar(plan, actor=actor, tipo_entrada=TipoEntrada.SEGUIMIENTO,
+                      accion="periodo.avance", evento="pisi.seguimiento",
+                      texto=_("Avance reportado en %(c)s: %(e)s, madurez %(m)d.")
+                      % {"c": fila.control.numero,
+                         "e": EstadoImplementacion(fila.estado_implementacion).label,
+                         "m": fila.madurez},
+                      datos={**_datos_periodo(periodo), "control": fila.control.numero},
+                      objeto=rev)
+            if guardado is not None:
+                rev.evidencia_nueva = _crear_evidencia_en(
+                    plan, actor=actor, tipo=TipoEvidencia.ARCHIVO,
+                    titulo=titulo_evidencia or guardado.nombre_original, descripcion="",
+                    control=fila.control.numero, actividad_id=None, fecha_vencimiento=None,
+                    extra=extra_archivo(guardado), presentar=True)
+    except BaseException:
+        if guardado is not None:
+            archivos.borrar_archivo(guardado.ruta)
+        raise
     return rev
+
+
+def _exigir_avance(plan, periodo, actor) -> None:
+    exigir_entidad(plan, actor)
+    if periodo.estado != EstadoPeriodo.ABIERTO:
+        raise TransicionInvalida(_("El periodo no está abierto para reportar avance."))
 
 
 def controles_revisar(*, actor, plan_id: int, periodo_id: int,
@@ -153,7 +181,7 @@ def controles_revisar(*, actor, plan_id: int, periodo_id: int,
             rev.resultado = resultado
             rev.comentario_auditor = texto_limpio(item.get("comentario", ""), "comentario",
                                                   maximo=4000)
-            rev.revisado_por, rev.revisado_en = actor_real(actor), timezone.now()
+            rev.revisado_por, rev.revisado_en = fsm.actor_real(actor), timezone.now()
             rev.save(update_fields=["resultado", "comentario_auditor", "revisado_por",
                                     "revisado_en"])
             resultados[rev.aplicabilidad.control.numero] = resultado
@@ -203,53 +231,48 @@ def _congelar(periodo: PeriodoSeguimiento, momento) -> int:
 
 def periodo_transicionar(*, actor, plan_id: int, periodo_id: int, transicion: str,
                          comentario: str = "") -> PeriodoSeguimiento:
-    """abierto → presentar → en_revision → cerrar (snapshot) | devolver → abierto."""
-    if transicion not in TransicionPeriodo.values:
-        raise ErrorValidacion(extra={"transicion": [_("Transición desconocida.")]})
+    """abierto → presentar → en_revision → cerrar (snapshot) | devolver → abierto, through
+    the shared mechanism (``cgii.fsm``); closing freezes the period's snapshot."""
+    fsm.validar_nombre(MAQUINA_PERIODO, transicion, actor)
     comentario = texto_limpio(comentario, "comentario", maximo=4000)
-    with transaction.atomic():
+
+    def bloquear() -> PeriodoSeguimiento:
         plan, periodo = _periodo_bloqueado(actor, plan_id, periodo_id)
         periodo.plan = plan
-        if not roles_del_usuario(plan.entidad_id, actor) & set(ROLES_TRANSICION_PERIODO[transicion]):
-            raise PermisoDenegado(_("Su rol no puede «%(t)s» este periodo.")
-                                  % {"t": TransicionPeriodo(transicion).label})
-        metodo = getattr(periodo, transicion)
-        if not metodo._django_fsm.has_transition(periodo.estado):
-            raise TransicionInvalida(
-                _("No se puede «%(t)s» un periodo en estado «%(e)s».")
-                % {"t": TransicionPeriodo(transicion).label, "e": periodo.get_estado_display()},
-                extra={"estado": periodo.estado})
-        periodo._sin_revisar = periodo.controles_sin_revisar()
-        incumplidas = motivos_incumplidos(metodo, periodo, periodo.estado)
-        if incumplidas:
-            raise TransicionInvalida(incumplidas[0], extra={
-                "condiciones": incumplidas, "sin_revisar": periodo._sin_revisar})
-        antes = periodo.estado
-        metodo()
-        ahora = timezone.now()
-        campos = ["estado"]
+        return periodo
+
+    def preparar(periodo) -> list[str]:
+        periodo._sin_revisar = periodo.controles_sin_revisar()  # read by revision_completa
+        return []
+
+    def efectos(cambio: fsm.Cambio) -> list[str]:
+        periodo = cambio.objeto
         if transicion == TransicionPeriodo.PRESENTAR:
-            periodo.presentado_en = ahora
-            campos.append("presentado_en")
-        elif transicion == TransicionPeriodo.CERRAR:
-            periodo.cerrado_en, periodo.cerrado_por = ahora, actor_real(actor)
-            campos += ["cerrado_en", "cerrado_por"]
-        try:
-            periodo.save(update_fields=campos)
-        except ConcurrentTransition:
-            raise ConflictoConcurrencia() from None
+            periodo.presentado_en = cambio.momento
+            return ["presentado_en"]
+        if transicion == TransicionPeriodo.CERRAR:
+            periodo.cerrado_en, periodo.cerrado_por = cambio.momento, fsm.actor_real(actor)
+            return ["cerrado_en", "cerrado_por"]
+        return []
+
+    def constancia(cambio: fsm.Cambio) -> None:
+        periodo = cambio.objeto
         datos = _datos_periodo(periodo)
         if transicion == TransicionPeriodo.CERRAR:
-            datos["controles_congelados"] = _congelar(periodo, ahora)
+            datos["controles_congelados"] = _congelar(periodo, cambio.momento)
         texto = _("Periodo «%(n)s»: %(a)s → %(d)s.") % {
-            "n": periodo.nombre, "a": EstadoPeriodo(antes).label, "d": periodo.get_estado_display()}
+            "n": periodo.nombre, "a": EstadoPeriodo(cambio.antes).label,
+            "d": periodo.get_estado_display()}
         if comentario:
             texto += f"\n{comentario}"
-        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.SEGUIMIENTO,
+        registrar(periodo.plan, actor=actor, tipo_entrada=TipoEntrada.SEGUIMIENTO,
                   accion=f"periodo.{transicion}", evento="pisi.seguimiento", texto=texto,
-                  datos=datos, antes={"estado": antes}, despues={"estado": periodo.estado},
-                  objeto=periodo)
-    return periodo
+                  datos=datos, antes={"estado": cambio.antes},
+                  despues={"estado": cambio.despues}, objeto=periodo)
+
+    return fsm.ejecutar(bloquear, MAQUINA_PERIODO, actor=actor, transicion=transicion,
+                        preparar=preparar, efectos=efectos, constancia=constancia,
+                        extra=lambda p: {"sin_revisar": p._sin_revisar}).objeto
 
 
 # ---- findings ---------------------------------------------------------------------------------
@@ -291,7 +314,7 @@ def crear_hallazgo(plan: PlanInstitucional, *, actor, grado: str, descripcion: s
         fila = plan.soa.select_related("control").filter(control__numero=control).first()
     h = Hallazgo(plan=plan, periodo=periodo, aplicabilidad=fila,
                  control_numero=control_numero or control or "",
-                 origen=origen, registrado_por=actor_real(actor),
+                 origen=origen, registrado_por=fsm.actor_real(actor),
                  incidente_id=(incidente or {}).get("id"),
                  incidente_codigo=(incidente or {}).get("codigo") or "")
     _aplicar_hallazgo(h, {"grado": grado, "descripcion": descripcion, **campos})
@@ -367,7 +390,7 @@ def hallazgo_cerrar(*, actor, plan_id: int, hallazgo_id: int, comentario: str) -
         h = selectors.hallazgo_obtener(plan=plan, hallazgo_id=hallazgo_id, para_actualizar=True)
         if h.estado == EstadoHallazgo.CERRADO:
             raise TransicionInvalida(_("El hallazgo ya está cerrado."))
-        h.estado, h.cerrado_en, h.cerrado_por = EstadoHallazgo.CERRADO, timezone.now(), actor_real(actor)
+        h.estado, h.cerrado_en, h.cerrado_por = EstadoHallazgo.CERRADO, timezone.now(), fsm.actor_real(actor)
         h.comentario_cierre = comentario
         h.save(update_fields=["estado", "cerrado_en", "cerrado_por", "comentario_cierre"])
         registrar(plan, actor=actor, tipo_entrada=TipoEntrada.HALLAZGO, accion="hallazgo.cerrar",

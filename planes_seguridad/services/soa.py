@@ -259,31 +259,34 @@ def _vinculos(plan, control: str | None, actividad_id: int | None):
     return fila, act
 
 
-def _crear_evidencia(*, actor, plan_id: int, tipo: str, titulo: str, descripcion: str,
-                     control: str | None, actividad_id: int | None,
-                     fecha_vencimiento, extra: dict) -> Evidencia:
-    with transaction.atomic():
-        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
-        exigir_entidad(plan, actor)
-        exigir_en_curso(plan)
-        fila, act = _vinculos(plan, control, actividad_id)
-        ev = Evidencia.objects.create(
-            plan=plan, aplicabilidad=fila, actividad=act, tipo=tipo, titulo=titulo,
-            descripcion=descripcion, fecha_vencimiento=fecha_vencimiento, subido_por=actor,
-            **extra)
-        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA, accion="evidencia.crear",
-                  evento="pisi.actualizado",
-                  texto=_("Evidencia agregada: %(t)s") % {"t": ev.titulo},
-                  datos={"evidencia_id": ev.pk, "control": control, "actividad_id": actividad_id,
-                         "sha256": ev.sha256 or None}, objeto=ev)
+def _crear_evidencia_en(plan, *, actor, tipo: str, titulo: str, descripcion: str,
+                        control: str | None, actividad_id: int | None, fecha_vencimiento,
+                        extra: dict, presentar: bool = False) -> Evidencia:
+    """On a locked plan (the caller's transaction): the evidence row and its history,
+    submitted for review at once when ``presentar``."""
+    exigir_entidad(plan, actor)
+    exigir_en_curso(plan)
+    fila, act = _vinculos(plan, control, actividad_id)
+    ev = Evidencia.objects.create(
+        plan=plan, aplicabilidad=fila, actividad=act, tipo=tipo, titulo=titulo,
+        descripcion=descripcion, fecha_vencimiento=fecha_vencimiento, subido_por=actor,
+        **extra)
+    registrar(plan, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA, accion="evidencia.crear",
+              evento="pisi.actualizado",
+              texto=_("Evidencia agregada: %(t)s") % {"t": ev.titulo},
+              datos={"evidencia_id": ev.pk, "control": control, "actividad_id": actividad_id,
+                     "sha256": ev.sha256 or None}, objeto=ev)
+    if presentar:
+        _cambiar_estado_en(plan, ev, actor=actor, accion="presentar")
     return ev
 
 
 def evidencia_subir(*, actor, plan_id: int, archivo, titulo: str = "", descripcion: str = "",
                     control: str | None = None, actividad_id: int | None = None,
-                    fecha_vencimiento=None) -> Evidencia:
+                    fecha_vencimiento=None, presentar: bool = False) -> Evidencia:
     """A file for a control and/or an activity: streamed to private storage, size-limited,
-    type sniffed from content, SHA-256 stored; nothing is kept if anything fails."""
+    type sniffed from content, SHA-256 stored; submitted for review too when ``presentar``
+    (one transaction); nothing is kept if anything fails."""
     descripcion = texto_limpio(descripcion, "descripcion", maximo=4000)
     fecha_vencimiento = _fecha(fecha_vencimiento, "fecha_vencimiento")
     # Visibility, role, state and links before reading the upload.
@@ -292,34 +295,43 @@ def evidencia_subir(*, actor, plan_id: int, archivo, titulo: str = "", descripci
     exigir_en_curso(plan)
     _vinculos(plan, control, actividad_id)
     guardado = archivos.guardar_archivo(archivo, carpeta="pisi")
-    titulo = texto_limpio(titulo, "titulo", maximo=255) or guardado.nombre_original
     try:
-        return _crear_evidencia(
-            actor=actor, plan_id=plan_id, tipo=TipoEvidencia.ARCHIVO, titulo=titulo,
-            descripcion=descripcion, control=control, actividad_id=actividad_id,
-            fecha_vencimiento=fecha_vencimiento,
-            extra={"nombre": guardado.nombre_original, "ruta": guardado.ruta,
-                   "tipo_mime": guardado.tipo_mime, "tamano": guardado.tamano,
-                   "sha256": guardado.sha256})
+        titulo = texto_limpio(titulo, "titulo", maximo=255) or guardado.nombre_original
+        with transaction.atomic():
+            plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+            return _crear_evidencia_en(
+                plan, actor=actor, tipo=TipoEvidencia.ARCHIVO, titulo=titulo,
+                descripcion=descripcion, control=control, actividad_id=actividad_id,
+                fecha_vencimiento=fecha_vencimiento, presentar=presentar,
+                extra=extra_archivo(guardado))
     except BaseException:
         archivos.borrar_archivo(guardado.ruta)
         raise
 
 
+def extra_archivo(guardado) -> dict:
+    return {"nombre": guardado.nombre_original, "ruta": guardado.ruta,
+            "tipo_mime": guardado.tipo_mime, "tamano": guardado.tamano,
+            "sha256": guardado.sha256}
+
+
 def evidencia_enlazar(*, actor, plan_id: int, url: str, titulo: str, descripcion: str = "",
                       control: str | None = None, actividad_id: int | None = None,
-                      fecha_vencimiento=None) -> Evidencia:
+                      fecha_vencimiento=None, presentar: bool = False) -> Evidencia:
     """A link (http/https only) instead of a file: an intranet page, a shared folder…"""
     url = texto_limpio(url, "url", maximo=500, obligatorio=True)
     partes = urlparse(url)
     if partes.scheme not in ("http", "https") or not partes.netloc:
         raise ErrorValidacion(extra={"url": [_("Indique un enlace http:// o https://.")]})
-    return _crear_evidencia(
-        actor=actor, plan_id=plan_id, tipo=TipoEvidencia.ENLACE,
-        titulo=texto_limpio(titulo, "titulo", maximo=255, obligatorio=True),
-        descripcion=texto_limpio(descripcion, "descripcion", maximo=4000), control=control,
-        actividad_id=actividad_id, fecha_vencimiento=_fecha(fecha_vencimiento, "fecha_vencimiento"),
-        extra={"url": url})
+    titulo = texto_limpio(titulo, "titulo", maximo=255, obligatorio=True)
+    descripcion = texto_limpio(descripcion, "descripcion", maximo=4000)
+    fecha_vencimiento = _fecha(fecha_vencimiento, "fecha_vencimiento")
+    with transaction.atomic():
+        plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
+        return _crear_evidencia_en(
+            plan, actor=actor, tipo=TipoEvidencia.ENLACE, titulo=titulo,
+            descripcion=descripcion, control=control, actividad_id=actividad_id,
+            fecha_vencimiento=fecha_vencimiento, presentar=presentar, extra={"url": url})
 
 
 # accion → (states it may leave, new state, who)
@@ -331,46 +343,51 @@ ACCIONES_EVIDENCIA = {
 }
 
 
+def _cambiar_estado_en(plan, ev: Evidencia, *, actor, accion: str, motivo: str = "") -> Evidencia:
+    """On a locked plan and evidence (the caller's transaction)."""
+    origenes, destino, quien = ACCIONES_EVIDENCIA[accion]
+    (exigir_entidad if quien == "entidad" else exigir_revisor)(plan, actor)
+    exigir_en_curso(plan)
+    if ev.estado not in origenes:
+        raise TransicionInvalida(
+            _("No se puede «%(a)s» una evidencia en estado «%(e)s».")
+            % {"a": accion, "e": EstadoEvidencia(ev.estado).label}, extra={"estado": ev.estado})
+    if accion == "rechazar" and not motivo:
+        raise ErrorValidacion(extra={"motivo": [_("Indique el motivo del rechazo.")]})
+    if (accion == "aprobar" and ev.fecha_vencimiento
+            and ev.fecha_vencimiento < timezone.localdate()):
+        raise TransicionInvalida(_("La evidencia ya está vencida."))
+    antes = ev.estado
+    ev.estado = destino
+    campos = ["estado"]
+    if quien == "revisor":
+        ev.revisado_por, ev.revisado_en = actor, timezone.now()
+        ev.motivo_rechazo = motivo if accion == "rechazar" else ""
+        campos += ["revisado_por", "revisado_en", "motivo_rechazo"]
+    ev.save(update_fields=campos)
+    texto = _("Evidencia «%(t)s»: %(a)s → %(d)s.") % {
+        "t": ev.titulo, "a": EstadoEvidencia(antes).label, "d": EstadoEvidencia(destino).label}
+    if motivo:
+        texto += f"\n{motivo}"
+    registrar(plan, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
+              accion=f"evidencia.{accion}", evento="pisi.actualizado", texto=texto,
+              datos={"evidencia_id": ev.pk}, antes={"estado": antes},
+              despues={"estado": destino}, objeto=ev)
+    return ev
+
+
 def evidencia_cambiar_estado(*, actor, plan_id: int, evidencia_id: int, accion: str,
                              motivo: str = "") -> Evidencia:
     """The entity submits evidence for review; CGII approves or rejects it (with a reason).
     Approved evidence past its expiry date becomes ``vencida`` in the periodic sweep."""
     if accion not in ACCIONES_EVIDENCIA:
         raise ErrorValidacion(extra={"accion": [_("Acción desconocida.")]})
-    origenes, destino, quien = ACCIONES_EVIDENCIA[accion]
     motivo = texto_limpio(motivo, "motivo", maximo=4000)
     with transaction.atomic():
         plan = selectors.plan_obtener(usuario=actor, plan_id=plan_id, para_actualizar=True)
         ev = selectors.evidencia_obtener(usuario=actor, plan_id=plan_id, evidencia_id=evidencia_id)
         ev = Evidencia.objects.select_for_update().get(pk=ev.pk)
-        (exigir_entidad if quien == "entidad" else exigir_revisor)(plan, actor)
-        exigir_en_curso(plan)
-        if ev.estado not in origenes:
-            raise TransicionInvalida(
-                _("No se puede «%(a)s» una evidencia en estado «%(e)s».")
-                % {"a": accion, "e": EstadoEvidencia(ev.estado).label}, extra={"estado": ev.estado})
-        if accion == "rechazar" and not motivo:
-            raise ErrorValidacion(extra={"motivo": [_("Indique el motivo del rechazo.")]})
-        if (accion == "aprobar" and ev.fecha_vencimiento
-                and ev.fecha_vencimiento < timezone.localdate()):
-            raise TransicionInvalida(_("La evidencia ya está vencida."))
-        antes = ev.estado
-        ev.estado = destino
-        campos = ["estado"]
-        if quien == "revisor":
-            ev.revisado_por, ev.revisado_en = actor, timezone.now()
-            ev.motivo_rechazo = motivo if accion == "rechazar" else ""
-            campos += ["revisado_por", "revisado_en", "motivo_rechazo"]
-        ev.save(update_fields=campos)
-        texto = _("Evidencia «%(t)s»: %(a)s → %(d)s.") % {
-            "t": ev.titulo, "a": EstadoEvidencia(antes).label, "d": EstadoEvidencia(destino).label}
-        if motivo:
-            texto += f"\n{motivo}"
-        registrar(plan, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
-                  accion=f"evidencia.{accion}", evento="pisi.actualizado", texto=texto,
-                  datos={"evidencia_id": ev.pk}, antes={"estado": antes},
-                  despues={"estado": destino}, objeto=ev)
-    return ev
+        return _cambiar_estado_en(plan, ev, actor=actor, accion=accion, motivo=motivo)
 
 
 def evidencia_eliminar(*, actor, plan_id: int, evidencia_id: int) -> None:

@@ -1,5 +1,5 @@
-"""Every small write of the PISI pages: one POST endpoint per plan that calls one service and
-goes back to the page it came from (post/redirect/get). The plan is resolved first, so
+"""Every small write of the PISI pages: one POST endpoint per plan that calls one service
+(what one form does is one service, one transaction) and goes back to the page it came from (post/redirect/get). The plan is resolved first, so
 another entity's plan is a 404; after that a domain error — a refused transition, a missing
 field, an unknown control — is a message on the page, never a 500."""
 
@@ -43,12 +43,10 @@ def _transicion(request, plan):
     datos = {k: p[k].strip() for k in CAMPOS_TRANSICION.get(transicion, ())
              if p.get(k, "").strip()}
     archivo = request.FILES.get("archivo")
-    if archivo is not None and transicion == "registrar_resolucion":
-        services.plan_documento_subir(actor=request.user, plan_id=plan.pk, tipo="resolucion",
-                                      archivo=archivo)
-    plan = services.plan_transicionar(actor=request.user, plan_id=plan.pk,
-                                      transicion=transicion, datos=datos,
-                                      comentario=p.get("comentario", ""))
+    plan = services.plan_transicionar(
+        actor=request.user, plan_id=plan.pk, transicion=transicion, datos=datos,
+        comentario=p.get("comentario", ""),
+        resolucion=archivo if transicion == "registrar_resolucion" else None)
     texto = _("Estado del plan: %(e)s.") % {"e": plan.get_estado_display()}
     if plan.estado == Estado.CONFORME:
         texto += " " + _("Código de verificación: %(c)s.") % {"c": plan.codigo_verificacion}
@@ -108,17 +106,16 @@ def _evidencia(request, plan):
     comunes = {"titulo": d["titulo"], "descripcion": d["descripcion"],
                "control": d["control"] or None, "actividad_id": d["actividad"],
                "fecha_vencimiento": d["fecha_vencimiento"]}
+    presentar = request.POST.get("presentar") == "1"
     if d.get("archivo"):
         ev = services.evidencia_subir(actor=request.user, plan_id=plan.pk,
-                                      archivo=d["archivo"], **comunes)
+                                      archivo=d["archivo"], presentar=presentar, **comunes)
     elif d.get("url"):
         ev = services.evidencia_enlazar(actor=request.user, plan_id=plan.pk, url=d["url"],
-                                        **comunes)
+                                        presentar=presentar, **comunes)
     else:
         raise ErrorValidacion(extra={"archivo": [_("Elija un archivo o escriba un enlace.")]})
-    if request.POST.get("presentar") == "1":
-        services.evidencia_cambiar_estado(actor=request.user, plan_id=plan.pk,
-                                          evidencia_id=ev.pk, accion="presentar")
+    if presentar:
         return _("Evidencia «%(t)s» agregada y enviada a revisión.") % {"t": ev.titulo}
     return _("Evidencia «%(t)s» agregada (borrador).") % {"t": ev.titulo}
 
@@ -166,14 +163,11 @@ def _avance(request, plan):
     rev = services.avance_reportar(
         actor=request.user, plan_id=plan.pk, periodo_id=periodo_id, fila_id=fila_id,
         estado_implementacion=p.get("estado_implementacion") or None, madurez=madurez,
-        comentario=p.get("comentario", ""))
+        comentario=p.get("comentario", ""), archivo=request.FILES.get("archivo"),
+        titulo_evidencia=p.get("titulo_evidencia", ""))
     numero = rev.aplicabilidad.control.numero
-    archivo = request.FILES.get("archivo")
-    if archivo is not None:
-        ev = services.evidencia_subir(actor=request.user, plan_id=plan.pk, archivo=archivo,
-                                      control=numero, titulo=p.get("titulo_evidencia", ""))
-        services.evidencia_cambiar_estado(actor=request.user, plan_id=plan.pk,
-                                          evidencia_id=ev.pk, accion="presentar")
+    ev = getattr(rev, "evidencia_nueva", None)
+    if ev is not None:
         return _("Avance del control %(c)s reportado, con la evidencia «%(t)s» (en revisión).") % {
             "c": numero, "t": ev.titulo}
     return _("Avance del control %(c)s reportado.") % {"c": numero}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cgii.entidades.selectors import es_personal_cgii, membresias_activas
-from cgii.errores import ErrorDominio, NoEncontrado
+from cgii.errores import NoEncontrado, texto_error  # noqa: F401 (views import it from here)
 
 from .. import selectors
 from ..permisos import ENTIDAD, REVISORES, roles_del_usuario
@@ -44,22 +44,6 @@ ESTADOS_PLAZO = {
     "cumplido_tarde": ("incumplido", gettext_lazy("Cumplido con retraso")),
 }
 RESPONSABLES = {"cgii": gettext_lazy("CGII"), "entidad": gettext_lazy("Entidad")}
-
-
-def texto_error(exc: ErrorDominio) -> str:
-    """The service's reason plus the details it attached (unmet conditions, field errors)."""
-    partes = [exc.message]
-    extra = exc.extra or {}
-    partes.extend(str(c) for c in extra.get("condiciones") or [] if str(c) != exc.message)
-    for campo, errores in extra.items():
-        if campo in ("condiciones", "estado", "sin_revisar", "control", "maximo_bytes",
-                     "tamano", "tipo_detectado", "extension"):
-            continue
-        if isinstance(errores, list | tuple):
-            partes.extend(str(e) for e in errores if str(e) != exc.message)
-        elif isinstance(errores, str) and errores != exc.message:
-            partes.append(errores)
-    return " ".join(dict.fromkeys(partes))
 
 
 def obtener_plan(request, pk: int):

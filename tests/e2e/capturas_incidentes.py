@@ -52,8 +52,9 @@ def completar(pagina, fase: str, archivo: Path | None = None, solo: list[str] | 
     if solo:
         selector = ",".join(f"li.tarea[data-tarea={c}]:not(.hecha)" for c in solo)
     else:
+        # Only the steps this user's role does have a form (the role a step names does it).
         selector = (f"details[data-fase={fase}] li.tarea:not(.hecha):not(.no_aplica)"
-                    ":has(.etiqueta.obligatoria)")
+                    ":has(.etiqueta.obligatoria):has(form.form-tarea)")
     while (fila := pagina.locator(selector).first).count():
         codigo = fila.get_attribute("data-tarea")
         if not fila.is_visible():
@@ -144,12 +145,24 @@ def main() -> int:
         an.goto(detalle)
         an.screenshot(path=CAPTURAS / "incidentes-detalle-cgii.png", full_page=True)
         completar(an, "analisis", a["analisis-url.csv"])
+        rsi.goto(detalle)
+        completar(rsi, "analisis")
+        an.goto(detalle)
         transicion(an, "contener", comentario="Se inicia la contención.")
         completar(an, "contencion")
+        rsi.goto(detalle)
+        completar(rsi, "contencion")
+        an.goto(detalle)
         transicion(an, "erradicar")
         completar(an, "erradicacion")
+        rsi.goto(detalle)
+        completar(rsi, "erradicacion")
+        an.goto(detalle)
         transicion(an, "recuperar")
         completar(an, "recuperacion")
+        rsi.goto(detalle)
+        completar(rsi, "recuperacion")
+        an.goto(detalle)
         transicion(an, "resolver",
                    resumen_cierre="Se bloqueó el dominio falso, se purgaron 214 mensajes y se "
                                   "restablecieron las 2 cuentas afectadas con segundo factor.",

@@ -1,6 +1,5 @@
 """The purge, the periodic jobs and the OpenAPI description."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
@@ -31,24 +30,13 @@ def test_la_purga_borra_solo_las_vencidas(reportante_a, rsi_a):
     assert claves_purgar() == 0
 
 
-def test_la_purga_esta_en_beat_y_en_el_ticker_embebido(settings):
-    from cgii.celery import app
-    from cgii.eventos import embebido
-    from cgii.idempotencia import tasks
-    from cgii.idempotencia.apps import PURGA_CADA_SEGUNDOS, IdempotenciaConfig
+def test_la_purga_esta_declarada_una_vez_para_beat_y_el_ticker():
+    from cgii import periodicas
+    from cgii.idempotencia.periodicas import PURGA_CADA_SEGUNDOS
 
-    assert tasks.purgar_claves.name == "idempotencia.purgar"
-    app.loader.import_default_modules()
-    entrada = app.conf.beat_schedule["idempotencia.purgar"]
-    assert entrada["task"] == "idempotencia.purgar"
-    assert entrada["schedule"] == PURGA_CADA_SEGUNDOS
-    settings.EMBEBIDO = True
-    try:
-        modulo = importlib.import_module("cgii.idempotencia")
-        IdempotenciaConfig("cgii.idempotencia", modulo).ready()
-        assert "idempotencia.purgar" in embebido._periodicas
-    finally:
-        embebido.desregistrar_periodica("idempotencia.purgar")
+    declarada = {p.nombre: p for p in periodicas.declaradas()}["idempotencia.purgar"]
+    assert declarada.cada_segundos == PURGA_CADA_SEGUNDOS
+    assert declarada.funcion == "cgii.idempotencia.services.claves_purgar"
 
 
 # POSTs that take no key, and why (docs/api.md).

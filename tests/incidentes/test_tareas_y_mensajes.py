@@ -32,7 +32,8 @@ def test_un_paso_que_requiere_nota_no_se_marca_sin_ella(api, clasificado, analis
 
 def test_un_paso_que_requiere_evidencia_exige_una_del_mismo_incidente(clasificado, analista,
                                                                      reportante_a, entidad_a):
-    tarea = Tarea.objects.filter(incidente=clasificado, requiere_evidencia=True).first()
+    tarea = Tarea.objects.filter(incidente=clasificado, requiere_evidencia=True,
+                                 rol="analista").first()
     with pytest.raises(ErrorValidacion):
         services.tarea_actualizar(actor=analista, incidente_id=clasificado.pk, tarea_id=tarea.pk,
                                   estado="hecha", nota="ok")

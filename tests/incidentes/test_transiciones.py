@@ -70,14 +70,33 @@ def test_resolver_no_salta_pasos_obligatorios_de_fases_previas(api, incidente, a
     assert r.status_code == 409 and "fases anteriores" in r.json()["message"]
     completar(incidente, "contencion", "erradicacion", "recuperacion")
     assert _post(api(reportante_a), incidente, "resolver").status_code == 403
-    assert _post(api(analista), incidente, "resolver").status_code == 200
+    assert _post(api(analista), incidente, "resolver", **cerrar_datos()).status_code == 200
     assert _estado(incidente) == "resuelto"
+
+
+def test_resolver_sin_resumen_ni_lecciones_se_rechaza_por_la_api(api, incidente, analista):
+    """The resolve requirements live in the FSM condition, so the API refuses too (409 with
+    the reason), not only the page."""
+    llevar_a(incidente, "en_recuperacion", analista)
+    completar(incidente, "recuperacion")
+    r = _post(api(analista), incidente, "resolver")
+    assert r.status_code == 409
+    assert "resumen de cierre" in r.json()["message"]
+    r = _post(api(analista), incidente, "resolver",
+              resumen_cierre=cerrar_datos()["resumen_cierre"])
+    assert r.status_code == 409 and "lecciones aprendidas" in r.json()["message"]
+    assert _estado(incidente) == "en_recuperacion"
+    r = _post(api(analista), incidente, "resolver", **cerrar_datos())
+    assert r.status_code == 200 and r.json()["estado"] == "resuelto"
+    assert r.json()["resuelto_en"]
 
 
 def test_cerrar_exige_resumen_y_lecciones_y_un_coordinador(api, incidente, analista,
                                                            coordinador):
     llevar_a(incidente, "resuelto", analista)
     completar(incidente, "cierre")
+    # Resolved before resolving required them (older data): closing still asks for them.
+    Incidente.objects.filter(pk=incidente.pk).update(lecciones_aprendidas="")
     r = _post(api(coordinador), incidente, "cerrar")
     assert r.status_code == 409 and "lecciones aprendidas" in r.json()["message"]
     # The phishing protocol gives closing to coordinators only.
@@ -136,13 +155,22 @@ def test_solicitar_informacion_y_responder_vuelven_al_estado_previo(api, inciden
 
 def test_reabrir(api, incidente, analista, coordinador, reportante_a, entidad_a):
     llevar_a(incidente, "resuelto", analista)
-    assert _post(api(analista), incidente, "reabrir").status_code == 403
     assert _post(api(reportante_a), incidente, "reabrir").status_code == 403
     rsi = crear_usuario(username="rsi_x", entidad=entidad_a, rol_entidad="rsi")
     r = _post(api(rsi), incidente, "reabrir", comentario="Volvieron los correos.")
     assert r.status_code == 200 and r.json()["estado"] == "en_analisis"
     assert r.json()["resuelto_en"] is None
     assert _post(api(coordinador), incidente, "reabrir").status_code == 409
+    # Whoever may resolve may take the resolution back while it waits for the entity...
+    completar(incidente, "contencion", "erradicacion", "recuperacion")
+    assert _post(api(analista), incidente, "resolver", **cerrar_datos()).status_code == 200
+    r = _post(api(analista), incidente, "reabrir", comentario="Faltó revisar otro buzón.")
+    assert r.status_code == 200 and r.json()["estado"] == "en_analisis"
+    # ...but a closed incident reopens only with the protocol's roles (not the analyst).
+    assert _post(api(analista), incidente, "resolver", **cerrar_datos()).status_code == 200
+    completar(incidente, "cierre")
+    assert _post(api(coordinador), incidente, "cerrar", **cerrar_datos()).status_code == 200
+    assert _post(api(analista), incidente, "reabrir").status_code == 403
     rechazado = reportar(reportante_a, entidad_a)
     _post(api(coordinador), rechazado, "rechazar", motivo_rechazo="Fuera de alcance.")
     r = _post(api(coordinador), rechazado, "reabrir")

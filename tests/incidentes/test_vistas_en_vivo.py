@@ -55,7 +55,7 @@ def test_la_consola_lista_los_abiertos_por_urgencia_sla(catalogos, reportante_a,
     assert contadores["mios"] == 0
     assert sum(contadores[p] for p in ("p1", "p2", "p3", "p4")) == 2
     assert 'data-accion="tomar"' in html
-    assert "cgii/js/consola.js" in html and "<script>" not in html, "CSP: no inline scripts"
+    assert "incidentes/js/consola.js" in html and "<script>" not in html, "CSP: no inline scripts"
 
 
 def test_la_consola_es_la_portada_del_personal_y_el_portal_la_de_la_entidad(
@@ -236,7 +236,7 @@ def test_portal_destaca_lo_que_pidio_el_cgii(incidente, analista, reportante_a, 
     assert "¿Qué cuentas ingresaron la contraseña?" in html
     assert "El CGII espera su respuesta" in html
     assert ajeno.codigo not in html and "Nota interna secreta" not in html
-    assert "data-secuencia=" in html and "cgii/js/portal.js" in html
+    assert "data-secuencia=" in html and "incidentes/js/portal.js" in html
     # The panels alone, for the live refresh.
     parcial = c.get("/incidentes/portal/", {"parcial": "1"}).content.decode()
     assert "<html" not in parcial and 'data-panel="solicitudes"' in parcial

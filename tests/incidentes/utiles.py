@@ -51,8 +51,9 @@ def llevar_a(incidente, estado, analista, coordinador=None) -> Incidente:
         if i >= 1:
             fase = ["triaje", "analisis", "contencion", "erradicacion", "recuperacion"][i - 1]
             completar(incidente, fase)
-        incidente = services.incidente_transicionar(actor=analista, incidente_id=incidente.pk,
-                                                    transicion=transicion)
+        incidente = services.incidente_transicionar(
+            actor=analista, incidente_id=incidente.pk, transicion=transicion,
+            datos=cerrar_datos() if transicion == "resolver" else None)
     return Incidente.objects.get(pk=incidente.pk)
 
 

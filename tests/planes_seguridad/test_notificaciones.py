@@ -8,7 +8,7 @@ import pytest
 from cgii.eventos.despachador import despachar_pendientes
 from cgii.eventos.models import Evento, Notificacion
 from planes_seguridad import services
-from planes_seguridad.services import plazos
+from planes_seguridad.services import barrido as plazos
 from tests.factories import crear_usuario
 
 from .utiles import llevar_a

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cgii.eventos.models import Evento
 from planes_seguridad import selectors, services
 from planes_seguridad.models import ParametroPlazo, Plazo
-from planes_seguridad.services import plazos
+from planes_seguridad.services import barrido, plazos
 from protocolos.selectors import calendario
 
 from .utiles import completar, llevar_a, pdf, recargar
@@ -92,11 +92,11 @@ def test_barrido_advierte_y_vence_una_sola_vez(catalogos, plan, rsi_a, auditor, 
     p = plan.plazos.get()
     cal = calendario("laboral")
     # Before the warning window: nothing.
-    assert plazos.plazos_barrido(hoy=p.advertir_desde - timedelta(days=1))["advertidos"] == 0
+    assert barrido.plazos_barrido(hoy=p.advertir_desde - timedelta(days=1))["advertidos"] == 0
     # Inside it: warned once, with an event to the entity and CGII.
-    r = plazos.plazos_barrido(hoy=p.advertir_desde)
+    r = barrido.plazos_barrido(hoy=p.advertir_desde)
     assert r["advertidos"] == 1 and r["vencidos"] == 0
-    assert plazos.plazos_barrido(hoy=p.advertir_desde)["advertidos"] == 0
+    assert barrido.plazos_barrido(hoy=p.advertir_desde)["advertidos"] == 0
     evento = Evento.objects.filter(tipo="pisi.plazo_advertencia").get()
     assert evento.datos["plazo"]["tipo"] == "revision_cgii"
     assert evento.datos["plazo"]["dias_restantes"] == 3
@@ -106,9 +106,9 @@ def test_barrido_advierte_y_vence_una_sola_vez(catalogos, plan, rsi_a, auditor, 
     assert (figura.estado, figura.dias_restantes) == ("advertencia", 3)
     # The day after it is due: overdue, once.
     despues = cal.sumar_dias_habiles(p.vence, 2)
-    r = plazos.plazos_barrido(hoy=despues)
+    r = barrido.plazos_barrido(hoy=despues)
     assert (r["advertidos"], r["vencidos"]) == (0, 1)
-    assert plazos.plazos_barrido(hoy=despues + timedelta(days=7))["vencidos"] == 0
+    assert barrido.plazos_barrido(hoy=despues + timedelta(days=7))["vencidos"] == 0
     assert Evento.objects.filter(tipo="pisi.plazo_vencido").count() == 1
     assert Plazo.objects.get(pk=p.pk).vencido_en is not None
     figura = selectors.plazos_de(plan=plan, hoy=despues)[0]
@@ -126,7 +126,7 @@ def test_un_plazo_cumplido_ya_no_se_advierte(catalogos, plan, rsi_a, auditor):
     p = plan.plazos.get(cumplido_en__isnull=True)
     plan = completar(plan, rsi_a)
     services.plan_transicionar(actor=rsi_a, plan_id=plan.pk, transicion="presentar")
-    r = plazos.plazos_barrido(hoy=p.vence + timedelta(days=30))
+    r = barrido.plazos_barrido(hoy=p.vence + timedelta(days=30))
     assert not Plazo.objects.get(pk=p.pk).vencido_en
     assert r["vencidos"] == 1  # only the new CGII review deadline, if 30 days passed
     assert Plazo.objects.get(plan=plan, tipo="revision_cgii",
@@ -143,14 +143,14 @@ def test_el_barrido_vence_planes_y_evidencias(catalogos, plan, rsi_a, auditor):
                                       accion="presentar")
     services.evidencia_cambiar_estado(actor=auditor, plan_id=plan.pk, evidencia_id=ev.pk,
                                       accion="aprobar")
-    r = plazos.plazos_barrido(hoy=hoy + timedelta(days=11))
+    r = barrido.plazos_barrido(hoy=hoy + timedelta(days=11))
     assert r["evidencias_vencidas"] == 1 and r["planes_vencidos"] == 0
     assert plan.evidencias.get().estado == "vencida"
     fin = recargar(plan).vigencia_hasta
-    r = plazos.plazos_barrido(hoy=fin + timedelta(days=1))
+    r = barrido.plazos_barrido(hoy=fin + timedelta(days=1))
     assert r["planes_vencidos"] == 1
     assert recargar(plan).estado == "vencido"
-    assert plazos.plazos_barrido(hoy=fin + timedelta(days=2))["planes_vencidos"] == 0
+    assert barrido.plazos_barrido(hoy=fin + timedelta(days=2))["planes_vencidos"] == 0
     assert Evento.objects.filter(tipo="pisi.transicion", datos__a="vencido").count() == 1
 
 
@@ -165,9 +165,11 @@ def test_la_api_muestra_los_plazos_con_dias_restantes(api, catalogos, plan, rsi_
 
 
 def test_tareas_periodicas_registradas():
+    from cgii import periodicas
     from cgii.celery import app
-    from planes_seguridad import tasks
 
-    assert tasks.plazos_barrido.name == "pisi.plazos_barrido"
+    declarada = {p.nombre: p for p in periodicas.declaradas()}["pisi.plazos"]
+    assert declarada.funcion == "planes_seguridad.services.barrido.plazos_barrido"
     app.loader.import_default_modules()
-    assert "pisi.plazos" in (app.conf.beat_schedule or {})
+    entrada = (app.conf.beat_schedule or {})["pisi.plazos"]
+    assert entrada["task"] == "cgii.periodica" and entrada["args"] == ("pisi.plazos",)

@@ -4,6 +4,7 @@ import orjson
 from django.http import HttpResponse
 
 from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
+from cgii.errores import texto_error  # noqa: F401 (the indicator pages import it from here)
 from incidentes.services.comun import ROLES_GESTION
 
 TIPO_STIX = "application/stix+json;version=2.1"
@@ -14,13 +15,6 @@ def puede_escribir(usuario) -> bool:
     (their own incidents only: the services answer 404 for anything else). Only what is
     shown; the services check again on write."""
     return not es_personal_cgii(usuario) or tiene_rol_cgii(usuario, *ROLES_GESTION)
-
-
-def texto_error(exc) -> str:
-    # Imported here: incidentes.views imports this package (the detail page's actions).
-    from incidentes.views.comun import texto_error as texto
-
-    return texto(exc)
 
 
 def descarga_stix(bundle: dict, nombre: str) -> HttpResponse:

@@ -1,0 +1,98 @@
+"""One declaration per domain app: everything it plugs into core.
+
+Core never names a domain app. Each app describes what it brings in its ``complemento.py``
+(``COMPLEMENTO = Complemento(...)``) and its ``AppConfig.ready()`` hands that to
+``conectar``, which registers each piece with the core registry that owns it (catalog and
+demo loaders, outbox sinks, notification types, report types, dashboard panels, search
+documents, navigation entries). Periodic jobs are declared apart, in the app's
+``periodicas.py``, because Celery beat reads them before the apps are ready
+(``cgii.periodicas``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Cargador:
+    nombre: str
+    funcion: Callable[..., list[str]]
+    orden: int = 100
+
+
+@dataclass(frozen=True)
+class Sumidero:
+    """An outbox sink (``cgii.eventos.registro``): at least once, idempotent."""
+
+    nombre: str
+    tipos: tuple[str, ...]
+    funcion: Callable
+
+
+@dataclass(frozen=True)
+class EntradaMenu:
+    """A link of the main navigation (``base.html``): the URL name is the app's own."""
+
+    etiqueta: str
+    url: str            # URL name, e.g. "incidentes:lista"
+    orden: int = 100
+
+
+@dataclass(frozen=True)
+class Complemento:
+    app: str
+    catalogos: tuple[Cargador, ...] = ()
+    demo: tuple[Cargador, ...] = ()
+    sumideros: tuple[Sumidero, ...] = ()
+    # code → (label, e-mail by default), for cgii.eventos.notificaciones.registrar_tipo
+    notificaciones: dict | None = None
+    reportes: tuple = ()            # cgii.reportes.registro.TipoReporte
+    paneles: tuple = ()             # cgii.reportes.tablero.Panel
+    menu: tuple[EntradaMenu, ...] = ()
+    # Registries with an API of their own (search documents, SLA crossings, FSM diagrams):
+    # functions called once, from ready().
+    al_conectar: tuple[Callable[[], None], ...] = ()
+
+
+_menu: dict[str, tuple[EntradaMenu, ...]] = {}
+
+
+def conectar(complemento: Complemento) -> None:
+    """Register every piece of ``complemento`` (idempotent: registries replace by name)."""
+    from cgii.eventos.notificaciones import registrar_tipo
+    from cgii.eventos.registro import registrar_manejador
+    from cgii.registros import registrar_catalogo, registrar_demo
+    from cgii.reportes.registro import registrar_reporte
+    from cgii.reportes.tablero import registrar_panel
+
+    for c in complemento.catalogos:
+        registrar_catalogo(c.nombre, c.funcion, orden=c.orden)
+    for c in complemento.demo:
+        registrar_demo(c.nombre, c.funcion, orden=c.orden)
+    for codigo, (etiqueta, email) in (complemento.notificaciones or {}).items():
+        registrar_tipo(codigo, etiqueta, email_por_defecto=email)
+    for s in complemento.sumideros:
+        registrar_manejador(nombre=s.nombre, tipos=s.tipos, funcion=s.funcion)
+    for tipo in complemento.reportes:
+        registrar_reporte(tipo)
+    for panel in complemento.paneles:
+        registrar_panel(panel)
+    for funcion in complemento.al_conectar:
+        funcion()
+    _menu[complemento.app] = complemento.menu
+
+
+def menu() -> list[dict]:
+    """The main navigation's links from every connected app, in order."""
+    entradas = sorted((e for es in _menu.values() for e in es), key=lambda e: e.orden)
+    return [{"etiqueta": e.etiqueta, "url": reverse(e.url), "espacio": e.url.split(":")[0]}
+            for e in entradas]
+
+
+def contexto(request) -> dict:
+    """Template context processor: ``menu_principal`` (lazy: resolved when rendered)."""
+    from django.utils.functional import SimpleLazyObject
+
+    return {"menu_principal": SimpleLazyObject(menu)}

@@ -1,0 +1,46 @@
+"""Everything the incidents app plugs into core, in one declaration (cgii.complementos).
+Periodic jobs: periodicas.py."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cgii import fsm
+from cgii.complementos import Cargador, Complemento, EntradaMenu, Sumidero
+
+from . import notificaciones
+from .demo import crear_incidentes_demo
+from .models import Incidente
+from .reportes.panel import PANEL
+from .reportes.tipos import GESTION_INCIDENTES
+from .states import MAQUINA
+
+
+def _buscable() -> None:
+    from . import busqueda  # searchable documents, sources and the code normaliser
+
+    busqueda.registrar()
+
+
+def _relojes_y_diagrama() -> None:
+    from protocolos.diagrama import registrar_fsm
+    from protocolos.services import registrar_manejador_cruce
+
+    from .services import monitor
+
+    registrar_manejador_cruce("incidente", monitor.al_cruzar)  # SLA crossings → timeline
+    # The protocols' diagram draws this FSM (protocolos may not import incidentes).
+    registrar_fsm(lambda: fsm.describir(Incidente, MAQUINA))
+
+
+COMPLEMENTO = Complemento(
+    app="incidentes",
+    demo=(Cargador("incidentes", crear_incidentes_demo, orden=50),),
+    notificaciones=notificaciones.TIPOS,
+    sumideros=(Sumidero("incidentes.notificaciones",
+                        ("incidente.creado", "incidente.transicion", "incidente.actualizado",
+                         "timeline.nuevo", "sla.advertencia", "sla.incumplido"),
+                        notificaciones.al_evento),),
+    reportes=(GESTION_INCIDENTES,),   # "gestion-incidentes" (issue 8 §3)
+    paneles=(PANEL,),                 # the incidents panel of /tablero/
+    menu=(EntradaMenu(_("Incidentes"), "incidentes:lista", orden=10),),
+    al_conectar=(_buscable, _relojes_y_diagrama),
+)
