@@ -27,6 +27,7 @@ from django.core.signals import got_request_exception
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.debug import ExceptionReporter
 from django.views.defaults import server_error
 
 log = logging.getLogger(__name__)
@@ -120,11 +121,23 @@ def anotar(request, exc: BaseException) -> str | None:
         log.warning("503 en %s %s: %s no disponible (%s: %s)", request.method,
                     request.path, servicio, type(exc).__name__, str(exc)[:300])
     setattr(request, _ATRIBUTO, servicio)
-    # The error page Django renders next (its technical page with DEBUG on) reads
-    # request.user; unresolved, that would try the database once more and wait again.
+    # With DEBUG on Django renders its technical page next: it reads request.user and the
+    # repr() of every frame's locals (querysets, lazy users), each one another wait for
+    # the pool (measured: over a minute for one page). Skip it; the middleware answers.
+    request.exception_reporter_class = _ReporteBreve
     if servicio == BASE_DE_DATOS and hasattr(request, "user"):
         request.user = AnonymousUser()
     return servicio
+
+
+class _ReporteBreve(ExceptionReporter):
+    """Django's technical 500 without the traceback page (replaced by the 503 anyway)."""
+
+    def get_traceback_html(self):
+        return "<p>Servicio no disponible.</p>"
+
+    def get_traceback_text(self):
+        return "Servicio no disponible."
 
 
 def _anotar(sender, request=None, **kwargs) -> None:
