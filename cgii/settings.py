@@ -129,7 +129,9 @@ if DATABASE_URL:
         # persistent connections (per thread) were never reused: each request opened a
         # new PostgreSQL connection. psycopg's pool lends a warm one (docs/architecture.md).
         # Django builds the pool itself and passes check= from CONN_HEALTH_CHECKS (a check
-        # in these options would clash with it).
+        # in these options would clash with it); our backend makes one failed check drop
+        # every dead idle connection at once (cgii/bd/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "cgii.bd.postgresql"
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         _espera_pool = float(os.environ.get("CGII_DB_POOL_TIMEOUT", "5"))
         DATABASES["default"]["OPTIONS"]["pool"] = {
