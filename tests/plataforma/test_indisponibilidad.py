@@ -237,10 +237,21 @@ def test_guardia_deja_pasar_lo_demas():
         async_to_sync(_codigo)(ws_auth._guardia(_app_que(falla)))
 
 
+def _aplicacion():
+    """The project's ASGI app. Importing it in the embedded profile starts the outbox
+    ticker thread, which must not run behind the tests' back."""
+    from cgii.asgi import application
+    from cgii.eventos import embebido
+
+    embebido.detener_ticker()
+    return application
+
+
 @pytest.mark.django_db(transaction=True)
 def test_handshake_real_con_token_y_bd_caida(monkeypatch):
-    from cgii.asgi import application
     from cgii.entidades import autenticacion
+
+    application = _aplicacion()
 
     monkeypatch.setattr(autenticacion, "autenticar_clave", lambda _c: ERRORES["bd"]())
     codigo = async_to_sync(_codigo)(application, "/ws/eventos/",
@@ -250,11 +261,55 @@ def test_handshake_real_con_token_y_bd_caida(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_handshake_real_con_la_capa_redis_caida(reportante_a):
-    from cgii.asgi import application
     from tests.eventos.conftest import cabeceras_de, capa_redis
     from tests.servicios_privados import puerto_libre
 
+    application = _aplicacion()
     cabeceras = cabeceras_de(reportante_a)
     with capa_redis(f"redis://127.0.0.1:{puerto_libre()}/0"):  # nothing listens there
         codigo = async_to_sync(_codigo)(application, "/ws/eventos/", cabeceras)
     assert codigo == 4503
+
+
+# ---- the pool's check (cgii.bd.postgresql) ---------------------------------------------------
+
+class _PoolDePrueba:
+    revisado = False
+
+    def check(self) -> None:
+        self.revisado = True
+
+
+class _ConexionDePrueba:
+    autocommit = True
+
+    def __init__(self, viva: bool):
+        self.viva, self._pool = viva, _PoolDePrueba()
+
+    def execute(self, consulta: str) -> None:
+        if not self.viva:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+def test_una_conexion_muerta_hace_revisar_todo_el_pool():
+    from cgii.bd.postgresql.base import comprobar_conexion
+
+    muerta = _ConexionDePrueba(viva=False)
+    with pytest.raises(psycopg.OperationalError):
+        comprobar_conexion(muerta)
+    assert muerta._pool.revisado
+
+    viva = _ConexionDePrueba(viva=True)
+    comprobar_conexion(viva)
+    assert not viva._pool.revisado
+
+
+def test_el_pool_usa_esa_comprobacion(settings):
+    from django.db import connection
+
+    from cgii.bd.postgresql.base import comprobar_conexion
+
+    if not settings.ES_POSTGRES or connection.pool is None:
+        pytest.skip("PostgreSQL with psycopg's pool only")
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    assert connection.pool._check is comprobar_conexion
