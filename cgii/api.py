@@ -12,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from cgii import indisponibilidad
 from cgii.errores import ErrorDominio
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ def _cuerpo(message: str, extra=None) -> dict:
 
 
 def manejador_excepciones(exc, context):
+    # Database or Redis unreachable (in the view or in authentication): 503 + Retry-After.
+    servicio = indisponibilidad.anotar(context.get("request"), exc)
+    if servicio is not None:
+        return indisponibilidad.respuesta(context["request"], servicio)
     if isinstance(exc, ErrorDominio):
         return Response(_cuerpo(exc.message, exc.extra), status=exc.status)
     if isinstance(exc, DjangoValidationError):

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First (outermost): a 500 caused by the database or Redis being down becomes a 503.
+    "cgii.indisponibilidad.IndisponibilidadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,19 +115,40 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a connection kept from before a PostgreSQL restart is tested (with the
+    # pool: psycopg_pool's check_connection on every loan; without: Django's check when a
+    # persistent connection is reused) instead of failing the request that gets it.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Connecting gives up after this (libpq's connect_timeout; psycopg's minimum is 2 s):
+        # a server that does not answer fails the request (503) instead of holding it.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("CGII_DB_CONNECT_TIMEOUT", "3")))
     if (DATABASES["default"]["ENGINE"].endswith("postgresql")
             and os.environ.get("CGII_DB_POOL", "1") != "0"):
         # Under ASGI every request runs its sync code in a thread of its own, so Django's
         # persistent connections (per thread) were never reused: each request opened a
         # new PostgreSQL connection. psycopg's pool lends a warm one (docs/architecture.md).
+        # Django builds the pool itself and passes check= from CONN_HEALTH_CHECKS (a check
+        # in these options would clash with it); our backend makes one failed check drop
+        # every dead idle connection at once (cgii/bd/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "cgii.bd.postgresql"
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        _espera_pool = float(os.environ.get("CGII_DB_POOL_TIMEOUT", "5"))
+        DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": int(os.environ.get("CGII_DB_POOL_MIN", "2")),
             # Per process: web processes × max + Celery children × max must stay under
             # PostgreSQL's max_connections (100 by default).
             "max_size": int(os.environ.get("CGII_DB_POOL_MAX", "10")),
-            "timeout": float(os.environ.get("CGII_DB_POOL_TIMEOUT", "10")),
+            # A request waits this long for a connection, then answers 503: the bound on
+            # how long a database outage holds a request.
+            "timeout": _espera_pool,
+            # While the server is down the pool retries with a doubling delay (1, 2, 4 ... s)
+            # and gives up after reconnect_timeout, starting over on the next request. With
+            # psycopg's default (300 s) the delay grows to minutes: after a 107 s outage the
+            # pool tried again 11.6 s after the server was back (now 1.9 s).
+            "reconnect_timeout": max(2 * _espera_pool, 10.0),
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -175,7 +198,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # (beat) delivers later.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing runs in the request's thread (after commit), so these bound what a dead
+# Redis costs a write (measured, docs/architecture.md "When PostgreSQL or Redis is down"):
+# max_retries 0 — a refused connection fails at once instead of kombu retrying it for
+# CELERY_BROKER_CONNECTION_TIMEOUT (2 s); socket_timeout 1 — a Redis that accepts but does
+# not answer (hung, paused) held the write 5 s. Redis answers a publish in well under a
+# millisecond; the worker's BRPOP waits 1 s on the event loop, not under this timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1,
+                                   "max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Declared so that a plain `celery worker` consumes both; production runs a worker of its
 # own for "flujo" (the live stream's send and sweep), see docs/eventos.md.

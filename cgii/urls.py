@@ -35,3 +35,6 @@ urlpatterns = [
     path("taxii2/", include("incidentes.indicadores.taxii.urls")),
     path("", include("cgii.busqueda.urls")),  # /busqueda/ and /api/v1/busqueda/
 ]
+
+# A 500 caused by the database or Redis being down answers 503 (cgii/indisponibilidad.py).
+handler500 = "cgii.indisponibilidad.error_servidor"

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, resolve, reverse
 from django.views.decorators.http import require_GET
 
 from cgii.entidades.selectors import membresias_activas, roles_cgii
+from cgii.indisponibilidad import REINTENTAR_EN
 
 
 def _servir(request, nombre: str):
@@ -43,6 +44,26 @@ def preferencias_notificaciones(request):
     """Per-type notification preferences (in the app, by e-mail). The page's script reads
     and saves them through /api/v1/notificaciones/preferencias/."""
     return render(request, "notificaciones/preferencias.html")
+
+
+# A health probe answers quickly while the database is down (instead of waiting the pool's
+# full timeout, CGII_DB_POOL_TIMEOUT): monitors and container health checks time out too.
+SALUD_ESPERA_BD = 1.0
+
+
+def _salud_base_de_datos() -> bool:
+    pool = getattr(connection, "pool", None)  # psycopg's pool (PostgreSQL with pooling)
+    try:
+        if pool is not None:
+            pool.open()  # idempotent; Django opens it on its first connection
+            with pool.connection(timeout=SALUD_ESPERA_BD) as conexion:
+                conexion.execute("SELECT 1")
+        else:  # bounded by connect_timeout (CGII_DB_CONNECT_TIMEOUT)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any DB failure means "not healthy", reported, not raised
+        return False
+    return True
 
 
 def _salud_redis() -> dict:
@@ -102,12 +123,7 @@ def salud(request):
     the outbox backlog (events not yet delivered — e.g. index updates waiting for
     Elasticsearch to come back). 503 only when the database is down: the rest degrade
     (writes keep working; the backlog drains when the service returns)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        db_ok = True
-    except Exception:  # noqa: BLE001 - any DB failure means "not healthy", reported, not raised
-        db_ok = False
+    db_ok = _salud_base_de_datos()
     cuerpo = {"base_de_datos": db_ok}
     if db_ok:
         redis_estado = _salud_redis()
@@ -120,4 +136,7 @@ def salud(request):
         cuerpo["sano"] = all(v["ok"] for k, v in cuerpo.items() if isinstance(v, dict))
     else:
         cuerpo["sano"] = False
-    return JsonResponse(cuerpo, status=200 if db_ok else 503)
+    respuesta = JsonResponse(cuerpo, status=200 if db_ok else 503)
+    if not db_ok:
+        respuesta["Retry-After"] = str(REINTENTAR_EN)
+    return respuesta

@@ -1,11 +1,7 @@
 import shutil
-import socket
-import subprocess
-import time
 from contextlib import contextmanager
 
 import pytest
-import redis
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client, override_settings
@@ -15,8 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cgii.asgi import application
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.eventos import embebido, registro, services
+from tests.servicios_privados import REDIS_SERVER, ServidorRedis
+from tests.servicios_privados import puerto_libre as _puerto_libre  # noqa: F401 - used by tests
 
-REDIS_SERVER = "/usr/bin/redis-server"
 ORIGEN = b"http://testserver"
 
 
@@ -69,49 +66,6 @@ async def conectar(cabeceras) -> WebsocketCommunicator:
     conectado, _ = await ws.connect(timeout=5)
     assert conectado
     return ws
-
-
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServidorRedis:
-    """A throw-away redis-server this test starts and stops (no persistence)."""
-
-    def __init__(self) -> None:
-        self.puerto = _puerto_libre()
-        self.proceso: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.puerto}/0"
-
-    def iniciar(self) -> None:
-        self.proceso = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.puerto), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        cliente = redis.Redis(port=self.puerto, socket_connect_timeout=0.2)
-        limite = time.monotonic() + 10
-        while True:
-            try:
-                cliente.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > limite:
-                    raise
-                time.sleep(0.05)
-            finally:
-                cliente.close()
-
-    def detener(self) -> None:
-        if self.proceso is not None:
-            self.proceso.terminate()
-            self.proceso.wait(10)
-            self.proceso = None
 
 
 @pytest.fixture
