@@ -195,7 +195,8 @@ def sin_despacho_en_linea():
     from cgii.eventos import services as eventos
 
     original = eventos.solicitar_despacho
-    eventos.solicitar_despacho = lambda: None
+    # Whatever it is asked (it takes difusion= / sumideros= keywords now): nothing.
+    eventos.solicitar_despacho = lambda *_, **__: None
     try:
         yield
     finally:
