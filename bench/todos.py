@@ -320,11 +320,14 @@ class Corrida:
     datos: dict = field(default_factory=dict)
     json: Path | None = None
     log: Path | None = None
+    interrumpida: bool = False
 
     @property
     def fallo(self) -> str | None:
+        if self.interrumpida and (self.codigo != 0 or not self.datos):
+            return f"INTERRUPTED (exit {self.codigo})"
         if self.codigo is None:
-            return "not run (interrupted)"
+            return "not run"
         if self.codigo != 0:
             return f"FAILED (exit {self.codigo})"
         if not self.datos:
@@ -332,14 +335,8 @@ class Corrida:
         return None
 
 
-_HIJO: list[subprocess.Popen] = []
-
-
-def _terminar(signum, _frame):
-    """SIGTERM: pass it to the bench (they stop their servers on it), then stop."""
-    for hijo in _HIJO:
-        if hijo.poll() is None:
-            hijo.send_signal(signum)
+def _terminar(_signum, _frame):
+    """SIGTERM: stop as on Ctrl-C (the running bench gets one SIGINT, below)."""
     raise KeyboardInterrupt
 
 
@@ -353,24 +350,32 @@ def correr(bench: Bench, carpeta: Path, rapido: bool, entorno: dict) -> Corrida:
     inicio = time.monotonic()
     with open(corrida.log, "wb") as log, Muestreo() as muestreo:
         log.write((" ".join(orden) + "\n").encode())
+        # A session of its own: a Ctrl-C in the terminal reaches only this process, which
+        # passes exactly one SIGINT on — every bench stops its servers and workers on
+        # KeyboardInterrupt; a second one could cut that clean-up short.
         hijo = subprocess.Popen(orden, cwd=_comun.RAIZ, env=entorno, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-        _HIJO[:] = [hijo]
-        try:
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        def copiar():
             # Raw chunks, so progress lines ending in \r still show as they come.
             while trozo := os.read(hijo.stdout.fileno(), 65536):
                 sys.stdout.buffer.write(trozo)
                 sys.stdout.buffer.flush()
                 log.write(trozo)
+
+        try:
+            copiar()
             corrida.codigo = hijo.wait()
         except KeyboardInterrupt:
+            corrida.interrumpida = True
             if hijo.poll() is None:
                 hijo.send_signal(signal.SIGINT)
             try:
                 hijo.wait(120)
             except subprocess.TimeoutExpired:
                 hijo.kill()
-            raise
+                hijo.wait()
+            copiar()  # what it said while stopping
+            corrida.codigo = hijo.returncode
         finally:
             corrida.segundos = time.monotonic() - inicio
             corrida.carga = muestreo.texto()
@@ -498,9 +503,11 @@ def main() -> int:
     try:
         for bench in BENCHES:
             if bench.nombre in elegidos:
-                corridas.append(Corrida(bench))
-                corridas[-1] = correr(bench, carpeta, args.rapido, entorno)
-    except KeyboardInterrupt:
+                corridas.append(correr(bench, carpeta, args.rapido, entorno))
+                if corridas[-1].interrumpida:
+                    interrumpido = True
+                    break
+    except KeyboardInterrupt:  # between two benches
         interrumpido = True
     texto = resumen(corridas, calma, carpeta, args.rapido)
     print("\n" + texto)
