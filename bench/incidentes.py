@@ -19,7 +19,7 @@ from time import perf_counter
 
 import _comun
 
-_comun.preparar("cgii_bench_incidentes")  # its own database; environment + django.setup() before any app import
+_comun.preparar("cgii_bench_incidentes")  # own database; django.setup() before app imports
 
 import _limpieza  # noqa: E402
 import _sembrar_incidentes as semilla  # noqa: E402

@@ -25,7 +25,7 @@ from time import perf_counter
 
 import _comun
 
-_comun.preparar("cgii_bench_reportes")  # its own database; environment + django.setup() before any app import
+_comun.preparar("cgii_bench_reportes")  # own database; django.setup() before app imports
 
 import _sembrar_incidentes as semilla_incidentes  # noqa: E402
 import _sembrar_pisi as semilla_pisi  # noqa: E402
