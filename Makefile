@@ -33,6 +33,12 @@ test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Every benchmark in sequence (bench/README.md): quiet-machine check, JSON of each into
+# bench/resultados/<fecha>/, one summary table. BENCH_ARGS="--rapido" for a quick check of the
+# chain (tiny sizes), "--solo incidentes,reportes" for some, "--esperar-calma 600" to wait.
+bench: install
+	$(PY) bench/todos.py $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

@@ -1,8 +1,17 @@
 """What every bench script shares: environment, Django set-up, bench metadata, figures, output.
 
-Import this module before anything from Django: ``preparar()`` sets the environment
-defaults (a dedicated ``cgii_bench`` database so the test suite is never disturbed), creates
-that database if it is missing, calls ``django.setup()``, migrates and loads the catalogs.
+Import this module before anything from Django: ``preparar(base)`` sets the environment
+defaults (a database of the script's own, ``base``, so the test suite and the other benches
+are never disturbed), creates that database if it is missing, calls ``django.setup()``,
+migrates and loads the catalogs.
+
+Each bench owns a database (``cgii_bench_<name>``): two benches seed the same tables at
+different sizes (incidentes.py 100,000 incidents, reportes.py 50,000 with their SLA clocks),
+and the SLA sweep would sweep the clocks another bench left due. In one shared database each
+would reseed (minutes) after the other and measure what ran before it. The seeders still
+delete in dependency order, so a shared ``DATABASE_URL`` works too (tests/bench).
+``CGII_BENCH_SUFIJO`` is appended to the default names (``bench/todos.py --rapido`` sets
+``_rapido`` so tiny runs never replace the full-size seeds).
 """
 
 from __future__ import annotations
@@ -17,8 +26,9 @@ from urllib.parse import urlparse
 
 RAIZ = Path(__file__).resolve().parent.parent
 
+SERVIDOR_PG = "postgres://postgres@127.0.0.1:5432"
+BASE_POR_DEFECTO = "cgii_bench"
 ENTORNO = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cgii_bench",
     "REDIS_URL": "redis://127.0.0.1:6379/5",
     "DJANGO_SETTINGS_MODULE": "cgii.settings",
     # DEBUG keeps every SQL statement in memory and adds per-query overhead; a benchmark
@@ -37,11 +47,18 @@ def argumentos(descripcion: str, n_defecto: int) -> argparse.ArgumentParser:
     return parser
 
 
-def entorno() -> dict[str, str]:
-    """The environment the scripts (and the server they start) run with."""
+def url_de_base(base: str) -> str:
+    """The default URL of a bench database: the shared server, ``CGII_BENCH_SUFIJO`` added."""
+    return f"{SERVIDOR_PG}/{base}{os.environ.get('CGII_BENCH_SUFIJO', '')}"
+
+
+def entorno(base: str = BASE_POR_DEFECTO) -> dict[str, str]:
+    """The environment the scripts (and the server they start) run with; DATABASE_URL set in
+    the environment wins over ``base``."""
+    os.environ.setdefault("DATABASE_URL", url_de_base(base))
     for clave, valor in ENTORNO.items():
         os.environ.setdefault(clave, valor)
-    return {clave: os.environ[clave] for clave in ENTORNO}
+    return {clave: os.environ[clave] for clave in ("DATABASE_URL", *ENTORNO)}
 
 
 def _asegurar_base(url: str) -> None:
@@ -60,9 +77,10 @@ def _asegurar_base(url: str) -> None:
             conexion.execute(f'CREATE DATABASE "{nombre}"')
 
 
-def preparar() -> None:
-    """Environment, database, django.setup(), migrations and catalogs (all idempotent)."""
-    valores = entorno()
+def preparar(base: str = BASE_POR_DEFECTO) -> None:
+    """Environment (``base``: this script's own database), database, django.setup(),
+    migrations and catalogs (all idempotent)."""
+    valores = entorno(base)
     if str(RAIZ) not in sys.path:
         sys.path.insert(0, str(RAIZ))
     exigir_base_de_bench(valores["DATABASE_URL"])

@@ -72,11 +72,17 @@ TRABAJO = {Estado.EN_TRIAJE, Estado.EN_ANALISIS, Estado.EN_CONTENCION,
 
 def borrar() -> None:
     """Every incident (and by cascade its timeline, tasks, evidence…), their clocks and the
-    code counters. The audit chain is append-only and stays."""
+    code counters. The audit chain is append-only and stays.
+
+    Dependency order: the crossings of the incidents' clocks first (the foreign key from
+    protocolos_crucesla has no ON DELETE CASCADE in the database; reportes.py seeds them,
+    any sweep records more), then the clocks, then the incidents."""
     tablas = [Incidente._meta.db_table, ContadorIncidente._meta.db_table]
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tablas)} CASCADE")
+        cursor.execute("DELETE FROM protocolos_crucesla WHERE reloj_id IN "
+                       "(SELECT id FROM protocolos_relojsla WHERE ambito = 'incidente')")
         cursor.execute("DELETE FROM protocolos_relojsla WHERE ambito = 'incidente'")
+        cursor.execute(f"TRUNCATE {', '.join(tablas)} CASCADE")
 
 
 def personas() -> tuple[list[Entidad], dict[int, Usuario], list[Usuario]]:

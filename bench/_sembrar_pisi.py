@@ -138,14 +138,16 @@ def gestion_de(hoy: date) -> int:
 
 # ---- people --------------------------------------------------------------------------------
 
-def _entidades(rng: random.Random) -> list[Entidad]:
-    """BENCH01..30 (created by _sembrar_incidentes.personas) + BENCHP031..BENCHP500."""
+def _entidades(rng: random.Random, total: int) -> list[Entidad]:
+    """BENCH01..30 (created by _sembrar_incidentes.personas) + BENCHP031..BENCHP<total>
+    (fewer than 30: the first ``total`` BENCH ones)."""
     from _sembrar_incidentes import personas
 
     base, _, _ = personas()
+    base = base[:total]
     pesos = [p[2] for p in PERFILES]
     nuevas = []
-    for i in range(len(base) + 1, ENTIDADES + 1):
+    for i in range(len(base) + 1, total + 1):
         nivel, tipo, _, patron = rng.choices(PERFILES, pesos)[0]
         sector, depto = rng.choice(SECTORES), rng.choice(DEPARTAMENTOS)
         nuevas.append(Entidad(
@@ -518,8 +520,18 @@ def _incidentes_cerrados() -> dict[int, list[tuple[int, str]]]:
     return salida
 
 
-def sembrar(*, hoy: date | None = None, semilla: int = 2514, progreso=print) -> dict:
-    """Seed everything above in one transaction; returns the row counts."""
+def _estados(entidades: int) -> dict[str, int]:
+    """ESTADOS for 500 entities, scaled down for a smaller seed (the tests seed a few dozen)."""
+    if entidades >= ENTIDADES:
+        return ESTADOS
+    return {estado: max(1, round(n * entidades / ENTIDADES)) if entidades >= 2 * len(ESTADOS)
+            else 0 for estado, n in ESTADOS.items()}
+
+
+def sembrar(*, hoy: date | None = None, semilla: int = 2514, entidades: int = ENTIDADES,
+            progreso=print) -> dict:
+    """Seed everything above in one transaction for ``entidades`` entities (500: the
+    benchmark's size); returns the row counts."""
     hoy = hoy or timezone.localdate()
     gestion = gestion_de(hoy)
     catalogo = cargar_catalogo()
@@ -528,9 +540,9 @@ def sembrar(*, hoy: date | None = None, semilla: int = 2514, progreso=print) -> 
     with transaction.atomic():
         gen = _Generador(hoy=hoy, gestion=gestion, catalogo=catalogo, semilla=semilla)
         rng = gen.rng
-        entidades = _entidades(rng)
+        entidades = _entidades(rng, entidades)
         rsi, auditor = _personas(entidades)
-        estados = [e for e, n in ESTADOS.items() for _ in range(n)]
+        estados = [e for e, n in _estados(len(entidades)).items() for _ in range(n)]
         estados += ["vigente"] * (len(entidades) - len(estados))
         rng.shuffle(estados)
         incidentes = _incidentes_cerrados()

@@ -188,17 +188,19 @@ def sin_huecos(codigos: list[str], *, despues_de: int) -> tuple[bool, str]:
 # ---- the outbox dispatcher of the full stack ------------------------------------------------
 
 class Trabajador:
-    """``with Trabajador(entorno) as trabajador:`` — a Celery worker on the ``celery`` queue
-    (where ``evento_emitir`` sends its after-commit dispatch requests), started with the bench
+    """``with Trabajador(entorno) as trabajador:`` — a Celery worker on the ``flujo`` queue
+    (where ``evento_emitir``'s after-commit dispatch requests go since the live stream got a
+    worker of its own, CELERY_TASK_ROUTES) and the ``celery`` one, started with the bench
     environment and stopped by its pid on exit or error (output in ``trabajador.registro``).
 
     One solo-pool process by default: one dispatcher, as a small deployment would run it.
     """
 
     def __init__(self, entorno: dict[str, str], *, pool: str = "solo", concurrencia: int = 1,
-                 espera_s: float = 60):
+                 espera_s: float = 60, colas: str = "flujo,celery"):
         self.entorno = {**os.environ, **entorno}
         self.pool, self.concurrencia, self.espera_s = pool, concurrencia, espera_s
+        self.colas = colas
         # A node name of our own, so a worker another script left running is not confused
         # with this one.
         self.nombre = f"bench-{os.getpid()}@%h"
@@ -207,7 +209,7 @@ class Trabajador:
 
     def __enter__(self) -> Trabajador:
         orden = [str(RAIZ / ".venv" / "bin" / "celery"), "-A", "cgii", "worker",
-                 "-Q", "celery", "--pool", self.pool, "-c", str(self.concurrencia),
+                 "-Q", self.colas, "--pool", self.pool, "-c", str(self.concurrencia),
                  "-n", self.nombre, "--loglevel", "INFO",
                  # Start-up chatter with other nodes only delays readiness.
                  "--without-mingle", "--without-gossip"]

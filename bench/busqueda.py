@@ -24,12 +24,11 @@ import random
 import sys
 from time import perf_counter
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgii_bench_busq")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
 
 import _comun  # noqa: E402
 
-_comun.preparar()
+_comun.preparar("cgii_bench_busq")
 
 import _sembrar_incidentes as semilla  # noqa: E402
 from django.conf import settings  # noqa: E402

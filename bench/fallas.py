@@ -20,6 +20,7 @@ scenario.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -306,8 +307,11 @@ def main() -> int:
         for servicio in (busqueda, redis, pg):
             if servicio is not None:
                 servicio.cerrar()
+        # The private cluster's data (~100 MB a run) is of no use once stopped; logs stay.
+        if not (pg.dir / "postmaster.pid").exists():
+            shutil.rmtree(pg.dir, ignore_errors=True)
     imprimir(resultados)
-    print(f"\nlogs: {base}")
+    print(f"\nlogs: {base} (the private PostgreSQL data directory was removed)")
     figuras = {}
     for nombre, r in resultados.items():
         for clave_r, valor in r.items():

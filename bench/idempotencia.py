@@ -13,18 +13,16 @@ per request on the client; nothing asserted. Uses its own bench database
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid
 from datetime import timedelta
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgii_bench_idem")
+import _comun
 
-import _comun  # noqa: E402
+_comun.preparar("cgii_bench_idem")
 
-_comun.preparar()
-
+import _limpieza  # noqa: E402
 import _servidor  # noqa: E402
 import requests  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -130,8 +128,15 @@ def main() -> int:
         f"process(es)); incidents created {creados}, key rows {claves}",
         ["phase", "requests", "p50 ms", "p95 ms", "max ms", "req/s of the phase", "HTTP"],
         filas))
-    figuras.update({"incidentes_creados": creados, "claves": claves})
+    # No target: issue 14 asks what a key costs, not for a threshold (the runner shows "–").
+    figuras.update({"incidentes_creados": creados, "claves": claves, "target_met": None})
     _comun.escribir_json(args.json, figuras)
+    # The run's entity is fresh, so its incidents are exactly this run's: remove them (with
+    # their clocks and events) and its keys, so the database does not grow run after run.
+    borrados = _limpieza.borrar_incidentes(
+        list(Incidente.objects.filter(entidad=entidad).values_list("pk", flat=True)))
+    ClaveIdempotencia.objects.filter(usuario=usuario).delete()
+    print(f"Removed the {borrados:,} incidents and {claves:,} key rows this run created.")
     return 0
 
 

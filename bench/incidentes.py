@@ -19,11 +19,13 @@ from time import perf_counter
 
 import _comun
 
-_comun.preparar()  # environment + django.setup() before any app import
+_comun.preparar("cgii_bench_incidentes")  # own database; django.setup() before app imports
 
+import _limpieza  # noqa: E402
 import _sembrar_incidentes as semilla  # noqa: E402
 import _servidor  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Max  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
@@ -50,10 +52,15 @@ class ErrorApi(RuntimeError):
 
 
 def asegurar_semilla(n: int, reset: bool) -> float | None:
+    """Seed unless the seed is there. The seed is counted apart from what the intake of a
+    run that died before its clean-up left behind (removed here first)."""
     meta = _comun.meta_leer(CLAVE_META)
-    if meta and not reset and meta["n"] == n and Incidente.objects.count() >= n:
-        print(f"Reusing {Incidente.objects.count():,} incidents (seeded {meta['sembrado']}); "
-              f"--reset to reseed.")
+    if (meta and not reset and meta["n"] == n and "ultimo_id" in meta
+            and Incidente.objects.filter(pk__lte=meta["ultimo_id"]).count() == n):
+        sobrantes = restaurar(meta)
+        print(f"Reusing {n:,} incidents (seeded {meta['sembrado']}"
+              + (f"; removed {sobrantes:,} left by an earlier intake" if sobrantes else "")
+              + "); --reset to reseed.")
         return None
     _comun.meta_guardar(CLAVE_META, None)
     semilla.borrar()
@@ -63,9 +70,26 @@ def asegurar_semilla(n: int, reset: bool) -> float | None:
     cuentas = semilla.sembrar(n, ahora=ahora)
     _comun.analizar(*TABLAS, vacuum=True)
     segundos = perf_counter() - inicio
-    _comun.meta_guardar(CLAVE_META, {"n": n, "sembrado": ahora.isoformat(), **cuentas})
+    # What restaurar() brings the database back to after each run's intake.
+    ultimo_id = Incidente.objects.aggregate(m=Max("pk"))["m"] or 0
+    contadores = {str(a): u for a, u in ContadorIncidente.objects.values_list("anio", "ultimo")}
+    _comun.meta_guardar(CLAVE_META, {"n": n, "sembrado": ahora.isoformat(), **cuentas,
+                                     "ultimo_id": ultimo_id, "contadores": contadores})
     print(f"Seeded in {segundos:.1f} s (VACUUM ANALYZE included).")
     return segundos
+
+
+def restaurar(meta: dict) -> int:
+    """Remove the incidents the intake reported (every id above the seed's last one, with
+    their clocks, crossings and events) and put the yearly code counters back: the next run
+    measures the same data and its codes continue the seed's. Returns the incidents removed."""
+    ids = list(Incidente.objects.filter(pk__gt=meta["ultimo_id"]).values_list("pk", flat=True))
+    borrados = _limpieza.borrar_incidentes(ids) if ids else 0
+    contadores = {int(a): u for a, u in meta["contadores"].items()}
+    ContadorIncidente.objects.exclude(anio__in=contadores).delete()
+    for anio, ultimo in contadores.items():
+        ContadorIncidente.objects.update_or_create(anio=anio, defaults={"ultimo": ultimo})
+    return borrados
 
 
 def _get(cliente: APIClient, url: str):
@@ -177,18 +201,24 @@ def medir_y_publicar(args) -> int:
     analista, entidad = analistas[0], entidades[0]
 
     lecturas = medir_lecturas(analista, args.requests)
-    intake = medir_intake(reportantes[entidad.pk], entidad, args.secuenciales, args.clientes,
-                          args.por_cliente, args.puerto, args.procesos)
-    PROCESOS[0] = args.procesos
-    codigos = [c for fase in intake.values() for c in fase["codigos"]]
-    lecturas["detalle_nuevo"] = medir_detalle_reportados(analista, codigos, args.requests)
+    try:
+        intake = medir_intake(reportantes[entidad.pk], entidad, args.secuenciales,
+                              args.clientes, args.por_cliente, args.puerto, args.procesos)
+        PROCESOS[0] = args.procesos
+        codigos = [c for fase in intake.values() for c in fase["codigos"]]
+        lecturas["detalle_nuevo"] = medir_detalle_reportados(analista, codigos, args.requests)
+        total = Incidente.objects.count()  # while measuring: the seed + this run's reports
+    finally:
+        inicio = perf_counter()
+        borrados = restaurar(_comun.meta_leer(CLAVE_META))
+        print(f"Removed the {borrados:,} incidents this run reported (with their clocks and "
+              f"events) in {perf_counter() - inicio:.1f} s; counters restored.")
 
     objetivos = {
         "lecturas": all(m["p95"] < OBJETIVO_P95_MS for m in lecturas.values()),
         "intake": intake["concurrente"]["por_segundo"] >= OBJETIVO_REPORTES_S,
         "correcto": all(m["sin_huecos"] for m in intake.values()),
     }
-    total = Incidente.objects.count()
     imprimir(total, lecturas, intake, objetivos)
     figuras = {"incidentes": total,
                "siembra_segundos": round(siembra_s, 1) if siembra_s else None}

@@ -25,7 +25,7 @@ from time import perf_counter
 
 import _comun
 
-_comun.preparar()  # environment + django.setup() before any app import
+_comun.preparar("cgii_bench_reportes")  # own database; django.setup() before app imports
 
 import _sembrar_incidentes as semilla_incidentes  # noqa: E402
 import _sembrar_pisi as semilla_pisi  # noqa: E402
@@ -87,9 +87,11 @@ def asegurar_incidentes(n: int, reset: bool) -> float | None:
     return segundos
 
 
-def asegurar_pisi(reset: bool) -> tuple[dict, float | None]:
+def asegurar_pisi(reset: bool, entidades: int = semilla_pisi.ENTIDADES
+                  ) -> tuple[dict, float | None]:
     meta = _comun.meta_leer(CLAVE_PISI)
     if (meta and not reset and meta.get("version") == semilla_pisi.VERSION
+            and meta.get("entidades") == entidades
             and PlanInstitucional.objects.count() == meta["planes"]
             and SnapshotControl.objects.count() == meta["snapshots"]):
         print(f"Reusing {meta['planes']:,} PISI plans and {meta['snapshots']:,} snapshot rows "
@@ -97,10 +99,10 @@ def asegurar_pisi(reset: bool) -> tuple[dict, float | None]:
         return meta, None
     _comun.meta_guardar(CLAVE_PISI, None)
     semilla_pisi.borrar()
-    print(f"Seeding {semilla_pisi.ENTIDADES} entities with their PISI, SoA and two closed "
+    print(f"Seeding {entidades} entities with their PISI, SoA and two closed "
           f"follow-up periods…")
     inicio = perf_counter()
-    cuentas = semilla_pisi.sembrar()
+    cuentas = semilla_pisi.sembrar(entidades=entidades)
     _comun.analizar(*semilla_pisi.TABLAS, vacuum=True)
     segundos = perf_counter() - inicio
     meta = {**cuentas, "sembrado": timezone.now().isoformat()}
@@ -239,10 +241,13 @@ def main() -> int:
         help="also print a cProfile of that report's construir and PDF render")
     parser.add_argument("--solo-sembrar", action="store_true",
                         help="seed (if needed) and stop without measuring")
+    parser.add_argument("--entidades", type=int, default=semilla_pisi.ENTIDADES,
+                        help=f"entities with a PISI (default {semilla_pisi.ENTIDADES}; fewer "
+                             "only for a quick check, the targets are for 500)")
     args = parser.parse_args()
 
     siembra_inc = asegurar_incidentes(args.n, args.reset)
-    meta_pisi, siembra_pisi = asegurar_pisi(args.reset)
+    meta_pisi, siembra_pisi = asegurar_pisi(args.reset, args.entidades)
     if args.solo_sembrar:
         return 0
     gestion = meta_pisi["gestion"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import _comun
 
-_comun.preparar()
+_comun.preparar("cgii_bench_servidor")  # its own database (only migrated)
 
 import _servidor  # noqa: E402
 import requests  # noqa: E402

@@ -17,7 +17,7 @@ from time import perf_counter
 
 import _comun
 
-_comun.preparar()  # environment + django.setup() before any app import
+_comun.preparar("cgii_bench_sla")  # own database; django.setup() before app imports
 
 import _sembrar_relojes as semilla  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

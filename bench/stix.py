@@ -35,7 +35,9 @@ from urllib.parse import urlparse
 
 RAIZ = Path(__file__).resolve().parent.parent
 ENTORNO = {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cgii_bench_stix",
+    # CGII_BENCH_SUFIJO: see bench/_comun.py (bench/todos.py --rapido).
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cgii_bench_stix"
+    + os.environ.get("CGII_BENCH_SUFIJO", ""),
     "DJANGO_SETTINGS_MODULE": "cgii.settings",
     "DJANGO_DEBUG": "0",
 }
@@ -193,7 +195,8 @@ def sin_despacho_en_linea():
     from cgii.eventos import services as eventos
 
     original = eventos.solicitar_despacho
-    eventos.solicitar_despacho = lambda: None
+    # Whatever it is asked (it takes difusion= / sumideros= keywords now): nothing.
+    eventos.solicitar_despacho = lambda *_, **__: None
     try:
         yield
     finally:

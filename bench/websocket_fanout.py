@@ -28,7 +28,7 @@ from pathlib import Path
 import _comun
 from _clientes_ws import ProcesoClientes
 
-_comun.preparar()  # environment + django.setup() before any app import
+_comun.preparar("cgii_bench_ws")  # own database; django.setup() before app imports
 
 import _servidor  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
