@@ -9,10 +9,9 @@ machine's shared PostgreSQL (5432) and Redis (6379) are never touched.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,16 +19,15 @@ from pathlib import Path
 import requests
 from _comun import RAIZ
 
-PG_BIN = Path(os.environ.get("CGII_PG_BIN", sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-                             if Path("/usr/lib/postgresql").exists() else "/usr/bin"))
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+sys.path.insert(0, str(RAIZ))
+
+from tests.servicios_privados import (  # noqa: E402
+    ServidorPostgres,
+    ServidorRedis,
+    puerto_libre,
+)
+
 VENV = RAIZ / ".venv" / "bin"
-
-
-def puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def esperar(condicion, plazo_s: float, que: str) -> float:
@@ -45,90 +43,22 @@ def esperar(condicion, plazo_s: float, que: str) -> float:
     raise RuntimeError(f"{que}: not ready within {plazo_s} s")
 
 
-class Postgres:
-    """A throw-away PostgreSQL cluster (trust auth) on a free port."""
-
-    def __init__(self, base: Path):
-        self.dir = base / "pg"
-        self.puerto = puerto_libre()
-        self.registro = base / "pg.log"
-
-    def url(self, base_de_datos: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.puerto}/{base_de_datos}"
-
-    @staticmethod
-    def _como_postgres() -> list[str]:
-        # initdb and postgres refuse to run as root (CI and these machines run as root).
-        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def crear(self) -> None:
-        self.dir.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-            self.registro.touch()
-            shutil.chown(self.registro, "postgres", "postgres")
-        subprocess.run([*self._como_postgres(), str(PG_BIN / "initdb"), "-D", str(self.dir),
-                        "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                       check=True, capture_output=True)
-        with open(self.dir / "postgresql.conf", "a") as conf:  # root may append
-            conf.write(f"port = {self.puerto}\nlisten_addresses = '127.0.0.1'\n"
-                       f"unix_socket_directories = '{self.dir}'\nmax_connections = 200\n"
-                       "fsync = on\nsynchronous_commit = on\n")
-        self.iniciar()
-
-    def _pg_ctl(self, *args: str) -> None:
-        subprocess.run([*self._como_postgres(), str(PG_BIN / "pg_ctl"), "-D", str(self.dir),
-                        "-l", str(self.registro), "-w", "-t", "60", *args],
-                       check=True, capture_output=True)
-
-    def iniciar(self) -> None:
-        self._pg_ctl("start")
-
-    def detener(self) -> None:
-        self._pg_ctl("stop", "-m", "fast")
-
-    def crear_base(self, nombre: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.url("postgres"), autocommit=True) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname=%s", [nombre]).fetchone():
-                c.execute(f'CREATE DATABASE "{nombre}"')
-
-    def cerrar(self) -> None:
-        try:
-            self.detener()
-        except subprocess.CalledProcessError:
-            pass
-
-
-class Redis:
-    """A redis-server of our own, no persistence (a kill -9 loses what it held, as in
-    production without AOF)."""
+class Postgres(ServidorPostgres):
+    """The private cluster of the tests (tests/servicios_privados.py), created and started."""
 
     def __init__(self):
-        self.puerto = puerto_libre()
-        self.proceso: subprocess.Popen | None = None
+        super().__init__()
+        self.crear()
+        self.iniciar()
 
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.puerto}/0"
+    cerrar = ServidorPostgres.eliminar
 
-    def iniciar(self) -> None:
-        self.proceso = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.puerto), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
 
-        esperar(lambda: redis.Redis(port=self.puerto, socket_connect_timeout=0.3).ping(), 10,
-                "redis")
+class Redis(ServidorRedis):
+    """The private redis-server of the tests; no persistence, so a kill -9 loses what it
+    held, as in production without AOF."""
 
-    def matar(self) -> None:
-        if self.proceso is not None:
-            self.proceso.send_signal(signal.SIGKILL)
-            self.proceso.wait(10)
-            self.proceso = None
-
-    cerrar = matar
+    cerrar = ServidorRedis.matar
 
 
 class Busqueda:
@@ -258,6 +188,4 @@ class Pila:
 
 
 def directorio_temporal() -> Path:
-    base = Path(tempfile.mkdtemp(prefix="cgii-fallas-"))
-    base.chmod(0o755)  # the postgres user (initdb as root) must reach its directory
-    return base
+    return Path(tempfile.mkdtemp(prefix="cgii-fallas-"))

@@ -20,7 +20,6 @@ scenario.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -272,9 +271,9 @@ def main() -> int:
         parser.error(f"unknown scenarios: {sorted(desconocidos)}")
 
     base = directorio_temporal()
-    pg, redis, busqueda, pila = Postgres(base), Redis(), None, None
+    pg, redis, busqueda, pila = None, Redis(), None, None
     try:
-        pg.crear()
+        pg = Postgres()
         pg.crear_base("cgii_bench_fallas")
         redis.iniciar()
         busqueda = Busqueda()
@@ -304,14 +303,12 @@ def main() -> int:
     finally:
         if pila is not None:
             pila.cerrar()
+        # The private cluster's data (~100 MB a run) goes with it; our logs stay.
         for servicio in (busqueda, redis, pg):
             if servicio is not None:
                 servicio.cerrar()
-        # The private cluster's data (~100 MB a run) is of no use once stopped; logs stay.
-        if not (pg.dir / "postmaster.pid").exists():
-            shutil.rmtree(pg.dir, ignore_errors=True)
     imprimir(resultados)
-    print(f"\nlogs: {base} (the private PostgreSQL data directory was removed)")
+    print(f"\nlogs: {base}")
     figuras = {}
     for nombre, r in resultados.items():
         for clave_r, valor in r.items():

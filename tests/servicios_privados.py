@@ -61,6 +61,13 @@ class ServidorRedis:
             self.proceso.wait(10)
             self.proceso = None
 
+    def matar(self) -> None:
+        """kill -9: what Redis held in memory is lost, as in a crash."""
+        if self.proceso is not None:
+            self.proceso.kill()
+            self.proceso.wait(10)
+            self.proceso = None
+
 
 def binarios_postgres() -> Path | None:
     """The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl."""
@@ -87,6 +94,12 @@ class ServidorPostgres:
 
     def url(self, base: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.puerto}/{base}"
+
+    def crear_base(self, nombre: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conexion:
+            conexion.execute(f'CREATE DATABASE "{nombre}"')
 
     def _pg_ctl(self, *args: str) -> None:
         subprocess.run([*self._como, str(self.bin / "pg_ctl"), "-D", str(self.datos),

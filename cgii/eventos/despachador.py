@@ -17,7 +17,6 @@ Sinks (search, notifications, mail) are not run here: each has its own queue and
 import asyncio
 import logging
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,10 +24,11 @@ import redis.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cgii.eventos import cerrojos
 from cgii.eventos.models import Evento
 
 logger = logging.getLogger(__name__)
@@ -118,32 +118,13 @@ def difundir_pendientes(*, lote: int | None = None, max_lotes: int = 50) -> int:
 # --- the stream lock -----------------------------------------------------------------------
 
 # pg_advisory_lock key (ASCII "cgiistrm"): one numbering-and-sending at a time, so stream
-# positions are committed and sent in the same order.
+# positions are committed and sent in the same order. Session-level: it must outlive the
+# numbering transaction's commit and cover the send.
 CLAVE_CERROJO_FLUJO = 0x636769697374726D
-_cerrojo_local = threading.Lock()
 
 
-@contextmanager
 def _cerrojo_flujo():
-    """Session-level on PostgreSQL: it must outlive the numbering transaction's commit and
-    cover the send; a dead process's lock goes with its connection."""
-    if connection.vendor != "postgresql":
-        obtenido = _cerrojo_local.acquire(blocking=False)
-        try:
-            yield obtenido
-        finally:
-            if obtenido:
-                _cerrojo_local.release()
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CLAVE_CERROJO_FLUJO])
-        obtenido = cursor.fetchone()[0]
-    try:
-        yield obtenido
-    finally:
-        if obtenido:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [CLAVE_CERROJO_FLUJO])
+    return cerrojos.intentar("flujo", CLAVE_CERROJO_FLUJO)
 
 
 def _hay_pendientes() -> bool:

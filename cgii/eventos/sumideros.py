@@ -14,16 +14,14 @@ dropped: past ``EVENTOS_MAX_INTENTOS`` they show as "agotado" and keep being ret
 """
 
 import logging
-import threading
 import zlib
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from cgii.eventos import registro
+from cgii.eventos import cerrojos, registro
 from cgii.eventos.despachador import LARGO_MAXIMO_ERROR, espera_segundos
 from cgii.eventos.models import EntregaSumidero, EstadoSumidero
 
@@ -36,8 +34,6 @@ MAXIMO_POR_EJECUCION = 2000
 # Per-sink advisory locks use the two-int4 key space (apart from the stream lock's bigint
 # key): this class id ("cgii") and the crc32 of the sink's name.
 _CLASE_CERROJO = 0x63676969
-_cerrojos_locales: dict[str, threading.Lock] = {}
-_cerrojos_lock = threading.Lock()
 
 
 def ejecutar_todos() -> int:
@@ -157,26 +153,7 @@ def reanudar(nombre: str) -> None:
     EstadoSumidero.objects.filter(nombre=nombre).update(pausado_hasta=None)
 
 
-@contextmanager
 def _cerrojo(nombre: str):
-    if connection.vendor != "postgresql":
-        with _cerrojos_lock:
-            cerrojo = _cerrojos_locales.setdefault(nombre, threading.Lock())
-        obtenido = cerrojo.acquire(blocking=False)
-        try:
-            yield obtenido
-        finally:
-            if obtenido:
-                cerrojo.release()
-        return
     crc = zlib.crc32(nombre.encode())
-    clave = [_CLASE_CERROJO, crc - 2**32 if crc >= 2**31 else crc]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", clave)
-        obtenido = cursor.fetchone()[0]
-    try:
-        yield obtenido
-    finally:
-        if obtenido:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", clave)
+    return cerrojos.intentar(f"sumidero:{nombre}", _CLASE_CERROJO,
+                             crc - 2**32 if crc >= 2**31 else crc)
