@@ -112,6 +112,12 @@ class IndicadorIncidente(models.Model):
     primera_vez = models.DateTimeField(_("visto por primera vez"), null=True, blank=True)
     ultima_vez = models.DateTimeField(_("visto por última vez"), null=True, blank=True)
     conteo = models.PositiveIntegerField(_("veces visto"), default=1)
+    # What the adder said about the value in this incident. The national row keeps the first
+    # source's values (and staff edits); an entity user is only ever shown their own
+    # sightings' values (``vista``), never another entity's TLP, confidence or times.
+    tlp = models.CharField("TLP", max_length=12, choices=TLP.choices, default=TLP.AMBER)
+    confianza = models.PositiveSmallIntegerField(_("confianza (0-100)"), null=True, blank=True)
+    valido_hasta = models.DateTimeField(_("válido hasta"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -170,7 +170,8 @@ def test_feed_paginado_y_por_fecha(nacional, analista):
         if despues is None:
             break
         despues = selectors.Cursor.desde_token(despues.token())     # opaque round trip
-    assert len(vistos) == len(set(vistos)) == 9 and paginas == 4
+    # 8.8.8.8 (warninglisted) is skipped while paging: three full pages, no short one.
+    assert len(vistos) == len(set(vistos)) == 9 and paginas == 3
     futuro = timezone.now() + timedelta(hours=1)
     b, _ = exportacion.bundle_feed(usuario=analista, tlps={"clear"}, desde=futuro)
     assert por_tipo(b, "indicator") == []

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from incidentes.models import TLP
 
-from .. import listas
+from .. import listas, vista
 from ..models import EstadoImportacion, OrigenIndicador, RolIndicador
 from ..normalizacion import TipoIndicador
 
@@ -104,17 +104,31 @@ class IndicadorPersonalSerializer(IndicadorSerializer):
 
 
 class VinculoSerializer(serializers.Serializer):
+    """One sighting. ``indicador`` is the national row for CGII staff; for anyone else it
+    is this sighting's own view (``vista``: their TLP, confidence and times, never another
+    entity's). Pass ``context={"personal": es_personal_cgii(user)}``; without it the
+    entity view is used."""
+
     id = serializers.IntegerField()
-    indicador = IndicadorSerializer()
+    indicador = serializers.SerializerMethodField()
     rol = serializers.CharField()
     nota = serializers.CharField()
     origen = serializers.CharField()
     valor_original = serializers.CharField()
+    tlp = serializers.CharField(help_text="TLP de este avistamiento (el de quien lo agregó).")
+    confianza = serializers.IntegerField(allow_null=True)
+    valido_hasta = serializers.DateTimeField(allow_null=True)
     agregado_por = serializers.SerializerMethodField()
     agregado_en = serializers.DateTimeField()
     primera_vez = serializers.DateTimeField(allow_null=True)
     ultima_vez = serializers.DateTimeField(allow_null=True)
     conteo = serializers.IntegerField()
+
+    @extend_schema_field(IndicadorSerializer)
+    def get_indicador(self, v) -> dict:
+        if self.context.get("personal"):
+            return IndicadorSerializer(v.indicador).data
+        return IndicadorSerializer(vista.de_vinculo(v)).data
 
     def get_agregado_por(self, v) -> str | None:
         u = v.agregado_por

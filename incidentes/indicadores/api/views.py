@@ -30,8 +30,15 @@ def _verdadero(valor) -> bool:
     return str(valor).strip().lower() in ("1", "true", "si", "sí", "yes", "on")
 
 
+def _vinculos(usuario, vinculos) -> list[dict]:
+    """Sightings as the user may see them: staff the national rows, an entity user only
+    their own sightings' values (``vista``)."""
+    return s.VinculoSerializer(vinculos, many=True,
+                               context={"personal": es_personal_cgii(usuario)}).data
+
+
 def _vinculos_con_correlacion(usuario, incidente, vinculos) -> list[dict]:
-    datos = s.VinculoSerializer(vinculos, many=True).data
+    datos = _vinculos(usuario, vinculos)
     if es_personal_cgii(usuario):
         resumen = selectors.correlacion_resumen(
             usuario=usuario, indicadores=[v.indicador for v in vinculos],
@@ -74,13 +81,13 @@ class IndicadoresIncidenteView(APIView):
             vinculo, creado = services.indicador_agregar(
                 actor=request.user, incidente_id=pk, valor=d["valor"], tipo=d.get("tipo"),
                 **comunes)
-            return Response(s.VinculoSerializer(vinculo).data,
+            return Response(_vinculos(request.user, [vinculo])[0],
                             status=status.HTTP_201_CREATED if creado else status.HTTP_200_OK)
         r = services.indicadores_pegar(actor=request.user, incidente_id=pk, texto=d["valores"],
                                        tipo=d.get("tipo"), **comunes)
         return Response({
-            "agregados": s.VinculoSerializer(r.agregados, many=True).data,
-            "existentes": s.VinculoSerializer(r.existentes, many=True).data,
+            "agregados": _vinculos(request.user, r.agregados),
+            "existentes": _vinculos(request.user, r.existentes),
             "errores": r.errores, "indicadores_nuevos": r.indicadores_nuevos,
         }, status=status.HTTP_201_CREATED if r.agregados else status.HTTP_200_OK)
 
@@ -111,15 +118,16 @@ class IndicadorView(APIView):
     parser_classes = [JSONParser]
 
     def _detalle(self, usuario, indicador) -> dict:
-        personal = es_personal_cgii(usuario)
-        clase = s.IndicadorPersonalSerializer if personal else s.IndicadorSerializer
-        datos = clase(indicador).data
-        datos["stix"] = exportacion.objeto_indicador(indicador, completo=personal)
-        if personal:
+        if es_personal_cgii(usuario):
+            datos = s.IndicadorPersonalSerializer(indicador).data
+            datos["stix"] = exportacion.objeto_indicador(indicador, completo=True)
             datos["correlacion"] = selectors.correlacion(usuario=usuario, indicador=indicador)
-        else:
-            datos["incidentes"] = selectors.vinculos_visibles(usuario=usuario,
-                                                              indicador=indicador)
+            return datos
+        # An entity user: only what their own entity's sightings say (vista).
+        propia = selectors.vista_propia(usuario=usuario, indicador=indicador)
+        datos = s.IndicadorSerializer(propia).data
+        datos["stix"] = exportacion.objeto_indicador(propia, completo=False)
+        datos["incidentes"] = selectors.vinculos_visibles(usuario=usuario, indicador=indicador)
         return datos
 
     @extend_schema(summary="Un indicador: para el personal CGII con su correlación (incidentes "

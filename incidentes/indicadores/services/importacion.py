@@ -318,13 +318,16 @@ def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> in
         if indicador_id in ya:
             continue
         primero, ultimo, cuenta = analisis.avistamientos.get(clave, (None, None, 1))
+        entrada = analisis.entradas[clave]
         crear.append(IndicadorIncidente(
             incidente=incidente, indicador_id=indicador_id,
             rol=RolIndicador.MALICIOSO if clave in analisis.claves_indicador
             else RolIndicador.RELACIONADO,
-            valor_original=analisis.entradas[clave].original[:10_000],
+            valor_original=entrada.original[:10_000],
             origen=OrigenIndicador.IMPORTACION, agregado_por=importacion.usuario,
-            agregado_en=ahora, primera_vez=primero, ultima_vez=ultimo, conteo=max(1, cuenta)))
+            agregado_en=ahora, primera_vez=primero, ultima_vez=ultimo, conteo=max(1, cuenta),
+            # The bundle's own marking and confidence, kept with this sighting (vista).
+            tlp=entrada.tlp, confianza=entrada.confianza, valido_hasta=entrada.valido_hasta))
     IndicadorIncidente.objects.bulk_create(crear, batch_size=2000)
     if crear:
         incidente.save(update_fields=["actualizado"])
