@@ -213,6 +213,9 @@ AXES_LOCKOUT_TEMPLATE = "entidades/bloqueado.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "CGII"
+# API tokens: days a new token lasts when none is asked for, and the most that may be asked.
+TOKENS_API_DIAS = int(os.environ.get("CGII_TOKEN_DIAS", "90"))
+TOKENS_API_DIAS_MAXIMO = int(os.environ.get("CGII_TOKEN_DIAS_MAXIMO", "365"))
 
 # --- i18n / time -----------------------------------------------------------------------
 LANGUAGE_CODE = "es"
@@ -244,7 +247,8 @@ REST_FRAMEWORK = {
         "cgii.entidades.autenticacion.TokenAPIAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cgii.entidades.permisos.AlcanceDelToken"],
     "DEFAULT_PAGINATION_CLASS": "cgii.api.Paginacion",
     "PAGE_SIZE": 50,
     # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers.

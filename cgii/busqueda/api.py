@@ -28,6 +28,7 @@ def _acierto(a) -> dict:
 
 
 class BusquedaView(APIView):
+    solo_consulta = True  # POST is the IOC lookup: a read (cgii.entidades.permisos)
     @extend_schema(
         summary="Buscar incidentes, indicadores, entidades y PISI",
         parameters=[OpenApiParameter("q", str), OpenApiParameter("tipo", str, many=True),

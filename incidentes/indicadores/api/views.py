@@ -102,6 +102,7 @@ class VinculoView(APIView):
 
 
 class ExtraerView(APIView):
+    solo_consulta = True  # POST is the same read as GET
     @extend_schema(summary="Candidatos a indicador en el título y la descripción (no guarda "
                            "nada: confirme con POST …/indicadores/)",
                    responses=OpenApiTypes.OBJECT)
@@ -150,6 +151,7 @@ class IndicadorView(APIView):
 
 class BuscarView(APIView):
     parser_classes = [JSONParser]
+    solo_consulta = True  # a read-only token may POST a lookup (cgii.entidades.permisos)
 
     @extend_schema(summary="¿Qué incidentes visibles vieron estos valores? (consulta de IOC)",
                    request=s.BuscarSerializer, responses=OpenApiTypes.OBJECT,
