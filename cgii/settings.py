@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cgii.entidades.middleware.SegundoFactorPersonalMiddleware",
     "cgii.auditoria.middleware.ContextoSolicitudMiddleware",
+    # NUL bytes, chunked bodies' length, input-only exceptions → 4xx (issue 16)
+    "cgii.entrada.EntradaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -249,6 +251,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "cgii.entidades.permisos.AlcanceDelToken"],
+    # JSON with a size limit (413), a nesting limit and no NUL characters (cgii.entrada).
+    "DEFAULT_PARSER_CLASSES": ["cgii.entrada.ParserJSON", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "cgii.api.Paginacion",
     "PAGE_SIZE": 50,
     # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers.

@@ -49,9 +49,12 @@ def _mensaje_rechazo() -> str:
 
 
 def _destino(request) -> str:
+    """Where to go after signing in: a path of this site only. Anything else ("abc", a
+    URL of another host) → the home page. A bare word used to reach ``redirect()``, which
+    takes it for a view name (NoReverseMatch: a crafted link blocked sign-in, issue 16)."""
     destino = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(destino, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if destino.startswith("/") and url_has_allowed_host_and_scheme(
+            destino, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return destino
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

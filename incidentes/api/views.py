@@ -6,13 +6,14 @@ from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import entidad_visible, ids_entidades_de
+from cgii.entrada import ParserJSON, dia_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -54,7 +55,10 @@ def _filtros(request) -> selectors.Filtros:
         clase=q.get("clase"), entidad=entero("entidad"), analista=entero("analista"),
         sin_asignar=q.get("sin_asignar") in ("1", "true"), mios=q.get("mios") in ("1", "true"),
         estado_sla=q.get("estado_sla"), abiertos=q.get("abiertos") in ("1", "true"),
-        desde=q.get("desde"), hasta=q.get("hasta"), texto=q.get("q"),
+        # Checked here (a calendar-impossible date is a 400 on its parameter); the selector
+        # reads the same text.
+        desde=dia_parametro(q.get("desde"), "desde") and q.get("desde"),
+        hasta=dia_parametro(q.get("hasta"), "hasta") and q.get("hasta"), texto=q.get("q"),
         orden=q.get("orden", "urgencia"),
     )
 
@@ -74,7 +78,7 @@ EJEMPLO_REPORTE = OpenApiExample(
 
 
 class IncidentesView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(
         summary="Lista de incidentes visibles, ordenada por urgencia de SLA",

@@ -4,7 +4,7 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import ids_entidades_de
+from cgii.entrada import ParserJSON
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -323,7 +324,7 @@ class ActividadView(APIView):
 # ---- evidence --------------------------------------------------------------------------------
 
 class EvidenciasView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(summary="Evidencias del plan",
                    parameters=[OpenApiParameter(n, str, description=d) for n, d in [

@@ -1,20 +1,18 @@
 """Thin DRF views of indicators and STIX: parse input, call one service or selector."""
 
-from datetime import datetime
 
 import orjson
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cgii.api import Paginacion
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import ParserJSON, fecha_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion
 from cgii.idempotencia.drf import idempotente
 
@@ -49,7 +47,7 @@ def _vinculos_con_correlacion(usuario, incidente, vinculos) -> list[dict]:
 
 
 class IndicadoresIncidenteView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [ParserJSON]
 
     @extend_schema(summary="Indicadores del incidente (el personal CGII ve la correlación: "
                            "otros incidentes y entidades donde se vio cada valor)",
@@ -116,7 +114,7 @@ class ExtraerView(APIView):
 
 
 class IndicadorView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [ParserJSON]
 
     def _detalle(self, usuario, indicador) -> dict:
         if es_personal_cgii(usuario):
@@ -150,7 +148,7 @@ class IndicadorView(APIView):
 
 
 class BuscarView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [ParserJSON]
     solo_consulta = True  # a read-only token may POST a lookup (cgii.entidades.permisos)
 
     @extend_schema(summary="¿Qué incidentes visibles vieron estos valores? (consulta de IOC)",
@@ -271,19 +269,6 @@ class ExportarIncidenteView(APIView):
                                _verdadero(request.query_params.get("descargar", "")))
 
 
-def _fecha(valor: str | None, nombre: str) -> datetime | None:
-    if not valor:
-        return None
-    momento = parse_datetime(valor)
-    if momento is None and (dia := parse_date(valor)):
-        momento = datetime(dia.year, dia.month, dia.day)
-    if momento is None:
-        raise ErrorValidacion(extra={nombre: ["Fecha no válida (AAAA-MM-DD o ISO 8601)."]})
-    if timezone.is_naive(momento):
-        momento = timezone.make_aware(momento)
-    return momento
-
-
 class FeedView(APIView):
     @extend_schema(
         summary="Feed nacional de indicadores (bundle STIX 2.1) por TLP y fecha",
@@ -313,8 +298,8 @@ class FeedView(APIView):
             raise ErrorValidacion(extra={"limite": ["Debe ser positivo."]})
         despues = selectors.Cursor.desde_token(q["despues"]) if q.get("despues") else None
         bundle, siguiente = exportacion.bundle_feed(
-            usuario=request.user, tlps=tlps, desde=_fecha(q.get("desde"), "desde"),
-            hasta=_fecha(q.get("hasta"), "hasta"), despues=despues, limite=limite)
+            usuario=request.user, tlps=tlps, desde=fecha_parametro(q.get("desde"), "desde"),
+            hasta=fecha_parametro(q.get("hasta"), "hasta"), despues=despues, limite=limite)
         respuesta = _respuesta_stix(bundle, "cgii-indicadores.stix.json",
                                     _verdadero(q.get("descargar", "")))
         if siguiente is not None:

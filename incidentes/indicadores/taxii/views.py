@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import JSONNoAdmitido, cargar_json
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 
 from .. import conf, exportacion, listas, selectors, services, stix
@@ -262,9 +263,9 @@ class Objetos(VistaTAXII):
         if tipo not in ("application/taxii+json", "application/json"):
             raise ErrorTAXII(415, _("Tipo de contenido no soportado"), TIPO_TAXII)
         try:
-            sobre = json.loads(request.body or b"null")
-        except ValueError:
-            raise ErrorTAXII(400, _("JSON no válido")) from None
+            sobre = cargar_json(request.body or b"null")
+        except JSONNoAdmitido as exc:
+            raise ErrorTAXII(400, _("JSON no válido"), str(exc)) from None
         if not isinstance(sobre, dict) or not isinstance(sobre.get("objects"), list):
             raise ErrorTAXII(400, _("Sobre no válido"),
                              _("Se espera {\"objects\": [...]}."))
