@@ -8,6 +8,8 @@
   2.0 marking definitions used.
 - ``bundle_feed``: the national indicator feed by TLP and date, one keyset page.
 
+Warninglisted values (``listas``) are left out of every bundle, feed and TAXII page.
+
 Every id is deterministic (``stix``): exporting twice gives the same objects, so consumers
 de-duplicate. Tests validate every bundle with stix2-validator.
 """
@@ -155,6 +157,11 @@ def bundle_incidente(*, usuario, incidente_id: int) -> dict:
     sdo = objeto_incidente(incidente)
     objetos.append(sdo)
     for v in vinculos:
+        if not listas.publicable(v.indicador):
+            # A warninglisted value (the empty file's hash, a public resolver) is never
+            # shared for blocking, whatever door added it (issue 16); the incident's page
+            # and API say so next to the value.
+            continue
         # Staff export the national row; an entity user their own sighting's view (their
         # TLP, confidence and times: nothing another entity reported).
         ind = v.indicador if completo else vista.de_vinculo(v)

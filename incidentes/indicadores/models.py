@@ -91,6 +91,13 @@ class Indicador(models.Model):
     def stix_id(self) -> str:
         return f"indicator--{self.stix_uuid}"
 
+    @property
+    def lista_advertencia(self):
+        """The warninglist the value is on (never exported nor published), or None."""
+        from .listas import coincidencia
+
+        return coincidencia(self.tipo, self.valor)
+
 
 class IndicadorIncidente(models.Model):
     """An indicator seen in an incident (a sighting), with its context."""

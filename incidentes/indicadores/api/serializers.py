@@ -123,6 +123,12 @@ class VinculoSerializer(serializers.Serializer):
     primera_vez = serializers.DateTimeField(allow_null=True)
     ultima_vez = serializers.DateTimeField(allow_null=True)
     conteo = serializers.IntegerField()
+    exportable = serializers.SerializerMethodField(
+        help_text="False: el valor está en una lista de advertencia (indicador.lista_advertencia "
+                  "dice cuál) y nunca se exporta en STIX, el feed ni TAXII.")
+
+    def get_exportable(self, v) -> bool:
+        return v.indicador.lista_advertencia is None
 
     @extend_schema_field(IndicadorSerializer)
     def get_indicador(self, v) -> dict:
