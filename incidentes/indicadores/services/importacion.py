@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from cgii.auditoria.services import auditoria_registrar
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import JSONNoAdmitido, revisar_json
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, PermisoDenegado
 from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
@@ -119,6 +120,13 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
         datos = orjson.loads(contenido)
     except orjson.JSONDecodeError as exc:
         raise ErrorValidacion(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
+    if b"\\u0000" in contenido:
+        # A NUL character can only be written as that escape; PostgreSQL stores none.
+        # The (rare) bundles holding the text are walked to tell a NUL from "\\u0000".
+        try:
+            revisar_json(datos, profundidad_maxima=1024)
+        except JSONNoAdmitido as exc:
+            raise ErrorValidacion(str(exc)) from None
     try:
         total = len(verificar_documento(datos))
     except BundleInvalido as exc:
