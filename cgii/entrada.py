@@ -9,6 +9,8 @@ than patching each view, the rules live here, applied to every request:
   * a body sent without ``Content-Length`` (chunked transfer) gets its real length in
     ``CONTENT_LENGTH`` (the ASGI handler has spooled it already), so the size checks of
     uploads apply to it (413) instead of the multipart parser seeing "no file";
+  * a 404/405 of an ``/api/`` address no view handled (Django's resolver) is answered
+    with the API's JSON error body, not an HTML page;
   * as a last line, exceptions that can only come from the input are answered 4xx:
     ``RequestDataTooBig`` → 413, ``TooManyFieldsSent`` → 400, ``DataError`` (a value the
     database refuses: an integer out of range, a NUL byte) → 400, and a domain error
@@ -188,7 +190,16 @@ class EntradaMiddleware:
         rechazo = self._revisar(request)
         if rechazo is not None:
             return rechazo
-        return self.get_response(request)
+        respuesta = self.get_response(request)
+        if (respuesta.status_code in (404, 405) and _es_api(request)
+                and not respuesta.get("Content-Type", "").startswith("application/json")):
+            # An address no API route matches (Django's resolver, before any DRF view):
+            # the API's error body, as every other API answer.
+            mensaje = _("No encontrado.") if respuesta.status_code == 404 \
+                else _("Método no permitido.")
+            return JsonResponse({"message": mensaje, "extra": {}},
+                                status=respuesta.status_code)
+        return respuesta
 
     def _revisar(self, request):
         campo = _con_nul(request.GET)

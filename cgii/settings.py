@@ -252,12 +252,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "cgii.entidades.permisos.AlcanceDelToken"],
     # JSON with a size limit (413), a nesting limit and no NUL characters (cgii.entrada).
-    "DEFAULT_PARSER_CLASSES": ["cgii.entrada.ParserJSON", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    # JSON only unless a view names its parsers (uploads take multipart): the schema then
+    # documents the media types each operation really accepts.
+    "DEFAULT_PARSER_CLASSES": ["cgii.entrada.ParserJSON"],
     "DEFAULT_PAGINATION_CLASS": "cgii.api.Paginacion",
     "PAGE_SIZE": 50,
-    # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers.
-    "DEFAULT_SCHEMA_CLASS": "cgii.idempotencia.esquema.EsquemaAPI",
+    # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers
+    # (cgii.idempotencia.esquema), the error responses and pagination (cgii.esquema).
+    "DEFAULT_SCHEMA_CLASS": "cgii.esquema.EsquemaCGII",
     "EXCEPTION_HANDLER": "cgii.api.manejador_excepciones",
     "DEFAULT_FILTER_BACKENDS": [],
 }
@@ -284,6 +286,13 @@ SPECTACULAR_SETTINGS = {
         "OrigenHallazgoEnum": "planes_seguridad.models.seguimiento.OrigenHallazgo",
         "OrigenIndicadorEnum": "incidentes.indicadores.models.OrigenIndicador",
         "EstadoImportacionEnum": "incidentes.indicadores.models.EstadoImportacion",
+        "TlpEnum": "incidentes.models.TLP",
+        # What the API accepts (issue 16): the system-only transitions are left out.
+        "TransicionIncidenteEnum": "incidentes.api.serializers.TRANSICIONES_API",
+        "TransicionPlanEnum": "planes_seguridad.api.serializers.TRANSICIONES_PLAN",
+        "TransicionPeriodoEnum": "planes_seguridad.api.serializers.TRANSICIONES_PERIODO",
+        "AccionEvidenciaPisiEnum": "planes_seguridad.api.serializers.ACCIONES_EVIDENCIA",
+        "CatalogoPisiEnum": "planes_seguridad.api.serializers.CATALOGOS",
     },
 }
 

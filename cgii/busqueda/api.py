@@ -4,7 +4,8 @@ filters, ``pagina``, ``por_pagina``), and the IOC lookup (POST ``{"valores": [..
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -55,7 +56,10 @@ class BusquedaView(APIView):
         })
 
     @extend_schema(summary="Búsqueda de IOC: qué incidentes vieron cada valor",
-                   request=dict, responses={200: dict})
+                   request=inline_serializer("BusquedaIOC", {"valores": serializers.RegexField(
+                       r"^[^#]*[^\s#,]", help_text="Valores, uno por línea (o separados por "
+                                                    "espacios o comas); # inicia un comentario.")}),
+                   responses={200: dict})
     def post(self, request):
         datos = request.data if isinstance(request.data, dict) else {}
         valores = valores_ioc(datos.get("valores") or "")

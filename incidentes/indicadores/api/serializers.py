@@ -7,7 +7,7 @@ from incidentes.models import TLP
 
 from .. import listas, vista
 from ..models import EstadoImportacion, OrigenIndicador, RolIndicador
-from ..normalizacion import TipoIndicador
+from ..normalizacion import ALIAS_TIPO, TipoIndicador
 
 
 @extend_schema_field({"oneOf": [{"type": "string"},
@@ -31,13 +31,16 @@ class AgregarSerializer(serializers.Serializer):
                                   help_text="Un valor (IP, dominio, URL, correo, hash o patrón).")
     valores = ValoresField(required=False, help_text="Varios valores: lista, o texto con uno "
                                                      "por línea (se aceptan formas defanged).")
-    tipo = serializers.CharField(required=False, allow_blank=True,
-                                 help_text="Vacío: se detecta. " + ", ".join(TipoIndicador.values))
+    tipo = serializers.ChoiceField(
+        required=False, allow_blank=True,
+        choices=[*TipoIndicador.choices, *((a, a) for a in ALIAS_TIPO)],
+        help_text="Vacío: se detecta. También se aceptan alias (ip, md5, sha256, dominio…).")
     rol = serializers.ChoiceField(choices=RolIndicador.choices, default=RolIndicador.MALICIOSO)
     nota = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    tlp = serializers.CharField(required=False, allow_null=True, default=None,
-                                help_text="clear, green, amber, amber+strict, red (o TLP 1.0). "
-                                          "Por defecto, el del incidente.")
+    tlp = serializers.ChoiceField(
+        required=False, allow_null=True, default=None,
+        choices=[*TLP.choices, ("white", "TLP:WHITE (TLP 1.0, = clear)")],
+        help_text="Por defecto, el del incidente. Se guarda con este avistamiento.")
     confianza = serializers.IntegerField(required=False, allow_null=True, default=None,
                                          min_value=0, max_value=100)
     valido_hasta = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -4,7 +4,12 @@
 import orjson
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -21,6 +26,8 @@ from ..models import EstadoImportacion
 from . import serializers as s
 
 TIPO_STIX = "application/stix+json;version=2.1"
+_TLP = r"(clear|green|amber|amber\+strict|red|white|tlp:(clear|green|amber|amber\+strict|red|white))"
+PATRON_TLPS = rf"^{_TLP}(,{_TLP})*$"
 MARGEN_MULTIPART = 64 * 1024
 
 
@@ -47,6 +54,7 @@ def _vinculos_con_correlacion(usuario, incidente, vinculos) -> list[dict]:
 
 
 class IndicadoresIncidenteView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
     parser_classes = [ParserJSON]
 
     @extend_schema(summary="Indicadores del incidente (el personal CGII ve la correlación: "
@@ -61,7 +69,12 @@ class IndicadoresIncidenteView(APIView):
 
     @extend_schema(
         summary="Agregar un indicador («valor») o pegar varios («valores», uno por línea)",
-        request=s.AgregarSerializer, responses={201: OpenApiTypes.OBJECT},
+        request=s.AgregarSerializer,
+        responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                       "Agregado: el avistamiento, o con «valores» {agregados, existentes, "
+                       "errores, indicadores_nuevos}.")),
+                   200: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                       "Nada nuevo: el valor (o todos) ya estaba en el incidente."))},
         examples=[OpenApiExample("Uno", request_only=True, value={
             "valor": "hxxps://sigep-gob-bo[.]com/login", "rol": "distribucion"}),
             OpenApiExample("Lote", request_only=True, value={
@@ -233,6 +246,8 @@ class ImportarView(APIView):
 
 
 class ImportacionesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Importaciones STIX (propias; el personal CGII ve todas)",
                    responses=s.ImportacionSerializer(many=True))
     def get(self, request):
@@ -276,10 +291,16 @@ class FeedView(APIView):
                     "incidentes. Sin revocados, vencidos ni valores de listas de advertencia. "
                     "Paginado por (modificado, id): si hay más, la cabecera `X-CGII-Siguiente` "
                     "trae el valor para `despues`.",
-        parameters=[OpenApiParameter("tlp", str, description="clear,green,… (por defecto "
-                                                             "clear,green)"),
-                    OpenApiParameter("desde", str), OpenApiParameter("hasta", str),
-                    OpenApiParameter("limite", int), OpenApiParameter("despues", str),
+        parameters=[OpenApiParameter("tlp", {"type": "string", "pattern": PATRON_TLPS},
+                                     description="clear,green,… (por defecto clear,green)"),
+                    OpenApiParameter("desde", OpenApiTypes.DATETIME),
+                    OpenApiParameter("hasta", OpenApiTypes.DATETIME),
+                    OpenApiParameter("limite", {"type": "integer", "minimum": 1,
+                                                "maximum": conf.DEFECTOS[
+                                                    "INDICADORES_FEED_LIMITE_MAX"]},
+                                     description="Objetos por página (se recorta al máximo)."),
+                    OpenApiParameter("despues", str, description=(
+                        "Marcador opaco de la cabecera X-CGII-Siguiente de la página anterior.")),
                     OpenApiParameter("descargar", bool)],
         responses={(200, TIPO_STIX): OpenApiTypes.OBJECT})
     def get(self, request):
