@@ -62,7 +62,13 @@ class BusquedaView(APIView):
                    responses={200: dict})
     def post(self, request):
         datos = request.data if isinstance(request.data, dict) else {}
-        valores = valores_ioc(datos.get("valores") or "")
+        bruto = datos.get("valores") or ""
+        if not (isinstance(bruto, str) or (isinstance(bruto, list)
+                                           and all(isinstance(v, str) for v in bruto))):
+            # (a number here was a 500: found by the schemathesis contract run, issue 16)
+            raise ErrorValidacion(extra={"valores": [
+                _("Un texto con un valor por línea, o una lista de textos.")]})
+        valores = valores_ioc(bruto)
         if not valores:
             raise ErrorValidacion(extra={"valores": [_("No hay valores.")]})
         if len(valores) > MAX_VALORES_IOC:

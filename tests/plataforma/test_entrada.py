@@ -200,3 +200,10 @@ def test_subida_fragmentada_sin_content_length_sobre_el_limite(settings, catalog
                                           cabeceras, partes)
     assert estado == 413, cuerpo[:300]
     assert json.loads(cuerpo)["extra"]["maximo_bytes"] == 10_000
+
+
+@pytest.mark.parametrize("valores", [-231471, {"a": 1}, [1, 2], True])
+def test_busqueda_ioc_con_valores_que_no_son_texto(analista_api, valores):
+    """Found by the schemathesis contract run: a number in «valores» was a 500."""
+    r = analista_api.post("/api/v1/busqueda/", {"valores": valores}, format="json")
+    assert "valores" in _claro(r)["extra"]
