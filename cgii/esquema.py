@@ -42,10 +42,14 @@ class EsquemaCGII(EsquemaAPI):
         if self.method in METODOS_ESCRITURA:
             errores.update(ERRORES_ESCRITURA)
         for codigo, descripcion in errores.items():
-            if codigo not in respuestas:
-                respuestas[codigo] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=descripcion), codigo,
-                    direction=direction)
+            previa = respuestas.get(codigo)
+            if previa is not None and previa.get("content"):
+                continue
+            # Missing, or declared by a view with a description only: the error body.
+            respuesta = self._get_response_for_code(
+                OpenApiResponse(ErrorSerializer, description=(previa or {}).get(
+                    "description") or descripcion), codigo, direction=direction)
+            respuestas[codigo] = respuesta
         return respuestas
 
 

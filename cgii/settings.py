@@ -30,7 +30,14 @@ DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCCION = DJANGO_ENV == "production"
 
 if PRODUCCION:
-    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+    if not SECRET_KEY:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production exige la variable DJANGO_SECRET_KEY (una clave larga y "
+            "aleatoria, p. ej. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
+            "no está definida o está vacía.")
 else:
     SECRET_KEY = os.environ.get(
         "DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production-cgii-0123456789"
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy; the request's own ws/wss origin in connect-src (cgii.seguridad)
+    "cgii.seguridad.CabecerasSeguridadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -315,6 +324,10 @@ EVENTOS_MAX_INTENTOS = int(os.environ.get("CGII_EVENTOS_MAX_INTENTOS", "20"))
 EVENTOS_VERIFICACION_SEGUNDOS = float(os.environ.get("CGII_EVENTOS_VERIFICACION", "2"))
 EVENTOS_VERIFICACION_REPOSO = float(os.environ.get("CGII_EVENTOS_VERIFICACION_REPOSO", "15"))
 
+# --- Health (/salud/): a bare liveness answer is public; the details (workers, backlog,
+# search documents) go to CGII staff or to a monitor sending this token (X-Salud-Token).
+SALUD_TOKEN = os.environ.get("CGII_SALUD_TOKEN", "")
+
 # --- Generated report files (cgii.reportes) ---------------------------------------------
 REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user
 REPORTES_DIAS_CONSERVAR = int(os.environ.get("CGII_REPORTES_DIAS_CONSERVAR", "30"))
@@ -326,7 +339,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # 'self' only: websockets to this host (cgii.seguridad adds its exact ws/wss origin
+        # for browsers where 'self' does not cover websockets), never to any other.
+        "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

@@ -145,7 +145,11 @@ class ClasificacionSerializer(serializers.Serializer):
         # enum, and a code outside it is a 400 on «tipo» like any other choice.
         from protocolos import selectors as protocolos
 
-        self.fields["tipo"].choices = [(c, c) for c in protocolos.codigos_tipos()]
+        codigos = protocolos.codigos_tipos()
+        if codigos:
+            self.fields["tipo"].choices = [(c, c) for c in codigos]
+        else:   # no taxonomy loaded yet: any text, refused by the service
+            self.fields["tipo"] = serializers.CharField(help_text=_("Código de tipo."))
 
 
 class AsignacionSerializer(serializers.Serializer):
