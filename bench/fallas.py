@@ -80,7 +80,8 @@ def sembrar() -> tuple[str, list[Oyente]]:
     reportante = usuario("bench_fallas_reportante")
     Membresia.objects.get_or_create(usuario=reportante, entidad=entidad,
                                     rol=RolEntidad.REPORTANTE)
-    _, clave = token_crear(usuario=reportante, nombre="fallas", entidad=entidad)
+    _, clave = token_crear(usuario=reportante, nombre="fallas", entidad=entidad,
+                           alcance="escritura")
     analista, _ = Group.objects.get_or_create(name=RolCGII.ANALISTA.value)
     oyentes = []
     for i in range(1, 5):
@@ -92,7 +93,8 @@ def sembrar() -> tuple[str, list[Oyente]]:
     oyentes.append(("entidad", rsi, entidad))
     listos = []
     for nombre, u, ent in oyentes:
-        _, clave_u = token_crear(usuario=u, nombre="fallas", entidad=ent)
+        # segundo_factor: the bench stands in for staff who passed TOTP (listeners only).
+        _, clave_u = token_crear(usuario=u, nombre="fallas", entidad=ent, segundo_factor=True)
         listos.append(Oyente(nombre, clave_u, frozenset(grupos_de_usuario(u)), 0))
     return clave, listos
 

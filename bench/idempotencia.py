@@ -89,7 +89,7 @@ def main() -> int:
     usuario = crear_usuario(username=f"bench-idem-{uuid.uuid4().hex[:8]}", entidad=entidad,
                             rol_entidad="reportante")
     token, secreto = token_crear(usuario=usuario, nombre="bench idempotencia", entidad=entidad,
-                                 actor="bench/idempotencia.py")
+                                 actor="bench/idempotencia.py", alcance="escritura")
     detectado_en = (timezone.localtime() - timedelta(minutes=20)).isoformat(timespec="seconds")
     n, c = args.n, args.clientes
     filas, figuras = [], {}

@@ -148,7 +148,7 @@ def _ultimo_codigo(anio: int) -> int:
 def medir_intake(reportante, entidad, secuenciales: int, clientes: int, por_cliente: int,
                  puerto: int, procesos: int = 1) -> dict[str, dict]:
     token, clave = token_crear(usuario=reportante, nombre="bench intake", entidad=entidad,
-                               actor="bench/incidentes.py")
+                               actor="bench/incidentes.py", alcance="escritura")
     anio = timezone.localtime().year
     fases = {}
     try:

@@ -228,7 +228,7 @@ def medir(args, clientes: list[Cliente]) -> dict:
     """Tokens, server and worker around one run; everything revoked and stopped after."""
     for cliente in clientes:
         cliente.token, cliente.clave = token_crear(
-            usuario=cliente.usuario, nombre="bench websocket", actor=ACTOR,
+            usuario=cliente.usuario, nombre="bench websocket", actor=ACTOR, segundo_factor=True,
             entidad=None if cliente.personal else Entidad.objects.get(pk=cliente.entidad_id))
     try:
         with _servidor.Servidor(_comun.entorno(), puerto=args.puerto,

@@ -30,7 +30,14 @@ DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
 PRODUCCION = DJANGO_ENV == "production"
 
 if PRODUCCION:
-    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+    if not SECRET_KEY:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production exige la variable DJANGO_SECRET_KEY (una clave larga y "
+            "aleatoria, p. ej. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`); "
+            "no está definida o está vacía.")
 else:
     SECRET_KEY = os.environ.get(
         "DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production-cgii-0123456789"
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy; the request's own ws/wss origin in connect-src (cgii.seguridad)
+    "cgii.seguridad.CabecerasSeguridadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +92,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cgii.entidades.middleware.SegundoFactorPersonalMiddleware",
     "cgii.auditoria.middleware.ContextoSolicitudMiddleware",
+    # NUL bytes, chunked bodies' length, input-only exceptions → 4xx (issue 16)
+    "cgii.entrada.EntradaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -244,6 +255,9 @@ AXES_LOCKOUT_TEMPLATE = "entidades/bloqueado.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "CGII"
+# API tokens: days a new token lasts when none is asked for, and the most that may be asked.
+TOKENS_API_DIAS = int(os.environ.get("CGII_TOKEN_DIAS", "90"))
+TOKENS_API_DIAS_MAXIMO = int(os.environ.get("CGII_TOKEN_DIAS_MAXIMO", "365"))
 
 # --- i18n / time -----------------------------------------------------------------------
 LANGUAGE_CODE = "es"
@@ -275,11 +289,17 @@ REST_FRAMEWORK = {
         "cgii.entidades.autenticacion.TokenAPIAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cgii.entidades.permisos.AlcanceDelToken"],
+    # JSON with a size limit (413), a nesting limit and no NUL characters (cgii.entrada).
+    # JSON only unless a view names its parsers (uploads take multipart): the schema then
+    # documents the media types each operation really accepts.
+    "DEFAULT_PARSER_CLASSES": ["cgii.entrada.ParserJSON"],
     "DEFAULT_PAGINATION_CLASS": "cgii.api.Paginacion",
     "PAGE_SIZE": 50,
-    # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers.
-    "DEFAULT_SCHEMA_CLASS": "cgii.idempotencia.esquema.EsquemaAPI",
+    # drf-spectacular's AutoSchema plus the Idempotency-Key header of @idempotente handlers
+    # (cgii.idempotencia.esquema), the error responses and pagination (cgii.esquema).
+    "DEFAULT_SCHEMA_CLASS": "cgii.esquema.EsquemaCGII",
     "EXCEPTION_HANDLER": "cgii.api.manejador_excepciones",
     "DEFAULT_FILTER_BACKENDS": [],
 }
@@ -306,6 +326,13 @@ SPECTACULAR_SETTINGS = {
         "OrigenHallazgoEnum": "planes_seguridad.models.seguimiento.OrigenHallazgo",
         "OrigenIndicadorEnum": "incidentes.indicadores.models.OrigenIndicador",
         "EstadoImportacionEnum": "incidentes.indicadores.models.EstadoImportacion",
+        "TlpEnum": "incidentes.models.TLP",
+        # What the API accepts (issue 16): the system-only transitions are left out.
+        "TransicionIncidenteEnum": "incidentes.api.serializers.TRANSICIONES_API",
+        "TransicionPlanEnum": "planes_seguridad.api.serializers.TRANSICIONES_PLAN",
+        "TransicionPeriodoEnum": "planes_seguridad.api.serializers.TRANSICIONES_PERIODO",
+        "AccionEvidenciaPisiEnum": "planes_seguridad.api.serializers.ACCIONES_EVIDENCIA",
+        "CatalogoPisiEnum": "planes_seguridad.api.serializers.CATALOGOS",
     },
 }
 
@@ -331,6 +358,10 @@ EVENTOS_VERIFICACION_REPOSO = float(os.environ.get("CGII_EVENTOS_VERIFICACION_RE
 # reloads its state. A 20 s Redis outage at 16 reports/s is ~700 events for staff.
 EVENTOS_REPETICION_MAXIMA = int(os.environ.get("CGII_EVENTOS_REPETICION_MAXIMA", "5000"))
 
+# --- Health (/salud/): a bare liveness answer is public; the details (workers, backlog,
+# search documents) go to CGII staff or to a monitor sending this token (X-Salud-Token).
+SALUD_TOKEN = os.environ.get("CGII_SALUD_TOKEN", "")
+
 # --- Generated report files (cgii.reportes) ---------------------------------------------
 REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user
 REPORTES_DIAS_CONSERVAR = int(os.environ.get("CGII_REPORTES_DIAS_CONSERVAR", "30"))
@@ -342,7 +373,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # 'self' only: websockets to this host (cgii.seguridad adds its exact ws/wss origin
+        # for browsers where 'self' does not cover websockets), never to any other.
+        "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

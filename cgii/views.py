@@ -117,13 +117,32 @@ def _salud_outbox() -> dict:
             "sumideros": b.sumideros, "sumideros_pausados": list(b.sumideros_pausados)}
 
 
+def _ve_detalles(request) -> bool:
+    """Details of /salud/ (worker count, backlog, search documents) are for CGII staff or
+    a monitor holding SALUD_TOKEN (header X-Salud-Token); everyone else gets liveness."""
+    from django.conf import settings
+    from django.utils.crypto import constant_time_compare
+
+    token = settings.SALUD_TOKEN
+    enviado = request.META.get("HTTP_X_SALUD_TOKEN", "")
+    if token and enviado and constant_time_compare(token, enviado):
+        return True
+    usuario = getattr(request, "user", None)
+    return bool(usuario is not None and usuario.is_authenticated and roles_cgii(usuario))
+
+
 @require_GET
 def salud(request):
-    """Health for monitoring, as JSON: database, Redis, Celery workers, search backend and
-    the outbox backlog (events not yet delivered — e.g. index updates waiting for
-    Elasticsearch to come back). 503 only when the database is down: the rest degrade
-    (writes keep working; the backlog drains when the service returns)."""
+    """Health for monitoring, as JSON. Public: liveness only ({"sano": …}; 503 when the
+    database is down). For staff or a monitoring token (``_ve_detalles``): database, Redis,
+    Celery workers, search backend and the outbox backlog (events not yet delivered — e.g.
+    index updates waiting for Elasticsearch to come back). 503 only when the database is
+    down: the rest degrade (writes keep working; the backlog drains when the service
+    returns)."""
     db_ok = _salud_base_de_datos()
+    # With the database down, who is asking cannot be known (the session is in it).
+    if not db_ok or not _ve_detalles(request):
+        return JsonResponse({"sano": db_ok}, status=200 if db_ok else 503)
     cuerpo = {"base_de_datos": db_ok}
     if db_ok:
         redis_estado = _salud_redis()

@@ -82,6 +82,12 @@ def tipo_por_codigo(codigo: str) -> TipoIncidente | None:
             .filter(codigo=codigo, activo=True).first())
 
 
+def codigos_tipos() -> list[str]:
+    """Codes of the active incident types (what classification accepts: the API's enum)."""
+    return list(TipoIncidente.objects.filter(activo=True).order_by("codigo")
+                .values_list("codigo", flat=True))
+
+
 def opciones_tipos() -> list[tuple[ClaseIncidente, list[TipoIncidente]]]:
     """Active classes with their active types, for grouped <select>s (two queries)."""
     activos = TipoIncidente.objects.filter(activo=True)

@@ -4,7 +4,8 @@ filters, ``pagina``, ``por_pagina``), and the IOC lookup (POST ``{"valores": [..
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +29,7 @@ def _acierto(a) -> dict:
 
 
 class BusquedaView(APIView):
+    solo_consulta = True  # POST is the IOC lookup: a read (cgii.entidades.permisos)
     @extend_schema(
         summary="Buscar incidentes, indicadores, entidades y PISI",
         parameters=[OpenApiParameter("q", str), OpenApiParameter("tipo", str, many=True),
@@ -54,10 +56,19 @@ class BusquedaView(APIView):
         })
 
     @extend_schema(summary="Búsqueda de IOC: qué incidentes vieron cada valor",
-                   request=dict, responses={200: dict})
+                   request=inline_serializer("BusquedaIOC", {"valores": serializers.RegexField(
+                       r"^[^#]*[^\s#,]", help_text="Valores, uno por línea (o separados por "
+                                                    "espacios o comas); # inicia un comentario.")}),
+                   responses={200: dict})
     def post(self, request):
         datos = request.data if isinstance(request.data, dict) else {}
-        valores = valores_ioc(datos.get("valores") or "")
+        bruto = datos.get("valores") or ""
+        if not (isinstance(bruto, str) or (isinstance(bruto, list)
+                                           and all(isinstance(v, str) for v in bruto))):
+            # (a number here was a 500: found by the schemathesis contract run, issue 16)
+            raise ErrorValidacion(extra={"valores": [
+                _("Un texto con un valor por línea, o una lista de textos.")]})
+        valores = valores_ioc(bruto)
         if not valores:
             raise ErrorValidacion(extra={"valores": [_("No hay valores.")]})
         if len(valores) > MAX_VALORES_IOC:

@@ -100,10 +100,10 @@ class TokenAPIAdmin(admin.ModelAdmin):
     list_filter = [ActivoFiltro, "entidad"]
     search_fields = ["nombre", "prefijo", "usuario__username", "entidad__sigla"]
     list_select_related = ["usuario", "entidad"]
-    fields = ["nombre", "usuario", "entidad", "prefijo_visible", "hash_abreviado", "creado",
-              "ultimo_uso", "revocado_en"]
-    readonly_fields = ["usuario", "entidad", "prefijo_visible", "hash_abreviado", "creado",
-                       "ultimo_uso", "revocado_en"]
+    fields = ["nombre", "usuario", "entidad", "alcance", "prefijo_visible", "hash_abreviado",
+              "creado", "expira", "ultimo_uso", "revocado_en"]
+    readonly_fields = ["usuario", "entidad", "alcance", "prefijo_visible", "hash_abreviado",
+                       "creado", "expira", "ultimo_uso", "revocado_en"]
     actions = ["revocar"]
 
     def has_add_permission(self, request) -> bool:

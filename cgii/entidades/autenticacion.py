@@ -44,8 +44,10 @@ def autenticar_clave(clave: str) -> tuple:
     token = token_por_hash(hash_de_clave(clave))
     if token is None:
         raise exceptions.AuthenticationFailed(_("Token inválido."))
-    if not token.activo:
+    if token.revocado_en is not None:
         raise exceptions.AuthenticationFailed(_("El token fue revocado."))
+    if token.vencido:
+        raise exceptions.AuthenticationFailed(_("El token venció; cree uno nuevo."))
     usuario = token.usuario
     if not usuario.is_active:
         raise exceptions.AuthenticationFailed(_("El usuario del token está inactivo."))

@@ -97,8 +97,16 @@ class Membresia(models.Model):
         return f"{self.usuario} · {self.entidad.sigla} · {self.get_rol_display()}"
 
 
+class AlcanceToken(models.TextChoices):
+    LECTURA = "lectura", _("Solo lectura")
+    ESCRITURA = "escritura", _("Lectura y escritura")
+
+
 class TokenAPI(models.Model):
-    """API key stored as its SHA-256; the key itself is shown once at creation."""
+    """API key stored as its SHA-256; the key itself is shown once at creation. Every token
+    expires (``expira``, at most TOKENS_API_DIAS_MAXIMO days after creation) and has a
+    scope: a read-only token is refused any writing request (``permisos.AlcanceDelToken``).
+    """
 
     usuario = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens_api"
@@ -111,8 +119,11 @@ class TokenAPI(models.Model):
     prefijo = models.CharField(_("prefijo"), max_length=12, db_index=True)
     hash = models.CharField(max_length=64, unique=True)
     creado = models.DateTimeField(auto_now_add=True)
-    ultimo_uso = models.DateTimeField(null=True, blank=True)
+    ultimo_uso = models.DateTimeField(_("último uso"), null=True, blank=True)
     revocado_en = models.DateTimeField(null=True, blank=True)
+    expira = models.DateTimeField(_("vence"))
+    alcance = models.CharField(_("alcance"), max_length=10, choices=AlcanceToken.choices,
+                               default=AlcanceToken.LECTURA)
 
     class Meta:
         verbose_name = _("token de API")
@@ -122,5 +133,15 @@ class TokenAPI(models.Model):
         return f"{self.prefijo}… ({self.usuario})"
 
     @property
+    def vencido(self) -> bool:
+        from django.utils import timezone
+
+        return self.expira <= timezone.now()
+
+    @property
     def activo(self) -> bool:
-        return self.revocado_en is None
+        return self.revocado_en is None and not self.vencido
+
+    @property
+    def solo_lectura(self) -> bool:
+        return self.alcance == AlcanceToken.LECTURA

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cgii.auditoria.services import auditoria_registrar
 from cgii.errores import ErrorValidacion, PermisoDenegado, TransicionInvalida
 
-from .models import Entidad, RolCGII, TokenAPI, Usuario
+from .models import AlcanceToken, Entidad, RolCGII, TokenAPI, Usuario
 from .revocacion import avisar_revocacion
 from .selectors import es_personal_cgii, membresias_activas, tiene_rol_cgii
 
@@ -57,14 +58,38 @@ def _entidad_del_token(usuario: Usuario, entidad: Entidad | None) -> Entidad | N
     return next(iter(propias.values()))
 
 
+def sesion_verificada(usuario) -> bool:
+    """Whether the request's session passed TOTP (django_otp's ``is_verified``)."""
+    verificado = getattr(usuario, "is_verified", None)
+    return bool(verificado and verificado())
+
+
+def _vencimiento(dias: int | None):
+    from django.conf import settings
+
+    maximo = settings.TOKENS_API_DIAS_MAXIMO
+    if dias is None:
+        dias = min(settings.TOKENS_API_DIAS, maximo)
+    if isinstance(dias, bool) or not isinstance(dias, int) or not 1 <= dias <= maximo:
+        raise ErrorValidacion(extra={"dias": [
+            _("Entre 1 y %(n)d días.") % {"n": maximo}]})
+    return timezone.now() + timedelta(days=dias)
+
+
 def token_crear(
     *, usuario: Usuario, nombre: str, entidad: Entidad | None = None,
-    actor: Usuario | str | None = None,
+    actor: Usuario | str | None = None, alcance: str = AlcanceToken.LECTURA,
+    dias: int | None = None, segundo_factor: bool = False,
 ) -> tuple[TokenAPI, str]:
     """Create an API token and return it with its key; the key is never stored nor shown again.
 
     An entity user's token is limited to one of its entities (its only one by default);
-    a CGII staff token has no entity. ``actor`` (audit) defaults to the owner; a command
+    a CGII staff token has no entity, and is only created when ``segundo_factor`` says the
+    request comes from a session that passed TOTP (a staff token acts with the staff roles
+    and no second factor: minting one must need it). The ``token_api`` command passes True:
+    whoever runs it holds the server. The token expires after ``dias`` (default
+    TOKENS_API_DIAS, at most TOKENS_API_DIAS_MAXIMO); ``alcance`` is "lectura" (refused
+    any writing request) or "escritura". ``actor`` (audit) defaults to the owner; a command
     passes a string naming itself.
     """
     nombre = (nombre or "").strip()
@@ -72,8 +97,14 @@ def token_crear(
         raise ErrorValidacion(extra={"nombre": [_("El nombre es obligatorio.")]})
     if len(nombre) > TokenAPI._meta.get_field("nombre").max_length:
         raise ErrorValidacion(extra={"nombre": [_("El nombre es demasiado largo.")]})
+    if alcance not in AlcanceToken.values:
+        raise ErrorValidacion(extra={"alcance": [_("Alcance no válido.")]})
+    expira = _vencimiento(dias)
     if not usuario.is_active:
         raise ErrorValidacion(_("El usuario está inactivo."))
+    if es_personal_cgii(usuario) and not segundo_factor:
+        raise PermisoDenegado(_("El personal CGII crea tokens solo desde una sesión "
+                                "verificada con el código de su aplicación autenticadora."))
     entidad = _entidad_del_token(usuario, entidad)
 
     clave = PREFIJO_CLAVE + secrets.token_urlsafe(32)
@@ -81,13 +112,15 @@ def token_crear(
         token = TokenAPI.objects.create(
             usuario=usuario, entidad=entidad, nombre=nombre,
             prefijo=prefijo_de_clave(clave), hash=hash_de_clave(clave),
+            alcance=alcance, expira=expira,
         )
         auditoria_registrar(
             actor=actor if actor is not None else usuario,
             accion="token_api.crear",
             objeto=token,
             despues={"nombre": nombre, "prefijo": token.prefijo, "usuario": usuario.username,
-                     "entidad": entidad.sigla if entidad else None},
+                     "entidad": entidad.sigla if entidad else None, "alcance": alcance,
+                     "expira": expira.isoformat()},
         )
     return token, clave
 

@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,15 +19,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cgii.errores import ErrorValidacion, TransicionInvalida
+from cgii.errores import ErrorDominio, ErrorValidacion, TransicionInvalida
 
-from .forms import FormularioCodigo, FormularioIngreso
+from .forms import FormularioCodigo, FormularioIngreso, FormularioToken
+from .models import AlcanceToken, TokenAPI
 from .segundo_factor import qr_svg, secreto_base32, tiene_dispositivo, verificar_codigo
-from .selectors import requiere_segundo_factor
-from .services import totp_confirmar, totp_iniciar_enrolamiento
+from .selectors import es_personal_cgii, membresias_activas, requiere_segundo_factor, tokens_de
+from .services import (
+    PREFIJO_CLAVE,
+    sesion_verificada,
+    token_crear,
+    token_revocar,
+    totp_confirmar,
+    totp_iniciar_enrolamiento,
+)
 
 # Password accepted, TOTP device still to be set up: the user is *not* logged in meanwhile.
 SESION_ENROLAMIENTO = "_cgii_enrolamiento"
@@ -38,9 +49,12 @@ def _mensaje_rechazo() -> str:
 
 
 def _destino(request) -> str:
+    """Where to go after signing in: a path of this site only. Anything else ("abc", a
+    URL of another host) → the home page. A bare word used to reach ``redirect()``, which
+    takes it for a view name (NoReverseMatch: a crafted link blocked sign-in, issue 16)."""
     destino = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(destino, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if destino.startswith("/") and url_has_allowed_host_and_scheme(
+            destino, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return destino
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -157,3 +171,51 @@ def enrolar(request):
 
 
 salir = auth_views.LogoutView.as_view()
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cuenta(request):
+    """The user's account page: their API tokens (scope, expiry, last use), a form to
+    create one — its key is shown in this response only, never stored — and revocation."""
+    usuario = request.user
+    entidades = [] if es_personal_cgii(usuario) else sorted(
+        {m.entidad_id: m.entidad for m in membresias_activas(usuario)}.values(),
+        key=lambda e: e.sigla)
+    form = FormularioToken(
+        request.POST if request.POST.get("accion") == "crear" else None, entidades=entidades,
+        alcances=AlcanceToken.choices, dias_defecto=settings.TOKENS_API_DIAS,
+        dias_maximo=settings.TOKENS_API_DIAS_MAXIMO)
+    creado = None
+    if request.method == "POST" and request.POST.get("accion") == "revocar":
+        try:
+            token = tokens_de(usuario).get(pk=int(request.POST.get("token", "")))
+        except (ValueError, TokenAPI.DoesNotExist):
+            raise Http404 from None
+        token_revocar(token=token, actor=usuario)
+        messages.success(request, _("Token %(p)s… revocado.") % {
+            "p": PREFIJO_CLAVE + token.prefijo})
+        return redirect("entidades:cuenta")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        entidad = next((e for e in entidades if e.pk == d.get("entidad")), None)
+        try:
+            token, clave = token_crear(usuario=usuario, nombre=d["nombre"], entidad=entidad,
+                                       alcance=d["alcance"], dias=d["dias"],
+                                       segundo_factor=sesion_verificada(usuario))
+        except ErrorDominio as exc:
+            form.add_error(None, exc.message)
+            for campo, errores in (exc.extra or {}).items():
+                if campo in form.fields and isinstance(errores, list):
+                    for e in errores:
+                        form.add_error(campo, str(e))
+        else:
+            creado = {"token": token, "clave": clave}
+            form = FormularioToken(entidades=entidades, alcances=AlcanceToken.choices,
+                                   dias_defecto=settings.TOKENS_API_DIAS,
+                                   dias_maximo=settings.TOKENS_API_DIAS_MAXIMO)
+    return render(request, "entidades/cuenta.html", {
+        "form": form, "creado": creado, "tokens": list(tokens_de(usuario)),
+        "prefijo_clave": PREFIJO_CLAVE, "dias_maximo": settings.TOKENS_API_DIAS_MAXIMO,
+        "personal": es_personal_cgii(usuario)})

@@ -22,7 +22,8 @@ class ErrorSerializer(serializers.Serializer):
 
 PARAMETROS = [
     OpenApiParameter(
-        CABECERA, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER,
+        CABECERA, {"type": "string", "minLength": 1, "maxLength": 255,
+                   "pattern": "^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$"}, OpenApiParameter.HEADER,
         required=False,
         description="Clave única por operación (1-255 caracteres ASCII imprimibles, p. ej. un "
                     "UUID). Repetir la solicitud con la misma clave dentro de 24 h devuelve la "

@@ -125,8 +125,12 @@ class ReporteSerializer(serializers.Serializer):
     evidencias = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+# What people may fire through the API: the automatic close is the system's own.
+TRANSICIONES_API = [c for c in Transicion.choices if c[0] != Transicion.AUTOCERRAR]
+
+
 class TransicionSerializer(serializers.Serializer):
-    transicion = serializers.ChoiceField(choices=Transicion.choices)
+    transicion = serializers.ChoiceField(choices=TRANSICIONES_API)
     comentario = serializers.CharField(required=False, allow_blank=True, default="")
     motivo_rechazo = serializers.CharField(required=False)
     maestro_id = serializers.IntegerField(required=False)
@@ -136,11 +140,23 @@ class TransicionSerializer(serializers.Serializer):
 
 
 class ClasificacionSerializer(serializers.Serializer):
-    tipo = serializers.CharField()
+    tipo = serializers.ChoiceField(choices=(), help_text=_("Código de tipo de la taxonomía."))
     impacto = serializers.ChoiceField(choices=Nivel.choices)
     urgencia = serializers.ChoiceField(choices=Nivel.choices)
     prioridad = serializers.ChoiceField(choices=["P1", "P2", "P3", "P4"], required=False)
     motivo_prioridad = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The taxonomy's active codes (a versioned catalog): the schema lists them as an
+        # enum, and a code outside it is a 400 on «tipo» like any other choice.
+        from protocolos import selectors as protocolos
+
+        codigos = protocolos.codigos_tipos()
+        if codigos:
+            self.fields["tipo"].choices = [(c, c) for c in codigos]
+        else:   # no taxonomy loaded yet: any text, refused by the service
+            self.fields["tipo"] = serializers.CharField(help_text=_("Código de tipo."))
 
 
 class AsignacionSerializer(serializers.Serializer):
@@ -176,3 +192,11 @@ class EvidenciaSubirSerializer(serializers.Serializer):
     archivo = serializers.FileField()
     descripcion = serializers.CharField(required=False, allow_blank=True, default="")
     visible_entidad = serializers.BooleanField(required=False, default=True)
+
+
+class ReporteDocSerializer(ReporteSerializer):
+    """The request as documented: ``entidad`` required (staff and users of several entities
+    must send it; the server still takes a single-entity user's own when omitted)."""
+
+    entidad = serializers.IntegerField(help_text=_(
+        "Id de la entidad. El servidor lo deduce si el usuario pertenece a una sola."))

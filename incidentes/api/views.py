@@ -4,15 +4,17 @@ from functools import partial
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import entidad_visible, ids_entidades_de
+from cgii.entrada import ParserJSON, dia_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -54,7 +56,10 @@ def _filtros(request) -> selectors.Filtros:
         clase=q.get("clase"), entidad=entero("entidad"), analista=entero("analista"),
         sin_asignar=q.get("sin_asignar") in ("1", "true"), mios=q.get("mios") in ("1", "true"),
         estado_sla=q.get("estado_sla"), abiertos=q.get("abiertos") in ("1", "true"),
-        desde=q.get("desde"), hasta=q.get("hasta"), texto=q.get("q"),
+        # Checked here (a calendar-impossible date is a 400 on its parameter); the selector
+        # reads the same text.
+        desde=dia_parametro(q.get("desde"), "desde") and q.get("desde"),
+        hasta=dia_parametro(q.get("hasta"), "hasta") and q.get("hasta"), texto=q.get("q"),
         orden=q.get("orden", "urgencia"),
     )
 
@@ -74,17 +79,21 @@ EJEMPLO_REPORTE = OpenApiExample(
 
 
 class IncidentesView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(
         summary="Lista de incidentes visibles, ordenada por urgencia de SLA",
-        parameters=[OpenApiParameter(n, str, description=d) for n, d in [
-            ("estado", "estados separados por coma"), ("prioridad", "P1..P4, separados por coma"),
-            ("tipo", "código de tipo"), ("clase", "código de clase"), ("entidad", "id"),
-            ("analista", "id"), ("sin_asignar", "true"), ("mios", "true"),
-            ("estado_sla", "ok | advertencia | incumplido"), ("abiertos", "true"),
-            ("desde", "AAAA-MM-DD"), ("hasta", "AAAA-MM-DD"), ("q", "código o texto del título"),
-            ("orden", "urgencia | recientes | antiguos | prioridad")]],
+        parameters=[
+            *[OpenApiParameter(n, str, description=d) for n, d in [
+                ("estado", "estados separados por coma"),
+                ("prioridad", "P1..P4, separados por coma"), ("tipo", "código de tipo"),
+                ("clase", "código de clase"), ("q", "código o texto del título")]],
+            *[OpenApiParameter(n, int, description="id") for n in ("entidad", "analista")],
+            *[OpenApiParameter(n, bool) for n in ("sin_asignar", "mios", "abiertos")],
+            OpenApiParameter("estado_sla", str, enum=["ok", "advertencia", "incumplido"]),
+            OpenApiParameter("desde", OpenApiTypes.DATE), OpenApiParameter("hasta", OpenApiTypes.DATE),
+            OpenApiParameter("orden", str, enum=["urgencia", "recientes", "antiguos", "prioridad"])],
         responses=s.IncidenteListaSerializer(many=True),
     )
     def get(self, request):
@@ -94,8 +103,8 @@ class IncidentesView(APIView):
         return paginador.get_paginated_response(s.IncidenteListaSerializer(pagina, many=True).data)
 
     @extend_schema(summary="Reportar un incidente (JSON o multipart con evidencias)",
-                   request={"application/json": s.ReporteSerializer,
-                            "multipart/form-data": s.ReporteSerializer},
+                   request={"application/json": s.ReporteDocSerializer,
+                            "multipart/form-data": s.ReporteDocSerializer},
                    responses={201: s.IncidenteDetalleSerializer}, examples=[EJEMPLO_REPORTE])
     @idempotente(antes=partial(_rechazar_si_excede, archivos_max=10))
     def post(self, request):
@@ -282,6 +291,8 @@ class TareaView(APIView):
 
 
 class TimelineView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Timeline visible para el usuario",
                    responses=s.EntradaSerializer(many=True))
     def get(self, request, pk: int):

@@ -147,6 +147,15 @@ def _tlp_de_marca(obj: dict) -> str | None:
     return None
 
 
+def _es_tlp1_estandar(obj: dict, codigo: str) -> bool:
+    """The object is exactly the TLP 1.0 marking-definition its id names (name optional)."""
+    nombre = stix.TLP1_NOMBRES[codigo]
+    return (obj.get("definition_type") == "tlp"
+            and obj.get("definition") == {"tlp": nombre}
+            and obj.get("name", f"TLP:{nombre.upper()}") == f"TLP:{nombre.upper()}"
+            and "extensions" not in obj)
+
+
 def _comunes(obj, indice: int) -> tuple[str, str]:
     if not isinstance(obj, dict):
         raise _Malo(_("no es un objeto JSON"))
@@ -257,6 +266,15 @@ def _marca(obj) -> str | None:
     if tlp == "?":
         raise _Malo(_("nivel TLP desconocido"))
     conocido = stix.TLP_POR_ID.get(obj["id"])
+    if obj["id"] in stix.TLP1_IDS and not _es_tlp1_estandar(obj, conocido):
+        # STIX 2.1 §7.2.1.4 fixes these objects: under a TLP 1.0 id, any other content
+        # (e.g. {"tlp": "clear"} under TLP:WHITE) is a bad object, not an alias to read
+        # generously (issue 16).
+        raise _Malo(_("el id es el de TLP:%(a)s (TLP 1.0) pero el contenido no es su "
+                      "definición estándar (definition_type «tlp», definition "
+                      "{\"tlp\": \"%(b)s\"})")
+                    % {"a": stix.TLP1_NOMBRES[conocido].upper(),
+                       "b": stix.TLP1_NOMBRES[conocido]})
     if conocido and tlp and tlp != conocido:
         raise _Malo(_("el id es el de TLP:%(a)s pero la definición dice %(b)s")
                     % {"a": conocido.upper(), "b": tlp.upper()})

@@ -8,6 +8,8 @@
   2.0 marking definitions used.
 - ``bundle_feed``: the national indicator feed by TLP and date, one keyset page.
 
+Warninglisted values (``listas``) are left out of every bundle, feed and TAXII page.
+
 Every id is deterministic (``stix``): exporting twice gives the same objects, so consumers
 de-duplicate. Tests validate every bundle with stix2-validator.
 """
@@ -23,7 +25,7 @@ from cgii.entidades.selectors import es_personal_cgii
 from incidentes.models import Incidente
 from incidentes.states import Estado
 
-from . import conf, listas, selectors, stix
+from . import conf, listas, selectors, stix, vista
 from .models import ROLES_QUE_INDICAN, Indicador
 from .normalizacion import TipoIndicador, sco_de
 
@@ -155,7 +157,14 @@ def bundle_incidente(*, usuario, incidente_id: int) -> dict:
     sdo = objeto_incidente(incidente)
     objetos.append(sdo)
     for v in vinculos:
-        ind = v.indicador
+        if not listas.publicable(v.indicador):
+            # A warninglisted value (the empty file's hash, a public resolver) is never
+            # shared for blocking, whatever door added it (issue 16); the incident's page
+            # and API say so next to the value.
+            continue
+        # Staff export the national row; an entity user their own sighting's view (their
+        # TLP, confidence and times: nothing another entity reported).
+        ind = v.indicador if completo else vista.de_vinculo(v)
         objetos.append(objeto_indicador(ind, completo=completo))
         sco = objeto_sco(ind)
         visto = stix.ts(v.agregado_en)
@@ -195,6 +204,20 @@ def bundle_incidente(*, usuario, incidente_id: int) -> dict:
     return _bundle(objetos)
 
 
+def objetos_compartidos(usuario, filas, *, entidades=None, vigentes: bool = True) -> list[dict]:
+    """Indicator SDOs of rows from ``selectors.indicadores_compartibles``: the national row
+    for staff and for national CLEAR/GREEN rows, the user's own view (``vista``, built from
+    their own sightings in one query) for rows marked ``propio``."""
+    personal = es_personal_cgii(usuario)
+    propias = {f.pk: f for f in filas if getattr(f, "propio", False)}
+    vistas = {}
+    if propias:
+        vinculos = selectors.vinculos_propios(usuario, entidades=entidades, vigentes=vigentes)
+        por_indicador = vista.agrupar(vinculos.filter(indicador_id__in=list(propias)))
+        vistas = {pk: vista.de_vinculos(propias[pk], vs) for pk, vs in por_indicador.items()}
+    return [objeto_indicador(vistas.get(f.pk, f), completo=personal) for f in filas]
+
+
 def bundle_feed(*, usuario, tlps, desde: datetime | None = None, hasta: datetime | None = None,
                 despues: selectors.Cursor | None = None,
                 limite: int | None = None) -> tuple[dict, selectors.Cursor | None]:
@@ -204,13 +227,10 @@ def bundle_feed(*, usuario, tlps, desde: datetime | None = None, hasta: datetime
     limite = min(limite or conf.valor("INDICADORES_FEED_LIMITE"),
                  conf.valor("INDICADORES_FEED_LIMITE_MAX"))
     qs = selectors.indicadores_compartibles(usuario, tlps=tlps, desde=desde, hasta=hasta)
-    filas, siguiente = selectors.pagina_keyset(qs, despues=despues, limite=limite)
-    completo = es_personal_cgii(usuario)
-    objetos = [identidad_cgii()]
-    objetos += [objeto_indicador(i, completo=completo) for i in filas
-                if listas.coincidencia(i.tipo, i.valor) is None]
-    return _bundle(objetos), siguiente
+    filas, siguiente = selectors.pagina_keyset(qs, despues=despues, limite=limite,
+                                               publicable=listas.publicable)
+    return _bundle([identidad_cgii(), *objetos_compartidos(usuario, filas)]), siguiente
 
 
 __all__ = ["ID_CGII", "bundle_feed", "bundle_incidente", "identidad_cgii", "objeto_indicador",
-           "objeto_sco"]
+           "objeto_sco", "objetos_compartidos"]

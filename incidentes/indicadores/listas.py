@@ -103,6 +103,12 @@ def coincidencia(tipo: str, valor: str) -> Lista | None:
     return None
 
 
+def publicable(indicador) -> bool:
+    """Whether an indicator may leave the platform for blocking (feeds, TAXII, STIX
+    exports): never a warninglisted value, whatever door added it (issue 16)."""
+    return coincidencia(indicador.tipo, indicador.valor) is None
+
+
 def versiones() -> list[dict]:
     """What is loaded (shown by the API next to correlation results)."""
     return [{**lista.resumen(), "tipo": lista.tipo,

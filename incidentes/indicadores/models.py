@@ -91,6 +91,13 @@ class Indicador(models.Model):
     def stix_id(self) -> str:
         return f"indicator--{self.stix_uuid}"
 
+    @property
+    def lista_advertencia(self):
+        """The warninglist the value is on (never exported nor published), or None."""
+        from .listas import coincidencia
+
+        return coincidencia(self.tipo, self.valor)
+
 
 class IndicadorIncidente(models.Model):
     """An indicator seen in an incident (a sighting), with its context."""
@@ -112,6 +119,12 @@ class IndicadorIncidente(models.Model):
     primera_vez = models.DateTimeField(_("visto por primera vez"), null=True, blank=True)
     ultima_vez = models.DateTimeField(_("visto por última vez"), null=True, blank=True)
     conteo = models.PositiveIntegerField(_("veces visto"), default=1)
+    # What the adder said about the value in this incident. The national row keeps the first
+    # source's values (and staff edits); an entity user is only ever shown their own
+    # sightings' values (``vista``), never another entity's TLP, confidence or times.
+    tlp = models.CharField("TLP", max_length=12, choices=TLP.choices, default=TLP.AMBER)
+    confianza = models.PositiveSmallIntegerField(_("confianza (0-100)"), null=True, blank=True)
+    valido_hasta = models.DateTimeField(_("válido hasta"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -17,7 +17,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -33,7 +48,7 @@ from incidentes.models import TLP, Incidente
 from incidentes.selectors import incidente_obtener
 from incidentes.states import Estado
 
-from . import conf, listas
+from . import conf, listas, vista
 from .models import ImportacionSTIX, Indicador, IndicadorIncidente
 from .normalizacion import ValorInvalido, extraer, normalizar
 
@@ -154,6 +169,16 @@ def vinculos_visibles(*, usuario, indicador: Indicador) -> list[dict]:
             .order_by("-agregado_en", "-id")[:maximo]]
 
 
+def vista_propia(*, usuario, indicador: Indicador) -> vista.Vista:
+    """An entity user's own view of an indicator they may see (``indicador_obtener``): the
+    values of their own entity's sightings only (see ``vista``)."""
+    vinculos = list(filtrar_por_entidad(IndicadorIncidente.objects.filter(indicador=indicador),
+                                        usuario, campo="incidente__entidad"))
+    if not vinculos:
+        raise NoEncontrado()
+    return vista.de_vinculos(indicador, vinculos)
+
+
 # ---- lookup -----------------------------------------------------------------------------------
 
 
@@ -271,29 +296,75 @@ def indicadores_del_personal(usuario, *, revocados: str = "") -> QuerySet[Indica
     return indicadores_compartibles(usuario, tlps=TLP.values, vigentes=False)
 
 
+def _rango_tlp():
+    """SQL rank of a sighting's TLP (ORDEN_TLP), to take the most restrictive one."""
+    from .stix import RANGO_TLP
+
+    return Case(*[When(tlp=c, then=Value(r)) for c, r in RANGO_TLP.items()],
+                output_field=IntegerField())
+
+
+def vinculos_propios(usuario, *, entidades=None, vigentes: bool = True) -> QuerySet:
+    """Sightings of the user's own entities (or of ``entidades``, a subset of them), current
+    ones only when ``vigentes`` (their own validity, not the national row's)."""
+    from django.utils import timezone
+
+    propias = ids_entidades_de(usuario) if entidades is None else entidades
+    qs = IndicadorIncidente.objects.filter(incidente__entidad_id__in=list(propias))
+    if vigentes:
+        qs = qs.filter(Q(valido_hasta__isnull=True) | Q(valido_hasta__gt=timezone.now()))
+    return qs
+
+
 def indicadores_compartibles(usuario, *, tlps, vigentes: bool = True,
                              desde: datetime | None = None,
-                             hasta: datetime | None = None) -> QuerySet[Indicador]:
-    """Indicators ``usuario`` may receive in a feed, among the TLP levels asked for.
+                             hasta: datetime | None = None,
+                             entidades=None) -> QuerySet[Indicador]:
+    """Indicators ``usuario`` may receive in a feed, among the TLP levels asked for,
+    annotated with ``fecha`` (when this user's version of it was added: the keyset of feeds
+    and TAXII) and ``propio`` (True: shown as the user's own view, ``vista``).
 
-    Staff: all. Entity users: TLP:CLEAR and TLP:GREEN of the national store (without who
-    reported them), and AMBER, AMBER+STRICT or RED only for values seen in their own
-    entity's incidents. Revoked ones never; expired ones unless ``vigentes=False``. The
-    caller drops warninglisted values (``listas``) when sharing for blocking.
+    Staff: the national rows, all of them (``fecha`` = ``modificado``). Entity users: the
+    national TLP:CLEAR and TLP:GREEN rows (published to every entity), and, for values
+    their own entity's incidents saw, their own view — its TLP is the most restrictive of
+    their own sightings', its ``fecha`` their latest sighting, so neither the TLP nor the
+    times another entity gave the value ever reach them (issue 16); a value both published
+    nationally and seen by them is shown as the national row. ``entidades`` narrows
+    the own sightings to some of the user's entities (an entity's TAXII collection).
+    Revoked ones never; expired ones unless ``vigentes=False``. The caller drops
+    warninglisted values (``listas``) when sharing for blocking (``pagina_keyset``).
     """
     from django.utils import timezone
 
-    qs = Indicador.objects.filter(revocado=False, tlp__in=list(tlps))
-    if vigentes:
-        qs = qs.filter(Q(valido_hasta__isnull=True) | Q(valido_hasta__gt=timezone.now()))
+    qs = Indicador.objects.filter(revocado=False)
+    vigente = Q(valido_hasta__isnull=True) | Q(valido_hasta__gt=timezone.now())
+    if es_personal_cgii(usuario):
+        qs = qs.filter(tlp__in=list(tlps))
+        if vigentes:
+            qs = qs.filter(vigente)
+        qs = qs.annotate(fecha=F("modificado"), propio=Value(False))
+    else:
+        from .stix import RANGO_TLP
+
+        propios = (vinculos_propios(usuario, entidades=entidades, vigentes=vigentes)
+                   .filter(indicador=OuterRef("pk")).order_by().values("indicador"))
+        qs = qs.annotate(
+            rango_propio=Subquery(propios.annotate(r=Max(_rango_tlp())).values("r")[:1]),
+            visto_propio=Subquery(propios.annotate(m=Max("agregado_en")).values("m")[:1]))
+        nacional = Q(tlp__in=[t for t in tlps if t in TLP_PARA_TODOS])
+        if vigentes:
+            nacional &= vigente
+        # A published national row (CLEAR/GREEN) is shown as such, staff edits included;
+        # the own view only where the national row is not published to the user.
+        propio = Q(rango_propio__in=[RANGO_TLP[t] for t in tlps]) & ~nacional
+        qs = qs.filter(propio | nacional).annotate(
+            propio=Case(When(propio, then=Value(True)), default=Value(False),
+                        output_field=BooleanField()),
+            fecha=Case(When(propio, then=F("visto_propio")), default=F("modificado")))
     if desde is not None:
-        qs = qs.filter(modificado__gte=desde)
+        qs = qs.filter(fecha__gte=desde)
     if hasta is not None:
-        qs = qs.filter(modificado__lt=hasta)
-    if not es_personal_cgii(usuario):
-        propias = ids_entidades_de(usuario)
-        qs = qs.filter(Q(tlp__in=TLP_PARA_TODOS) | Exists(IndicadorIncidente.objects.filter(
-            indicador=OuterRef("pk"), incidente__entidad_id__in=propias)))
+        qs = qs.filter(fecha__lt=hasta)
     return qs
 
 
@@ -320,18 +391,34 @@ class Cursor:
                 from None
 
 
-def pagina_keyset(qs: QuerySet[Indicador], *, despues: Cursor | None,
-                  limite: int) -> tuple[list[Indicador], Cursor | None]:
-    """One page in (modificado, id) order and the cursor of the next page (None at the end).
-    Stable across workers and concurrent inserts: a row added later sorts after the cursor."""
-    qs = qs.order_by("modificado", "id")
-    if despues is not None:
-        qs = qs.filter(Q(modificado__gt=despues.modificado)
-                       | Q(modificado=despues.modificado, id__gt=despues.id))
-    filas = list(qs[:limite + 1])
+def pagina_keyset(qs: QuerySet[Indicador], *, despues: Cursor | None, limite: int,
+                  publicable=None) -> tuple[list[Indicador], Cursor | None]:
+    """One page in (fecha, id) order (``qs`` from ``indicadores_compartibles``) and the
+    cursor of the next page (None at the end). Stable across workers and concurrent
+    inserts: a row added later sorts after the cursor.
+
+    ``publicable(row) -> bool`` withholds rows (warninglisted values): they are skipped
+    while reading, so a page holds up to ``limite`` published rows, the cursor is always
+    the last published row of the page and "more" means a published row follows. Nothing
+    a client sees (the page, its dates, the cursor) describes a withheld row (issue 16)."""
+    qs = qs.order_by("fecha", "id")
+    filas: list[Indicador] = []
+    desde = despues
+    tanda = limite + 1
+    while len(filas) <= limite:
+        trozo = qs
+        if desde is not None:
+            trozo = trozo.filter(Q(fecha__gt=desde.modificado)
+                                 | Q(fecha=desde.modificado, id__gt=desde.id))
+        leidas = list(trozo[:tanda])
+        filas += [f for f in leidas if publicable is None or publicable(f)]
+        if len(leidas) < tanda:
+            break
+        desde = Cursor(leidas[-1].fecha, leidas[-1].pk)
+        tanda = min(max(tanda, 100) * 2, 10_000)
     if len(filas) > limite:
         ultimo = filas[limite - 1]
-        return filas[:limite], Cursor(ultimo.modificado, ultimo.pk)
+        return filas[:limite], Cursor(ultimo.fecha, ultimo.pk)
     return filas, None
 
 
@@ -355,6 +442,7 @@ def importacion_obtener(*, usuario, importacion_id: int) -> ImportacionSTIX:
 
 __all__ = [
     "Cursor", "buscar_valores", "candidatos_de_incidente", "correlacion",
-    "correlacion_resumen", "importacion_obtener", "importaciones_visibles", "indicador_obtener", "indicadores_compartibles", "pagina_keyset",
-    "vinculos_de_incidente", "vinculos_visibles",
+    "correlacion_resumen", "importacion_obtener", "importaciones_visibles", "indicador_obtener",
+    "indicadores_compartibles", "pagina_keyset", "vinculos_de_incidente", "vinculos_propios",
+    "vinculos_visibles", "vista_propia",
 ]

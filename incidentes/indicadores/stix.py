@@ -46,6 +46,8 @@ TLP1_IDS = {
     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "amber",
     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "red",
 }
+# Our code → the TLP 1.0 name its standard marking-definition carries.
+TLP1_NOMBRES = {"clear": "white", "green": "green", "amber": "amber", "red": "red"}
 TLP_POR_ID = {**{v: k for k, v in TLP2_IDS.items()}, **TLP1_IDS}
 # From least to most restrictive; when an object carries several TLP markings the most
 # restrictive one wins.

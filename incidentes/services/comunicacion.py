@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cgii import archivos
-from cgii.entidades.selectors import es_personal_cgii
+from cgii.entidades.selectors import es_personal_cgii, roles_en_entidad
 from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado, TransicionInvalida
 
 from .. import sla
@@ -126,6 +126,20 @@ def _tarea_bloqueada(incidente: Incidente, actor, tarea_id: int, *, cambia: bool
     return tarea
 
 
+def _exigir_asignable(incidente: Incidente, usuario_id) -> None:
+    """A task goes to CGII staff or to an active user of the incident's own entity, never
+    to anyone else (issue 16: another entity's user was accepted; a missing id was a 500).
+    One message for "does not exist" and "not eligible": no hint of who exists."""
+    from django.contrib.auth import get_user_model
+
+    usuario = get_user_model().objects.filter(pk=usuario_id, is_active=True).first() \
+        if isinstance(usuario_id, int) and not isinstance(usuario_id, bool) else None
+    if usuario is None or not (es_personal_cgii(usuario)
+                               or roles_en_entidad(usuario, incidente.entidad_id)):
+        raise ErrorValidacion(extra={"asignado_id": [
+            _("Debe ser personal del CGII o un usuario activo de la entidad del incidente.")]})
+
+
 def tarea_actualizar(*, actor, incidente_id: int, tarea_id: int, estado: str | None = None,
                      nota: str | None = None, evidencia_id: int | None = None,
                      asignado_id: int | None = None, archivo=None,
@@ -162,6 +176,7 @@ def tarea_actualizar(*, actor, incidente_id: int, tarea_id: int, estado: str | N
                         _("Evidencia de otro incidente.")]})
                 tarea.evidencia_id = evidencia_id
             if asignado_id is not None:
+                _exigir_asignable(incidente, asignado_id)
                 tarea.asignado_id = asignado_id
             if estado is not None:
                 _validar_tarea(tarea, estado=estado)

@@ -1,5 +1,6 @@
-"""PISI API serializers. Choice fields are plain strings documented in help_text (the
-schema keeps one enum name per shared choice set; these sets are this app's own)."""
+"""PISI API serializers. The values a request may send for a transition or an action are
+enums (issue 16: a client generated from the schema must not send values the API refuses);
+their schema names are set in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]."""
 
 from rest_framework import serializers
 
@@ -14,6 +15,7 @@ from ..models import (
     RevisionControl,
     SnapshotControl,
 )
+from ..states import Transicion, TransicionPeriodo
 
 
 class PisiEntidadRef(serializers.Serializer):
@@ -309,10 +311,17 @@ class PlanCrearSerializer(PlanEditarSerializer):
     resolucion_fecha = None
 
 
+# What people may fire through the API (replacing and expiring are the system's own).
+TRANSICIONES_PLAN = [(t.value, t.label) for t in Transicion
+                     if t not in (Transicion.REEMPLAZAR, Transicion.VENCER)]
+TRANSICIONES_PERIODO = TransicionPeriodo.choices
+ACCIONES_EVIDENCIA = [("presentar", "presentar (entidad)"), ("aprobar", "aprobar (CGII)"),
+                      ("rechazar", "rechazar (CGII)")]
+CATALOGOS = [("iso27002-2013", "ISO/IEC 27002:2013"), ("iso27002-2022", "ISO/IEC 27002:2022")]
+
+
 class TransicionPlanSerializer(serializers.Serializer):
-    transicion = serializers.CharField(help_text=(
-        "presentar | iniciar_revision | observar | dar_conformidad | registrar_resolucion | "
-        "poner_en_vigencia | iniciar_actualizacion | cancelar_actualizacion"))
+    transicion = serializers.ChoiceField(choices=TRANSICIONES_PLAN)
     comentario = serializers.CharField(required=False, allow_blank=True, default="")
     observaciones = serializers.CharField(required=False, allow_blank=True)
     resolucion_cite = serializers.CharField(required=False, allow_blank=True, max_length=120)
@@ -329,7 +338,7 @@ class ComentarioPlanSerializer(serializers.Serializer):
 
 
 class MigrarCatalogoSerializer(serializers.Serializer):
-    catalogo = serializers.CharField(help_text="iso27002-2013 | iso27002-2022")
+    catalogo = serializers.ChoiceField(choices=CATALOGOS)
 
 
 class DocumentoSubirSerializer(serializers.Serializer):
@@ -397,7 +406,7 @@ class EvidenciaCrearSerializer(serializers.Serializer):
 
 
 class EvidenciaEstadoSerializer(serializers.Serializer):
-    accion = serializers.CharField(help_text="presentar (entidad) | aprobar | rechazar (CGII)")
+    accion = serializers.ChoiceField(choices=ACCIONES_EVIDENCIA)
     motivo = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -407,7 +416,7 @@ class PeriodoCrearSerializer(serializers.Serializer):
 
 
 class PeriodoTransicionSerializer(serializers.Serializer):
-    transicion = serializers.CharField(help_text="presentar | devolver | cerrar")
+    transicion = serializers.ChoiceField(choices=TRANSICIONES_PERIODO)
     comentario = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -431,7 +440,7 @@ class RevisionItemSerializer(serializers.Serializer):
 
 
 class RevisionesSerializer(serializers.Serializer):
-    revisiones = RevisionItemSerializer(many=True)
+    revisiones = serializers.ListField(child=RevisionItemSerializer(), min_length=1)
 
 
 class HallazgoEditarSerializer(serializers.Serializer):
@@ -454,3 +463,11 @@ class HallazgoCrearSerializer(HallazgoEditarSerializer):
 
 class CierreSerializer(serializers.Serializer):
     comentario = serializers.CharField()
+
+
+class PlanCrearDocSerializer(PlanCrearSerializer):
+    """The request as documented: ``entidad`` required (staff and users of several entities
+    must send it; the server still takes a single-entity user's own when omitted)."""
+
+    entidad = serializers.IntegerField(help_text=(
+        "Id de la entidad. El servidor lo deduce si el usuario pertenece a una sola."))

@@ -4,7 +4,7 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from cgii import archivos
 from cgii.api import Paginacion
 from cgii.entidades.selectors import ids_entidades_de
+from cgii.entrada import ParserJSON
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -29,6 +30,10 @@ def _rechazar_si_excede(request) -> None:
         largo = 0
     if largo > settings.EVIDENCIA_TAMANO_MAXIMO + MARGEN_MULTIPART:
         raise ArchivoDemasiadoGrande(extra={"maximo_bytes": settings.EVIDENCIA_TAMANO_MAXIMO})
+
+
+PARAMETRO_TIPO_DOCUMENTO = OpenApiParameter("tipo", str, OpenApiParameter.PATH,
+                                            enum=["politica", "resolucion"])
 
 
 def _paginar(request, view, qs, serializer):
@@ -102,12 +107,17 @@ class VerificacionView(APIView):
 # ---- plans --------------------------------------------------------------------------------
 
 class PlanesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(
         summary="Planes visibles, por el vencimiento de su plazo abierto más cercano",
-        parameters=[OpenApiParameter(n, str, description=d) for n, d in [
-            ("estado", "estados separados por coma"), ("entidad", "id"), ("gestion", "año"),
-            ("catalogo", "iso27002-2013 | iso27002-2022"), ("en_curso", "true"),
-            ("q", "sigla, nombre o código de verificación")]],
+        parameters=[OpenApiParameter("estado", str, description="estados separados por coma"),
+                    OpenApiParameter("entidad", int, description="id"),
+                    OpenApiParameter("gestion", int, description="año"),
+                    OpenApiParameter("catalogo", str, enum=[c for c, _e in s.CATALOGOS]),
+                    OpenApiParameter("en_curso", bool),
+                    OpenApiParameter("q", str,
+                                     description="sigla, nombre o código de verificación")],
         responses=s.PlanListaSerializer(many=True))
     def get(self, request):
         q = request.query_params
@@ -120,7 +130,7 @@ class PlanesView(APIView):
         return _paginar(request, self, qs, s.PlanListaSerializer)
 
     @extend_schema(summary="Crear el plan de una gestión (RSI o MAE de la entidad)",
-                   request=s.PlanCrearSerializer, responses={201: s.PlanDetalleSerializer})
+                   request=s.PlanCrearDocSerializer, responses={201: s.PlanDetalleSerializer})
     @idempotente
     def post(self, request):
         datos = _entrada(s.PlanCrearSerializer, request)
@@ -190,6 +200,7 @@ class DocumentoView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(summary="Subir la política (politica) o la resolución de la MAE (resolucion)",
+                   parameters=[PARAMETRO_TIPO_DOCUMENTO],
                    request={"multipart/form-data": s.DocumentoSubirSerializer},
                    responses=s.PlanDetalleSerializer)
     @idempotente(antes=_rechazar_si_excede)
@@ -204,6 +215,7 @@ class DocumentoView(APIView):
 
 class DocumentoDescargaView(APIView):
     @extend_schema(summary="Descargar la política o la resolución (adjunto)",
+                   parameters=[PARAMETRO_TIPO_DOCUMENTO],
                    responses={(200, "*/*"): bytes})
     def get(self, request, pk: int, tipo: str):
         doc = selectors.documento_plan(usuario=request.user, plan_id=pk, tipo=tipo)
@@ -211,6 +223,8 @@ class DocumentoDescargaView(APIView):
 
 
 class HistorialView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Historial del plan", responses=s.EntradaPlanSerializer(many=True))
     def get(self, request, pk: int):
         plan = selectors.plan_obtener(usuario=request.user, plan_id=pk)
@@ -237,6 +251,8 @@ class TendenciaView(APIView):
 # ---- Statement of Applicability -------------------------------------------------------------
 
 class SoAView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(
         summary="Declaración de aplicabilidad (filtrable)",
         parameters=[OpenApiParameter(n, str, description=d) for n, d in [
@@ -280,6 +296,8 @@ class FilaSoAView(APIView):
 # ---- schedule --------------------------------------------------------------------------------
 
 class ActividadesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Cronograma (con actividades atrasadas calculadas)",
                    parameters=[OpenApiParameter("atrasadas", str, description="true | false")],
                    responses=s.ActividadSerializer(many=True))
@@ -328,12 +346,14 @@ class ActividadView(APIView):
 # ---- evidence --------------------------------------------------------------------------------
 
 class EvidenciasView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(summary="Evidencias del plan",
                    parameters=[OpenApiParameter(n, str, description=d) for n, d in [
                        ("estado", "borrador | en_revision | aprobada | rechazada | vencida"),
-                       ("control", "número de control"), ("actividad", "id")]],
+                       ("control", "número de control")]] + [
+                       OpenApiParameter("actividad", int, description="id")],
                    responses=s.EvidenciaPlanSerializer(many=True))
     def get(self, request, pk: int):
         plan = selectors.plan_obtener(usuario=request.user, plan_id=pk)
@@ -406,6 +426,8 @@ def _periodo_detalle(request, pk: int, periodo_id: int) -> dict:
 
 
 class PeriodosView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Periodos de seguimiento", responses=s.PeriodoSerializer(many=True))
     def get(self, request, pk: int):
         plan = selectors.plan_obtener(usuario=request.user, plan_id=pk)
@@ -455,6 +477,8 @@ class AvancesView(APIView):
 
 
 class RevisionesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Controles del periodo: avance reportado y resultado del auditor",
                    parameters=[OpenApiParameter("pendientes", str, description="true"),
                                OpenApiParameter("dominio", str)],
@@ -478,6 +502,8 @@ class RevisionesView(APIView):
 
 
 class SnapshotView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Instantánea congelada al cerrar el periodo",
                    responses=s.SnapshotSerializer(many=True))
     def get(self, request, pk: int, periodo_id: int):
@@ -490,9 +516,11 @@ class SnapshotView(APIView):
 # ---- findings --------------------------------------------------------------------------------
 
 class HallazgosView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Hallazgos del plan",
-                   parameters=[OpenApiParameter(n, str) for n in ("estado", "grado", "origen",
-                                                                  "periodo")],
+                   parameters=[*(OpenApiParameter(n, str) for n in ("estado", "grado", "origen")),
+                               OpenApiParameter("periodo", int, description="id")],
                    responses=s.HallazgoSerializer(many=True))
     def get(self, request, pk: int):
         plan = selectors.plan_obtener(usuario=request.user, plan_id=pk)

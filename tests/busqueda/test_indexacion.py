@@ -17,6 +17,14 @@ from tests.incidentes.utiles import reportar
 
 pytestmark = pytest.mark.django_db
 
+# /salud/ details go to staff or a monitoring token (issue 16).
+MONITOR = "token-de-monitoreo"
+
+
+@pytest.fixture(autouse=True)
+def _token_de_monitoreo(settings):
+    settings.SALUD_TOKEN = MONITOR
+
 
 def puerto_cerrado() -> int:
     with socket.socket() as s:
@@ -52,7 +60,7 @@ def test_cluster_down_reports_accepted_backlog_drains(elasticsearch, settings, a
     assert "busqueda.incidentes" in backlog().sumideros_pausados
     assert backlog().sumideros["busqueda.incidentes"] >= 3
 
-    salud = client.get("/salud/").json()
+    salud = client.get("/salud/", HTTP_X_SALUD_TOKEN=MONITOR).json()
     assert salud["base_de_datos"] is True
     assert salud["busqueda"]["ok"] is False
     assert salud["outbox"]["sumideros"]["busqueda.incidentes"] >= 3
@@ -68,12 +76,12 @@ def test_cluster_down_reports_accepted_backlog_drains(elasticsearch, settings, a
     despachar()
     assert backlog().sumideros == {}
     assert buscar(analista, "ransomware").total == 3
-    assert client.get("/salud/").json()["busqueda"]["ok"] is True
+    assert client.get("/salud/", HTTP_X_SALUD_TOKEN=MONITOR).json()["busqueda"]["ok"] is True
 
 
 def test_salud_reports_every_part(backend, client, catalogos, reportante_a, entidad_a):
     reportar(reportante_a, entidad_a)
-    datos = client.get("/salud/").json()
+    datos = client.get("/salud/", HTTP_X_SALUD_TOKEN=MONITOR).json()
     assert datos["base_de_datos"] is True
     assert set(datos) >= {"redis", "celery", "busqueda", "outbox", "sano"}
     assert datos["busqueda"]["backend"] == backend.nombre and datos["busqueda"]["ok"]

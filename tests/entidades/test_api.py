@@ -69,7 +69,8 @@ def test_un_token_no_crea_otros_tokens(api, token_reportante_a):
 
 def test_token_limitado_solo_lista_y_revoca_su_entidad(api, reportante_a, entidad_a, entidad_b):
     Membresia.objects.create(usuario=reportante_a, entidad=entidad_b, rol="rsi")
-    de_a, clave_a = token_crear(usuario=reportante_a, nombre="A", entidad=entidad_a)
+    de_a, clave_a = token_crear(usuario=reportante_a, nombre="A", entidad=entidad_a,
+                                alcance="escritura")
     de_b, _ = token_crear(usuario=reportante_a, nombre="B", entidad=entidad_b)
     listado = api.get("/api/v1/tokens/", **con_token(clave_a)).json()
     assert [t["id"] for t in listado["results"]] == [de_a.pk]

@@ -18,7 +18,7 @@ def ejecutar(*args) -> tuple[str, str]:
 
 
 def test_crea_e_imprime_la_clave_una_vez(reportante_a, entidad_a):
-    clave, aviso = ejecutar("reportante_a", "--nombre", "SIEM")
+    clave, aviso = ejecutar("reportante_a", "--nombre", "SIEM", "--dias", "30")
     token = TokenAPI.objects.get()
     assert token.hash == hashlib.sha256(clave.encode()).hexdigest()
     assert token.nombre == "SIEM" and token.entidad == entidad_a
@@ -28,8 +28,8 @@ def test_crea_e_imprime_la_clave_una_vez(reportante_a, entidad_a):
 def test_entidad_por_sigla(reportante_a, entidad_b):
     Membresia.objects.create(usuario=reportante_a, entidad=entidad_b, rol="rsi")
     with pytest.raises(CommandError, match="varias entidades"):
-        ejecutar("reportante_a")
-    ejecutar("reportante_a", "--entidad", "gmpb")
+        ejecutar("reportante_a", "--dias", "30")
+    ejecutar("reportante_a", "--entidad", "gmpb", "--dias", "30")
     assert TokenAPI.objects.get().entidad == entidad_b
 
 
@@ -37,13 +37,13 @@ def test_errores_claros(reportante_a):
     with pytest.raises(CommandError, match="No existe el usuario"):
         ejecutar("nadie")
     with pytest.raises(CommandError, match="No existe la entidad"):
-        ejecutar("reportante_a", "--entidad", "XYZ")
+        ejecutar("reportante_a", "--entidad", "XYZ", "--dias", "30")
     with pytest.raises(CommandError, match="USERNAME"):
         ejecutar()
 
 
 def test_revocar_por_prefijo(reportante_a, api):
-    clave, _ = ejecutar("reportante_a")
+    clave, _ = ejecutar("reportante_a", "--dias", "30")
     salida, _ = ejecutar("--revocar", clave[:13])
     assert "revocado" in salida
     assert not TokenAPI.objects.get().activo

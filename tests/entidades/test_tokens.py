@@ -42,10 +42,10 @@ def test_token_de_entidad_se_limita_a_su_unica_entidad(reportante_a, entidad_a):
 
 
 def test_token_de_personal_no_tiene_entidad(analista, entidad_a):
-    token, _ = token_crear(usuario=analista, nombre="consola")
+    token, _ = token_crear(usuario=analista, nombre="consola", segundo_factor=True)
     assert token.entidad is None
     with pytest.raises(ErrorValidacion):
-        token_crear(usuario=analista, nombre="x", entidad=entidad_a)
+        token_crear(usuario=analista, nombre="x", entidad=entidad_a, segundo_factor=True)
 
 
 def test_varias_entidades_exigen_elegir(reportante_a, entidad_a, entidad_b):
@@ -127,7 +127,7 @@ def test_salida_de_la_entidad_invalida_el_token(api, token_reportante_a, reporta
 
 
 def test_token_sin_entidad_de_quien_ya_no_es_personal_da_401(api, analista):
-    _, clave = token_crear(usuario=analista, nombre="x")
+    _, clave = token_crear(usuario=analista, nombre="x", segundo_factor=True)
     assert api.get("/api/v1/yo/", **con_token(clave)).status_code == 200
     analista.groups.clear()
     assert api.get("/api/v1/yo/", **con_token(clave)).status_code == 401
@@ -146,7 +146,7 @@ def test_token_limita_la_solicitud_a_su_entidad(api, reportante_a, entidad_a, en
 
 
 def test_personal_con_token_ve_todo(api, analista, entidad_a):
-    _, clave = token_crear(usuario=analista, nombre="x")
+    _, clave = token_crear(usuario=analista, nombre="x", segundo_factor=True)
     cuerpo = api.get("/api/v1/yo/", **con_token(clave)).json()
     assert cuerpo["roles_cgii"] == ["analista"]
     assert cuerpo["token"]["entidad"] is None

@@ -145,8 +145,8 @@ def test_clave_entre_comillas_como_el_borrador_ietf(api, catalogos, reportante_a
 def test_otro_token_del_mismo_usuario_no_recibe_la_respuesta(catalogos, reportante_a,
                                                                entidad_a):
     """A token is scoped to one entity: another token must not replay what this one got."""
-    _t1, clave1 = token_crear(usuario=reportante_a, nombre="uno", entidad=entidad_a)
-    _t2, clave2 = token_crear(usuario=reportante_a, nombre="dos", entidad=entidad_a)
+    _t1, clave1 = token_crear(usuario=reportante_a, nombre="uno", entidad=entidad_a, alcance="escritura")
+    _t2, clave2 = token_crear(usuario=reportante_a, nombre="dos", entidad=entidad_a, alcance="escritura")
     datos = reporte()
     r1 = APIClient().post(URL, datos, format="json", HTTP_AUTHORIZATION=f"Token {clave1}",
                           **clave("t"))

@@ -76,7 +76,8 @@ def _en_hilo(funcion) -> tuple[threading.Thread, list]:
 
 @pytest.fixture
 def enviar(catalogos, reportante_a, entidad_a):
-    _token, secreto = token_crear(usuario=reportante_a, nombre="integración", entidad=entidad_a)
+    _token, secreto = token_crear(usuario=reportante_a, nombre="integración", entidad=entidad_a,
+                                  alcance="escritura")
     datos = reporte()
 
     def post():

@@ -283,3 +283,51 @@ def test_validacion_de_patrones_en_cache():
         assert stix.errores_patron(patron) == ()
     info = stix.errores_patron.cache_info()
     assert (info.misses, info.hits) == (1, 2)
+
+
+@pytest.mark.parametrize("contenido", [
+    {"definition_type": "tlp", "definition": {"tlp": "clear"}, "name": "TLP:CLEAR"},
+    {"definition_type": "tlp", "definition": {"tlp": "white"}, "name": "TLP:RED"},
+    {"definition_type": "statement", "definition": {"statement": "libre"}},
+    {"extensions": {stix.EXTENSION_TLP2: {"extension_type": "property-extension",
+                                          "tlp_2_0": "clear"}}},
+])
+def test_marca_tlp1_con_contenido_contradictorio_es_un_objeto_malo(analista, contenido):
+    """Issue 16, finding 6: under a TLP 1.0 id only the standard definition is accepted."""
+    marca = {"type": "marking-definition", "spec_version": "2.1", "id": TLP1_WHITE,
+             "created": "2017-01-20T00:00:00.000Z", **contenido}
+    b = bundle(marca, indicador("[domain-name:value = 'x.malo.example']",
+                                object_marking_refs=[TLP1_WHITE]))
+    with pytest.raises(ErrorValidacion) as error:
+        services.stix_importar(actor=analista, contenido=json_de(b))
+    [malo] = error.value.extra["errores"]
+    assert malo["indice"] == 0 and "TLP 1.0" in malo["motivo"]
+    assert not Indicador.objects.exists()
+
+
+def test_marca_tlp1_estandar_se_acepta(analista):
+    marca = {"type": "marking-definition", "spec_version": "2.1", "id": TLP1_WHITE,
+             "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp",
+             "name": "TLP:WHITE", "definition": {"tlp": "white"}}
+    b = bundle(marca, indicador("[domain-name:value = 'x.malo.example']",
+                                object_marking_refs=[TLP1_WHITE]))
+    imp = services.stix_importar(actor=analista, contenido=json_de(b))
+    assert imp.total_errores == 0 and Indicador.objects.get().tlp == "clear"
+
+
+@pytest.mark.parametrize("donde", ["patron", "personalizado"])
+def test_nul_en_el_bundle_es_un_error_claro(analista, donde):
+    """Issue 16, finding 3: a NUL character anywhere in a bundle is refused with a message
+    (PostgreSQL cannot store it: it used to surface as a 500)."""
+    objetos = [indicador("[domain-name:value = 'x.malo.example']")]
+    if donde == "patron":
+        objetos.append(indicador("[domain-name:value = 'y\u0000.malo.example']"))
+    else:
+        objetos.append({"type": "x-cgii-prueba", "spec_version": "2.1",
+                        "id": nuevo_id("x-cgii-prueba"), "created": CREADO,
+                        "modified": CREADO, "x_dato": "a\u0000b"})
+    with pytest.raises(ErrorValidacion) as error:
+        services.stix_importar(actor=analista, contenido=json_de(bundle(*objetos)),
+                               solo_validos=True)
+    assert "nulo" in error.value.message
+    assert not Indicador.objects.exists()

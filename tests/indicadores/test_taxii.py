@@ -21,7 +21,8 @@ RAIZ = "/taxii2/cgii/"
 
 
 def cliente(usuario, entidad=None):
-    _t, clave = token_crear(usuario=usuario, nombre="taxii", entidad=entidad)
+    _t, clave = token_crear(usuario=usuario, nombre="taxii", entidad=entidad,
+                             alcance="escritura", segundo_factor=True)
     c = APIClient(HTTP_ACCEPT=TAXII)
     c.credentials(HTTP_AUTHORIZATION=f"Token {clave}")
     return c

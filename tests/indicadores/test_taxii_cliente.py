@@ -30,7 +30,8 @@ def test_ida_y_vuelta_con_taxii2_client(live_server, analista, reportante_a, ent
                                    valor=f"cliente-{n}.malo.example", tlp="clear")
     services.indicador_agregar(actor=analista, incidente_id=incidente.pk,
                                valor="ambar.cliente.example", tlp="amber")
-    _t, clave = token_crear(usuario=analista, nombre="taxii")
+    _t, clave = token_crear(usuario=analista, nombre="taxii", alcance="escritura",
+                           segundo_factor=True)
     auth = AuthToken(clave)
 
     servidor = Server(f"{live_server.url}/taxii2/", auth=auth)
@@ -66,7 +67,8 @@ def test_ida_y_vuelta_con_taxii2_client(live_server, analista, reportante_a, ent
     assert Indicador.objects.filter(valor__in=["198.51.100.201", "198.51.100.202"]).count() == 2
 
     # An entity token: its own AMBER collection is listed, the other entity's is not (404).
-    _t, clave_a = token_crear(usuario=reportante_a, nombre="taxii", entidad=entidad_a)
+    _t, clave_a = token_crear(usuario=reportante_a, nombre="taxii", entidad=entidad_a,
+                             alcance="escritura")
     raiz_a = Server(f"{live_server.url}/taxii2/", auth=AuthToken(clave_a)).default
     ids_a = {c.id for c in raiz_a.collections}
     assert colecciones.id_amber(entidad_a.pk) in ids_a

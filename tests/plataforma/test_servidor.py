@@ -260,7 +260,7 @@ def test_http_y_websockets_como_con_daphne(servidor):
 
     entidad = crear_entidad(sigla="MSRV")
     usuario = crear_usuario(username="reportante.srv", entidad=entidad, rol_entidad="reportante")
-    token, clave = token_crear(usuario=usuario, nombre="script", entidad=entidad)
+    token, clave = token_crear(usuario=usuario, nombre="script", entidad=entidad, alcance="escritura")
     ws_url = f"ws://127.0.0.1:{servidor.puerto}"
 
     assert _get(servidor.url + PAGINA) == 200
@@ -350,7 +350,7 @@ def test_sighup_reemplaza_los_trabajadores_sin_fallar_peticiones(servidor):
 def test_sigterm_detiene_con_gracia(servidor):
     entidad = crear_entidad(sigla="MSRV2")
     usuario = crear_usuario(username="reportante.srv2", entidad=entidad, rol_entidad="reportante")
-    _, clave = token_crear(usuario=usuario, nombre="script", entidad=entidad)
+    _, clave = token_crear(usuario=usuario, nombre="script", entidad=entidad, alcance="escritura")
     hijos = servidor.hijos()
     with connect(f"ws://127.0.0.1:{servidor.puerto}/ws/eventos/?desde=0",
                  additional_headers={"Authorization": f"Token {clave}"}) as ws:

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import TokenAPI
+from ..models import AlcanceToken, TokenAPI
 from ..services import PREFIJO_CLAVE
 
 
@@ -35,8 +36,8 @@ class TokenAPISerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TokenAPI
-        fields = ["id", "nombre", "prefijo", "entidad", "creado", "ultimo_uso", "revocado_en",
-                  "activo"]
+        fields = ["id", "nombre", "prefijo", "entidad", "alcance", "creado", "expira",
+                  "ultimo_uso", "revocado_en", "activo"]
         read_only_fields = fields
 
     def get_prefijo(self, token: TokenAPI) -> str:
@@ -58,6 +59,13 @@ class TokenAPICreadoSerializer(TokenAPISerializer):
 
 class TokenAPICrearSerializer(serializers.Serializer):
     nombre = serializers.CharField(max_length=100)
+    alcance = serializers.ChoiceField(
+        choices=AlcanceToken.choices, default=AlcanceToken.LECTURA,
+        help_text=_("«lectura» (por defecto): solo consultas; «escritura»: también modifica."))
+    dias = serializers.IntegerField(
+        required=False, min_value=1, max_value=settings.TOKENS_API_DIAS_MAXIMO,
+        help_text=_("Días de vigencia (por defecto %(d)d, máximo %(m)d).") % {
+            "d": settings.TOKENS_API_DIAS, "m": settings.TOKENS_API_DIAS_MAXIMO})
     entidad = serializers.IntegerField(
         required=False, allow_null=True,
         help_text=_("Id de la entidad a la que se limita el token; por defecto su única "

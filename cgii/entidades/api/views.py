@@ -9,7 +9,7 @@ from cgii.errores import ErrorValidacion, PermisoDenegado
 
 from ..models import TokenAPI
 from ..selectors import entidades_visibles, perfil_de, tokens_de
-from ..services import token_crear, token_revocar
+from ..services import sesion_verificada, token_crear, token_revocar
 from .serializers import (
     TokenAPICreadoSerializer,
     TokenAPICrearSerializer,
@@ -20,7 +20,8 @@ from .serializers import (
 _EJEMPLO_TOKEN = {
     "id": 7, "nombre": "Integración SIEM", "prefijo": "cgii_Xb3k9QaZ",
     "entidad": {"id": 1, "sigla": "MEFP", "nombre": "Ministerio de Economía y Finanzas Públicas"},
-    "creado": "2026-03-02T10:15:00-04:00", "ultimo_uso": None, "revocado_en": None,
+    "alcance": "lectura", "creado": "2026-03-02T10:15:00-04:00",
+    "expira": "2026-05-31T10:15:00-04:00", "ultimo_uso": None, "revocado_en": None,
     "activo": True,
 }
 _ERROR_404 = {"message": "No encontrado.", "extra": {"code": "not_found"}}
@@ -59,7 +60,9 @@ class TokensVista(generics.ListAPIView):
 
     @extend_schema(
         tags=["cuenta"], summary="Crear un token de API (la clave se muestra una sola vez)",
-        description="Solo desde una sesión iniciada: un token no puede crear otros tokens.",
+        description="Solo desde una sesión iniciada (el personal CGII, verificada con TOTP): "
+                    "un token no puede crear otros tokens. Todo token vence (`dias`) y tiene "
+                    "un alcance: «lectura» rechaza toda solicitud que modifique datos.",
         request=TokenAPICrearSerializer,
         responses={201: TokenAPICreadoSerializer, 400: OpenApiResponse(description="Datos no válidos"),
                    403: OpenApiResponse(description="Solicitud autenticada con un token")},
@@ -83,8 +86,10 @@ class TokensVista(generics.ListAPIView):
                 pk=entrada.validated_data["entidad"]).first()
             if entidad is None:
                 raise ErrorValidacion(extra={"entidad": [_("Entidad no válida.")]})
-        token, clave = token_crear(usuario=request.user, nombre=entrada.validated_data["nombre"],
-                                   entidad=entidad)
+        d = entrada.validated_data
+        token, clave = token_crear(usuario=request.user, nombre=d["nombre"], entidad=entidad,
+                                   alcance=d["alcance"], dias=d.get("dias"),
+                                   segundo_factor=sesion_verificada(request.user))
         salida = TokenAPICreadoSerializer(token, context={"clave": clave})
         return Response(salida.data, status=status.HTTP_201_CREATED)
 

@@ -5,9 +5,9 @@ from rest_framework import serializers
 
 from incidentes.models import TLP
 
-from .. import listas
+from .. import listas, vista
 from ..models import EstadoImportacion, OrigenIndicador, RolIndicador
-from ..normalizacion import TipoIndicador
+from ..normalizacion import ALIAS_TIPO, TipoIndicador
 
 
 @extend_schema_field({"oneOf": [{"type": "string"},
@@ -31,13 +31,16 @@ class AgregarSerializer(serializers.Serializer):
                                   help_text="Un valor (IP, dominio, URL, correo, hash o patrón).")
     valores = ValoresField(required=False, help_text="Varios valores: lista, o texto con uno "
                                                      "por línea (se aceptan formas defanged).")
-    tipo = serializers.CharField(required=False, allow_blank=True,
-                                 help_text="Vacío: se detecta. " + ", ".join(TipoIndicador.values))
+    tipo = serializers.ChoiceField(
+        required=False, allow_blank=True,
+        choices=[*TipoIndicador.choices, *((a, a) for a in ALIAS_TIPO)],
+        help_text="Vacío: se detecta. También se aceptan alias (ip, md5, sha256, dominio…).")
     rol = serializers.ChoiceField(choices=RolIndicador.choices, default=RolIndicador.MALICIOSO)
     nota = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    tlp = serializers.CharField(required=False, allow_null=True, default=None,
-                                help_text="clear, green, amber, amber+strict, red (o TLP 1.0). "
-                                          "Por defecto, el del incidente.")
+    tlp = serializers.ChoiceField(
+        required=False, allow_null=True, default=None,
+        choices=[*TLP.choices, ("white", "TLP:WHITE (TLP 1.0, = clear)")],
+        help_text="Por defecto, el del incidente. Se guarda con este avistamiento.")
     confianza = serializers.IntegerField(required=False, allow_null=True, default=None,
                                          min_value=0, max_value=100)
     valido_hasta = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -104,17 +107,37 @@ class IndicadorPersonalSerializer(IndicadorSerializer):
 
 
 class VinculoSerializer(serializers.Serializer):
+    """One sighting. ``indicador`` is the national row for CGII staff; for anyone else it
+    is this sighting's own view (``vista``: their TLP, confidence and times, never another
+    entity's). Pass ``context={"personal": es_personal_cgii(user)}``; without it the
+    entity view is used."""
+
     id = serializers.IntegerField()
-    indicador = IndicadorSerializer()
+    indicador = serializers.SerializerMethodField()
     rol = serializers.CharField()
     nota = serializers.CharField()
     origen = serializers.CharField()
     valor_original = serializers.CharField()
+    tlp = serializers.CharField(help_text="TLP de este avistamiento (el de quien lo agregó).")
+    confianza = serializers.IntegerField(allow_null=True)
+    valido_hasta = serializers.DateTimeField(allow_null=True)
     agregado_por = serializers.SerializerMethodField()
     agregado_en = serializers.DateTimeField()
     primera_vez = serializers.DateTimeField(allow_null=True)
     ultima_vez = serializers.DateTimeField(allow_null=True)
     conteo = serializers.IntegerField()
+    exportable = serializers.SerializerMethodField(
+        help_text="False: el valor está en una lista de advertencia (indicador.lista_advertencia "
+                  "dice cuál) y nunca se exporta en STIX, el feed ni TAXII.")
+
+    def get_exportable(self, v) -> bool:
+        return v.indicador.lista_advertencia is None
+
+    @extend_schema_field(IndicadorSerializer)
+    def get_indicador(self, v) -> dict:
+        if self.context.get("personal"):
+            return IndicadorSerializer(v.indicador).data
+        return IndicadorSerializer(vista.de_vinculo(v)).data
 
     def get_agregado_por(self, v) -> str | None:
         u = v.agregado_por

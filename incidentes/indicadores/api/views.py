@@ -1,20 +1,23 @@
 """Thin DRF views of indicators and STIX: parse input, call one service or selector."""
 
-from datetime import datetime
 
 import orjson
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cgii.api import Paginacion
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import ParserJSON, fecha_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion
 from cgii.idempotencia.drf import idempotente
 
@@ -23,6 +26,8 @@ from ..models import EstadoImportacion
 from . import serializers as s
 
 TIPO_STIX = "application/stix+json;version=2.1"
+_TLP = r"(clear|green|amber|amber\+strict|red|white|tlp:(clear|green|amber|amber\+strict|red|white))"
+PATRON_TLPS = rf"^{_TLP}(,{_TLP})*$"
 MARGEN_MULTIPART = 64 * 1024
 
 
@@ -30,8 +35,15 @@ def _verdadero(valor) -> bool:
     return str(valor).strip().lower() in ("1", "true", "si", "sí", "yes", "on")
 
 
+def _vinculos(usuario, vinculos) -> list[dict]:
+    """Sightings as the user may see them: staff the national rows, an entity user only
+    their own sightings' values (``vista``)."""
+    return s.VinculoSerializer(vinculos, many=True,
+                               context={"personal": es_personal_cgii(usuario)}).data
+
+
 def _vinculos_con_correlacion(usuario, incidente, vinculos) -> list[dict]:
-    datos = s.VinculoSerializer(vinculos, many=True).data
+    datos = _vinculos(usuario, vinculos)
     if es_personal_cgii(usuario):
         resumen = selectors.correlacion_resumen(
             usuario=usuario, indicadores=[v.indicador for v in vinculos],
@@ -42,7 +54,8 @@ def _vinculos_con_correlacion(usuario, incidente, vinculos) -> list[dict]:
 
 
 class IndicadoresIncidenteView(APIView):
-    parser_classes = [JSONParser]
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+    parser_classes = [ParserJSON]
 
     @extend_schema(summary="Indicadores del incidente (el personal CGII ve la correlación: "
                            "otros incidentes y entidades donde se vio cada valor)",
@@ -56,7 +69,12 @@ class IndicadoresIncidenteView(APIView):
 
     @extend_schema(
         summary="Agregar un indicador («valor») o pegar varios («valores», uno por línea)",
-        request=s.AgregarSerializer, responses={201: OpenApiTypes.OBJECT},
+        request=s.AgregarSerializer,
+        responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                       "Agregado: el avistamiento, o con «valores» {agregados, existentes, "
+                       "errores, indicadores_nuevos}.")),
+                   200: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                       "Nada nuevo: el valor (o todos) ya estaba en el incidente."))},
         examples=[OpenApiExample("Uno", request_only=True, value={
             "valor": "hxxps://sigep-gob-bo[.]com/login", "rol": "distribucion"}),
             OpenApiExample("Lote", request_only=True, value={
@@ -74,13 +92,13 @@ class IndicadoresIncidenteView(APIView):
             vinculo, creado = services.indicador_agregar(
                 actor=request.user, incidente_id=pk, valor=d["valor"], tipo=d.get("tipo"),
                 **comunes)
-            return Response(s.VinculoSerializer(vinculo).data,
+            return Response(_vinculos(request.user, [vinculo])[0],
                             status=status.HTTP_201_CREATED if creado else status.HTTP_200_OK)
         r = services.indicadores_pegar(actor=request.user, incidente_id=pk, texto=d["valores"],
                                        tipo=d.get("tipo"), **comunes)
         return Response({
-            "agregados": s.VinculoSerializer(r.agregados, many=True).data,
-            "existentes": s.VinculoSerializer(r.existentes, many=True).data,
+            "agregados": _vinculos(request.user, r.agregados),
+            "existentes": _vinculos(request.user, r.existentes),
             "errores": r.errores, "indicadores_nuevos": r.indicadores_nuevos,
         }, status=status.HTTP_201_CREATED if r.agregados else status.HTTP_200_OK)
 
@@ -95,6 +113,7 @@ class VinculoView(APIView):
 
 
 class ExtraerView(APIView):
+    solo_consulta = True  # POST is the same read as GET
     @extend_schema(summary="Candidatos a indicador en el título y la descripción (no guarda "
                            "nada: confirme con POST …/indicadores/)",
                    responses=OpenApiTypes.OBJECT)
@@ -108,18 +127,19 @@ class ExtraerView(APIView):
 
 
 class IndicadorView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [ParserJSON]
 
     def _detalle(self, usuario, indicador) -> dict:
-        personal = es_personal_cgii(usuario)
-        clase = s.IndicadorPersonalSerializer if personal else s.IndicadorSerializer
-        datos = clase(indicador).data
-        datos["stix"] = exportacion.objeto_indicador(indicador, completo=personal)
-        if personal:
+        if es_personal_cgii(usuario):
+            datos = s.IndicadorPersonalSerializer(indicador).data
+            datos["stix"] = exportacion.objeto_indicador(indicador, completo=True)
             datos["correlacion"] = selectors.correlacion(usuario=usuario, indicador=indicador)
-        else:
-            datos["incidentes"] = selectors.vinculos_visibles(usuario=usuario,
-                                                              indicador=indicador)
+            return datos
+        # An entity user: only what their own entity's sightings say (vista).
+        propia = selectors.vista_propia(usuario=usuario, indicador=indicador)
+        datos = s.IndicadorSerializer(propia).data
+        datos["stix"] = exportacion.objeto_indicador(propia, completo=False)
+        datos["incidentes"] = selectors.vinculos_visibles(usuario=usuario, indicador=indicador)
         return datos
 
     @extend_schema(summary="Un indicador: para el personal CGII con su correlación (incidentes "
@@ -141,7 +161,8 @@ class IndicadorView(APIView):
 
 
 class BuscarView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [ParserJSON]
+    solo_consulta = True  # a read-only token may POST a lookup (cgii.entidades.permisos)
 
     @extend_schema(summary="¿Qué incidentes visibles vieron estos valores? (consulta de IOC)",
                    request=s.BuscarSerializer, responses=OpenApiTypes.OBJECT,
@@ -225,6 +246,8 @@ class ImportarView(APIView):
 
 
 class ImportacionesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Importaciones STIX (propias; el personal CGII ve todas)",
                    responses=s.ImportacionSerializer(many=True))
     def get(self, request):
@@ -261,19 +284,6 @@ class ExportarIncidenteView(APIView):
                                _verdadero(request.query_params.get("descargar", "")))
 
 
-def _fecha(valor: str | None, nombre: str) -> datetime | None:
-    if not valor:
-        return None
-    momento = parse_datetime(valor)
-    if momento is None and (dia := parse_date(valor)):
-        momento = datetime(dia.year, dia.month, dia.day)
-    if momento is None:
-        raise ErrorValidacion(extra={nombre: ["Fecha no válida (AAAA-MM-DD o ISO 8601)."]})
-    if timezone.is_naive(momento):
-        momento = timezone.make_aware(momento)
-    return momento
-
-
 class FeedView(APIView):
     @extend_schema(
         summary="Feed nacional de indicadores (bundle STIX 2.1) por TLP y fecha",
@@ -281,10 +291,16 @@ class FeedView(APIView):
                     "incidentes. Sin revocados, vencidos ni valores de listas de advertencia. "
                     "Paginado por (modificado, id): si hay más, la cabecera `X-CGII-Siguiente` "
                     "trae el valor para `despues`.",
-        parameters=[OpenApiParameter("tlp", str, description="clear,green,… (por defecto "
-                                                             "clear,green)"),
-                    OpenApiParameter("desde", str), OpenApiParameter("hasta", str),
-                    OpenApiParameter("limite", int), OpenApiParameter("despues", str),
+        parameters=[OpenApiParameter("tlp", {"type": "string", "pattern": PATRON_TLPS},
+                                     description="clear,green,… (por defecto clear,green)"),
+                    OpenApiParameter("desde", OpenApiTypes.DATETIME),
+                    OpenApiParameter("hasta", OpenApiTypes.DATETIME),
+                    OpenApiParameter("limite", {"type": "integer", "minimum": 1,
+                                                "maximum": conf.DEFECTOS[
+                                                    "INDICADORES_FEED_LIMITE_MAX"]},
+                                     description="Objetos por página (se recorta al máximo)."),
+                    OpenApiParameter("despues", str, description=(
+                        "Marcador opaco de la cabecera X-CGII-Siguiente de la página anterior.")),
                     OpenApiParameter("descargar", bool)],
         responses={(200, TIPO_STIX): OpenApiTypes.OBJECT})
     def get(self, request):
@@ -303,8 +319,8 @@ class FeedView(APIView):
             raise ErrorValidacion(extra={"limite": ["Debe ser positivo."]})
         despues = selectors.Cursor.desde_token(q["despues"]) if q.get("despues") else None
         bundle, siguiente = exportacion.bundle_feed(
-            usuario=request.user, tlps=tlps, desde=_fecha(q.get("desde"), "desde"),
-            hasta=_fecha(q.get("hasta"), "hasta"), despues=despues, limite=limite)
+            usuario=request.user, tlps=tlps, desde=fecha_parametro(q.get("desde"), "desde"),
+            hasta=fecha_parametro(q.get("hasta"), "hasta"), despues=despues, limite=limite)
         respuesta = _respuesta_stix(bundle, "cgii-indicadores.stix.json",
                                     _verdadero(q.get("descargar", "")))
         if siguiente is not None:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from cgii.auditoria.services import auditoria_registrar
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import JSONNoAdmitido, revisar_json
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, PermisoDenegado
 from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
@@ -119,6 +120,13 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
         datos = orjson.loads(contenido)
     except orjson.JSONDecodeError as exc:
         raise ErrorValidacion(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
+    if b"\\u0000" in contenido:
+        # A NUL character can only be written as that escape; PostgreSQL stores none.
+        # The (rare) bundles holding the text are walked to tell a NUL from "\\u0000".
+        try:
+            revisar_json(datos, profundidad_maxima=1024)
+        except JSONNoAdmitido as exc:
+            raise ErrorValidacion(str(exc)) from None
     try:
         total = len(verificar_documento(datos))
     except BundleInvalido as exc:
@@ -318,13 +326,16 @@ def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> in
         if indicador_id in ya:
             continue
         primero, ultimo, cuenta = analisis.avistamientos.get(clave, (None, None, 1))
+        entrada = analisis.entradas[clave]
         crear.append(IndicadorIncidente(
             incidente=incidente, indicador_id=indicador_id,
             rol=RolIndicador.MALICIOSO if clave in analisis.claves_indicador
             else RolIndicador.RELACIONADO,
-            valor_original=analisis.entradas[clave].original[:10_000],
+            valor_original=entrada.original[:10_000],
             origen=OrigenIndicador.IMPORTACION, agregado_por=importacion.usuario,
-            agregado_en=ahora, primera_vez=primero, ultima_vez=ultimo, conteo=max(1, cuenta)))
+            agregado_en=ahora, primera_vez=primero, ultima_vez=ultimo, conteo=max(1, cuenta),
+            # The bundle's own marking and confidence, kept with this sighting (vista).
+            tlp=entrada.tlp, confianza=entrada.confianza, valido_hasta=entrada.valido_hasta))
     IndicadorIncidente.objects.bulk_create(crear, batch_size=2000)
     if crear:
         incidente.save(update_fields=["actualizado"])

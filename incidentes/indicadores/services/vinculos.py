@@ -29,14 +29,9 @@ from .. import conf, stix
 from ..escritura import Entrada, upsert_indicadores
 from ..models import Indicador, IndicadorIncidente, OrigenIndicador, RolIndicador
 from ..normalizacion import Normalizado, ValorInvalido, normalizar, tipo_de_alias
+from ..vista import TIPOS_POR_ROL
 
 MAX_NOTA = 5000
-# STIX indicator-type-ov for a new indicator, from its role in the incident.
-TIPOS_POR_ROL = {
-    RolIndicador.MALICIOSO: ["malicious-activity"], RolIndicador.ATACANTE: ["malicious-activity"],
-    RolIndicador.C2: ["malicious-activity"], RolIndicador.DISTRIBUCION: ["malicious-activity"],
-    RolIndicador.VICTIMA: ["compromised"], RolIndicador.RELACIONADO: ["unknown"],
-}
 MAX_LISTA_TIMELINE = 50
 
 
@@ -106,10 +101,13 @@ def _agregar(incidente: Incidente, *, actor, normalizados: list[tuple[str, Norma
         if indicador_id in ya:
             resultado.existentes.append(ya[indicador_id])
             continue
+        # The adder's own TLP, confidence and validity live on their sighting: an
+        # existing national row keeps its values, and the adder is shown theirs (vista).
         crear.append(IndicadorIncidente(
             incidente=incidente, indicador_id=indicador_id, rol=rol, nota=nota,
             valor_original=originales[clave], origen=origen, agregado_por_id=actor_id,
-            agregado_en=ahora))
+            agregado_en=ahora, primera_vez=ahora, ultima_vez=ahora, tlp=tlp,
+            confianza=confianza, valido_hasta=valido_hasta))
     IndicadorIncidente.objects.bulk_create(crear, batch_size=2000)
     if crear:
         por_id = Indicador.objects.in_bulk([v.indicador_id for v in crear])

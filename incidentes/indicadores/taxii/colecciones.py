@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from cgii.entidades.models import Entidad
@@ -109,13 +109,20 @@ def coleccion_obtener(usuario, coleccion_id: str) -> Coleccion | None:
 
 
 def indicadores_de(usuario, coleccion: Coleccion) -> QuerySet[Indicador]:
-    """The indicators a collection publishes to this user. RED never; revoked and expired
-    ones left out."""
+    """The indicators a collection publishes to this user, annotated like
+    ``selectors.indicadores_compartibles`` (``fecha``, ``propio``). RED never; revoked and
+    expired ones left out. An entity's AMBER collection: for staff the national AMBER rows
+    that entity saw; for the entity's own users their own view of their sightings marked
+    AMBER or AMBER+STRICT (never the TLP another entity gave the value)."""
     tlps = tuple(t for t in coleccion.tlps if t != "red")
     if coleccion.entidad_id is None:
         return selectors.indicadores_compartibles(usuario, tlps=tlps)
+    if not es_personal_cgii(usuario):
+        return selectors.indicadores_compartibles(usuario, tlps=tlps,
+                                                  entidades={coleccion.entidad_id})
     return Indicador.objects.filter(
         Q(valido_hasta__isnull=True) | Q(valido_hasta__gt=timezone.now()),
         revocado=False, tlp__in=tlps,
     ).filter(Exists(IndicadorIncidente.objects.filter(
-        indicador=OuterRef("pk"), incidente__entidad_id=coleccion.entidad_id)))
+        indicador=OuterRef("pk"), incidente__entidad_id=coleccion.entidad_id))).annotate(
+        fecha=F("modificado"), propio=Value(False))

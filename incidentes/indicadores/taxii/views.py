@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from cgii.entidades.selectors import es_personal_cgii
+from cgii.entrada import JSONNoAdmitido, cargar_json
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 
 from .. import conf, exportacion, listas, selectors, services, stix
@@ -176,7 +177,7 @@ def _filtrar(request, qs, *, version_defecto: str = "last"):
         # date_added is published at millisecond precision (X-TAXII-Date-Added-Last, which
         # clients send back as added_after): "after" means from the next millisecond on.
         momento = _ms(_fecha(despues, "added_after"))
-        qs = qs.filter(modificado__gte=momento + timedelta(milliseconds=1))
+        qs = qs.filter(fecha__gte=momento + timedelta(milliseconds=1))
     tipos = _lista(request, "match[type]")
     if tipos is not None and "indicator" not in tipos:
         return qs.none()
@@ -199,7 +200,7 @@ def _filtrar(request, qs, *, version_defecto: str = "last"):
         q = Q()
         for v in versiones:
             momento = _ms(_fecha(v, "match[version]"))
-            q |= Q(modificado__gte=momento, modificado__lt=momento + timedelta(milliseconds=1))
+            q |= Q(fecha__gte=momento, fecha__lt=momento + timedelta(milliseconds=1))
         qs = qs.filter(q)
     return qs
 
@@ -220,20 +221,24 @@ def _pagina(request, qs):
         except ErrorValidacion:
             raise ErrorTAXII(400, _("Parámetro no válido"),
                              _("«next» no es un marcador válido.")) from None
-    filas, siguiente = selectors.pagina_keyset(qs, despues=cursor, limite=limite)
+    # Warninglisted values are withheld while paging: the page, its date headers and the
+    # ``next`` cursor only ever describe published objects (issue 16).
+    filas, siguiente = selectors.pagina_keyset(qs, despues=cursor, limite=limite,
+                                               publicable=listas.publicable)
     cabeceras = {}
     if filas:
-        cabeceras["X-TAXII-Date-Added-First"] = stix.ts(filas[0].modificado)
-        cabeceras["X-TAXII-Date-Added-Last"] = stix.ts(filas[-1].modificado)
+        cabeceras["X-TAXII-Date-Added-First"] = stix.ts(filas[0].fecha)
+        cabeceras["X-TAXII-Date-Added-Last"] = stix.ts(filas[-1].fecha)
     sobre = {"more": siguiente is not None}
     if siguiente is not None:
         sobre["next"] = siguiente.token()
     return filas, sobre, cabeceras
 
 
-def _publicables(filas):
-    """Warninglisted values are not published for blocking (as the national feed)."""
-    return [i for i in filas if listas.coincidencia(i.tipo, i.valor) is None]
+def _objetos(request, c: colecciones.Coleccion, filas) -> list[dict]:
+    """The SDOs of a page: national rows, or the entity user's own view (``vista``)."""
+    entidades = {c.entidad_id} if c.entidad_id is not None else None
+    return exportacion.objetos_compartidos(request.user, filas, entidades=entidades)
 
 
 class Objetos(VistaTAXII):
@@ -246,9 +251,7 @@ class Objetos(VistaTAXII):
                              _("La colección no admite lectura."))
         qs = _filtrar(request, colecciones.indicadores_de(request.user, c))
         filas, sobre, cabeceras = _pagina(request, qs)
-        completo = es_personal_cgii(request.user)
-        sobre["objects"] = [exportacion.objeto_indicador(i, completo=completo)
-                            for i in _publicables(filas)]
+        sobre["objects"] = _objetos(request, c, filas)
         return respuesta(sobre, cabeceras=cabeceras)
 
     def post(self, request, coleccion_id):
@@ -260,9 +263,9 @@ class Objetos(VistaTAXII):
         if tipo not in ("application/taxii+json", "application/json"):
             raise ErrorTAXII(415, _("Tipo de contenido no soportado"), TIPO_TAXII)
         try:
-            sobre = json.loads(request.body or b"null")
-        except ValueError:
-            raise ErrorTAXII(400, _("JSON no válido")) from None
+            sobre = cargar_json(request.body or b"null")
+        except JSONNoAdmitido as exc:
+            raise ErrorTAXII(400, _("JSON no válido"), str(exc)) from None
         if not isinstance(sobre, dict) or not isinstance(sobre.get("objects"), list):
             raise ErrorTAXII(400, _("Sobre no válido"),
                              _("Se espera {\"objects\": [...]}."))
@@ -328,7 +331,7 @@ class Objeto(VistaTAXII):
     tipo_respuesta = TIPO_STIX
 
     def _qs(self, request, coleccion_id, objeto_id):
-        c = _coleccion(request, coleccion_id)
+        c = self.coleccion = _coleccion(request, coleccion_id)
         if not c.lectura:
             raise ErrorTAXII(403, _("Sin acceso de lectura"))
         tipo, _sep, resto = objeto_id.partition("--")
@@ -343,11 +346,9 @@ class Objeto(VistaTAXII):
     def get(self, request, coleccion_id, objeto_id):
         qs = _filtrar(request, self._qs(request, coleccion_id, objeto_id))
         filas, sobre, cabeceras = _pagina(request, qs)
-        filas = _publicables(filas)
         if not filas:
             raise _no_encontrado()
-        completo = es_personal_cgii(request.user)
-        sobre["objects"] = [exportacion.objeto_indicador(i, completo=completo) for i in filas]
+        sobre["objects"] = _objetos(request, self.coleccion, filas)
         return respuesta(sobre, cabeceras=cabeceras)
 
 
@@ -371,10 +372,9 @@ class Versiones(Objeto):
         qs = _filtrar(request, self._qs(request, coleccion_id, objeto_id),
                       version_defecto="all")
         filas, sobre, cabeceras = _pagina(request, qs)
-        filas = _publicables(filas)
         if not filas:
             raise _no_encontrado()
-        sobre["versions"] = [stix.ts(max(i.modificado, i.creado)) for i in filas]
+        sobre["versions"] = [o["modified"] for o in _objetos(request, self.coleccion, filas)]
         return respuesta(sobre, cabeceras=cabeceras)
 
 
@@ -385,7 +385,8 @@ class Manifiesto(VistaTAXII):
             raise ErrorTAXII(403, _("Sin acceso de lectura"))
         qs = _filtrar(request, colecciones.indicadores_de(request.user, c))
         filas, sobre, cabeceras = _pagina(request, qs)
-        sobre["objects"] = [{"id": i.stix_id, "date_added": stix.ts(i.modificado),
-                             "version": stix.ts(max(i.modificado, i.creado)),
-                             "media_type": TIPO_STIX} for i in _publicables(filas)]
+        objetos = _objetos(request, c, filas)
+        sobre["objects"] = [{"id": o["id"], "date_added": stix.ts(i.fecha),
+                             "version": o["modified"], "media_type": TIPO_STIX}
+                            for i, o in zip(filas, objetos, strict=True)]
         return respuesta(sobre, cabeceras=cabeceras)

@@ -56,6 +56,12 @@ def _texto_resultado(r: services.Resultado) -> str:
         partes.append(ngettext("%(n)d ya estaba en el incidente",
                                "%(n)d ya estaban en el incidente",
                                len(r.existentes)) % {"n": len(r.existentes)})
+    en_lista = sum(1 for v in r.agregados if v.indicador.lista_advertencia is not None)
+    if en_lista:
+        partes.append(ngettext(
+            "%(n)d en una lista de advertencia: se registra, pero no se exporta ni se publica",
+            "%(n)d en listas de advertencia: se registran, pero no se exportan ni se publican",
+            en_lista) % {"n": en_lista})
     if r.errores:
         partes.append(ngettext("%(n)d línea con errores (ver el detalle)",
                                "%(n)d líneas con errores (ver el detalle)",
@@ -85,6 +91,11 @@ def accion_agregar(request, pk: int) -> str:
         actor=request.user, incidente_id=pk, valor=request.POST.get("valor", ""),
         tipo=request.POST.get("tipo") or None, **_comunes(request))
     datos = {"tipo": vinculo.indicador.get_tipo_display(), "valor": vinculo.indicador.valor}
+    lista = vinculo.indicador.lista_advertencia
+    if creado and lista is not None:
+        return _("Indicador agregado: %(tipo)s %(valor)s. Está en la lista de advertencia "
+                 "«%(lista)s»: no se exportará ni se publicará.") % {**datos,
+                                                                     "lista": lista.nombre}
     if creado:
         return _("Indicador agregado: %(tipo)s %(valor)s.") % datos
     return _("El indicador %(tipo)s %(valor)s ya estaba en el incidente.") % datos

@@ -18,16 +18,22 @@ class Command(BaseCommand):
                             help="Nombre descriptivo del token.")
         parser.add_argument("--entidad", metavar="SIGLA",
                             help="Sigla de la entidad a la que se limita el token.")
+        parser.add_argument("--dias", type=int, metavar="N",
+                            help="Días de vigencia (obligatorio al crear: toda automatización "
+                                 "dice cuánto dura su token; máximo TOKENS_API_DIAS_MAXIMO).")
+        parser.add_argument("--alcance", choices=["lectura", "escritura"], default="lectura",
+                            help="lectura (por defecto) o escritura.")
         parser.add_argument("--revocar", metavar="PREFIJO",
                             help="Revoca el token activo con este prefijo (con o sin «cgii_»).")
 
-    def handle(self, *args, username, nombre, entidad, revocar, **options):
+    def handle(self, *args, username, nombre, entidad, revocar, dias, alcance, **options):
         if revocar:
             self._revocar(revocar, username)
         else:
-            self._crear(username, nombre, entidad)
+            self._crear(username, nombre, entidad, dias, alcance)
 
-    def _crear(self, username: str | None, nombre: str, sigla: str | None) -> None:
+    def _crear(self, username: str | None, nombre: str, sigla: str | None, dias: int | None,
+               alcance: str) -> None:
         if not username:
             raise CommandError("Indique el USERNAME del dueño del token.")
         usuario = Usuario.objects.filter(username=username).first()
@@ -38,14 +44,21 @@ class Command(BaseCommand):
             entidad = Entidad.objects.filter(sigla__iexact=sigla).first()
             if entidad is None:
                 raise CommandError(f"No existe la entidad «{sigla}».")
+        if dias is None:
+            raise CommandError("Indique la vigencia con --dias N (todo token vence).")
         try:
-            token, clave = token_crear(usuario=usuario, nombre=nombre, entidad=entidad, actor=ACTOR)
+            # segundo_factor: whoever runs a management command already holds the server.
+            token, clave = token_crear(usuario=usuario, nombre=nombre, entidad=entidad,
+                                       actor=ACTOR, dias=dias, alcance=alcance,
+                                       segundo_factor=True)
         except ErrorDominio as error:
             raise CommandError(_detalle(error)) from error
-        alcance = token.entidad.sigla if token.entidad else "todas (personal CGII)"
+        ambito = token.entidad.sigla if token.entidad else "todas (personal CGII)"
         # Only the key goes to stdout so that scripts can capture it; the rest is for people.
         self.stderr.write(f"Token «{token.nombre}» creado para {usuario.username}, "
-                          f"entidad: {alcance}. Guarde la clave: no se volverá a mostrar.")
+                          f"entidad: {ambito}, alcance: {token.get_alcance_display()}, "
+                          f"vence: {token.expira:%Y-%m-%d %H:%M}. Guarde la clave: no se "
+                          f"volverá a mostrar.")
         self.stdout.write(clave)
 
     def _revocar(self, prefijo: str, username: str | None) -> None:

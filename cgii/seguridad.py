@@ -1,0 +1,43 @@
+"""Security headers the settings alone cannot set (issue 16, finding 10).
+
+- ``Permissions-Policy``: no page of the platform uses the camera, microphone, location,
+  payment, USB or motion sensors; the header says so, so an injected frame or script cannot
+  ask for them either.
+- ``connect-src``: the policy (settings.CONTENT_SECURITY_POLICY) allows ``'self'`` only —
+  no ``ws:``/``wss:`` to any host. CSP Level 3 makes ``'self'`` match the page's own host over
+  ws/wss, but older browsers (Chrome before 71, Safari before 16) do not; this adds the
+  exact websocket origin of the request (``ws://host`` or ``wss://host`` for HTTPS), so the
+  live pages connect everywhere and nowhere else.
+"""
+
+from django.core.exceptions import DisallowedHost
+
+PERMISOS = ", ".join(f"{p}=()" for p in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking"))
+
+
+def origen_websocket(request) -> str | None:
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    return f"{'wss' if request.is_secure() else 'ws'}://{host}"
+
+
+class CabecerasSeguridadMiddleware:
+    """Inside django-csp's CSPMiddleware (it reads ``response._csp_update`` afterwards)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        respuesta = self.get_response(request)
+        respuesta.headers.setdefault("Permissions-Policy", PERMISOS)
+        origen = origen_websocket(request)
+        if origen is not None:
+            actual = getattr(respuesta, "_csp_update", None) or {}
+            respuesta._csp_update = {**actual,
+                                     "connect-src": [*actual.get("connect-src", []), origen]}
+        return respuesta
