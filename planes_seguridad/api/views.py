@@ -159,7 +159,7 @@ class PlanView(APIView):
 
 
 class TransicionView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(summary="Ejecutar una transición (409 con los motivos si no procede)",
                    request={"application/json": s.TransicionPlanSerializer,
@@ -461,7 +461,7 @@ class PeriodoTransicionView(APIView):
 
 
 class AvancesView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ParserJSON, MultiPartParser, FormParser]
 
     @extend_schema(summary="La entidad reporta el avance de un control (con su evidencia, "
                            "multipart, en la misma operación)",
