@@ -1,3 +1,4 @@
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -152,7 +153,10 @@ class ClasificacionSerializer(serializers.Serializer):
         # enum, and a code outside it is a 400 on «tipo» like any other choice.
         from protocolos import selectors as protocolos
 
-        codigos = protocolos.codigos_tipos()
+        try:
+            codigos = protocolos.codigos_tipos()
+        except DatabaseError:  # the schema built before migrate (manage.py check --deploy)
+            codigos = []
         if codigos:
             self.fields["tipo"].choices = [(c, c) for c in codigos]
         else:   # no taxonomy loaded yet: any text, refused by the service

@@ -33,6 +33,7 @@ from tests.servicios_privados import (
 )
 
 RAIZ = Path(__file__).resolve().parents[2]
+TOKEN_MONITOR = "monitor-de-pruebas-0123456789"
 # pytest-django creates the test database only for sessions with django_db tests; the
 # schema is copied from it (the tests themselves use the private server).
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ from tests.factories import crear_entidad, crear_usuario
 cargar_todo()
 entidad = crear_entidad(nombre="Ministerio de Pruebas de Caídas", sigla="MPC")
 usuario = crear_usuario(username="rosa.quispe", entidad=entidad, rol_entidad="reportante")
-_, clave = token_crear(usuario=usuario, nombre="pruebas de caídas")
+_, clave = token_crear(usuario=usuario, nombre="pruebas de caídas", alcance="escritura")
 cliente = Client()
 cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
 print("TOKEN", clave)
@@ -133,6 +134,8 @@ def entorno(django_db_setup, django_db_blocker, tmp_path_factory):
             "DJANGO_SETTINGS_MODULE": "cgii.settings", "PYTHONPATH": str(RAIZ),
             "DJANGO_DEBUG": "0", "CGII_DB_POOL_TIMEOUT": "2", "CGII_DB_CONNECT_TIMEOUT": "2",
             "CGII_CHANNELS_PREFIX": "cgiiindisp", "CGII_ARCHIVOS_DIR": str(tmp / "archivos"),
+            # /salud/'s details are for staff or a monitor holding this token.
+            "CGII_SALUD_TOKEN": TOKEN_MONITOR,
         }
         entorno_app.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         sembrado = subprocess.run(
@@ -191,7 +194,8 @@ def test_postgres_caido_503_y_de_vuelta(entorno):
         assert "Servicio no disponible temporalmente" in r.text and 'lang="es"' in r.text
 
         r = e.get("/salud/")
-        assert r.status_code == 503 and r.json()["base_de_datos"] is False
+        # Public liveness only (details are for staff or a monitor's token).
+        assert r.status_code == 503 and r.json() == {"sano": False}
 
         # Closed with a code the browser client retries, not refused with HTTP 500.
         assert e.cierre_ws(e.api) == 4503
@@ -237,7 +241,7 @@ def test_redis_caido_la_escritura_se_guarda(entorno):
 
         assert e.cierre_ws(e.api) == 4503
         assert e.cierre_ws(e.ws_sesion()) == 4503
-        r = e.get("/salud/")
+        r = e.get("/salud/", headers={"X-Salud-Token": TOKEN_MONITOR})
         assert r.status_code == 200 and r.json()["redis"]["ok"] is False
     finally:
         e.redis.iniciar()
