@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "protocolos",
     "incidentes",
     "incidentes.indicadores",
+    "incidentes.fuentes",
     "planes_seguridad",
 ]
 

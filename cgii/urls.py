@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("cgii.eventos.api.urls")),
     path("", include("incidentes.api.urls")),
     path("", include("incidentes.indicadores.api.urls")),
+    path("", include("incidentes.fuentes.api.urls")),
     path("", include("planes_seguridad.api.urls")),
 ]
 
