@@ -333,6 +333,9 @@ EVENTOS_VERIFICACION_REPOSO = float(os.environ.get("CGII_EVENTOS_VERIFICACION_RE
 EVENTOS_REPETICION_MAXIMA = int(os.environ.get("CGII_EVENTOS_REPETICION_MAXIMA", "5000"))
 
 # --- Generated report files (cgii.reportes) ---------------------------------------------
+# Feed intake (incidentes.fuentes): an aggregation quiet this long becomes (or updates) its
+# incident or notice, and the entity is notified once (docs/fuentes.md).
+FUENTES_ESPERA_SEGUNDOS = float(os.environ.get("CGII_FUENTES_ESPERA", "300"))
 REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user
 REPORTES_DIAS_CONSERVAR = int(os.environ.get("CGII_REPORTES_DIAS_CONSERVAR", "30"))
 

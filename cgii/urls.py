@@ -24,6 +24,7 @@ urlpatterns = [
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/", include("incidentes.urls")),
     path("indicadores/", include("incidentes.indicadores.urls")),
+    path("fuentes/", include("incidentes.fuentes.urls")),
     path("pisi/", include("planes_seguridad.urls")),
     path("reportes/", include("cgii.reportes.urls")),
     path("tablero/", tablero, name="tablero"),

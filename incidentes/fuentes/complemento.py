@@ -1,6 +1,16 @@
 """Everything the feed intake plugs into core (cgii.complementos). Periodic jobs:
 periodicas.py."""
 
-from cgii.complementos import Complemento
+from django.utils.translation import gettext_lazy as _
 
-COMPLEMENTO = Complemento(app="fuentes")
+from cgii.complementos import Complemento, EntradaMenu, Sumidero
+
+from . import notificaciones
+
+COMPLEMENTO = Complemento(
+    app="fuentes",
+    notificaciones=notificaciones.TIPOS,
+    sumideros=(Sumidero("fuentes.notificaciones", ("fuentes.notificar",),
+                        notificaciones.al_evento),),
+    menu=(EntradaMenu(_("Fuentes"), "fuentes:inicio", orden=25),),
+)

@@ -1,0 +1,182 @@
+"""Aggregations into the protocol: once an aggregation has been quiet for
+``FUENTES_ESPERA_SEGUNDOS``, its feed's policy decides, in one transaction per aggregation:
+
+- **incidente**: the entity's open incident for the same feed and classification takes the
+  new hosts (a timeline entry); if the last one is resolved or closed, the feed says whether
+  it is reopened (``reabrir_por_fuente``, through ``cgii.fsm``) or a new one starts; a new
+  incident has origin "fuente externa" and the taxonomy type mapped from
+  ``classification.type`` (``rsit.py``), classified by the system so the protocol's
+  checklist is there when an analyst triages it;
+- **aviso**: a notice the entity only acknowledges;
+- **registro**: nothing beyond the stored events.
+
+The entity hears once per aggregation: the new incident's own notification, the reopening's,
+or ours (``fuentes.notificar`` → the sink in ``notificaciones.py``). Events arriving after
+that only update the counters and, on an incident, add a timeline entry without notifying.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cgii.auditoria.services import auditoria_registrar
+from cgii.entidades.sistema import SISTEMA
+from cgii.eventos import grupos
+from cgii.eventos.services import evento_emitir
+from protocolos import selectors as protocolos
+
+from ... import services as incidentes
+from ...models import Incidente, Nivel, Origen, TipoEntrada
+from ...selectors import incidente_obtener
+from ...services.comun import registrar
+from ...states import ESTADOS_ABIERTOS, Estado, Transicion
+from ..models import Agregacion, AlCerrado, EventoFuente, Politica
+from ..rsit import TIPO_CGII
+
+LIMITE_POR_PASADA = 500
+EVENTO_NOTIFICAR = "fuentes.notificar"
+
+
+def espera() -> timedelta:
+    return timedelta(seconds=settings.FUENTES_ESPERA_SEGUNDOS)
+
+
+def consolidar_pendientes(*, ahora=None, espera_minima: timedelta | None = None,
+                          limite: int = LIMITE_POR_PASADA) -> int:
+    """The periodic job: every aggregation with new events and quiet for the wait, oldest
+    first, each in its own transaction. Idempotent and safe to overlap (rows locked with
+    SKIP LOCKED; an aggregation with nothing pending is left alone)."""
+    ahora = ahora or timezone.now()
+    corte = ahora - (espera() if espera_minima is None else espera_minima)
+    ids = list(Agregacion.objects.filter(pendientes__gt=0, recibido_en__lte=corte)
+               .order_by("recibido_en", "id").values_list("id", flat=True)[:limite])
+    return sum(1 for i in ids if agregacion_consolidar(agregacion_id=i) is not None)
+
+
+def agregacion_consolidar(*, agregacion_id: int) -> Agregacion | None:
+    with transaction.atomic():
+        agregacion = (Agregacion.objects.select_for_update(skip_locked=True, of=("self",))
+                      .select_related("fuente", "entidad")
+                      .filter(pk=agregacion_id, pendientes__gt=0).first())
+        if agregacion is None:
+            return None
+        nuevos, primera = agregacion.pendientes, agregacion.consolidado_en is None
+        agregacion.hosts = (EventoFuente.objects.filter(agregacion=agregacion)
+                            .values("host").distinct().count())
+        if primera:
+            agregacion.politica = agregacion.fuente.politica  # kept for later events
+        if agregacion.politica == Politica.INCIDENTE:
+            _al_incidente(agregacion, nuevos=nuevos, primera=primera)
+        elif agregacion.politica == Politica.AVISO and primera:
+            _notificar(agregacion, incidente=None)
+        agregacion.pendientes = 0
+        agregacion.consolidado_en = agregacion.consolidado_en or timezone.now()
+        agregacion.save(update_fields=["pendientes", "hosts", "politica", "incidente",
+                                       "consolidado_en"])
+        auditoria_registrar(
+            actor=None, accion="fuentes.consolidar", objeto=agregacion,
+            datos={"politica": agregacion.politica, "eventos_nuevos": nuevos,
+                   "hosts": agregacion.hosts, "incidente_id": agregacion.incidente_id})
+    return agregacion
+
+
+# ---- policy "incidente" ----------------------------------------------------------------
+
+def _texto(agregacion: Agregacion, nuevos: int) -> str:
+    return _("%(n)d eventos nuevos de %(f)s (%(c)s) del %(d)s; %(h)d hosts afectados en el "
+             "día. Vea la tabla de hosts afectados.") % {
+        "n": nuevos, "f": agregacion.fuente, "c": agregacion.clasificacion,
+        "d": agregacion.periodo.strftime("%d/%m/%Y"), "h": agregacion.hosts}
+
+
+def _anotar(incidente_id: int, agregacion: Agregacion, nuevos: int) -> Incidente:
+    """One timeline entry, visible to the entity (no notification of its own)."""
+    incidente = incidente_obtener(usuario=SISTEMA, incidente_id=incidente_id,
+                                  para_actualizar=True)
+    incidente.save(update_fields=["actualizado"])
+    registrar(incidente, actor=SISTEMA, tipo_entrada=TipoEntrada.FUENTE, accion="fuente",
+              evento="incidente.actualizado", visible_entidad=True,
+              texto=_texto(agregacion, nuevos),
+              datos={"agregacion_id": agregacion.pk, "eventos": nuevos,
+                     "hosts": agregacion.hosts, "fuente": str(agregacion.fuente),
+                     "clasificacion": agregacion.clasificacion})
+    return incidente
+
+
+def _ultimo_incidente(agregacion: Agregacion) -> Incidente | None:
+    previa = (Agregacion.objects.filter(
+        entidad_id=agregacion.entidad_id, fuente_id=agregacion.fuente_id,
+        clasificacion=agregacion.clasificacion, incidente__isnull=False)
+        .exclude(pk=agregacion.pk).select_related("incidente").order_by("-periodo", "-id")
+        .first())
+    return previa.incidente if previa else None
+
+
+def _al_incidente(agregacion: Agregacion, *, nuevos: int, primera: bool) -> None:
+    if agregacion.incidente_id and agregacion.incidente.estado in ESTADOS_ABIERTOS:
+        _anotar(agregacion.incidente_id, agregacion, nuevos)  # late events: no new notice
+        return
+    actual = agregacion.incidente if agregacion.incidente_id else _ultimo_incidente(agregacion)
+    if actual is not None and actual.estado in ESTADOS_ABIERTOS:
+        agregacion.incidente = _anotar(actual.pk, agregacion, agregacion.eventos)
+        _notificar(agregacion, incidente=agregacion.incidente)
+    elif (actual is not None and actual.estado in (Estado.RESUELTO, Estado.CERRADO)
+          and agregacion.fuente.al_cerrado == AlCerrado.REABRIR):
+        # The reopening's own notification (incidente.transicion) tells the entity.
+        incidentes.incidente_transicionar(
+            actor=SISTEMA, incidente_id=actual.pk, transicion=Transicion.REABRIR_POR_FUENTE,
+            comentario=_("Nuevos eventos de %(f)s sobre este incidente.")
+            % {"f": agregacion.fuente})
+        agregacion.incidente = _anotar(actual.pk, agregacion, agregacion.eventos)
+    else:
+        agregacion.incidente = _abrir(agregacion)  # its creation notifies the entity
+
+
+def _abrir(agregacion: Agregacion) -> Incidente:
+    codigo = TIPO_CGII.get(agregacion.clasificacion, "sin-determinar")
+    tipo = protocolos.tipo_por_codigo(codigo)
+    ahora = timezone.now()
+    detectado = min(agregacion.primer_evento or ahora, ahora)
+    nombre_tipo = tipo.nombre if tipo else agregacion.clasificacion
+    incidente = incidentes.incidente_reportar(
+        actor=SISTEMA, entidad=agregacion.entidad,
+        titulo=(_("%(t)s: %(h)d hosts según %(f)s")
+                % {"t": nombre_tipo, "h": agregacion.hosts, "f": agregacion.fuente})[:200],
+        descripcion=_("Incidente abierto a partir de los eventos de la fuente externa %(f)s "
+                      "(clasificación %(c)s). Los hosts afectados (IP, puerto, momento, "
+                      "identificador) están en la tabla del incidente, que puede filtrar y "
+                      "descargar como CSV.") % {"f": agregacion.fuente,
+                                                  "c": agregacion.clasificacion},
+        detectado_en=detectado, origen=Origen.FUENTE_EXTERNA,
+        origen_detalle=str(agregacion.fuente)[:255], tlp=agregacion.fuente.tlp,
+        activos_afectados=_("%(h)d hosts de la entidad (ver la tabla de hosts afectados).")
+        % {"h": agregacion.hosts})
+    if tipo is not None:
+        incidentes.incidente_clasificar(actor=SISTEMA, incidente_id=incidente.pk,
+                                        tipo_codigo=tipo.codigo, impacto=tipo.impacto or 2,
+                                        urgencia=Nivel.MEDIO)
+    _anotar(incidente.pk, agregacion, agregacion.eventos)
+    return Incidente.objects.get(pk=incidente.pk)
+
+
+# ---- notices and the one notification ----------------------------------------------------
+
+def _notificar(agregacion: Agregacion, *, incidente: Incidente | None) -> None:
+    evento_emitir(
+        tipo=EVENTO_NOTIFICAR,
+        datos={"agregacion": {"id": agregacion.pk, "entidad_id": agregacion.entidad_id,
+                              "fuente": str(agregacion.fuente),
+                              "clasificacion": agregacion.clasificacion,
+                              "periodo": agregacion.periodo.isoformat(),
+                              "hosts": agregacion.hosts, "eventos": agregacion.eventos,
+                              "politica": agregacion.politica,
+                              "tlp": agregacion.fuente.tlp},
+               "incidente": ({"id": incidente.pk, "codigo": incidente.codigo}
+                             if incidente else None)},
+        grupos=[grupos.GRUPO_PERSONAL_CGII, grupos.grupo_entidad(agregacion.entidad_id)],
+        entidad_id=agregacion.entidad_id)
