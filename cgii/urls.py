@@ -22,6 +22,7 @@ urlpatterns = [
     path("cuenta/notificaciones/", views.preferencias_notificaciones,
          name="preferencias_notificaciones"),
     path("cuenta/", include("cgii.entidades.urls")),
+    path("entidades/", include("cgii.entidades.urls_constituencia")),
     path("incidentes/", include("incidentes.urls")),
     path("indicadores/", include("incidentes.indicadores.urls")),
     path("fuentes/", include("incidentes.fuentes.urls")),
