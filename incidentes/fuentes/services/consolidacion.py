@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from ...models import Incidente, Nivel, Origen, TipoEntrada
 from ...selectors import incidente_obtener
 from ...services.comun import registrar
 from ...states import ESTADOS_ABIERTOS, Estado, Transicion
-from ..models import Agregacion, AlCerrado, EventoFuente, Politica
+from ..models import Agregacion, AlCerrado, Politica
 from ..rsit import TIPO_CGII
 
 LIMITE_POR_PASADA = 500
@@ -49,13 +49,58 @@ def espera() -> timedelta:
 def consolidar_pendientes(*, ahora=None, espera_minima: timedelta | None = None,
                           limite: int = LIMITE_POR_PASADA) -> int:
     """The periodic job: every aggregation with new events and quiet for the wait, oldest
-    first, each in its own transaction. Idempotent and safe to overlap (rows locked with
-    SKIP LOCKED; an aggregation with nothing pending is left alone)."""
+    first. Notices and records are consolidated set-based, in one transaction per pass
+    (their one notification each is an outbox row); an aggregation that opens, reopens or
+    updates an incident gets a transaction of its own (the incident services'). Idempotent
+    and safe to overlap: rows are locked with SKIP LOCKED, nothing pending is left alone."""
     ahora = ahora or timezone.now()
     corte = ahora - (espera() if espera_minima is None else espera_minima)
     ids = list(Agregacion.objects.filter(pendientes__gt=0, recibido_en__lte=corte)
                .order_by("recibido_en", "id").values_list("id", flat=True)[:limite])
-    return sum(1 for i in ids if agregacion_consolidar(agregacion_id=i) is not None)
+    if not ids:
+        return 0
+    hechas, de_incidente = _consolidar_sin_incidente(ids)
+    return hechas + sum(1 for i in de_incidente
+                        if agregacion_consolidar(agregacion_id=i) is not None)
+
+
+def _consolidar_sin_incidente(ids: list[int]) -> tuple[int, list[int]]:
+    """Notices and records in a few statements; returns (how many, the incident ones)."""
+    with transaction.atomic():
+        filas = list(Agregacion.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(pk__in=ids, pendientes__gt=0).select_related("fuente")
+                     .order_by("id"))
+        if not filas:
+            return 0, []
+        politica = {a.pk: a.politica or a.fuente.politica for a in filas}
+        propias = [a for a in filas if politica[a.pk] != Politica.INCIDENTE]
+        if not propias:
+            return 0, [a.pk for a in filas]
+        _contar_hosts([a.pk for a in propias])
+        ahora = timezone.now()
+        hosts = dict(Agregacion.objects.filter(pk__in=[a.pk for a in propias])
+                     .values_list("id", "hosts"))
+        for a in propias:
+            a.hosts, a.politica = hosts[a.pk], politica[a.pk]
+            if a.politica == Politica.AVISO and a.consolidado_en is None:
+                _notificar(a, incidente=None)
+            a.pendientes, a.consolidado_en = 0, a.consolidado_en or ahora
+        Agregacion.objects.bulk_update(propias, ["politica", "pendientes", "consolidado_en"])
+        auditoria_registrar(actor=None, accion="fuentes.consolidar",
+                            datos={"agregaciones": [a.pk for a in propias],
+                                   "avisos": sum(a.politica == Politica.AVISO
+                                                 for a in propias)})
+    return len(propias), [a.pk for a in filas if politica[a.pk] == Politica.INCIDENTE]
+
+
+def _contar_hosts(ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE fuentes_agregacion a SET hosts = c.hosts
+            FROM (SELECT agregacion_id, count(DISTINCT host) AS hosts
+                  FROM fuentes_eventofuente WHERE agregacion_id = ANY(%s)
+                  GROUP BY agregacion_id) c
+            WHERE a.id = c.agregacion_id""", [ids])
 
 
 def agregacion_consolidar(*, agregacion_id: int) -> Agregacion | None:
@@ -66,8 +111,9 @@ def agregacion_consolidar(*, agregacion_id: int) -> Agregacion | None:
         if agregacion is None:
             return None
         nuevos, primera = agregacion.pendientes, agregacion.consolidado_en is None
-        agregacion.hosts = (EventoFuente.objects.filter(agregacion=agregacion)
-                            .values("host").distinct().count())
+        _contar_hosts([agregacion.pk])
+        agregacion.hosts = Agregacion.objects.values_list("hosts", flat=True).get(
+            pk=agregacion.pk)
         if primera:
             agregacion.politica = agregacion.fuente.politica  # kept for later events
         if agregacion.politica == Politica.INCIDENTE:
@@ -78,10 +124,6 @@ def agregacion_consolidar(*, agregacion_id: int) -> Agregacion | None:
         agregacion.consolidado_en = agregacion.consolidado_en or timezone.now()
         agregacion.save(update_fields=["pendientes", "hosts", "politica", "incidente",
                                        "consolidado_en"])
-        auditoria_registrar(
-            actor=None, accion="fuentes.consolidar", objeto=agregacion,
-            datos={"politica": agregacion.politica, "eventos_nuevos": nuevos,
-                   "hosts": agregacion.hosts, "incidente_id": agregacion.incidente_id})
     return agregacion
 
 

@@ -95,14 +95,14 @@ def eventos_recibir(*, actor, eventos: list) -> ResultadoIngesta:
         return guardar(validos)
 
 
-_COLUMNAS = ("proveedor", "nombre", "clasificacion", "identificador", "ip", "fqdn", "asn",
+_COLUMNAS = ("n", "proveedor", "nombre", "clasificacion", "identificador", "ip", "fqdn", "asn",
              "puerto", "protocolo", "momento", "dia", "host", "datos")
 
 
 def _preparar_tabla(cursor) -> None:
     cursor.execute(f"""
         CREATE TEMP TABLE IF NOT EXISTS {TABLA} (
-            proveedor text NOT NULL, nombre text NOT NULL, clasificacion text NOT NULL,
+            n integer NOT NULL, proveedor text NOT NULL, nombre text NOT NULL, clasificacion text NOT NULL,
             identificador text NOT NULL, ip inet, fqdn text, asn bigint, puerto integer,
             protocolo text NOT NULL, momento timestamptz NOT NULL, dia date NOT NULL,
             host text NOT NULL, datos jsonb NOT NULL, entidad_id integer, via text
@@ -116,8 +116,8 @@ def guardar(validos: list[EventoValido]) -> ResultadoIngesta:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAVE_CERROJO])
         _preparar_tabla(cursor)
         with cursor.copy(f"COPY {TABLA} ({', '.join(_COLUMNAS)}) FROM STDIN") as copia:
-            for e in validos:
-                copia.write_row((e.proveedor, e.nombre, e.clasificacion, e.identificador, e.ip,
+            for n, e in enumerate(validos):
+                copia.write_row((n, e.proveedor, e.nombre, e.clasificacion, e.identificador, e.ip,
                                  e.fqdn, e.asn, e.puerto, e.protocolo, e.momento, e.dia, e.host,
                                  e.datos))
         cursor.execute(f"""

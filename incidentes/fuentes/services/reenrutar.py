@@ -53,7 +53,7 @@ def _reenrutar() -> tuple[int, int]:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAVE_CERROJO])
         cursor.execute(f"""
             CREATE TEMP TABLE {TABLA} ON COMMIT DROP AS
-            SELECT id, fuente_id, clasificacion, ip, nullif(fqdn, '') AS fqdn, asn, dia,
+            SELECT id, id AS n, fuente_id, clasificacion, ip, nullif(fqdn, '') AS fqdn, asn, dia,
                    NULL::integer AS entidad_id, NULL::text AS via
             FROM fuentes_eventofuente WHERE entidad_id IS NULL""")
         revisados = cursor.rowcount
