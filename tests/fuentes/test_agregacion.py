@@ -172,3 +172,16 @@ def test_sin_entidad_se_corrige_y_reenruta_en_una_accion(catalogos, registro, en
     agregacion = Agregacion.objects.get(entidad=entidad_a)
     assert (agregacion.eventos, agregacion.pendientes) == (2, 2)
     assert consolidar() == 1
+
+
+def test_varios_dias_pendientes_son_una_sola_actualizacion(catalogos, registro, gente_b):
+    """A backlog (IntelMQ down for days, then catching up): one incident, one timeline
+    entry and one notification for the three days, each day still its own aggregation."""
+    politica(Politica.INCIDENTE)
+    recibir(*[evento("200.87.12.7", momento=AYER - timedelta(days=d)) for d in range(3)])
+    assert consolidar() == 3
+    incidente = Incidente.objects.get()
+    assert Agregacion.objects.filter(incidente=incidente).count() == 3
+    entrada = incidente.timeline.get(tipo=TipoEntrada.FUENTE)
+    assert (entrada.datos["eventos"], len(entrada.datos["agregaciones"])) == (3, 3)
+    assert [t for t, _ in notificaciones(gente_b[0])] == ["incidente.nuevo"]

@@ -60,8 +60,18 @@ def consolidar_pendientes(*, ahora=None, espera_minima: timedelta | None = None,
     if not ids:
         return 0
     hechas, de_incidente = _consolidar_sin_incidente(ids)
-    return hechas + sum(1 for i in de_incidente
-                        if agregacion_consolidar(agregacion_id=i) is not None)
+    claves: dict[tuple, list[int]] = {}
+    for a in Agregacion.objects.filter(pk__in=de_incidente).values(
+            "id", "entidad_id", "fuente_id", "clasificacion"):
+        claves.setdefault((a["entidad_id"], a["fuente_id"], a["clasificacion"]), []).append(
+            a["id"])
+    return hechas + sum(_consolidar_clave(grupo) for grupo in claves.values())
+
+
+def agregacion_consolidar(*, agregacion_id: int) -> int:
+    """One aggregation now, whatever its policy (1 if it had something pending)."""
+    hechas, de_incidente = _consolidar_sin_incidente([agregacion_id])
+    return hechas + (_consolidar_clave(de_incidente) if de_incidente else 0)
 
 
 def _consolidar_sin_incidente(ids: list[int]) -> tuple[int, list[int]]:
@@ -103,119 +113,135 @@ def _contar_hosts(ids: list[int]) -> None:
             WHERE a.id = c.agregacion_id""", [ids])
 
 
-def agregacion_consolidar(*, agregacion_id: int) -> Agregacion | None:
+def _consolidar_clave(ids: list[int]) -> int:
+    """The pending aggregations of one entity, feed and classification (policy
+    "incidente"), in one transaction: one timeline entry on the incident, at most one
+    notification (a backlog of several days is one update, not one per day)."""
     with transaction.atomic():
-        agregacion = (Agregacion.objects.select_for_update(skip_locked=True, of=("self",))
-                      .select_related("fuente", "entidad")
-                      .filter(pk=agregacion_id, pendientes__gt=0).first())
-        if agregacion is None:
-            return None
-        nuevos, primera = agregacion.pendientes, agregacion.consolidado_en is None
-        _contar_hosts([agregacion.pk])
-        agregacion.hosts = Agregacion.objects.values_list("hosts", flat=True).get(
-            pk=agregacion.pk)
-        if primera:
-            agregacion.politica = agregacion.fuente.politica  # kept for later events
-        if agregacion.politica == Politica.INCIDENTE:
-            _al_incidente(agregacion, nuevos=nuevos, primera=primera)
-        elif agregacion.politica == Politica.AVISO and primera:
-            _notificar(agregacion, incidente=None)
-        agregacion.pendientes = 0
-        agregacion.consolidado_en = agregacion.consolidado_en or timezone.now()
-        agregacion.save(update_fields=["pendientes", "hosts", "politica", "incidente",
-                                       "consolidado_en"])
-    return agregacion
+        grupo = list(Agregacion.objects.select_for_update(skip_locked=True, of=("self",))
+                     .select_related("fuente", "entidad", "incidente")
+                     .filter(pk__in=ids, pendientes__gt=0).order_by("periodo", "id"))
+        if not grupo:
+            return 0
+        _contar_hosts([a.pk for a in grupo])
+        hosts = dict(Agregacion.objects.filter(pk__in=[a.pk for a in grupo])
+                     .values_list("id", "hosts"))
+        nuevas = [a for a in grupo if a.consolidado_en is None]
+        for a in grupo:
+            a.hosts = hosts[a.pk]
+            if a.consolidado_en is None:
+                a.politica = a.fuente.politica  # kept for later events of the same day
+        incidente = _al_incidente(grupo, nuevos=sum(a.pendientes for a in grupo),
+                                  notificar=bool(nuevas))
+        ahora = timezone.now()
+        for a in grupo:
+            a.incidente, a.pendientes = incidente, 0
+            a.consolidado_en = a.consolidado_en or ahora
+        Agregacion.objects.bulk_update(grupo, ["politica", "incidente", "pendientes",
+                                               "consolidado_en"])
+    return len(grupo)
 
 
 # ---- policy "incidente" ----------------------------------------------------------------
 
-def _texto(agregacion: Agregacion, nuevos: int) -> str:
-    return _("%(n)d eventos nuevos de %(f)s (%(c)s) del %(d)s; %(h)d hosts afectados en el "
-             "día. Vea la tabla de hosts afectados.") % {
-        "n": nuevos, "f": agregacion.fuente, "c": agregacion.clasificacion,
-        "d": agregacion.periodo.strftime("%d/%m/%Y"), "h": agregacion.hosts}
+def _texto(grupo: list[Agregacion], nuevos: int) -> str:
+    dias = sorted({a.periodo for a in grupo})
+    periodo = f"{dias[0]:%d/%m/%Y}" if len(dias) == 1 else f"{dias[0]:%d/%m/%Y}–{dias[-1]:%d/%m/%Y}"
+    return _("%(n)d eventos nuevos de %(f)s (%(c)s), %(d)s: %(h)d hosts afectados. Vea la "
+             "tabla de hosts afectados.") % {
+        "n": nuevos, "f": grupo[-1].fuente, "c": grupo[-1].clasificacion, "d": periodo,
+        "h": sum(a.hosts for a in grupo)}
 
 
-def _anotar(incidente_id: int, agregacion: Agregacion, nuevos: int) -> Incidente:
+def _anotar(incidente_id: int, grupo: list[Agregacion], nuevos: int) -> Incidente:
     """One timeline entry, visible to the entity (no notification of its own)."""
     incidente = incidente_obtener(usuario=SISTEMA, incidente_id=incidente_id,
                                   para_actualizar=True)
     incidente.save(update_fields=["actualizado"])
     registrar(incidente, actor=SISTEMA, tipo_entrada=TipoEntrada.FUENTE, accion="fuente",
               evento="incidente.actualizado", visible_entidad=True,
-              texto=_texto(agregacion, nuevos),
-              datos={"agregacion_id": agregacion.pk, "eventos": nuevos,
-                     "hosts": agregacion.hosts, "fuente": str(agregacion.fuente),
-                     "clasificacion": agregacion.clasificacion})
+              texto=_texto(grupo, nuevos),
+              datos={"agregaciones": [a.pk for a in grupo], "eventos": nuevos,
+                     "hosts": sum(a.hosts for a in grupo), "fuente": str(grupo[-1].fuente),
+                     "clasificacion": grupo[-1].clasificacion})
     return incidente
 
 
-def _ultimo_incidente(agregacion: Agregacion) -> Incidente | None:
+def _ultimo_incidente(grupo: list[Agregacion]) -> Incidente | None:
+    """The incident of this entity, feed and classification: the group's own if one of its
+    aggregations already has one, else the one of the latest earlier aggregation."""
+    propios = [a.incidente for a in grupo if a.incidente_id]
+    if propios:
+        return propios[-1]
+    ultima = grupo[-1]
     previa = (Agregacion.objects.filter(
-        entidad_id=agregacion.entidad_id, fuente_id=agregacion.fuente_id,
-        clasificacion=agregacion.clasificacion, incidente__isnull=False)
-        .exclude(pk=agregacion.pk).select_related("incidente").order_by("-periodo", "-id")
-        .first())
+        entidad_id=ultima.entidad_id, fuente_id=ultima.fuente_id,
+        clasificacion=ultima.clasificacion, incidente__isnull=False)
+        .exclude(pk__in=[a.pk for a in grupo]).select_related("incidente")
+        .order_by("-periodo", "-id").first())
     return previa.incidente if previa else None
 
 
-def _al_incidente(agregacion: Agregacion, *, nuevos: int, primera: bool) -> None:
-    if agregacion.incidente_id and agregacion.incidente.estado in ESTADOS_ABIERTOS:
-        _anotar(agregacion.incidente_id, agregacion, nuevos)  # late events: no new notice
-        return
-    actual = agregacion.incidente if agregacion.incidente_id else _ultimo_incidente(agregacion)
+def _al_incidente(grupo: list[Agregacion], *, nuevos: int, notificar: bool) -> Incidente:
+    ultima = grupo[-1]
+    actual = _ultimo_incidente(grupo)
     if actual is not None and actual.estado in ESTADOS_ABIERTOS:
-        agregacion.incidente = _anotar(actual.pk, agregacion, agregacion.eventos)
-        _notificar(agregacion, incidente=agregacion.incidente)
-    elif (actual is not None and actual.estado in (Estado.RESUELTO, Estado.CERRADO)
-          and agregacion.fuente.al_cerrado == AlCerrado.REABRIR):
+        incidente = _anotar(actual.pk, grupo, nuevos)
+        if notificar:  # new aggregations on the open incident: our one notification
+            _notificar(ultima, incidente=incidente, grupo=grupo)
+        return incidente
+    if (actual is not None and actual.estado in (Estado.RESUELTO, Estado.CERRADO)
+            and ultima.fuente.al_cerrado == AlCerrado.REABRIR):
         # The reopening's own notification (incidente.transicion) tells the entity.
         incidentes.incidente_transicionar(
             actor=SISTEMA, incidente_id=actual.pk, transicion=Transicion.REABRIR_POR_FUENTE,
             comentario=_("Nuevos eventos de %(f)s sobre este incidente.")
-            % {"f": agregacion.fuente})
-        agregacion.incidente = _anotar(actual.pk, agregacion, agregacion.eventos)
-    else:
-        agregacion.incidente = _abrir(agregacion)  # its creation notifies the entity
+            % {"f": ultima.fuente})
+        return _anotar(actual.pk, grupo, nuevos)
+    return _abrir(grupo, nuevos)  # its creation notifies the entity
 
 
-def _abrir(agregacion: Agregacion) -> Incidente:
-    codigo = TIPO_CGII.get(agregacion.clasificacion, "sin-determinar")
+def _abrir(grupo: list[Agregacion], nuevos: int) -> Incidente:
+    ultima = grupo[-1]
+    codigo = TIPO_CGII.get(ultima.clasificacion, "sin-determinar")
     tipo = protocolos.tipo_por_codigo(codigo)
     ahora = timezone.now()
-    detectado = min(agregacion.primer_evento or ahora, ahora)
-    nombre_tipo = tipo.nombre if tipo else agregacion.clasificacion
+    primero = min((a.primer_evento for a in grupo if a.primer_evento), default=ahora)
+    hosts = sum(a.hosts for a in grupo)
+    nombre_tipo = tipo.nombre if tipo else ultima.clasificacion
     incidente = incidentes.incidente_reportar(
-        actor=SISTEMA, entidad=agregacion.entidad,
+        actor=SISTEMA, entidad=ultima.entidad,
         titulo=(_("%(t)s: %(h)d hosts según %(f)s")
-                % {"t": nombre_tipo, "h": agregacion.hosts, "f": agregacion.fuente})[:200],
+                % {"t": nombre_tipo, "h": hosts, "f": ultima.fuente})[:200],
         descripcion=_("Incidente abierto a partir de los eventos de la fuente externa %(f)s "
                       "(clasificación %(c)s). Los hosts afectados (IP, puerto, momento, "
                       "identificador) están en la tabla del incidente, que puede filtrar y "
-                      "descargar como CSV.") % {"f": agregacion.fuente,
-                                                  "c": agregacion.clasificacion},
-        detectado_en=detectado, origen=Origen.FUENTE_EXTERNA,
-        origen_detalle=str(agregacion.fuente)[:255], tlp=agregacion.fuente.tlp,
+                      "descargar como CSV.") % {"f": ultima.fuente, "c": ultima.clasificacion},
+        detectado_en=min(primero, ahora), origen=Origen.FUENTE_EXTERNA,
+        origen_detalle=str(ultima.fuente)[:255], tlp=ultima.fuente.tlp,
         activos_afectados=_("%(h)d hosts de la entidad (ver la tabla de hosts afectados).")
-        % {"h": agregacion.hosts})
+        % {"h": hosts})
     if tipo is not None:
         incidentes.incidente_clasificar(actor=SISTEMA, incidente_id=incidente.pk,
                                         tipo_codigo=tipo.codigo, impacto=tipo.impacto or 2,
                                         urgencia=Nivel.MEDIO)
-    _anotar(incidente.pk, agregacion, agregacion.eventos)
+    _anotar(incidente.pk, grupo, nuevos)
     return Incidente.objects.get(pk=incidente.pk)
 
 
 # ---- notices and the one notification ----------------------------------------------------
 
-def _notificar(agregacion: Agregacion, *, incidente: Incidente | None) -> None:
+def _notificar(agregacion: Agregacion, *, incidente: Incidente | None,
+               grupo: list[Agregacion] | None = None) -> None:
+    grupo = grupo or [agregacion]
     evento_emitir(
         tipo=EVENTO_NOTIFICAR,
         datos={"agregacion": {"id": agregacion.pk, "entidad_id": agregacion.entidad_id,
                               "fuente": str(agregacion.fuente),
                               "clasificacion": agregacion.clasificacion,
                               "periodo": agregacion.periodo.isoformat(),
-                              "hosts": agregacion.hosts, "eventos": agregacion.eventos,
+                              "hosts": sum(a.hosts for a in grupo),
+                              "eventos": sum(a.eventos for a in grupo),
                               "politica": agregacion.politica,
                               "tlp": agregacion.fuente.tlp},
                "incidente": ({"id": incidente.pk, "codigo": incidente.codigo}
