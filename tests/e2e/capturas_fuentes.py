@@ -14,7 +14,6 @@ import sys
 from datetime import timedelta
 
 import _capturas  # noqa: F401 - Django set-up first
-
 from django.utils import timezone  # noqa: E402
 
 RSI = "rsi.mopsv"
