@@ -140,9 +140,10 @@ class EventoFuente(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["fuente", "host", "identificador", "dia"], name="evento_fuente_unico")]
         indexes = [
-            # The host table of an aggregation (or of an incident: its aggregations), newest
-            # first, paginated.
-            models.Index(fields=["agregacion", "-momento", "-id"], name="evento_agregacion"),
+            # The host table of an aggregation, or of an incident (its aggregations, newest
+            # delivery first): `agregacion_id = ANY(…) ORDER BY agregacion_id DESC, momento
+            # DESC, id DESC` reads it in order, and page counts and ids come from it alone.
+            models.Index(fields=["-agregacion", "-momento", "-id"], name="evento_agregacion"),
             # The CGII's "sin entidad" queue.
             models.Index(fields=["-dia"], name="evento_sin_entidad",
                          condition=models.Q(entidad__isnull=True)),

@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils.dateparse import parse_date
 
@@ -104,7 +105,21 @@ def _filtrar(qs: QuerySet[EventoFuente], f: FiltrosHosts) -> QuerySet[EventoFuen
 
 
 def _ordenados(qs: QuerySet[EventoFuente]) -> QuerySet[EventoFuente]:
-    return qs.only(*COLUMNAS_HOSTS, "id", "agregacion_id").order_by("-momento", "-id")
+    # The index's order (evento_agregacion): the latest delivery first, newest event first.
+    return qs.only(*COLUMNAS_HOSTS, "id", "agregacion_id").order_by(
+        "-agregacion_id", "-momento", "-id")
+
+
+class PaginadorPorIds(Paginator):
+    """Pages of a host table: the page's ids from the index alone (an OFFSET of 50,000 skips
+    index entries, not table rows), then those 50 rows."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        desde = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("id", flat=True)[desde:desde + self.per_page])
+        filas = {f.pk: f for f in self.object_list.filter(pk__in=ids)}
+        return self._get_page([filas[i] for i in ids if i in filas], number, self)
 
 
 def hosts_de_agregacion(usuario, agregacion_id: int,

@@ -34,8 +34,8 @@ def _consulta(request) -> str:
     return copia.urlencode()
 
 
-def _pagina(request, qs):
-    return Paginator(qs, POR_PAGINA).get_page(request.GET.get("page"))
+def _pagina(request, qs, paginador=Paginator):
+    return paginador(qs, POR_PAGINA).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -60,7 +60,8 @@ def agregacion(request, pk: int):
     except NoEncontrado:
         raise Http404 from None
     return render(request, "fuentes/agregacion.html", {
-        "agregacion": agregacion, "pagina": _pagina(request, hosts), "filtros": filtros,
+        "agregacion": agregacion,
+        "pagina": _pagina(request, hosts, selectors.PaginadorPorIds), "filtros": filtros,
         "consulta": _consulta(request), "personal": es_personal_cgii(request.user),
         "puede_acusar": (not es_personal_cgii(request.user) and agregacion.acusado_en is None),
     })
@@ -76,8 +77,8 @@ def hosts_incidente(request, pk: int):
         raise Http404 from None
     return render(request, "fuentes/hosts_incidente.html", {
         "incidente": incidente, "resumen": selectors.resumen_agregaciones(agregaciones),
-        "pagina": _pagina(request, hosts), "filtros": filtros, "consulta": _consulta(request),
-        "personal": es_personal_cgii(request.user)})
+        "pagina": _pagina(request, hosts, selectors.PaginadorPorIds), "filtros": filtros,
+        "consulta": _consulta(request), "personal": es_personal_cgii(request.user)})
 
 
 class _Eco:
