@@ -14,6 +14,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils.dateparse import parse_date
+from django.utils.functional import cached_property
 
 from cgii.entidades.selectors import (
     es_personal_cgii,
@@ -112,7 +113,23 @@ def _ordenados(qs: QuerySet[EventoFuente]) -> QuerySet[EventoFuente]:
 
 class PaginadorPorIds(Paginator):
     """Pages of a host table: the page's ids from the index alone (an OFFSET of 50,000 skips
-    index entries, not table rows), then those 50 rows."""
+    index entries, not table rows), then those 50 rows. The unfiltered table's size is the
+    aggregations' counters (``total``: no COUNT over 100,000 rows); a filtered one is
+    counted up to ``TOPE`` (then "more than", and the CSV has them all)."""
+
+    TOPE = 10_000
+
+    def __init__(self, object_list, per_page, *, total: int | None = None, **kw):
+        super().__init__(object_list, per_page, **kw)
+        self.total, self.recortado = total, False
+
+    @cached_property
+    def count(self) -> int:
+        if self.total is not None:
+            return self.total
+        n = self.object_list.values("id")[:self.TOPE + 1].count()
+        self.recortado = n > self.TOPE
+        return min(n, self.TOPE)
 
     def page(self, number):
         number = self.validate_number(number)

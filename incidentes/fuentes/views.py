@@ -34,8 +34,14 @@ def _consulta(request) -> str:
     return copia.urlencode()
 
 
-def _pagina(request, qs, paginador=Paginator):
-    return paginador(qs, POR_PAGINA).get_page(request.GET.get("page"))
+def _pagina(request, qs):
+    return Paginator(qs, POR_PAGINA).get_page(request.GET.get("page"))
+
+
+def _pagina_hosts(request, qs, filtros, total: int):
+    paginador = selectors.PaginadorPorIds(qs, POR_PAGINA,
+                                          total=None if filtros.activos() else total)
+    return paginador.get_page(request.GET.get("page"))
 
 
 @login_required
@@ -61,7 +67,7 @@ def agregacion(request, pk: int):
         raise Http404 from None
     return render(request, "fuentes/agregacion.html", {
         "agregacion": agregacion,
-        "pagina": _pagina(request, hosts, selectors.PaginadorPorIds), "filtros": filtros,
+        "pagina": _pagina_hosts(request, hosts, filtros, agregacion.eventos), "filtros": filtros,
         "consulta": _consulta(request), "personal": es_personal_cgii(request.user),
         "puede_acusar": (not es_personal_cgii(request.user) and agregacion.acusado_en is None),
     })
@@ -77,7 +83,8 @@ def hosts_incidente(request, pk: int):
         raise Http404 from None
     return render(request, "fuentes/hosts_incidente.html", {
         "incidente": incidente, "resumen": selectors.resumen_agregaciones(agregaciones),
-        "pagina": _pagina(request, hosts, selectors.PaginadorPorIds), "filtros": filtros,
+        "pagina": _pagina_hosts(request, hosts, filtros, sum(a.eventos for a in agregaciones)),
+        "filtros": filtros,
         "consulta": _consulta(request), "personal": es_personal_cgii(request.user)})
 
 

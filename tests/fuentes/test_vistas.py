@@ -137,3 +137,17 @@ def test_informe_de_fuentes(escenario, usuario_b, analista):
         in html
     propio = cliente(usuario_b).get("/reportes/fuentes-externas/").content.decode()
     assert escenario["aviso_a"].entidad.sigla not in propio.split("Por entidad")[-1]
+
+
+def test_conteo_filtrado_con_tope(escenario, usuario_b, monkeypatch):
+    """The unfiltered table's size comes from the counters; a filtered one is counted up to
+    a cap (then "más de", and the CSV keeps every row)."""
+    from incidentes.fuentes.selectors import PaginadorPorIds
+
+    monkeypatch.setattr(PaginadorPorIds, "TOPE", 10)
+    c = cliente(usuario_b)
+    url = f"/fuentes/incidentes/{escenario['incidente_b'].pk}/hosts"
+    assert "30 hosts afectados" in c.get(url + "/").content.decode()
+    assert "Más de 10 hosts afectados" in c.get(url + "/", {"puerto": "3389"}).content.decode()
+    csv_filtrado = b"".join(c.get(url + ".csv", {"puerto": "3389"}).streaming_content)
+    assert len(csv_filtrado.splitlines()) == 16
