@@ -11,7 +11,7 @@ from cgii.errores import NoEncontrado, PermisoDenegado, TransicionInvalida
 from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
 
-from ..models import Agregacion
+from ..models import Agregacion, Politica
 
 
 def agregacion_acusar(*, actor, agregacion_id: int) -> Agregacion:
@@ -20,7 +20,8 @@ def agregacion_acusar(*, actor, agregacion_id: int) -> Agregacion:
     propias = ids_entidades_de(actor)
     with transaction.atomic():
         agregacion = (Agregacion.objects.select_for_update()
-                      .filter(pk=agregacion_id, entidad_id__in=propias).first())
+                      .filter(pk=agregacion_id, entidad_id__in=propias,
+                              politica__in=(Politica.INCIDENTE, Politica.AVISO)).first())
         if agregacion is None:
             if propias:
                 raise NoEncontrado()
