@@ -114,6 +114,16 @@ BENCHES = (
                ("OBJETIVO_BUSQUEDA_S", "<"), escala=1000),
     ), rapido=("--n", "2000", "--semilla", "20000", "--rebanada", "500",
                "--repeticiones", "1"), siembra=("siembra_s",)),
+    Bench("fuentes", (
+        Figura("eventos_por_segundo", "IntelMQ events routed + aggregated, end to end",
+               "events/s", ("OBJETIVO_EVENTOS_S", ">=")),
+        Figura("tabla_p95_ms", "entity's host table p95 (100,000 hosts)", "ms", P95),
+        Figura("ingesta_por_segundo", "intake alone (validate, route, dedup, count)",
+               "events/s"),
+        Figura("busquedas_por_segundo", "IP -> entity, one query each", "/s"),
+        Figura("ruteo_lote_filas_por_segundo", "IP -> entity, batch routing", "rows/s"),
+    ), rapido=("--n", "20000", "--grande", "5000", "--consultas", "5"),
+        siembra=("siembra_s",)),
     Bench("websocket_fanout", (
         Figura("latencia_p95_ms", "commit → client receipt p95", "ms", P95),
         Figura("entrega_exacta", "every client got exactly its events", "", SI),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "protocolos",
     "incidentes",
     "incidentes.indicadores",
+    "incidentes.fuentes",
     "planes_seguridad",
 ]
 
@@ -363,6 +364,9 @@ EVENTOS_REPETICION_MAXIMA = int(os.environ.get("CGII_EVENTOS_REPETICION_MAXIMA",
 SALUD_TOKEN = os.environ.get("CGII_SALUD_TOKEN", "")
 
 # --- Generated report files (cgii.reportes) ---------------------------------------------
+# Feed intake (incidentes.fuentes): an aggregation quiet this long becomes (or updates) its
+# incident or notice, and the entity is notified once (docs/fuentes.md).
+FUENTES_ESPERA_SEGUNDOS = float(os.environ.get("CGII_FUENTES_ESPERA", "300"))
 REPORTES_MAX_EN_CURSO = int(os.environ.get("CGII_REPORTES_MAX_EN_CURSO", "3"))  # per user
 REPORTES_DIAS_CONSERVAR = int(os.environ.get("CGII_REPORTES_DIAS_CONSERVAR", "30"))
 

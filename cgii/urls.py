@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("cgii.eventos.api.urls")),
     path("", include("incidentes.api.urls")),
     path("", include("incidentes.indicadores.api.urls")),
+    path("", include("incidentes.fuentes.api.urls")),
     path("", include("planes_seguridad.api.urls")),
 ]
 
@@ -21,8 +22,10 @@ urlpatterns = [
     path("cuenta/notificaciones/", views.preferencias_notificaciones,
          name="preferencias_notificaciones"),
     path("cuenta/", include("cgii.entidades.urls")),
+    path("entidades/", include("cgii.entidades.urls_constituencia")),
     path("incidentes/", include("incidentes.urls")),
     path("indicadores/", include("incidentes.indicadores.urls")),
+    path("fuentes/", include("incidentes.fuentes.urls")),
     path("pisi/", include("planes_seguridad.urls")),
     path("reportes/", include("cgii.reportes.urls")),
     path("tablero/", tablero, name="tablero"),

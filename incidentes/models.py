@@ -45,6 +45,8 @@ class Origen(models.TextChoices):
     CGII_VULNERABILIDAD = "cgii_vulnerabilidad", _("Vulnerabilidad detectada por el CGII")
     TERCERO_CSIRT = "tercero_csirt", _("Reportado por otro CSIRT")
     TERCERO_CIUDADANO = "tercero_ciudadano", _("Reportado por un ciudadano")
+    # Aggregated from IntelMQ feed events by incidentes.fuentes (issue 19).
+    FUENTE_EXTERNA = "fuente_externa", _("Fuente externa")
 
 
 class ContadorIncidente(models.Model):
@@ -241,6 +243,13 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
         self.resuelto_en = self.cerrado_en = self.confirmado_por_entidad_en = None
         return destino
 
+    # New feed events about a resolved or closed incident whose feed policy says "reopen"
+    # (incidentes.fuentes): the system takes it back to analysis (issue 19).
+    @transition(field=estado, source=[Estado.RESUELTO, Estado.CERRADO], target=Estado.EN_ANALISIS,
+                permission=permiso_transicion("reabrir_por_fuente"))
+    def reabrir_por_fuente(self):
+        self.resuelto_en = self.cerrado_en = self.confirmado_por_entidad_en = None
+
     # The entity answers "it is not fixed" (with its reason, in the timeline): back to work.
     @transition(field=estado, source=Estado.RESUELTO, target=Estado.EN_ANALISIS,
                 permission=permiso_transicion("objetar_resolucion"))
@@ -306,6 +315,7 @@ class TipoEntrada(models.TextChoices):
     TAREA = "tarea", _("Tarea del protocolo")
     EVIDENCIA = "evidencia", _("Evidencia")
     SLA = "sla", _("SLA")
+    FUENTE = "fuente", _("Eventos de fuente externa")
 
 
 class EntradaTimeline(models.Model):

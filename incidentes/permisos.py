@@ -34,6 +34,7 @@ ROLES_POR_DEFECTO = {
     "responder_entidad": (*ENTIDAD, *STAFF),
     "reabrir": ("coordinador", "administrador", "rsi"),
     "objetar_resolucion": ENTIDAD,
+    "reabrir_por_fuente": ("sistema",),
 }
 
 # Short names of who does a protocol step (the checklist tag and the refusal message).

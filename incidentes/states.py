@@ -59,6 +59,7 @@ class Transicion(models.TextChoices):
     RESPONDER_ENTIDAD = "responder_entidad", _("Responder a la solicitud")
     REABRIR = "reabrir", _("Reabrir")
     OBJETAR_RESOLUCION = "objetar_resolucion", _("No está resuelto")
+    REABRIR_POR_FUENTE = "reabrir_por_fuente", _("Reabrir por nuevos eventos de la fuente")
 
 
 # ---- conditions (pure: read the instance, never write) --------------------------------
@@ -111,7 +112,7 @@ tiene_motivo.motivo = _("Debe indicar el motivo del rechazo.")
 MAQUINA = Maquina(
     transiciones=Transicion, estados=Estado, sujeto=_("un incidente"),
     sin_permiso=_("Su rol no puede ejecutar «%(t)s» en este protocolo."),
-    solo_sistema=frozenset({Transicion.AUTOCERRAR}),
+    solo_sistema=frozenset({Transicion.AUTOCERRAR, Transicion.REABRIR_POR_FUENTE}),
     campos={
         Transicion.RECHAZAR: ("motivo_rechazo",),
         Transicion.MARCAR_DUPLICADO: ("maestro_id",),

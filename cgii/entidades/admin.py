@@ -2,14 +2,22 @@ from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cgii.errores import PermisoDenegado
+from cgii.errores import ErrorDominio, PermisoDenegado, texto_error
 
-from .models import Entidad, Membresia, TokenAPI, Usuario
+from .constituencia import (
+    CAMPO,
+    registro_agregar,
+    registro_decidir,
+    registro_editar,
+    registro_eliminar,
+    valor_normalizado,
+)
+from .models import AsnEntidad, DominioEntidad, Entidad, Membresia, RedEntidad, TokenAPI, Usuario
 from .services import PREFIJO_CLAVE, token_revocar
 
 # --- The admin goes through our login (password + TOTP), never through its own form ------
@@ -134,3 +142,112 @@ class TokenAPIAdmin(admin.ModelAdmin):
             revocados += 1
         self.message_user(request, ngettext("Se revocó %(n)d token.", "Se revocaron %(n)d tokens.",
                                             revocados) % {"n": revocados}, messages.SUCCESS)
+
+
+# --- Constituency registry: every change through the services (audited) ----------------------
+
+
+class _RegistroAdmin(admin.ModelAdmin):
+    """Staff add (confirmed), confirm or reject proposals, change validity and note; the
+    value itself is fixed once saved (delete and add again). Overlaps between entities:
+    the registry page /entidades/constituencia/solapamientos/."""
+
+    tipo = ""
+    list_filter = ["estado", "entidad__nivel"]
+    search_fields = ["entidad__sigla", "entidad__nombre"]
+    autocomplete_fields = ["entidad"]
+    list_select_related = ["entidad", "confirmado_por"]
+    readonly_fields = ["estado", "propuesto_por", "confirmado_por", "confirmado_en", "creado"]
+    actions = ["confirmar", "rechazar"]
+
+    def get_list_display(self, request):
+        return ["__str__", "entidad", "estado", "valido_desde", "valido_hasta",
+                "confirmado_por", "confirmado_en"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        formulario = super().get_form(request, obj, **kwargs)
+        tipo, campo = self.tipo, CAMPO[self.tipo]
+
+        class Formulario(formulario):
+            def clean(self):
+                datos = super().clean()
+                if campo in datos:
+                    try:
+                        datos[campo] = valor_normalizado(tipo, datos[campo])
+                        setattr(self.instance, campo, datos[campo])
+                    except ValueError as exc:
+                        self.add_error(campo, str(exc))
+                desde, hasta = datos.get("valido_desde"), datos.get("valido_hasta")
+                if desde and hasta and hasta < desde:
+                    self.add_error("valido_hasta", _("Debe ser posterior a «válido desde»."))
+                return datos
+
+        return Formulario
+
+    def get_readonly_fields(self, request, obj=None):
+        campos = list(self.readonly_fields)
+        if obj is not None:
+            campos += ["entidad", CAMPO[self.tipo]]
+        return campos
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                registro_editar(actor=request.user, tipo=self.tipo, registro_id=obj.pk,
+                                valido_desde=obj.valido_desde, valido_hasta=obj.valido_hasta,
+                                nota=obj.nota)
+            else:
+                nuevo = registro_agregar(
+                    actor=request.user, entidad_id=obj.entidad_id, tipo=self.tipo,
+                    valor=getattr(obj, CAMPO[self.tipo]), valido_desde=obj.valido_desde,
+                    valido_hasta=obj.valido_hasta, nota=obj.nota)
+                obj.pk = nuevo.pk
+        except ErrorDominio as error:
+            raise ValidationError(texto_error(error)) from None
+
+    def delete_model(self, request, obj):
+        registro_eliminar(actor=request.user, tipo=self.tipo, registro_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def _decidir(self, request, queryset, confirmar: bool):
+        hechos = 0
+        for obj in queryset:
+            try:
+                registro_decidir(actor=request.user, tipo=self.tipo, registro_id=obj.pk,
+                                 confirmar=confirmar,
+                                 motivo="" if confirmar else str(_("Rechazado en la administración.")))
+                hechos += 1
+            except ErrorDominio as error:
+                self.message_user(request, f"{obj}: {texto_error(error)}", messages.WARNING)
+        self.message_user(request, ngettext("%(n)d registro actualizado.",
+                                            "%(n)d registros actualizados.", hechos)
+                          % {"n": hechos}, messages.SUCCESS)
+
+    @admin.action(description=_("Confirmar los seleccionados"), permissions=["change"])
+    def confirmar(self, request, queryset):
+        self._decidir(request, queryset, True)
+
+    @admin.action(description=_("Rechazar los seleccionados"), permissions=["change"])
+    def rechazar(self, request, queryset):
+        self._decidir(request, queryset, False)
+
+
+@admin.register(RedEntidad)
+class RedEntidadAdmin(_RegistroAdmin):
+    tipo = "red"
+    search_fields = ["red", *_RegistroAdmin.search_fields]
+
+
+@admin.register(AsnEntidad)
+class AsnEntidadAdmin(_RegistroAdmin):
+    tipo = "asn"
+    search_fields = ["asn", *_RegistroAdmin.search_fields]
+
+
+@admin.register(DominioEntidad)
+class DominioEntidadAdmin(_RegistroAdmin):
+    tipo = "dominio"
+    search_fields = ["dominio", *_RegistroAdmin.search_fields]

@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .campos import CampoRed
+
 
 class Usuario(AbstractUser):
     """Own user model from day one so that fields can be added without a data migration."""
@@ -145,3 +147,88 @@ class TokenAPI(models.Model):
     @property
     def solo_lectura(self) -> bool:
         return self.alcance == AlcanceToken.LECTURA
+
+
+# ---- constituency registry: what each entity owns on the Internet (issue 19) ---------------
+# Feed routing (incidentes.fuentes) reads it through cgii.entidades.constituencia's selectors:
+# an address goes to the entity with the longest confirmed prefix containing it, then a
+# host name to the entity with the longest confirmed domain covering it, then an ASN.
+
+
+class EstadoRegistro(models.TextChoices):
+    PROPUESTO = "propuesto", _("Propuesto por la entidad")
+    CONFIRMADO = "confirmado", _("Confirmado por el CGII")
+    RECHAZADO = "rechazado", _("Rechazado")
+
+
+class RegistroConstituencia(models.Model):
+    """What the three kinds of entry share: who proposed and confirmed it, and when it is
+    valid (``valido_desde``/``valido_hasta`` inclusive; empty = open). Only confirmed
+    entries route events; entities propose, CGII staff confirm."""
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("entidad"))
+    estado = models.CharField(_("estado"), max_length=12, choices=EstadoRegistro.choices,
+                              default=EstadoRegistro.PROPUESTO)
+    valido_desde = models.DateField(_("válido desde"), null=True, blank=True)
+    valido_hasta = models.DateField(_("válido hasta"), null=True, blank=True)
+    nota = models.CharField(_("nota"), max_length=255, blank=True)
+    propuesto_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="+",
+                                      verbose_name=_("propuesto por"))
+    confirmado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="+",
+                                       verbose_name=_("confirmado por"))
+    confirmado_en = models.DateTimeField(_("confirmado en"), null=True, blank=True)
+    creado = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class RedEntidad(RegistroConstituencia):
+    red = CampoRed(_("red (CIDR)"))
+
+    class Meta:
+        verbose_name = _("red de la entidad")
+        verbose_name_plural = _("redes de las entidades")
+        ordering = ["red"]
+        constraints = [models.UniqueConstraint(fields=["entidad", "red"],
+                                               name="red_unica_por_entidad")]
+        # The GiST index (inet_ops, confirmed rows only) is PostgreSQL-only: migration 0003.
+
+    def __str__(self) -> str:
+        return self.red
+
+
+class AsnEntidad(RegistroConstituencia):
+    asn = models.PositiveBigIntegerField(_("ASN"))
+
+    class Meta:
+        verbose_name = _("ASN de la entidad")
+        verbose_name_plural = _("ASN de las entidades")
+        ordering = ["asn"]
+        constraints = [models.UniqueConstraint(fields=["entidad", "asn"],
+                                               name="asn_unico_por_entidad")]
+        indexes = [models.Index(fields=["asn", "estado"], name="asn_entidad_busqueda")]
+
+    def __str__(self) -> str:
+        return f"AS{self.asn}"
+
+
+class DominioEntidad(RegistroConstituencia):
+    """A domain covers itself and every subdomain (``mingob.gob.bo`` covers
+    ``correo.mingob.gob.bo``); stored lower-case, IDNA-encoded, without the trailing dot."""
+
+    dominio = models.CharField(_("dominio"), max_length=253)
+
+    class Meta:
+        verbose_name = _("dominio de la entidad")
+        verbose_name_plural = _("dominios de las entidades")
+        ordering = ["dominio"]
+        constraints = [models.UniqueConstraint(fields=["entidad", "dominio"],
+                                               name="dominio_unico_por_entidad")]
+        indexes = [models.Index(fields=["dominio", "estado"], name="dominio_entidad_busqueda")]
+
+    def __str__(self) -> str:
+        return self.dominio

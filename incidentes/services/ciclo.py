@@ -73,8 +73,8 @@ def incidente_reportar(
         if entidad.pk not in ids_entidades_de(actor):
             raise NoEncontrado(_("Entidad no encontrada."))
         origen, origen_detalle = Origen.ENTIDAD, ""
-    elif not tiene_rol_cgii(actor, *ROLES_GESTION):
-        raise PermisoDenegado()
+    elif not (fsm.es_sistema(actor) or tiene_rol_cgii(actor, *ROLES_GESTION)):
+        raise PermisoDenegado()  # the system opens incidents from feed events (fuentes)
     if not entidad.activa:
         raise ErrorValidacion(extra={"entidad": [_("La entidad no está activa.")]})
     _validar_reporte(titulo=titulo, descripcion=descripcion, detectado_en=detectado_en,

@@ -46,6 +46,7 @@ SIN_CLAVE = {
     "/api/v1/indicadores/buscar/": "read-only lookup",
     "/api/v1/incidentes/{id}/indicadores/extraer/": "read-only",
     "/api/v1/busqueda/": "read-only IOC lookup",
+    "/api/v1/fuentes/eventos/": "IntelMQ batches de-duplicated by feed, host, identifier, day",
 }
 
 

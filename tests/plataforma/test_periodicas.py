@@ -4,7 +4,8 @@ Celery beat (full stack) and the embedded ticker."""
 from cgii import periodicas
 from cgii.celery import app
 
-ESPERADAS = {"incidentes.sla", "incidentes.autocierre", "pisi.plazos", "reportes.purgar"}
+ESPERADAS = {"incidentes.sla", "incidentes.autocierre", "pisi.plazos", "reportes.purgar",
+             "fuentes.consolidar"}
 
 
 def test_beat_y_el_ticker_leen_las_mismas_declaraciones(monkeypatch, db):
