@@ -27,7 +27,9 @@ def registro(analista, entidad_a, entidad_b):
 def intelmq(db):
     """The CGII's IntelMQ service account (group analista) and an API client with its token."""
     cuenta = crear_usuario(username="intelmq", rol_cgii="analista")
-    _token, clave = token_crear(usuario=cuenta, nombre="IntelMQ", actor="pruebas")
+    # An automation account: write scope, created as an administrator would (TOTP passed).
+    _token, clave = token_crear(usuario=cuenta, nombre="IntelMQ", actor="pruebas",
+                                alcance="escritura", segundo_factor=True)
     cliente = APIClient()
     cliente.credentials(HTTP_AUTHORIZATION=f"Token {clave}")
     cliente.cuenta, cliente.clave = cuenta, clave

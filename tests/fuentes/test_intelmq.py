@@ -113,7 +113,9 @@ def test_el_bot_rest_de_intelmq_enruta_deduplica_y_agrega(servidor, tmp_path, en
     Fuente.objects.create(proveedor="Shadowserver", nombre="Accessible-RDP",
                           politica=Politica.INCIDENTE)
     cuenta = crear_usuario(username="intelmq", rol_cgii="analista")
-    _token, clave = token_crear(usuario=cuenta, nombre="IntelMQ", actor="pruebas")
+    # An automation account: write scope, created as an administrator would (TOTP passed).
+    _token, clave = token_crear(usuario=cuenta, nombre="IntelMQ", actor="pruebas",
+                                alcance="escritura", segundo_factor=True)
 
     eventos = eventos_shadowserver()
     assert "enviados: 7" in correr_bot(tmp_path, servidor.url, clave, eventos)
