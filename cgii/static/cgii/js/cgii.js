@@ -625,10 +625,31 @@
     });
   }
 
+  // ---- main navigation on phones: the button folds the links, search and account ----------
+
+  function iniciarMenu() {
+    const boton = document.getElementById("boton-menu");
+    const desplegable = document.getElementById("desplegable");
+    if (!boton || !desplegable) return;
+    const barra = boton.closest(".barra");
+    function abrir(abierto) {
+      barra.classList.toggle("menu-abierto", abierto);
+      boton.setAttribute("aria-expanded", String(abierto));
+    }
+    boton.addEventListener("click", () => abrir(boton.getAttribute("aria-expanded") !== "true"));
+    desplegable.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && barra.classList.contains("menu-abierto")) {
+        abrir(false);
+        boton.focus();
+      }
+    });
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", () => {
     CGII.registrarPaneles();
+    iniciarMenu();
     if (document.body.dataset.flujo !== "1") return;
     iniciarCampana();
     const secuencia = document.body.dataset.secuencia;
