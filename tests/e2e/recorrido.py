@@ -60,11 +60,19 @@ MEDIR = """(() => {
   const d = document.documentElement, vista = d.clientWidth;
   const anchos = [];
   if (d.scrollWidth > vista) {
+    const recortado = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.overflowX !== 'visible' && a.getBoundingClientRect().right <= vista + 1) return true;
+      }
+      return false;
+    };
     for (const el of document.body.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
-      if (r.width && r.right > vista + 1) {
+      if (r.width && r.right > vista + 1 && !recortado(el)) {
         anchos.push([Math.round(r.right), el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-          + (el.classList.length ? '.' + [...el.classList].join('.') : '')]);
+          + (el.classList.length ? '.' + [...el.classList].join('.') : '')
+          + (el.getAttribute('href') ? '[' + el.getAttribute('href') + ']' : '')]);
       }
     }
     anchos.sort((a, b) => b[0] - a[0]);
@@ -115,7 +123,7 @@ def ruta_de(url: str, base: str) -> str | None:
         return None
     if nombre in ARGUMENTO_DISTINTO:
         return f"{nombre}:{'/'.join(str(v) for v in r.kwargs.values())}"
-    return nombre + ("?" if partes.query and not r.kwargs else "")
+    return nombre
 
 
 def recorrer(base: str, ir: Callable[[str], None], evaluar: Callable[[str], object],
@@ -207,14 +215,21 @@ def _principal(argv: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     base = _capturas.BASE
+    opciones = [a for a in argv[1:] if a.startswith("--")]
+    argv = [a for a in argv if not a.startswith("--")]
     salida = argv[2] if len(argv) > 2 else None
+    solo = next((o.split("=", 1)[1].split(",") for o in opciones if o.startswith("--roles=")),
+                None)
     todos = []
     with sync_playwright() as p:
         navegador = _capturas.lanzar(p)
         for usuario, personal in ROLES:
+            if solo and usuario not in solo:
+                continue
             pagina = _capturas.ingresar(navegador, usuario, personal=personal,
                                         ancho=390, alto=844)
-            todos += recorrer_playwright(base, pagina, usuario)
+            todos += recorrer_playwright(base, pagina, usuario,
+                                         axe="--sin-axe" not in opciones)
             pagina.context.close()
         navegador.close()
     print(resumen(todos))

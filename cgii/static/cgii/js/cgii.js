@@ -476,6 +476,7 @@
       firmas.set(nuevo, firma);
       if (reemplazar(viejo, nuevo)) cambiados.push(nombre);
     }
+    if (cambiados.length) CGII.desplazables();
     return cambiados;
   };
 
@@ -645,11 +646,37 @@
     });
   }
 
+  // ---- boxes that scroll on their own (tables on a phone, the timeline) ----------------------
+
+  /** A box that scrolls by itself must be reachable by keyboard (WCAG 2.1.1): one with
+   * nothing focusable inside gets tabindex=0 and a name, while (and only while) it scrolls. */
+  const desplazables = "table, .timeline, .historial-plan, [data-desplazable], pre";
+  CGII.desplazables = function (raiz = document) {
+    for (const el of raiz.querySelectorAll(desplazables)) {
+      const desborda = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const estilo = getComputedStyle(el);
+      const desplaza = desborda && /(auto|scroll)/.test(estilo.overflowX + estilo.overflowY);
+      if (desplaza && !el.hasAttribute("tabindex")) {
+        el.tabIndex = 0;
+        el.dataset.desplazableJs = "1";
+        if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby") && el.tagName !== "TABLE") {
+          el.setAttribute("role", "region");
+          el.setAttribute("aria-label", CGII.t("desplazable"));
+        }
+      } else if (!desplaza && el.dataset.desplazableJs) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.desplazableJs;
+      }
+    }
+  };
+
   // ---- start ---------------------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", () => {
     CGII.registrarPaneles();
     iniciarMenu();
+    CGII.desplazables();
+    window.addEventListener("resize", CGII.enSerie(() => CGII.desplazables(), 250));
     if (document.body.dataset.flujo !== "1") return;
     iniciarCampana();
     const secuencia = document.body.dataset.secuencia;
