@@ -88,7 +88,9 @@ MEDIR = """(() => {
 CORRER_AXE = """(async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
   return r.violations.map(v => ({id: v.id, impacto: v.impact, nodos: v.nodes.length,
-    ejemplo: v.nodes[0] && v.nodes[0].target.join(' ')}));
+    ejemplo: v.nodes[0] && v.nodes[0].target.join(' '),
+    detalle: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' — '
+      + ((n.any[0] || n.all[0] || n.none[0] || {}).message || '').slice(0, 160))}));
 })()"""
 
 
@@ -100,11 +102,11 @@ class Resultado:
     url: str
     desborde: int                      # px wider than the viewport (0: fits)
     anchos: list = field(default_factory=list)
-    violaciones: list = field(default_factory=list)
+    violaciones: list | None = None    # None: axe did not run here (same page audited)
 
     @property
     def graves(self) -> list:
-        return [v for v in self.violaciones if v["impacto"] in ("critical", "serious")]
+        return [v for v in self.violaciones or () if v["impacto"] in ("critical", "serious")]
 
 
 def ruta_de(url: str, base: str) -> str | None:
@@ -128,10 +130,26 @@ def ruta_de(url: str, base: str) -> str | None:
 
 def recorrer(base: str, ir: Callable[[str], None], evaluar: Callable[[str], object],
              anchos: Iterable[tuple[str, Callable[[], None]]], rol: str,
-             *, axe: bool = True, maximo: int = 80) -> list[Resultado]:
+             *, axe: bool = True, maximo: int = 80, auditadas: set | None = None,
+             clase: str | None = None) -> list[Resultado]:
     """Walk a logged-in role's pages. ``ir(url)`` navigates and waits for the load,
     ``evaluar(js)`` returns a JSON value, each ``anchos`` item is (name, set the viewport).
-    The pages are found at the first width and revisited at the others."""
+    The pages are found at the first width and revisited at the others. With
+    ``auditadas`` (a set shared by the roles of a walk), axe runs once per page, ``clase``
+    of user and width."""
+    def auditar(ruta: str, ancho: str) -> bool:
+        if not axe:
+            return False
+        if auditadas is None:
+            return True
+        # At the phone width once per kind of user (their pages differ in forms and
+        # actions); at the other widths once per page (what changes there is layout).
+        clave = (ruta, clase or rol, ancho) if ancho == "movil" else (ruta, ancho)
+        if clave in auditadas:
+            return False
+        auditadas.add(clave)
+        return True
+
     anchos = list(anchos)
     pendientes = [base + s for s in SEMILLAS]
     vistas: dict[str, str] = {}        # route → first URL
@@ -148,28 +166,56 @@ def recorrer(base: str, ir: Callable[[str], None], evaluar: Callable[[str], obje
         medida = evaluar(MEDIR)
         if medida["tipo"] != "text/html":
             continue
-        resultados.append(_resultado(rol, nombre0, ruta, url, medida, evaluar, axe))
+        resultados.append(_resultado(rol, nombre0, ruta, url, medida, evaluar,
+                                     auditar(ruta, nombre0)))
         pendientes.extend(e.split("#")[0] for e in medida["enlaces"])
     for nombre, poner in anchos[1:]:
         poner()
         for r in [r for r in resultados if r.ancho == nombre0]:
             ir(r.url)
             medida = evaluar(MEDIR)
-            resultados.append(_resultado(rol, nombre, r.ruta, r.url, medida, evaluar, axe))
+            resultados.append(_resultado(rol, nombre, r.ruta, r.url, medida, evaluar,
+                                         auditar(r.ruta, nombre)))
     return resultados
 
 
+def auditar_tema(resultados: list[Resultado], nombre: str, ir, evaluar) -> list[Resultado]:
+    """axe again on the pages of ``resultados`` at their first width, after the caller
+    switched the theme (e.g. prefers-color-scheme: dark): contrast is what changes."""
+    primero = resultados[0].ancho if resultados else None
+    otra = []
+    for r in [r for r in resultados if r.ancho == primero]:
+        ir(r.url)
+        medida = evaluar(MEDIR)
+        otra.append(_resultado(r.rol, nombre, r.ruta, r.url, medida, evaluar, True))
+    return otra
+
+
 def recorrer_playwright(base: str, pagina, rol: str, **opciones) -> list[Resultado]:
-    """``recorrer`` with a logged-in Playwright page."""
+    """``recorrer`` with a logged-in Playwright page. axe-core is added to every document
+    of the page's context before its own scripts (no 570 kB round trip per page)."""
     def ancho(medidas):
         return lambda: pagina.set_viewport_size({"width": medidas[0], "height": medidas[1]})
 
-    return recorrer(base, lambda url: pagina.goto(url, wait_until="load"), pagina.evaluate,
+    if opciones.get("axe", True):
+        instalar_axe(pagina)
+    return recorrer(base, lambda url: ir_playwright(pagina, url), pagina.evaluate,
                     [(nombre, ancho(m)) for nombre, m in ANCHOS.items()], rol, **opciones)
 
 
+def instalar_axe(pagina) -> None:
+    if not getattr(pagina.context, "_axe_instalado", False):
+        pagina.context.add_init_script(script_axe())
+        pagina.context._axe_instalado = True
+
+
+def ir_playwright(pagina, url: str) -> None:
+    # Stylesheets and deferred scripts have run at DOMContentLoaded: the layout is final.
+    pagina.goto(url, wait_until="domcontentloaded")
+
+
 def _resultado(rol, ancho, ruta, url, medida, evaluar, axe) -> Resultado:
-    violaciones = []
+    violaciones = None
     if axe:
         if not evaluar("typeof window.axe !== 'undefined'"):
             evaluar(f"(() => {{ {script_axe()}\n; return true; }})()")
@@ -190,19 +236,11 @@ def resumen(resultados: list[Resultado]) -> str:
     n = len(resultados)
     desbordan = sum(1 for r in resultados if r.desborde)
     graves = sum(len(r.graves) for r in resultados)
-    lineas.append(f"{n} page visits, {desbordan} wider than the viewport, "
-                  f"{graves} critical/serious axe violations "
+    auditadas = sum(1 for r in resultados if r.violaciones is not None)
+    lineas.append(f"{n} page visits, {desbordan} wider than the viewport; {auditadas} axe "
+                  f"audits, {graves} critical/serious violations "
                   f"({sum(1 for r in resultados if r.graves)} pages)")
     return "\n".join(lineas)
-
-
-def por_pagina(resultados: list[Resultado]) -> dict:
-    """route → {width: (overflow px, critical+serious count, all violations count)}."""
-    tabla: dict = {}
-    for r in resultados:
-        tabla.setdefault(r.ruta, {})[f"{r.rol}/{r.ancho}"] = (
-            r.desborde, len(r.graves), len(r.violaciones))
-    return tabla
 
 
 # ---- standalone: figures against a running demo server (make run; python ... BASE) --------

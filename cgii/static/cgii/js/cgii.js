@@ -653,14 +653,16 @@
   const desplazables = "table, .timeline, .historial-plan, [data-desplazable], pre";
   CGII.desplazables = function (raiz = document) {
     for (const el of raiz.querySelectorAll(desplazables)) {
+      if (el.closest(".sr-only, [hidden]")) continue;  // never focus what is not shown
       const desborda = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
       const estilo = getComputedStyle(el);
       const desplaza = desborda && /(auto|scroll)/.test(estilo.overflowX + estilo.overflowY);
       if (desplaza && !el.hasAttribute("tabindex")) {
         el.tabIndex = 0;
         el.dataset.desplazableJs = "1";
+        // A name for what takes the focus; lists and tables keep their own role.
         if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby") && el.tagName !== "TABLE") {
-          el.setAttribute("role", "region");
+          if (!["UL", "OL", "PRE"].includes(el.tagName)) el.setAttribute("role", "region");
           el.setAttribute("aria-label", CGII.t("desplazable"));
         }
       } else if (!desplaza && el.dataset.desplazableJs) {
