@@ -533,6 +533,12 @@
       const texto = document.createElement("span");
       texto.className = "texto-notificacion";
       texto.textContent = n.texto;
+      if (n.cantidad > 1) {
+        const cuantas = document.createElement("span");
+        cuantas.className = "cantidad-notificacion";
+        cuantas.textContent = ` ${CGII.t("novedades", n.cantidad)}`;
+        texto.appendChild(cuantas);
+      }
       const cuando = document.createElement("time");
       cuando.dateTime = n.creado;
       cuando.textContent = CGII.hace(n.creado);
