@@ -305,6 +305,7 @@ class TipoEntrada(models.TextChoices):
     CONFIRMACION = "confirmacion", _("Confirmación de la entidad")
     TAREA = "tarea", _("Tarea del protocolo")
     EVIDENCIA = "evidencia", _("Evidencia")
+    INDICADORES = "indicadores", _("Indicadores")
     SLA = "sla", _("SLA")
 
 

@@ -36,7 +36,7 @@ COMPLEMENTO = Complemento(
     paneles=(PANEL,),                    # the PISI panel of /tablero/
     menu=(
         EntradaMenu(_("PISI"), "pisi:lista", orden=50, etiqueta_entidad=_("Mi PISI"),
-                    activa=("pisi:*", "pisi_verificar")),
+                    activa=("pisi:*", "pisi_verificar", "pisi_verificar_inicio")),
         EntradaMenu(_("Revisión PISI"), "pisi:cola", orden=60, para="personal",
                     activa=("pisi:cola", "pisi:revision")),
     ),

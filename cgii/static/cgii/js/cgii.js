@@ -75,7 +75,8 @@
 
   // ---- time --------------------------------------------------------------------------------
 
-  /** "2 d 3 h", "3 h 05 min", "14:05" (under an hour the seconds tick). */
+  /** "2 d 3 h", "3 h 05 min", "14 min 05 s": always number and unit, the same words as the
+   * server's first rendering (under an hour the seconds tick). */
   CGII.duracion = function (ms) {
     const total = Math.floor(Math.abs(ms) / 1000);
     const d = Math.floor(total / 86400);
@@ -85,7 +86,7 @@
     let texto;
     if (d) texto = CGII.t("dias").replace("%d", d).replace("%h", h);
     else if (h) texto = CGII.t("horas").replace("%h", h).replace("%m", String(m).padStart(2, "0"));
-    else texto = `${m}:${String(s).padStart(2, "0")}`;
+    else texto = CGII.t("minutos").replace("%m", m).replace("%s", String(s).padStart(2, "0"));
     return ms < 0 ? `−${texto}` : texto;
   };
 
@@ -684,6 +685,10 @@
     CGII.registrarPaneles();
     iniciarMenu();
     CGII.desplazables();
+    // Tabs that scroll sideways on a phone show the current one.
+    for (const a of document.querySelectorAll('.pestanas [aria-current="page"]')) {
+      a.parentElement.scrollLeft = a.offsetLeft - a.parentElement.offsetLeft - 16;
+    }
     window.addEventListener("resize", CGII.enSerie(() => CGII.desplazables(), 250));
     if (document.body.dataset.flujo !== "1") return;
     iniciarCampana();
