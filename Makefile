@@ -20,6 +20,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# Links in e-mails and the PISI PDF's QR code follow the served address (cgii/enlaces.py)
+# unless CGII_URL_BASE says otherwise.
+run: export CGII_URL_BASE ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py cargar_catalogos

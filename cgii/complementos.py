@@ -33,11 +33,22 @@ class Sumidero:
 
 @dataclass(frozen=True)
 class EntradaMenu:
-    """A link of the main navigation (``base.html``): the URL name is the app's own."""
+    """A link of the main navigation (``base.html``): the URL name is the app's own.
+
+    The navigation is built from these alone, on every page (no page replaces it), so a
+    role sees the same links everywhere. ``para`` says whose link it is ("todos", CGII
+    "personal" or "entidad" users); ``etiqueta_entidad`` is the entity users' wording of the
+    same link; ``permiso(usuario)`` hides it from whoever cannot use it. ``activa`` lists the
+    URL names where the link is the current page ("pisi:*": any page of the namespace, unless
+    another link names the page exactly); by default the link's own URL name."""
 
     etiqueta: str
     url: str            # URL name, e.g. "incidentes:lista"
     orden: int = 100
+    para: str = "todos"
+    etiqueta_entidad: str | None = None
+    permiso: Callable[[object], bool] | None = None
+    activa: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,15 +95,37 @@ def conectar(complemento: Complemento) -> None:
     _menu[complemento.app] = complemento.menu
 
 
-def menu() -> list[dict]:
-    """The main navigation's links from every connected app, in order."""
-    entradas = sorted((e for es in _menu.values() for e in es), key=lambda e: e.orden)
-    return [{"etiqueta": e.etiqueta, "url": reverse(e.url), "espacio": e.url.split(":")[0]}
-            for e in entradas]
+def registrar_menu(app: str, entradas: tuple[EntradaMenu, ...]) -> None:
+    """Core's own links (the dashboard, reports) join the apps' under a name of their own."""
+    _menu[app] = entradas
+
+
+def menu(request) -> list[dict]:
+    """The main navigation of ``request.user``: every connected app's links it may use, in
+    order, the current page's marked (``actual``)."""
+    from cgii.entidades.selectors import es_personal_cgii
+
+    usuario = getattr(request, "user", None)
+    if usuario is None or not usuario.is_authenticated:
+        return []
+    personal = es_personal_cgii(usuario)
+    entradas = [e for es in _menu.values() for e in es
+                if e.para in ("todos", "personal" if personal else "entidad")
+                and (e.permiso is None or e.permiso(usuario))]
+    entradas.sort(key=lambda e: e.orden)
+    coincidencia = getattr(request, "resolver_match", None)
+    vista = coincidencia.view_name if coincidencia else ""
+    exacta = next((e for e in entradas if vista in (e.activa or (e.url,))), None)
+    if exacta is None:
+        exacta = next((e for e in entradas for a in e.activa
+                       if a.endswith(":*") and vista.startswith(a[:-1])), None)
+    return [{"etiqueta": e.etiqueta if personal or not e.etiqueta_entidad
+             else e.etiqueta_entidad,
+             "url": reverse(e.url), "actual": e is exacta} for e in entradas]
 
 
 def contexto(request) -> dict:
     """Template context processor: ``menu_principal`` (lazy: resolved when rendered)."""
     from django.utils.functional import SimpleLazyObject
 
-    return {"menu_principal": SimpleLazyObject(menu)}
+    return {"menu_principal": SimpleLazyObject(lambda: menu(request))}

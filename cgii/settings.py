@@ -117,7 +117,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cgii.reportes.contexto.reportes",
                 "cgii.complementos.contexto",
             ],
         },

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from cgii import views
 from cgii.reportes.tablero import tablero
 from planes_seguridad.views import verificar as pisi_verificar
+from planes_seguridad.views import verificar_inicio as pisi_verificar_inicio
 
 api_v1 = [
     path("", include("cgii.entidades.api.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("pisi/", include("planes_seguridad.urls")),
     path("reportes/", include("cgii.reportes.urls")),
     path("tablero/", tablero, name="tablero"),
+    path("verificar/", pisi_verificar_inicio, name="pisi_verificar_inicio"),
     path("verificar/<str:codigo>/", pisi_verificar, name="pisi_verificar"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

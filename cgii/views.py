@@ -39,11 +39,35 @@ def inicio(request):
 
 
 @login_required
-@require_GET
 def preferencias_notificaciones(request):
-    """Per-type notification preferences (in the app, by e-mail). The page's script reads
-    and saves them through /api/v1/notificaciones/preferencias/."""
-    return render(request, "notificaciones/preferencias.html")
+    """Per-type notification preferences (in the app, by e-mail) and how often e-mail comes
+    (at once, hourly or daily digest). A plain form (the API offers the same:
+    /api/v1/notificaciones/preferencias/)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from cgii.errores import ErrorValidacion, texto_error
+    from cgii.eventos import notificaciones
+    from cgii.eventos.models import FrecuenciaCorreo
+
+    if request.method == "POST":
+        filas = [{"tipo": t.codigo, "en_app": f"en_app:{t.codigo}" in request.POST,
+                  "email": f"email:{t.codigo}" in request.POST} for t in notificaciones.tipos()]
+        try:
+            notificaciones.preferencias_guardar(request.user, filas)
+            notificaciones.frecuencia_guardar(
+                request.user, request.POST.get("frecuencia", FrecuenciaCorreo.INMEDIATO))
+        except ErrorValidacion as error:
+            messages.error(request, texto_error(error))
+        else:
+            messages.success(request, _("Preferencias guardadas."))
+        return redirect("preferencias_notificaciones")
+    return render(request, "notificaciones/preferencias.html", {
+        "filas": notificaciones.preferencias_de(request.user),
+        "frecuencia": notificaciones.frecuencia_correo(request.user),
+        "frecuencias": FrecuenciaCorreo.choices,
+    })
 
 
 # A health probe answers quickly while the database is down (instead of waiting the pool's

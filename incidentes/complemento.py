@@ -12,6 +12,7 @@ from .models import Incidente
 from .reportes.panel import PANEL
 from .reportes.tipos import GESTION_INCIDENTES
 from .states import MAQUINA
+from .views.comun import puede_reportar
 
 
 def _buscable() -> None:
@@ -41,6 +42,20 @@ COMPLEMENTO = Complemento(
                         notificaciones.al_evento),),
     reportes=(GESTION_INCIDENTES,),   # "gestion-incidentes" (issue 8 §3)
     paneles=(PANEL,),                 # the incidents panel of /tablero/
-    menu=(EntradaMenu(_("Incidentes"), "incidentes:lista", orden=10),),
+    # The main navigation (one for every page, cgii.complementos): staff work on the console,
+    # entity users on their portal.
+    menu=(
+        EntradaMenu(_("Consola"), "incidentes:consola", orden=10, para="personal",
+                    activa=("incidentes:consola", "inicio")),
+        EntradaMenu(_("Mi portal"), "incidentes:portal", orden=10, para="entidad",
+                    activa=("incidentes:portal", "inicio")),
+        EntradaMenu(_("Incidentes"), "incidentes:lista", orden=20,
+                    etiqueta_entidad=_("Incidentes de mi entidad"),
+                    activa=("incidentes:lista", "incidentes:detalle", "indicadores:extraer")),
+        EntradaMenu(_("Registrar incidente"), "incidentes:reportar", orden=30,
+                    etiqueta_entidad=_("Reportar incidente"), permiso=puede_reportar),
+        EntradaMenu(_("Indicadores"), "indicadores:lista", orden=40, para="personal",
+                    activa=("indicadores:*",)),
+    ),
     al_conectar=(_buscable, _relojes_y_diagrama),
 )

@@ -314,6 +314,7 @@ class TipoEntrada(models.TextChoices):
     CONFIRMACION = "confirmacion", _("Confirmación de la entidad")
     TAREA = "tarea", _("Tarea del protocolo")
     EVIDENCIA = "evidencia", _("Evidencia")
+    INDICADORES = "indicadores", _("Indicadores")
     SLA = "sla", _("SLA")
     FUENTE = "fuente", _("Eventos de fuente externa")
 

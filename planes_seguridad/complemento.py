@@ -34,6 +34,11 @@ COMPLEMENTO = Complemento(
     ),
     reportes=(CUMPLIMIENTO, NACIONAL),   # issue 8: entity compliance and national
     paneles=(PANEL,),                    # the PISI panel of /tablero/
-    menu=(EntradaMenu(_("PISI"), "pisi:lista", orden=20),),
+    menu=(
+        EntradaMenu(_("PISI"), "pisi:lista", orden=50, etiqueta_entidad=_("Mi PISI"),
+                    activa=("pisi:*", "pisi_verificar", "pisi_verificar_inicio")),
+        EntradaMenu(_("Revisión PISI"), "pisi:cola", orden=60, para="personal",
+                    activa=("pisi:cola", "pisi:revision")),
+    ),
     al_conectar=(_buscable,),
 )

@@ -12,6 +12,10 @@ An outbox sink, as for incidents: it runs once per event and picks the recipient
 - A follow-up period: progress presented → CGII reviewers; returned or closed by CGII →
   the entity's RSI and MAE.
 The person who acted is never notified of their own action.
+
+E-mail (issue 17) only to whoever is asked to act: the entity's RSI (who keeps the plan), its
+MAE only when the plan awaits the MAE's resolution (conformity given); CGII reviewers when
+something waits for their review. Everyone else named above gets the bell only.
 """
 
 from django.contrib.auth import get_user_model
@@ -44,45 +48,54 @@ def _revisores() -> set[int]:
                .values_list("pk", flat=True))
 
 
-def _entidad(entidad_id: int) -> set[int]:
-    return set(Membresia.objects.filter(entidad_id=entidad_id, rol__in=ENTIDAD, activa=True,
+def _entidad(entidad_id: int, roles=ENTIDAD) -> set[int]:
+    return set(Membresia.objects.filter(entidad_id=entidad_id, rol__in=roles, activa=True,
                                         usuario__is_active=True)
                .values_list("usuario_id", flat=True))
 
 
-def _destino(evento, nombre_plan: str) -> tuple[str, set[int], str, str] | None:
-    """(notification type, recipients, text, page) for one outbox event, or None."""
+def _rsi(entidad_id: int) -> set[int]:
+    return _entidad(entidad_id, roles=("rsi",))
+
+
+def _destino(evento, nombre_plan: str) -> tuple[str, set[int], str, str, set | None] | None:
+    """(notification type, recipients, text, page, who of them may get an e-mail — None:
+    all) for one outbox event, or None."""
     plan = evento.datos["plan"]
     accion = evento.datos.get("accion", "")
     if evento.tipo == "pisi.transicion":
         transicion, estado = evento.datos.get("transicion"), evento.datos.get("a", "")
         if transicion in HACIA_CGII:
-            usuarios = _revisores()
+            usuarios, correo = _revisores(), None
         elif transicion in HACIA_ENTIDAD:
             usuarios = _entidad(plan["entidad_id"])
+            # Conformity: the MAE must now sign the approving resolution.
+            correo = (usuarios if transicion == "dar_conformidad"
+                      else _rsi(plan["entidad_id"]))
         else:
             return None
         etiqueta = Estado(estado).label if estado in Estado.values else estado
         return "pisi.revision", usuarios, _("%(p)s pasó a «%(e)s».") % {
-            "p": nombre_plan, "e": etiqueta}, "detalle"
+            "p": nombre_plan, "e": etiqueta}, "detalle", correo
     if evento.tipo in ("pisi.plazo_advertencia", "pisi.plazo_vencido"):
         responsable = (evento.datos.get("plazo") or {}).get("responsable")
         usuarios = _revisores() if responsable == "cgii" else _entidad(plan["entidad_id"])
+        correo = None if responsable == "cgii" else _rsi(plan["entidad_id"])
         return "pisi.plazo", usuarios, f"{evento.datos.get('texto', '')} ({nombre_plan})", \
-            "detalle"
+            "detalle", correo
     if evento.tipo == "pisi.hallazgo" and accion == "hallazgo.crear":
         return "pisi.hallazgo", _entidad(plan["entidad_id"]), _(
-            "Nuevo hallazgo en %(p)s.") % {"p": nombre_plan}, "hallazgos"
+            "Nuevo hallazgo en %(p)s.") % {"p": nombre_plan}, "hallazgos", _rsi(plan["entidad_id"])
     if evento.tipo == "pisi.seguimiento":
         if accion == "periodo.presentar":
-            usuarios = _revisores()
+            usuarios, correo = _revisores(), None
         elif accion in PERIODO_HACIA_ENTIDAD:
-            usuarios = _entidad(plan["entidad_id"])
+            usuarios, correo = _entidad(plan["entidad_id"]), _rsi(plan["entidad_id"])
         else:
             return None
         primera = (evento.datos.get("texto") or "").splitlines()[:1]
         return "pisi.seguimiento", usuarios, f"{primera[0] if primera else ''} ({nombre_plan})", \
-            "seguimiento"
+            "seguimiento", correo
     return None
 
 
@@ -95,7 +108,7 @@ def al_evento(evento) -> None:
     destino = _destino(evento, nombre_plan)
     if destino is None:
         return
-    tipo, usuarios, texto, pagina = destino
+    tipo, usuarios, texto, pagina, correo = destino
     usuarios.discard(evento.datos.get("actor_id"))
-    notificar(usuarios_ids=usuarios, tipo=tipo, texto=texto,
+    notificar(usuarios_ids=usuarios, tipo=tipo, texto=texto, correo_ids=correo,
               enlace=reverse(f"pisi:{pagina}", args=[plan["id"]]))

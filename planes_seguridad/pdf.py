@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from cgii import archivos
+from cgii.enlaces import absoluto
 
 from . import congelado
 from .states import Estado
@@ -46,7 +47,7 @@ def ruta_resumen(codigo: str) -> str:
 
 
 def url_verificacion(codigo: str) -> str:
-    return settings.CGII_URL_BASE.rstrip("/") + reverse("pisi_verificar", args=[codigo])
+    return absoluto(reverse("pisi_verificar", args=[codigo]))
 
 
 def qr_data_uri(texto: str) -> str:

@@ -10,8 +10,10 @@ class EntidadesConfig(AppConfig):
     def ready(self):
         from .grupos import asignar_permisos_grupos
         from .revocacion import conectar_senales
+        from .terceros import nombrar
 
         conectar_senales()
+        nombrar()  # the admin's third-party models in Spanish
 
         post_migrate.connect(asignar_permisos_grupos, sender=self,
                              dispatch_uid="entidades.asignar_permisos_grupos")

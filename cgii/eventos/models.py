@@ -140,6 +140,10 @@ class Notificacion(models.Model):
     enlace = models.CharField(_("enlace"), max_length=300, blank=True)
     leida_en = models.DateTimeField(_("leída en"), null=True, blank=True)
     creado = models.DateTimeField(_("creado"), default=timezone.now)
+    # A burst on one subject (same link, unread, within minutes) is one row: how many news
+    # it holds, and when an e-mail about it was last queued (one per burst).
+    cantidad = models.PositiveIntegerField(_("novedades"), default=1)
+    correo_en = models.DateTimeField(_("correo en"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notificación")
@@ -156,7 +160,8 @@ class Notificacion(models.Model):
 
     def como_dict(self) -> dict:
         return {"id": self.pk, "tipo": self.tipo, "texto": self.texto, "enlace": self.enlace,
-                "leida": self.leida_en is not None, "creado": self.creado.isoformat()}
+                "leida": self.leida_en is not None, "creado": self.creado.isoformat(),
+                "cantidad": self.cantidad}
 
 
 class PreferenciaNotificacion(models.Model):
@@ -176,3 +181,47 @@ class PreferenciaNotificacion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.usuario_id} {self.tipo}"
+
+
+class FrecuenciaCorreo(models.TextChoices):
+    INMEDIATO = "inmediato", _("Al momento")
+    HORA = "hora", _("Un resumen cada hora")
+    DIARIO = "diario", _("Un resumen diario (07:00)")
+
+
+class PreferenciaCorreo(models.Model):
+    """How often a user gets notification e-mails: one at a time, or a digest."""
+
+    usuario = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   primary_key=True, related_name="preferencia_correo")
+    frecuencia = models.CharField(_("frecuencia"), max_length=10, choices=FrecuenciaCorreo.choices,
+                                  default=FrecuenciaCorreo.INMEDIATO)
+    ultimo_resumen = models.DateTimeField(_("último resumen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preferencia de correo")
+        verbose_name_plural = _("preferencias de correo")
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id} {self.frecuencia}"
+
+
+class CorreoPendiente(models.Model):
+    """A notification waiting for the user's next digest e-mail (the e-mail text: for a
+    TLP:RED incident, already the confidential wording)."""
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="correos_pendientes")
+    tipo = models.CharField(_("tipo"), max_length=60)
+    texto = models.CharField(_("texto"), max_length=300)
+    enlace = models.CharField(_("enlace"), max_length=300, blank=True)
+    creado = models.DateTimeField(_("creado"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correo pendiente")
+        verbose_name_plural = _("correos pendientes")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["usuario", "id"], name="correo_pendiente_usuario")]
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id}: {self.texto}"

@@ -10,3 +10,17 @@ class ReportesConfig(AppConfig):
     label = "reportes"
     verbose_name = "Reportes"
     # Periodic purge of old files: periodicas.py (read by beat and the embedded ticker).
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from cgii.complementos import EntradaMenu, registrar_menu
+
+        from .contexto import puede_ver_alguno
+
+        # Core's links of the main navigation, declared like the apps' (cgii.complementos).
+        registrar_menu("cgii.reportes", (
+            EntradaMenu(_("Tablero"), "tablero", orden=80),
+            EntradaMenu(_("Reportes"), "reportes:indice", orden=90, permiso=puede_ver_alguno,
+                        activa=("reportes:*",)),
+        ))

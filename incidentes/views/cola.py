@@ -142,7 +142,7 @@ def _cuenta_regresiva(restante_s: float) -> str:
     elif horas:
         texto = _("%(h)d h %(m)02d min") % {"h": horas, "m": minutos}
     else:
-        texto = f"{minutos}:{segundos:02d}"
+        texto = _("%(m)d min %(s)02d s") % {"m": minutos, "s": segundos}
     return f"−{texto}" if restante_s < 0 else texto
 
 

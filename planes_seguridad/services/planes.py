@@ -175,8 +175,8 @@ def plan_crear(
         with transaction.atomic():
             if PlanInstitucional.objects.filter(entidad=entidad, gestion=gestion).exists():
                 raise ErrorValidacion(extra={"gestion": [
-                    _("La entidad ya tiene un plan para la gestión %(g)d; cree una nueva "
-                      "versión.") % {"g": gestion}]})
+                    _("La entidad ya tiene un plan para la gestión %(g)d: ábralo y use "
+                      "«Crear nueva versión» para actualizarlo.") % {"g": gestion}]})
             plan = PlanInstitucional(entidad=entidad, gestion=gestion, version=1, catalogo=cat,
                                      creado_por=fsm.actor_real(actor))
             _aplicar(plan, campos)

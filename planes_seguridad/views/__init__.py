@@ -3,7 +3,7 @@ API (docs/pisi.md, "Pages, PDF and verification")."""
 
 from .acciones import accion
 from .planes import datos, detalle, lista, nuevo
-from .publico import documento, resumen_pdf, verificar
+from .publico import documento, resumen_pdf, verificar, verificar_inicio
 from .revision import cola, revision
 from .seguimiento import hallazgos, periodo, seguimiento
 from .trabajo import cronograma, evidencia_descarga, evidencias, soa
@@ -11,5 +11,5 @@ from .trabajo import cronograma, evidencia_descarga, evidencias, soa
 __all__ = [
     "accion", "cola", "cronograma", "datos", "detalle", "documento", "evidencia_descarga",
     "evidencias", "hallazgos", "lista", "nuevo", "periodo", "resumen_pdf", "revision",
-    "seguimiento", "soa", "verificar",
+    "seguimiento", "soa", "verificar", "verificar_inicio",
 ]

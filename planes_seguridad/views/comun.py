@@ -43,7 +43,10 @@ ESTADOS_PLAZO = {
     "cumplido": ("cumplido", gettext_lazy("Cumplido")),
     "cumplido_tarde": ("incumplido", gettext_lazy("Cumplido con retraso")),
 }
-RESPONSABLES = {"cgii": gettext_lazy("CGII"), "entidad": gettext_lazy("Entidad")}
+RESPONSABLES = {"cgii": gettext_lazy("a cargo del CGII"),
+                "entidad": gettext_lazy("a cargo de la entidad")}
+# Deadlines whose name already says who acts ("Revisión del CGII"): no "· CGII" after it.
+NOMBRAN_RESPONSABLE = {"revision_cgii", "ajuste_entidad", "aprobacion_mae"}
 
 
 def obtener_plan(request, pk: int):
@@ -97,7 +100,8 @@ def dias_texto(restantes: int, estado: str) -> str:
 def decorar_plazo(f) -> dict:
     clase, texto = ESTADOS_PLAZO.get(f.estado, ("", f.estado))
     return {"figura": f, "etiqueta": f.etiqueta, "clase": clase, "estado_texto": texto,
-            "responsable": RESPONSABLES.get(f.responsable, f.responsable),
+            "responsable": "" if f.tipo in NOMBRAN_RESPONSABLE
+            else RESPONSABLES.get(f.responsable, f.responsable),
             "vence": f.vence, "inicio": f.inicio, "dias_habiles": f.dias_habiles,
             "dias": dias_texto(f.dias_restantes, f.estado), "restantes": f.dias_restantes,
             "abierto": f.cumplido_en is None, "cumplido_en": f.cumplido_en,

@@ -92,6 +92,7 @@ def nuevo(request):
     if not ids:
         messages.error(request, _("Solo el RSI o la MAE de una entidad crean su plan."))
         return redirect("pisi:lista")
+    existente = None
     form = PlanNuevoForm(request.POST or None,
                          entidades=entidades_visibles(request.user).filter(pk__in=ids)
                          .order_by("nombre"),
@@ -102,6 +103,10 @@ def nuevo(request):
             plan = services.plan_crear(actor=request.user, entidad_id=d["entidad"].pk,
                                        gestion=d["gestion"], catalogo=d["catalogo"])
         except ErrorValidacion as exc:
+            # The plan of that year exists: a link to it, where "Crear nueva versión" is.
+            existente = (selectors.planes_visibles(request.user)
+                         .filter(entidad_id=d["entidad"].pk, gestion=d["gestion"])
+                         .order_by("-version").first())
             for campo, errores in (exc.extra or {}).items():
                 form.add_error(campo if campo in form.fields else None, list(errores))
         except ErrorDominio as exc:
@@ -110,7 +115,8 @@ def nuevo(request):
             messages.success(request, _("Plan creado. Complete los datos generales y la "
                                         "declaración de aplicabilidad."))
             return redirect("pisi:datos", plan.pk)
-    return render(request, "planes_seguridad/nuevo.html", {"form": form, "personal": False})
+    return render(request, "planes_seguridad/nuevo.html",
+                  {"form": form, "personal": False, "existente": existente})
 
 
 # ---- the plan's summary -----------------------------------------------------------------------

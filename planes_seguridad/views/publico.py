@@ -42,6 +42,19 @@ def documento(request, pk: int, tipo: str):
 
 
 @require_GET
+def verificar_inicio(request):
+    """Public: a box to type a conformity code (the QR code and the resolution lead to
+    /verificar/<code>/ directly); ``?codigo=`` goes there."""
+    from django.shortcuts import redirect
+
+    codigo = "".join(request.GET.get("codigo", "").split())[:60]
+    if codigo:
+        return redirect("pisi_verificar", codigo=codigo)
+    return render(request, "planes_seguridad/verificar_inicio.html",
+                  {"vacio": "codigo" in request.GET})
+
+
+@require_GET
 def verificar(request, codigo: str):
     """Public (no login): does this code belong to a plan that got CGII conformity? Shows
     the entity, gestión, version, state, conformity date and whether it is the current

@@ -86,7 +86,7 @@ def test_reporte_aparece_en_la_consola_y_la_entidad_ve_el_avance_en_vivo(
     expect(fila).to_have_class(re.compile(r"\bnueva\b"))
     assert "MPV" in fila.inner_text() and "sin asignar" in fila.inner_text()
     expect(an.locator("[data-contador=total]")).to_have_text("1")
-    expect(fila.locator("[data-cuenta]")).to_have_text(re.compile(r"^\d+:\d\d$|\d+ h"))
+    expect(fila.locator("[data-cuenta]")).to_have_text(re.compile(r"^\d+ min \d\d s$|\d+ h"))
     assert _sin_recarga(an)
 
     # The entity stays on its incident page.

@@ -120,7 +120,7 @@ def test_consola_y_portal_en_vivo_en_firefox(servidor_asgi, despachador, firefox
     assert demora < 2, demora
     assert an.evaluar(f"document.querySelector('{fila}').classList.contains('nueva')")
     assert "MPF" in an.texto(fila) and "sin asignar" in an.texto(fila)
-    assert re.fullmatch(r"\d+:\d\d|.*\d+ h.*", an.texto(f"{fila} [data-cuenta]"))
+    assert re.fullmatch(r"\d+ min \d\d s|.*\d+ h.*", an.texto(f"{fila} [data-cuenta]"))
     guardar_captura(an, "firefox-consola.png", tmp_path)
 
     # The entity's page follows triage and classification done by CGII.

@@ -306,9 +306,9 @@ def test_pagina_de_preferencias_de_notificacion(catalogos, incidente, reportante
     r = c.get("/cuenta/notificaciones/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert 'id="form-preferencias"' in html
-    assert 'data-url="/api/v1/notificaciones/preferencias/"' in html
-    assert "cgii/js/preferencias.js" in html and "<script>" not in html
+    assert 'id="form-preferencias"' in html and 'method="post"' in html
+    assert 'name="email:incidente.estado"' in html and 'name="frecuencia"' in html
+    assert "<script>" not in html
     # Once mounted, the bell links to it from every page.
     assert 'href="/cuenta/notificaciones/"' in c.get(url(incidente)).content.decode()
     assert Client().get("/cuenta/notificaciones/").status_code == 302, "login required"

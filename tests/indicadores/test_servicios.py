@@ -30,7 +30,7 @@ def test_agregar_uno_normaliza_y_registra(incidente, reportante_a):
     assert i.primera_vez and i.ultima_vez and i.tipos_stix == ["malicious-activity"]
     assert vinculo.rol == "distribucion" and vinculo.agregado_por == reportante_a
     entrada = EntradaTimeline.objects.filter(incidente=incidente).latest("id")
-    assert entrada.tipo == "evidencia" and entrada.visible_entidad
+    assert entrada.tipo == "indicadores" and entrada.visible_entidad
     assert entrada.datos["indicadores"] == [i.pk]
     assert RegistroAuditoria.objects.filter(accion="incidente.indicadores").count() == 1
     assert Evento.objects.filter(tipo="timeline.nuevo").count() >= 1
@@ -78,7 +78,7 @@ def test_pegar_en_lote_con_errores_por_linea(incidente, analista):
     assert all(e["motivo"] for e in r.errores)
     assert r.indicadores_nuevos == 4
     # One timeline row for the whole paste.
-    entradas = EntradaTimeline.objects.filter(incidente=incidente, tipo="evidencia")
+    entradas = EntradaTimeline.objects.filter(incidente=incidente, tipo="indicadores")
     assert entradas.count() == 1 and entradas.get().datos["total"] == 4
     assert entradas.get().datos["errores"] == 2
     # Pasting again: nothing new, all reported as already linked.
@@ -94,7 +94,7 @@ def test_pegar_sin_ningun_valido_no_escribe_nada(incidente, analista):
                                    texto="uno\ndos\n")
     assert [e["linea"] for e in exc.value.extra["errores"]] == [1, 2]
     assert not Indicador.objects.exists()
-    assert not EntradaTimeline.objects.filter(incidente=incidente, tipo="evidencia").exists()
+    assert not EntradaTimeline.objects.filter(incidente=incidente, tipo="indicadores").exists()
 
 
 def test_pegar_lote_grande_usa_copy_y_da_lo_mismo(incidente, analista):

@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from cgii import registros
 from cgii.demo import crear_base
@@ -17,10 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCCION:
             raise CommandError("cargar_demo no está disponible en el perfil de producción.")
-        contexto, filas = crear_base()
-        lineas = []
-        for cargador in registros.demos():
-            lineas.extend(cargador.funcion(contexto) or [])
+        # The demo's story notifies its people; in the embedded profile those e-mails would
+        # be printed (console backend) before the logins. They go to memory instead.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            contexto, filas = crear_base()
+            lineas = []
+            for cargador in registros.demos():
+                lineas.extend(cargador.funcion(contexto) or [])
         if options["json"]:
             self.stdout.write(json.dumps(filas, ensure_ascii=False, indent=2))
             return

@@ -339,7 +339,7 @@ def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> in
     IndicadorIncidente.objects.bulk_create(crear, batch_size=2000)
     if crear:
         incidente.save(update_fields=["actualizado"])
-        registrar(incidente, actor=importacion.usuario, tipo_entrada=TipoEntrada.EVIDENCIA,
+        registrar(incidente, actor=importacion.usuario, tipo_entrada=TipoEntrada.INDICADORES,
                   accion="indicadores", evento="timeline.nuevo", visible_entidad=True,
                   texto=_("Importación STIX: %(n)d indicadores agregados.") % {"n": len(crear)},
                   datos={"importacion": importacion.pk, "total": len(crear),

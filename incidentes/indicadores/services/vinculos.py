@@ -124,13 +124,14 @@ def _registrar_en_timeline(incidente, *, actor, vinculos, origen, errores=0) -> 
     n = len(vinculos)
     if n == 1:
         i = vinculos[0].indicador
-        texto = _("Indicador agregado: %(tipo)s %(valor)s.") % {"tipo": i.tipo, "valor": i.valor}
+        texto = _("Indicador agregado: %(tipo)s %(valor)s.") % {
+            "tipo": i.get_tipo_display(), "valor": i.valor}
     else:
         texto = _("%(n)d indicadores agregados.") % {"n": n}
     tipos: dict[str, int] = {}
     for v in vinculos:
         tipos[v.indicador.tipo] = tipos.get(v.indicador.tipo, 0) + 1
-    registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA, accion="indicadores",
+    registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.INDICADORES, accion="indicadores",
               evento="timeline.nuevo", visible_entidad=True, texto=texto,
               datos={"indicadores": [v.indicador_id for v in vinculos[:MAX_LISTA_TIMELINE]],
                      "total": n, "tipos": tipos, "origen": origen, "errores": errores})
@@ -229,10 +230,10 @@ def indicador_desvincular(*, actor, incidente_id: int, vinculo_id: int) -> None:
         i = vinculo.indicador
         vinculo.delete()
         incidente.save(update_fields=["actualizado"])
-        registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.EVIDENCIA,
+        registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.INDICADORES,
                   accion="indicadores", evento="timeline.nuevo", visible_entidad=True,
-                  texto=_("Indicador quitado: %(tipo)s %(valor)s.") % {"tipo": i.tipo,
-                                                                      "valor": i.valor},
+                  texto=_("Indicador quitado: %(tipo)s %(valor)s.") % {
+                      "tipo": i.get_tipo_display(), "valor": i.valor},
                   datos={"quitado": i.pk})
 
 

@@ -40,7 +40,7 @@ class ImportarForm(forms.Form):
     archivo = forms.FileField(label=gettext_lazy("Bundle STIX 2.1 (archivo JSON)"))
     incidente = forms.CharField(
         label=gettext_lazy("Incidente de destino (código)"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": "INC-2026-000123", "autocomplete": "off"}))
+        widget=forms.TextInput(attrs={"placeholder": "CGII-2026-00007", "autocomplete": "off"}))
     tlp = forms.ChoiceField(
         label=gettext_lazy("TLP de los objetos sin marca"), required=False,
         choices=[("", gettext_lazy("El del incidente (sin incidente: TLP:AMBER)")),

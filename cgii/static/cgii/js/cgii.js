@@ -75,7 +75,8 @@
 
   // ---- time --------------------------------------------------------------------------------
 
-  /** "2 d 3 h", "3 h 05 min", "14:05" (under an hour the seconds tick). */
+  /** "2 d 3 h", "3 h 05 min", "14 min 05 s": always number and unit, the same words as the
+   * server's first rendering (under an hour the seconds tick). */
   CGII.duracion = function (ms) {
     const total = Math.floor(Math.abs(ms) / 1000);
     const d = Math.floor(total / 86400);
@@ -85,7 +86,7 @@
     let texto;
     if (d) texto = CGII.t("dias").replace("%d", d).replace("%h", h);
     else if (h) texto = CGII.t("horas").replace("%h", h).replace("%m", String(m).padStart(2, "0"));
-    else texto = `${m}:${String(s).padStart(2, "0")}`;
+    else texto = CGII.t("minutos").replace("%m", m).replace("%s", String(s).padStart(2, "0"));
     return ms < 0 ? `−${texto}` : texto;
   };
 
@@ -476,6 +477,7 @@
       firmas.set(nuevo, firma);
       if (reemplazar(viejo, nuevo)) cambiados.push(nombre);
     }
+    if (cambiados.length) CGII.desplazables();
     return cambiados;
   };
 
@@ -532,6 +534,12 @@
       const texto = document.createElement("span");
       texto.className = "texto-notificacion";
       texto.textContent = n.texto;
+      if (n.cantidad > 1) {
+        const cuantas = document.createElement("span");
+        cuantas.className = "cantidad-notificacion";
+        cuantas.textContent = ` ${CGII.t("novedades", n.cantidad)}`;
+        texto.appendChild(cuantas);
+      }
       const cuando = document.createElement("time");
       cuando.dateTime = n.creado;
       cuando.textContent = CGII.hace(n.creado);
@@ -625,10 +633,63 @@
     });
   }
 
+  // ---- main navigation on phones: the button folds the links, search and account ----------
+
+  function iniciarMenu() {
+    const boton = document.getElementById("boton-menu");
+    const desplegable = document.getElementById("desplegable");
+    if (!boton || !desplegable) return;
+    const barra = boton.closest(".barra");
+    function abrir(abierto) {
+      barra.classList.toggle("menu-abierto", abierto);
+      boton.setAttribute("aria-expanded", String(abierto));
+    }
+    boton.addEventListener("click", () => abrir(boton.getAttribute("aria-expanded") !== "true"));
+    desplegable.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && barra.classList.contains("menu-abierto")) {
+        abrir(false);
+        boton.focus();
+      }
+    });
+  }
+
+  // ---- boxes that scroll on their own (tables on a phone, the timeline) ----------------------
+
+  /** A box that scrolls by itself must be reachable by keyboard (WCAG 2.1.1): one with
+   * nothing focusable inside gets tabindex=0 and a name, while (and only while) it scrolls. */
+  const desplazables = "table, .timeline, .historial-plan, [data-desplazable], pre";
+  CGII.desplazables = function (raiz = document) {
+    for (const el of raiz.querySelectorAll(desplazables)) {
+      if (el.closest(".sr-only, [hidden]")) continue;  // never focus what is not shown
+      const desborda = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const estilo = getComputedStyle(el);
+      const desplaza = desborda && /(auto|scroll)/.test(estilo.overflowX + estilo.overflowY);
+      if (desplaza && !el.hasAttribute("tabindex")) {
+        el.tabIndex = 0;
+        el.dataset.desplazableJs = "1";
+        // A name for what takes the focus; lists and tables keep their own role.
+        if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby") && el.tagName !== "TABLE") {
+          if (!["UL", "OL", "PRE"].includes(el.tagName)) el.setAttribute("role", "region");
+          el.setAttribute("aria-label", CGII.t("desplazable"));
+        }
+      } else if (!desplaza && el.dataset.desplazableJs) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.desplazableJs;
+      }
+    }
+  };
+
   // ---- start ---------------------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", () => {
     CGII.registrarPaneles();
+    iniciarMenu();
+    CGII.desplazables();
+    // Tabs that scroll sideways on a phone show the current one.
+    for (const a of document.querySelectorAll('.pestanas [aria-current="page"]')) {
+      a.parentElement.scrollLeft = a.offsetLeft - a.parentElement.offsetLeft - 16;
+    }
+    window.addEventListener("resize", CGII.enSerie(() => CGII.desplazables(), 250));
     if (document.body.dataset.flujo !== "1") return;
     iniciarCampana();
     const secuencia = document.body.dataset.secuencia;
