@@ -14,6 +14,10 @@ COMPLEMENTO = Complemento(
     sumideros=(Sumidero("fuentes.notificaciones", ("fuentes.notificar",),
                         notificaciones.al_evento),),
     reportes=(FUENTES_EXTERNAS,),
-    menu=(EntradaMenu(_("Fuentes"), "fuentes:inicio", orden=25),
-          EntradaMenu(_("Constituencia"), "constituencia:inicio", orden=26)),
+    # After the daily work (incidents, indicators); an entity reads them as its notices and
+    # its registered networks.
+    menu=(EntradaMenu(_("Fuentes"), "fuentes:inicio", orden=45,
+                      etiqueta_entidad=_("Avisos externos")),
+          EntradaMenu(_("Constituencia"), "constituencia:inicio", orden=46,
+                      etiqueta_entidad=_("Redes y dominios"))),
 )

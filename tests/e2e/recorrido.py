@@ -37,7 +37,9 @@ NO_PAGINAS = {
     "incidentes:consola_filas", "incidentes:paneles", "incidentes:accion", "incidentes:evidencia",
     "pisi:evidencia", "pisi:documento", "pisi:resumen_pdf", "pisi:accion",
     "reportes:generar", "reportes:descargar", "reportes:archivo", "api-schema", "api-docs",
-    "salud",
+    "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
+    "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
+    "fuentes:acusar", "fuentes:reenrutar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.

@@ -47,6 +47,7 @@ def test_el_analista_ve_el_mismo_menu_en_todas_las_paginas(escenario, analista):
     htmls = recorrer(analista, PAGINAS + PAGINAS_PERSONAL, escenario)
     esperado = [("/incidentes/consola/", "Consola"), ("/incidentes/", "Incidentes"),
                 ("/incidentes/nuevo/", "Registrar incidente"), ("/indicadores/", "Indicadores"),
+                ("/fuentes/", "Fuentes"), ("/entidades/", "Constituencia"),
                 ("/pisi/", "PISI"), ("/pisi/revision/", "Revisión PISI"),
                 ("/tablero/", "Tablero"), ("/reportes/", "Reportes")]
     for pagina, html in htmls.items():
@@ -63,7 +64,9 @@ def test_la_entidad_ve_su_menu_en_todas_las_paginas(escenario, reportante_a):
     htmls = recorrer(reportante_a, PAGINAS + PAGINAS_ENTIDAD, escenario)
     esperado = [("/incidentes/portal/", "Mi portal"),
                 ("/incidentes/", "Incidentes de mi entidad"),
-                ("/incidentes/nuevo/", "Reportar incidente"), ("/pisi/", "Mi PISI"),
+                ("/incidentes/nuevo/", "Reportar incidente"),
+                ("/fuentes/", "Avisos externos"), ("/entidades/", "Redes y dominios"),
+                ("/pisi/", "Mi PISI"),
                 ("/tablero/", "Tablero"), ("/reportes/", "Reportes")]
     for pagina, html in htmls.items():
         assert menu(html) == esperado, pagina
