@@ -34,13 +34,16 @@ class PlanNuevoForm(forms.Form):
     gestion = forms.IntegerField(label=gettext_lazy("Gestión"), min_value=2000, max_value=2100)
     catalogo = forms.ChoiceField(label=gettext_lazy("Catálogo de controles"))
 
-    def __init__(self, *args, entidades, catalogos, **kwargs):
+    def __init__(self, *args, entidades, catalogos, por_defecto=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entidad"].queryset = entidades
-        self.fields["catalogo"].choices = [(c.codigo, f"{c.nombre} ({c.n_controles} controles)")
-                                           for c in catalogos]
+        self.fields["catalogo"].choices = [
+            (c.codigo, f"{c.nombre} ({c.n_controles} controles"
+                       + ("" if c.completo else ", " + str(_("parcial"))) + ")")
+            for c in catalogos]
         self.initial.setdefault("gestion", timezone.localdate().year)
-        self.initial.setdefault("catalogo", "iso27002-2013")
+        if por_defecto is not None:
+            self.initial.setdefault("catalogo", por_defecto.codigo)
 
 
 # ---- general data -----------------------------------------------------------------------

@@ -41,6 +41,10 @@ class CatalogoSerializer(CatalogoRef):
     vigente = serializers.BooleanField()
     n_controles = serializers.IntegerField()
     atributos = serializers.JSONField()
+    completo = serializers.BooleanField(help_text=(
+        "False: el archivo lista solo parte de su fuente (el catálogo nacional trae lo que se "
+        "pudo verificar); nunca es el catálogo por defecto."))
+    minimos_verificados = serializers.BooleanField()
 
 
 class ControlSerializer(serializers.Serializer):
@@ -52,6 +56,8 @@ class ControlSerializer(serializers.Serializer):
     dominio_titulo = serializers.CharField(source="dominio.titulo")
     objetivo = serializers.CharField(source="objetivo.numero", allow_null=True, default=None)
     atributos = serializers.JSONField()
+    minimo = serializers.BooleanField(help_text=(
+        "Control mínimo del lineamiento nacional (§6.2.3.2): no puede excluirse."))
 
 
 class PlanListaSerializer(serializers.ModelSerializer):
@@ -303,8 +309,9 @@ class PlanCrearSerializer(PlanEditarSerializer):
     entidad = serializers.IntegerField(required=False, help_text=(
         "Id de la entidad; opcional si el usuario pertenece a una sola."))
     gestion = serializers.IntegerField(min_value=2000, max_value=2100)
-    catalogo = serializers.CharField(required=False, default="iso27002-2013",
-                                     help_text="iso27002-2013 | iso27002-2022")
+    catalogo = serializers.CharField(required=False, default=None, allow_null=True, help_text=(
+        "ctic-se-p1 | iso27002-2013 | iso27002-2022; por defecto el catálogo nacional si "
+        "está completo, si no ISO/IEC 27002:2013"))
     resolucion_cite = None
     resolucion_fecha = None
 
@@ -329,7 +336,7 @@ class ComentarioPlanSerializer(serializers.Serializer):
 
 
 class MigrarCatalogoSerializer(serializers.Serializer):
-    catalogo = serializers.CharField(help_text="iso27002-2013 | iso27002-2022")
+    catalogo = serializers.CharField(help_text="ctic-se-p1 | iso27002-2013 | iso27002-2022")
 
 
 class DocumentoSubirSerializer(serializers.Serializer):

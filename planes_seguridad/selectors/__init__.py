@@ -8,15 +8,18 @@ by subject only.
 """
 
 from .planes import (  # noqa: F401
+    CATALOGOS_POR_DEFECTO,
     Filtros,
     OpcionTransicion,
     avance_soa_por_plan,
     catalogo_obtener,
+    catalogo_por_defecto,
     catalogo_vigente,
     catalogos_vigentes,
     cola_revision,
     controles_de,
     correspondencias_de,
+    correspondencias_entre,
     historial_de,
     mapeo_entre,
     obtener_uno,

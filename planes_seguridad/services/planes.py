@@ -153,11 +153,12 @@ def plan_crear(
     actor,
     entidad_id: int,
     gestion: int,
-    catalogo: str = "iso27002-2013",
+    catalogo: str | None = None,
     **campos,
 ) -> PlanInstitucional:
     """Version 1 of the entity's plan for ``gestion``, with one SoA row per control of the
-    catalog in force. The entity's RSI or MAE (or a CGII administrator) creates it."""
+    catalog in force (by default ``selectors.catalogo_por_defecto``: the national catalog
+    once complete). The entity's RSI or MAE (or a CGII administrator) creates it."""
     entidad = entidades_visibles(actor).filter(pk=entidad_id).first()
     if entidad is None:
         raise NoEncontrado(_("Entidad no encontrada."))
@@ -165,7 +166,8 @@ def plan_crear(
         raise PermisoDenegado(_("Solo el RSI o la MAE de la entidad pueden crear su plan."))
     if not isinstance(gestion, int) or not 2000 <= gestion <= 2100:
         raise ErrorValidacion(extra={"gestion": [_("Gestión no válida.")]})
-    cat = selectors.catalogo_vigente(catalogo)
+    cat = (selectors.catalogo_vigente(catalogo) if catalogo
+           else selectors.catalogo_por_defecto())
     if cat is None:
         raise ErrorValidacion(extra={"catalogo": [_("Catálogo de controles no disponible.")]})
     permitidos = set(CAMPOS_CONTENIDO) | set(CAMPOS_VIGENCIA)
@@ -473,12 +475,12 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
         if origen.codigo == destino.codigo:
             fuentes_de = {c.numero: [c.numero] for c in controles_d}
         else:
-            mapeo = selectors.mapeo_entre(origen, destino)
-            if mapeo is None:
+            correspondencias = selectors.correspondencias_entre(origen, destino)
+            if correspondencias is None:
                 raise ErrorValidacion(extra={"catalogo": [
                     _("No hay un mapeo cargado de %(o)s a %(d)s.") % {"o": origen, "d": destino}]})
             fuentes_de = {}
-            for o, destinos in selectors.correspondencias_de(mapeo).items():
+            for o, destinos in correspondencias.items():
                 for d in destinos:
                     fuentes_de.setdefault(d, []).append(o)
         viejas = {f.control.numero: f for f in plan.soa.select_related("control")}

@@ -16,6 +16,7 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from cgii.eventos.selectors import secuencia_actual
 
 from .. import selectors, services
+from ..cargador_nacional import NACIONAL
 from ..forms import (
     CLASIFICACIONES,
     NIVELES,
@@ -92,10 +93,12 @@ def nuevo(request):
     if not ids:
         messages.error(request, _("Solo el RSI o la MAE de una entidad crean su plan."))
         return redirect("pisi:lista")
+    catalogos = list(selectors.catalogos_vigentes().order_by("codigo"))
+    por_defecto = selectors.catalogo_por_defecto()
     form = PlanNuevoForm(request.POST or None,
                          entidades=entidades_visibles(request.user).filter(pk__in=ids)
                          .order_by("nombre"),
-                         catalogos=selectors.catalogos_vigentes().order_by("codigo"))
+                         catalogos=catalogos, por_defecto=por_defecto)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -110,7 +113,9 @@ def nuevo(request):
             messages.success(request, _("Plan creado. Complete los datos generales y la "
                                         "declaración de aplicabilidad."))
             return redirect("pisi:datos", plan.pk)
-    return render(request, "planes_seguridad/nuevo.html", {"form": form, "personal": False})
+    nacional = next((c for c in catalogos if c.codigo == NACIONAL), None)
+    return render(request, "planes_seguridad/nuevo.html", {
+        "form": form, "personal": False, "nacional": nacional, "por_defecto": por_defecto})
 
 
 # ---- the plan's summary -----------------------------------------------------------------------
