@@ -99,6 +99,17 @@ RESPONSABLES = {
     "12": "Dirección de Sistemas", "13": "Redes y Comunicaciones", "14": "Desarrollo",
     "15": "Adquisiciones", "16": "RSI", "17": "Dirección de Sistemas", "18": "Asesoría Jurídica",
 }
+# Why each domain's controls are included (every SoA line is justified, ISO/IEC 27001 6.1.3 d).
+JUSTIFICACION_DOMINIO = {
+    "5": "Requisito de los lineamientos: política aprobada por la MAE.",
+    "7": "Riesgo de fuga de información por personal sin acuerdos de confidencialidad.",
+    "8": "Inventario y clasificación requeridos por la evaluación de riesgos.",
+    "9": "Riesgo de acceso no autorizado a los sistemas institucionales.",
+    "12": "Riesgo de ransomware y pérdida de datos en los servidores.",
+    "16": "Obligación de reportar incidentes al CGII (DS 2514).",
+    "17": "Continuidad de los servicios en línea a la ciudadanía.",
+    "18": "Cumplimiento de la normativa de protección de datos y de TIC.",
+}
 ACTIVIDADES = [
     # (title, owner, start (months after 1 February), duration in months, controls,
     #  progress at conformity and after each follow-up period)
@@ -165,6 +176,8 @@ def _crear_plan(sigla: str, usuarios, entidades, *, gestion: int, rng: random.Ra
             continue
         estado, madurez = _estado_inicial(rng, dominio)
         cambios.append({"id": fila.pk, "aplica": True, "estado_implementacion": estado,
+                        "justificacion": JUSTIFICACION_DOMINIO.get(
+                            dominio, "Riesgo identificado en la evaluación de riesgos."),
                         "madurez": madurez, "responsable": RESPONSABLES.get(dominio, "RSI"),
                         "fecha_objetivo": date(gestion, rng.choice((6, 9, 12)), 30
                                                if rng.random() < 0.5 else 15).isoformat()})

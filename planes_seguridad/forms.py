@@ -185,6 +185,23 @@ def _valor_fecha(texto: str):
     return d
 
 
+def _leer_planificacion(fila, v: dict, cambio: dict, mal: list) -> None:
+    """Applicability and justification of one grid row, with the service's rules
+    (``soa._exigir_reglas_soa``) marked on the row at once."""
+    aplica = {"si": True, "no": False, "": None}.get(v["aplica"], "x")
+    if aplica == "x":
+        mal.append("aplica")
+        return
+    if aplica != fila.aplica:
+        cambio["aplica"] = aplica
+    if v["justificacion"] != fila.justificacion:
+        cambio["justificacion"] = v["justificacion"]
+    if aplica is False and fila.control.minimo:
+        mal.append("minimo")
+    if aplica is not None and not v["justificacion"] and cambio:
+        mal.append("justificacion")
+
+
 def leer_soa(post, filas, *, planificacion: bool) -> tuple[list[dict], dict, dict]:
     """The SoA grid's POST: for each shown row, the fields that changed (``cambios`` for
     ``soa_actualizar_lote``), field errors by row id, and the values to show again.
@@ -203,16 +220,7 @@ def leer_soa(post, filas, *, planificacion: bool) -> tuple[list[dict], dict, dic
         valores[pk] = v
         cambio, mal = {}, []
         if planificacion:
-            aplica = {"si": True, "no": False, "": None}.get(v["aplica"], "x")
-            if aplica == "x":
-                mal.append("aplica")
-            else:
-                if aplica != fila.aplica:
-                    cambio["aplica"] = aplica
-                if v["justificacion"] != fila.justificacion:
-                    cambio["justificacion"] = v["justificacion"]
-                if aplica is False and not v["justificacion"]:
-                    mal.append("justificacion")
+            _leer_planificacion(fila, v, cambio, mal)
         if v["estado_implementacion"] not in EstadoImplementacion.values:
             mal.append("estado_implementacion")
         elif v["estado_implementacion"] != fila.estado_implementacion:

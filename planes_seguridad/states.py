@@ -135,7 +135,16 @@ def soa_completa(plan) -> bool:
 
 
 soa_completa.motivo = _("La declaración de aplicabilidad está incompleta: cada control debe "
-                        "indicar si aplica, y los que no aplican, su justificación.")
+                        "indicar si aplica y la justificación de su inclusión o exclusión "
+                        "(ISO/IEC 27001 6.1.3 d).")
+
+
+def minimos_aplicables(plan) -> bool:
+    return not plan.minimos_no_aplicables()
+
+
+minimos_aplicables.motivo = _("Los controles mínimos del lineamiento nacional (§6.2.3.2) deben "
+                              "declararse aplicables.")
 
 
 def tiene_observaciones(plan) -> bool:

@@ -13,6 +13,7 @@ from ..states import (
     ESTADOS_EDITABLES,
     Estado,
     TipoPlazo,
+    minimos_aplicables,
     resolucion_posterior_a_conformidad,
     sin_version_en_curso,
     soa_completa,
@@ -109,19 +110,29 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         return self.estado in ESTADOS_EDITABLES
 
     def soa_pendientes(self) -> int:
-        """SoA rows still undecided, or excluded without a justification (cached by the
-        service for the duration of one transition)."""
+        """SoA rows still undecided, or decided without a justification — included controls
+        too, ISO/IEC 27001 6.1.3 d (cached by the service for the duration of one
+        transition)."""
         cache = getattr(self, "_soa_pendientes", None)
         if cache is not None:
             return cache
-        return self.soa.filter(Q(aplica__isnull=True) | Q(aplica=False, justificacion="")).count()
+        return self.soa.filter(Q(aplica__isnull=True) | Q(justificacion="")).count()
+
+    def minimos_no_aplicables(self) -> list[str]:
+        """Minimum controls (CTIC-SE-P1 §6.2.3.2) not declared applicable (cached by the
+        service for one transition)."""
+        cache = getattr(self, "_minimos_no_aplicables", None)
+        if cache is not None:
+            return cache
+        return list(self.soa.filter(control__minimo=True).exclude(aplica=True)
+                    .order_by("control__orden").values_list("control__numero", flat=True))
 
     # ---- transitions (called by services.plan_transicionar only) -------------------------
 
     @transition(field=estado, source=[Estado.BORRADOR, Estado.OBSERVADO],
                 target=Estado.PRESENTADO,
                 conditions=[tiene_alcance, tiene_rsi, tiene_comite, tiene_politica,
-                            soa_completa],
+                            soa_completa, minimos_aplicables],
                 permission=permiso_transicion("presentar"))
     def presentar(self):
         pass
@@ -137,7 +148,8 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=estado, source=Estado.EN_REVISION, target=Estado.CONFORME,
-                conditions=[soa_completa], permission=permiso_transicion("dar_conformidad"))
+                conditions=[soa_completa, minimos_aplicables],
+                permission=permiso_transicion("dar_conformidad"))
     def dar_conformidad(self):
         pass
 

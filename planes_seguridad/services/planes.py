@@ -330,6 +330,7 @@ def _transicionar(plan: PlanInstitucional, *, actor, transicion: str, comentario
     def preparar(p) -> list[str]:
         cambiados = _aplicar_datos_transicion(p, transicion, datos, comentario)
         p._soa_pendientes = p.soa_pendientes()  # read by soa_completa (one query)
+        p._minimos_no_aplicables = p.minimos_no_aplicables()
         p._hoy = hoy
         return cambiados
 
@@ -492,6 +493,9 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
             fila = Aplicabilidad(plan=plan, control=c)
             if aplican:
                 fila.aplica = True
+                fila.justificacion = "\n".join(dict.fromkeys(
+                    f"{f.control.numero}: {f.justificacion}" for f in aplican
+                    if f.justificacion))
                 fila.estado_implementacion = min((f.estado_implementacion for f in aplican),
                                                  key=ORDEN_ESTADO.get)
                 fila.madurez = min(f.madurez for f in aplican)
@@ -499,7 +503,9 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
                 fechas = [f.fecha_objetivo for f in aplican if f.fecha_objetivo]
                 fila.fecha_objetivo = max(fechas) if fechas else None
             elif decididas:
-                fila.aplica = False
+                # A minimum control is never excluded: it stays to be decided, with the
+                # sources' reasons kept for whoever decides it.
+                fila.aplica = None if c.minimo else False
                 fila.justificacion = "\n".join(dict.fromkeys(
                     f"{f.control.numero}: {f.justificacion}" for f in decididas))
             nuevas.append(fila)

@@ -61,11 +61,14 @@ def _nueva_version(request, plan):
 
 
 def _soa_aplicar_pendientes(request, plan):
+    """The undecided rows become applicable with one justification typed for all of them
+    (every SoA line carries its justification, ISO/IEC 27001 6.1.3 d)."""
     pendientes = list(plan.soa.filter(aplica__isnull=True).values_list("pk", flat=True))
     if not pendientes:
         return _("No hay controles sin decidir.")
-    services.soa_actualizar_lote(actor=request.user, plan_id=plan.pk,
-                                 cambios=[{"id": i, "aplica": True} for i in pendientes])
+    justificacion = request.POST.get("justificacion", "")
+    services.soa_actualizar_lote(actor=request.user, plan_id=plan.pk, cambios=[
+        {"id": i, "aplica": True, "justificacion": justificacion} for i in pendientes])
     return _("%(n)d controles sin decidir quedaron como aplicables.") % {"n": len(pendientes)}
 
 

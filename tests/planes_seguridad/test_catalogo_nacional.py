@@ -19,7 +19,7 @@ from planes_seguridad.models import (
     MapeoControles,
 )
 
-from .utiles import crear_plan
+from .utiles import crear_plan, nacional_completo
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +49,6 @@ def _editar(ruta, cambio):
     datos = yaml.safe_load(ruta.read_text())
     cambio(datos)
     ruta.write_text(yaml.safe_dump(datos, allow_unicode=True, sort_keys=False))
-
-
-def _completo(datos, version=2):
-    """A synthetic complete national file: two domains, four controls, two of them minimum."""
-    datos.update(version=version, completo=True, minimos_verificados=True, dominios=[
-        {"numero": "1", "titulo": "Dominio de prueba 1", "objetivos": [
-            {"numero": "1.1", "titulo": "Objetivo de prueba 1.1", "controles": [
-                {"numero": "1.1.1", "titulo": "Control de prueba 1.1.1", "minimo": True,
-                 "iso27002-2013": ["13.2.4"], "iso27002-2022": ["6.6"]},
-                {"numero": "1.1.2", "titulo": "Control de prueba 1.1.2",
-                 "iso27002-2013": ["7.2.2"], "iso27002-2022": ["6.3"]}]}]},
-        {"numero": "2", "titulo": "Dominio de prueba 2", "objetivos": [
-            {"numero": "2.1", "titulo": "Objetivo de prueba 2.1", "controles": [
-                {"numero": "2.1.1", "titulo": "Control de prueba 2.1.1", "minimo": True,
-                 "iso27002-2013": ["12.3.1"], "iso27002-2022": ["8.13"]},
-                {"numero": "2.1.2", "titulo": "Control de prueba 2.1.2",
-                 "iso27002-2013": ["10.1.1", "10.1.2"], "iso27002-2022": ["8.24"]}]}]},
-    ])
 
 
 def test_lo_que_se_entrega_es_solo_lo_verificado(catalogos_pisi):
@@ -106,7 +88,7 @@ def test_version_nueva_completa_es_otra_fila_con_sus_mapeos_y_pasa_a_ser_la_por_
     cargador.cargar_todo(directorio=copia)
     v1 = CatalogoControles.objects.get(codigo=NACIONAL, vigente=True)
     plan_v1 = crear_plan(rsi_a, entidad_a, gestion=2026, catalogo=NACIONAL)
-    _editar(copia / cargador_nacional.ARCHIVO, _completo)
+    _editar(copia / cargador_nacional.ARCHIVO, nacional_completo)
     cambios = cargador.cargar_todo(directorio=copia)
     assert any("4 controles (2 mínimos)" in c for c in cambios)
     v2 = CatalogoControles.objects.get(codigo=NACIONAL, vigente=True)
@@ -159,7 +141,7 @@ def test_errores_del_archivo_nacional_no_dejan_nada(copia, romper, mensaje):
 
 
 def test_migrar_un_plan_nacional_a_iso_y_de_iso_al_nacional(copia, rsi_a, entidad_a):
-    _editar(copia / cargador_nacional.ARCHIVO, _completo)
+    _editar(copia / cargador_nacional.ARCHIVO, nacional_completo)
     cargador.cargar_todo(directorio=copia)
     plan = crear_plan(rsi_a, entidad_a, catalogo=NACIONAL)
     services.soa_actualizar_lote(actor=rsi_a, plan_id=plan.pk, cambios=[
@@ -178,8 +160,8 @@ def test_migrar_un_plan_nacional_a_iso_y_de_iso_al_nacional(copia, rsi_a, entida
     assert filas["1.1.1"].aplica is True and filas["2.1.2"].aplica is False
 
 
-def test_la_api_muestra_minimo_y_completo(api, copia, reportante_a):
-    _editar(copia / cargador_nacional.ARCHIVO, _completo)
+def test_la_api_muestra_minimo_ynacional_completo(api, copia, reportante_a):
+    _editar(copia / cargador_nacional.ARCHIVO, nacional_completo)
     cargador.cargar_todo(directorio=copia)
     c = api(reportante_a)
     nacional = next(x for x in c.get("/api/v1/pisi/catalogos/").json() if x["codigo"] == NACIONAL)

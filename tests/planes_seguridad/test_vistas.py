@@ -126,7 +126,8 @@ def test_listas_con_numero_constante_de_consultas(catalogos_pisi, auditor, pagin
             services.plan_documento_subir(actor=rsi, plan_id=p.pk, tipo="politica",
                                           archivo=pdf())
             services.soa_actualizar_lote(actor=rsi, plan_id=p.pk, cambios=[
-                {"id": f, "aplica": True} for f in p.soa.values_list("pk", flat=True)])
+                {"id": f, "aplica": True, "justificacion": "Riesgo evaluado."}
+                for f in p.soa.values_list("pk", flat=True)])
             services.plan_transicionar(actor=rsi, plan_id=p.pk, transicion="presentar")
 
     c = _cliente(auditor)
@@ -290,7 +291,7 @@ def test_grilla_de_aplicabilidad(plan, rsi_a):
     assert r.status_code == 200 and r.context["filas"][1]["err"] == ["justificacion"]
     assert plan.soa.get(pk=f2.pk).aplica is None
     r = c.post(url, {**base, f"a-{f1.pk}": "si", f"m-{f1.pk}": "3", f"e-{f1.pk}": "en_proceso",
-                     f"r-{f1.pk}": "Unidad de Sistemas", f"f-{f1.pk}": "2027-06-30",
+                     f"j-{f1.pk}": "Cifrado de respaldos.", f"r-{f1.pk}": "Unidad de Sistemas", f"f-{f1.pk}": "2027-06-30",
                      f"a-{f2.pk}": "no", f"j-{f2.pk}": "Sin claves propias."}, follow=True)
     assert "2 controles actualizados" in " ".join(_mensajes(r))
     f1 = plan.soa.get(pk=f1.pk)
@@ -300,6 +301,9 @@ def test_grilla_de_aplicabilidad(plan, rsi_a):
     assert plan.soa.get(pk=f2.pk).justificacion == "Sin claves propias."
     # The bulk action decides the rest at once.
     r = _accion(c, plan, "soa_aplicar_pendientes", {"volver": url})
+    assert "justificación" in " ".join(_mensajes(r))  # one justification for all is needed
+    r = _accion(c, plan, "soa_aplicar_pendientes",
+                {"volver": url, "justificacion": "Riesgos de la evaluación 2027."})
     assert "112 controles sin decidir" in " ".join(_mensajes(r))
     assert not plan.soa.filter(aplica__isnull=True).exists()
     # Filters.

@@ -44,7 +44,8 @@ def completar(plan, rsi, *, no_aplican=("18.1.5",)) -> PlanInstitucional:
             cambios.append({"id": fila.pk, "aplica": False,
                             "justificacion": "La entidad no usa criptografía propia."})
         else:
-            cambios.append({"id": fila.pk, "aplica": True})
+            cambios.append({"id": fila.pk, "aplica": True,
+                            "justificacion": "Riesgo identificado en la evaluación."})
     services.soa_actualizar_lote(actor=rsi, plan_id=plan.pk, cambios=cambios)
     return recargar(plan)
 
@@ -80,3 +81,23 @@ def llevar_a(plan, estado, rsi, auditor) -> PlanInstitucional:
         plan = services.plan_transicionar(actor=actor, plan_id=plan.pk, transicion=transicion,
                                           datos=datos)
     return recargar(plan)
+
+
+def nacional_completo(datos, version=2):
+    """A synthetic complete national catalog (numbering of its own, «Control de prueba»
+    titles: the shipped file is partial on purpose): two domains, four controls, 1.1.1 and
+    2.1.1 minimum, each mapped to ISO/IEC 27002:2013 and 2022."""
+    datos.update(version=version, completo=True, minimos_verificados=True, dominios=[
+        {"numero": "1", "titulo": "Dominio de prueba 1", "objetivos": [
+            {"numero": "1.1", "titulo": "Objetivo de prueba 1.1", "controles": [
+                {"numero": "1.1.1", "titulo": "Control de prueba 1.1.1", "minimo": True,
+                 "iso27002-2013": ["13.2.4"], "iso27002-2022": ["6.6"]},
+                {"numero": "1.1.2", "titulo": "Control de prueba 1.1.2",
+                 "iso27002-2013": ["7.2.2"], "iso27002-2022": ["6.3"]}]}]},
+        {"numero": "2", "titulo": "Dominio de prueba 2", "objetivos": [
+            {"numero": "2.1", "titulo": "Objetivo de prueba 2.1", "controles": [
+                {"numero": "2.1.1", "titulo": "Control de prueba 2.1.1", "minimo": True,
+                 "iso27002-2013": ["12.3.1"], "iso27002-2022": ["8.13"]},
+                {"numero": "2.1.2", "titulo": "Control de prueba 2.1.2",
+                 "iso27002-2013": ["10.1.1", "10.1.2"], "iso27002-2022": ["8.24"]}]}]},
+    ])

@@ -298,8 +298,10 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
                          ("post", base + "transiciones/", datos, "multipart")))
     pendientes = list(plan.soa.filter(aplica__isnull=True).values_list("pk", flat=True))
     if pendientes:
-        acciones.append(("soa_aplicar_pendientes", {}, (
-            "patch", base + "soa/", {"cambios": [{"id": i, "aplica": True} for i in pendientes]},
+        justificacion = "Riesgos de la evaluación."
+        acciones.append(("soa_aplicar_pendientes", {"justificacion": justificacion}, (
+            "patch", base + "soa/", {"cambios": [
+                {"id": i, "aplica": True, "justificacion": justificacion} for i in pendientes]},
             "json")))
     acciones += [
         ("nueva_version", {"comentario": "Actualización anual."},
