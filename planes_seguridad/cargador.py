@@ -282,9 +282,9 @@ def cargar_mapeo(directorio: Path) -> list[str]:
 
 
 def todos_los_archivos() -> tuple[str, ...]:
-    from . import cargador_nacional
+    from . import cargador_nacional, cargador_riesgos
 
-    return (*ARCHIVOS.values(), cargador_nacional.ARCHIVO)
+    return (*ARCHIVOS.values(), cargador_nacional.ARCHIVO, *cargador_riesgos.ARCHIVOS.values())
 
 
 def faltantes(directorio: Path | None = None) -> list[str]:
@@ -294,10 +294,11 @@ def faltantes(directorio: Path | None = None) -> list[str]:
 
 def cargar_todo(stdout=None, directorio: Path | None = None) -> list[str]:
     """Both ISO editions, their mapping, then the national catalog with its mappings to
-    both. Missing files are reported and skipped (a fresh checkout without the catalogs
-    still starts); everything else is all or nothing."""
+    both, then the risk catalogs (threats, vulnerabilities, the matrix). Missing files are
+    reported and skipped (a fresh checkout without the catalogs still starts); everything
+    else is all or nothing."""
     # Imported here: the national loader reuses this module's helpers.
-    from . import cargador_nacional
+    from . import cargador_nacional, cargador_riesgos
 
     directorio = directorio or DIRECTORIO
     ausentes = faltantes(directorio)
@@ -314,4 +315,5 @@ def cargar_todo(stdout=None, directorio: Path | None = None) -> list[str]:
             cambios += cargar_mapeo(directorio)
         if cargador_nacional.ARCHIVO not in ausentes:
             cambios += cargador_nacional.cargar(directorio)
+        cambios += cargador_riesgos.cargar(directorio, ausentes)
     return cambios

@@ -106,45 +106,12 @@ class MiembroComiteForm(FilaListaForm):
     unidad = forms.CharField(label=gettext_lazy("Unidad"), required=False, max_length=200)
 
 
-class ActivoForm(FilaListaForm):
-    nombre = forms.CharField(label=gettext_lazy("Activo"), required=False, max_length=200)
-    tipo = forms.CharField(label=gettext_lazy("Tipo"), required=False, max_length=100)
-    propietario = forms.CharField(label=gettext_lazy("Propietario"), required=False,
-                                  max_length=200)
-    ubicacion = forms.CharField(label=gettext_lazy("Ubicación"), required=False, max_length=200)
-    clasificacion = forms.ChoiceField(label=gettext_lazy("Clasificación"),
-                                      choices=CLASIFICACIONES, required=False)
-    criticidad = forms.ChoiceField(label=gettext_lazy("Criticidad"), choices=NIVELES,
-                                   required=False)
-
-
-class RiesgoForm(FilaListaForm):
-    requerido = "riesgo"
-    riesgo = forms.CharField(label=gettext_lazy("Riesgo"), required=False, max_length=300)
-    activo = forms.CharField(label=gettext_lazy("Activo"), required=False, max_length=200)
-    amenaza = forms.CharField(label=gettext_lazy("Amenaza"), required=False, max_length=200)
-    probabilidad = forms.TypedChoiceField(label=gettext_lazy("Prob."), choices=ESCALA,
-                                          coerce=int, empty_value=None, required=False)
-    impacto = forms.TypedChoiceField(label=gettext_lazy("Impacto"), choices=ESCALA, coerce=int,
-                                     empty_value=None, required=False)
-    nivel = forms.ChoiceField(label=gettext_lazy("Nivel"), choices=NIVELES, required=False)
-    tratamiento = forms.ChoiceField(label=gettext_lazy("Tratamiento"), choices=TRATAMIENTOS,
-                                    required=False)
-    controles = forms.CharField(label=gettext_lazy("Controles"), required=False, max_length=300,
-                                help_text=gettext_lazy("Números separados por coma"))
-
-    def clean_controles(self):
-        return numeros_control(self.cleaned_data.get("controles", ""))
-
-
 def _formset(form, extra):
     return forms.formset_factory(form, extra=extra, can_delete=True, max_num=500,
                                  validate_max=True)
 
 
 ComiteFormSet = _formset(MiembroComiteForm, 2)
-ActivosFormSet = _formset(ActivoForm, 2)
-RiesgosFormSet = _formset(RiesgoForm, 2)
 
 
 def filas_de(formset) -> list[dict]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detalle, name="detalle"),
     path("<int:pk>/datos/", views.datos, name="datos"),
     path("<int:pk>/aplicabilidad/", views.soa, name="soa"),
+    path("<int:pk>/riesgos/", views.riesgos, name="riesgos"),
     path("<int:pk>/cronograma/", views.cronograma, name="cronograma"),
     path("<int:pk>/evidencias/", views.evidencias, name="evidencias"),
     path("<int:pk>/evidencias/<int:evidencia_id>/descarga/", views.evidencia_descarga,

@@ -292,12 +292,10 @@ class PlanEditarSerializer(serializers.Serializer):
                                    help_text='[{"nombre", "cargo", "rol", "unidad", "correo"}]')
     inventario_activos = serializers.ListField(
         child=serializers.DictField(), required=False,
-        help_text='[{"nombre", "tipo", "descripcion", "propietario", "ubicacion", '
-                  '"clasificacion", "criticidad", "cantidad"}]')
+        help_text="Retirado: el inventario es de registros (…/activos/); enviarlo da 400.")
     evaluacion_riesgos = serializers.ListField(
         child=serializers.DictField(), required=False,
-        help_text='[{"riesgo", "activo", "amenaza", "vulnerabilidad", "probabilidad" (1-5), '
-                  '"impacto" (1-5), "nivel", "tratamiento", "responsable", "controles"}]')
+        help_text="Retirado: la evaluación es de registros (…/riesgos/); enviarlo da 400.")
     politica_aprobada_en = serializers.DateField(required=False, allow_null=True)
     vigencia_desde = serializers.DateField(required=False, allow_null=True)
     vigencia_hasta = serializers.DateField(required=False, allow_null=True)

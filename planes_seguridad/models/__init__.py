@@ -21,6 +21,17 @@ from .plan import (
     TipoEntrada,
     TipoEvidencia,
 )
+from .riesgos import (
+    ActivoInformacion,
+    CatalogoRiesgo,
+    Clasificacion,
+    ElementoRiesgo,
+    EscenarioRiesgo,
+    MatrizRiesgo,
+    TipoActivo,
+    TipoCatalogoRiesgo,
+    Tratamiento,
+)
 from .seguimiento import (
     PUNTAJE,
     EstadoHallazgo,
@@ -36,7 +47,9 @@ from .seguimiento import (
 )
 
 __all__ = [
-    "PUNTAJE", "Actividad", "Aplicabilidad", "CatalogoControles", "Control", "Correspondencia",
+    "PUNTAJE", "Actividad", "ActivoInformacion", "Aplicabilidad", "CatalogoControles",
+    "CatalogoRiesgo", "Clasificacion", "Control", "Correspondencia", "ElementoRiesgo",
+    "EscenarioRiesgo", "MatrizRiesgo", "TipoActivo", "TipoCatalogoRiesgo", "Tratamiento",
     "Dominio", "EntradaPlan", "EstadoEvidencia", "EstadoHallazgo", "EstadoImplementacion",
     "Evidencia", "Grado", "Hallazgo", "MapeoControles", "Objetivo", "OrigenHallazgo",
     "ParametroPlazo", "PeriodoSeguimiento", "PlanInstitucional", "Plazo", "Resultado",

@@ -3,7 +3,7 @@ Applicability, schedule and evidence."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -52,13 +52,20 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
     politica_tamano = models.BigIntegerField(_("política: tamaño"), null=True, blank=True)
     politica_sha256 = models.CharField(_("política: SHA-256"), max_length=64, blank=True)
     politica_aprobada_en = models.DateField(_("política aprobada en"), null=True, blank=True)
+    # Legacy JSON summaries, read-only since risk management became records (ActivoInformacion,
+    # EscenarioRiesgo, issue 23): kept so plans written before still show what they said.
     # [{"nombre", "tipo", "propietario", "ubicacion", "clasificacion", "criticidad"}]
-    inventario_activos = models.JSONField(_("inventario de activos (resumen)"), default=list,
-                                          blank=True)
+    inventario_activos = models.JSONField(_("inventario de activos (resumen anterior)"),
+                                          default=list, blank=True)
     # [{"riesgo", "activo", "amenaza", "probabilidad", "impacto", "nivel", "tratamiento",
     #   "controles": ["5.1.1", …]}]
-    evaluacion_riesgos = models.JSONField(_("evaluación de riesgos (resumen)"), default=list,
-                                          blank=True)
+    evaluacion_riesgos = models.JSONField(_("evaluación de riesgos (resumen anterior)"),
+                                          default=list, blank=True)
+    # The probability × impact matrix the plan's risks are evaluated with (set on creation;
+    # plans from before the matrix existed take the one in force on their first evaluation).
+    matriz_riesgo = models.ForeignKey("MatrizRiesgo", on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="planes",
+                                      verbose_name=_("matriz de riesgo"))
 
     resolucion_cite = models.CharField(_("resolución: CITE"), max_length=120, blank=True)
     resolucion_fecha = models.DateField(_("resolución: fecha"), null=True, blank=True)
@@ -117,6 +124,27 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         if cache is not None:
             return cache
         return self.soa.filter(Q(aplica__isnull=True) | Q(justificacion="")).count()
+
+    def riesgos_faltantes(self) -> list[str]:
+        """What the risk assessment still lacks (``riesgo.faltantes``; cached by the service
+        for one transition). Three queries: assets, scenarios with their control counts,
+        and the matrix."""
+        cache = getattr(self, "_riesgos_faltantes", None)
+        if cache is not None:
+            return cache
+        from .. import riesgo
+        from .riesgos import MatrizRiesgo
+
+        escenarios = [
+            {**e, "aceptado": e.pop("aceptado_por_id") is not None}
+            for e in self.riesgos.order_by("codigo").values(
+                "codigo", "nivel", "tratamiento", "nivel_residual", "aceptado_por_id")
+            .annotate(n_controles=Count("controles", distinct=True),
+                      n_controles_aplican=Count("controles", filter=Q(controles__aplica=True),
+                                                distinct=True))]
+        matriz = self.matriz_riesgo if self.matriz_riesgo_id else (
+            MatrizRiesgo.objects.filter(vigente=True).order_by("codigo", "-version").first())
+        return riesgo.faltantes(matriz, activos=self.activos.count(), escenarios=escenarios)
 
     def minimos_no_aplicables(self) -> list[str]:
         """Minimum controls (CTIC-SE-P1 §6.2.3.2) not declared applicable (cached by the
@@ -192,6 +220,9 @@ class TipoEntrada(models.TextChoices):
     EDICION = "edicion", _("Edición")
     DOCUMENTO = "documento", _("Documento")
     SOA = "soa", _("Declaración de aplicabilidad")
+    RIESGO = "riesgo", _("Gestión de riesgos")
+    REVISION = "revision", _("Revisión del CGII")
+    IMPORTACION = "importacion", _("Importación")
     ACTIVIDAD = "actividad", _("Cronograma")
     EVIDENCIA = "evidencia", _("Evidencia")
     SEGUIMIENTO = "seguimiento", _("Seguimiento")

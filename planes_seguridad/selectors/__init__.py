@@ -43,6 +43,19 @@ from .resumen import (  # noqa: F401
     resumen_plan,
     verificacion_publica,
 )
+from .riesgos import (  # noqa: F401
+    activo_obtener,
+    activos_de,
+    amenazas_vigentes,
+    elementos_vigentes,
+    mapa_calor,
+    matriz_de,
+    matriz_vigente,
+    resumen_riesgos,
+    riesgo_obtener,
+    riesgos_de,
+    vulnerabilidades_vigentes,
+)
 from .seguimiento import (  # noqa: F401
     FiltrosHallazgo,
     _porcentaje,

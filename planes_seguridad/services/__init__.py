@@ -14,6 +14,15 @@ from .planes import (
     plan_transicionar,
 )
 from .plazos import evidencias_vencer, plazos_marcar
+from .riesgos import (
+    activo_actualizar,
+    activo_crear,
+    activo_eliminar,
+    riesgo_actualizar,
+    riesgo_crear,
+    riesgo_eliminar,
+    riesgos_aceptar,
+)
 from .seguimiento import (
     avance_reportar,
     control_revisar,
@@ -37,7 +46,9 @@ from .soa import (
 )
 
 __all__ = [
-    "actividad_actualizar", "actividad_crear", "actividad_eliminar", "avance_reportar",
+    "actividad_actualizar", "actividad_crear", "actividad_eliminar", "activo_actualizar",
+    "activo_crear", "activo_eliminar", "riesgo_actualizar", "riesgo_crear", "riesgo_eliminar",
+    "riesgos_aceptar", "avance_reportar",
     "control_revisar", "controles_revisar", "evidencia_cambiar_estado", "evidencia_eliminar",
     "evidencia_enlazar", "evidencia_subir", "evidencias_vencer", "generar_codigo_verificacion",
     "hallazgo_actualizar", "hallazgo_cerrar", "hallazgo_registrar", "hallazgos_de_incidente",

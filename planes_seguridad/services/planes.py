@@ -25,7 +25,9 @@ from cgii.errores import (
 from .. import congelado, selectors
 from ..models import (
     Actividad,
+    ActivoInformacion,
     Aplicabilidad,
+    EscenarioRiesgo,
     EstadoEvidencia,
     Evidencia,
     PlanInstitucional,
@@ -41,14 +43,13 @@ MAX_FILAS = 500
 # Structured lists: required key and allowed keys of each item.
 ESQUEMAS = {
     "comite": ("nombre", {"nombre", "cargo", "rol", "unidad", "correo"}),
-    "inventario_activos": ("nombre", {"nombre", "tipo", "descripcion", "propietario",
-                                      "ubicacion", "clasificacion", "criticidad", "cantidad"}),
-    "evaluacion_riesgos": ("riesgo", {"riesgo", "activo", "amenaza", "vulnerabilidad",
-                                      "probabilidad", "impacto", "nivel", "tratamiento",
-                                      "responsable", "controles"}),
 }
-CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "inventario_activos", "evaluacion_riesgos",
-                    "politica_aprobada_en")
+CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "politica_aprobada_en")
+# The JSON summaries became records (issue 23): a client still sending them is told where.
+CAMPOS_RETIRADOS = {
+    "inventario_activos": "activos/",
+    "evaluacion_riesgos": "riesgos/",
+}
 CAMPOS_VIGENCIA = ("vigencia_desde", "vigencia_hasta")
 CAMPOS_RESOLUCION = ("resolucion_cite", "resolucion_fecha")
 ESTADOS_VIGENCIA = (*ESTADOS_EDITABLES, Estado.CONFORME, Estado.APROBADO)
@@ -180,6 +181,7 @@ def plan_crear(
                     _("La entidad ya tiene un plan para la gestión %(g)d; cree una nueva "
                       "versión.") % {"g": gestion}]})
             plan = PlanInstitucional(entidad=entidad, gestion=gestion, version=1, catalogo=cat,
+                                     matriz_riesgo=selectors.matriz_vigente(),
                                      creado_por=fsm.actor_real(actor))
             _aplicar(plan, campos)
             plan.save()
@@ -211,6 +213,10 @@ def plan_actualizar(*, actor, plan_id: int, **campos) -> PlanInstitucional:
                 if plan.estado != Estado.CONFORME:
                     raise TransicionInvalida(_("La resolución de la MAE se registra cuando el "
                                                "plan está conforme."))
+            elif campo in CAMPOS_RETIRADOS:
+                raise ErrorValidacion(extra={campo: [
+                    _("El inventario de activos y la evaluación de riesgos ahora son registros: "
+                      "use …/%(r)s del plan.") % {"r": CAMPOS_RETIRADOS[campo]}]})
             else:
                 raise ErrorValidacion(extra={campo: [_("Campo desconocido.")]})
         cambiados, antes, despues = _aplicar(plan, campos)
@@ -428,6 +434,8 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
         nuevo = PlanInstitucional.objects.create(
             entidad_id=plan.entidad_id, gestion=plan.gestion, version=ultima + 1, anterior=plan,
             catalogo_id=plan.catalogo_id, creado_por=fsm.actor_real(actor),
+            matriz_riesgo_id=plan.matriz_riesgo_id or getattr(selectors.matriz_vigente(), "pk",
+                                                              None),
             **{c: getattr(plan, c) for c in CAMPOS_COPIADOS})
         filas = {}
         for fila in plan.soa.all():
@@ -442,6 +450,7 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
                 fin_planificado=act.fin_planificado, inicio_real=act.inicio_real,
                 fin_real=act.fin_real, avance=act.avance)
             copias[act.pk].controles.set([filas[c.pk].pk for c in act.controles.all()])
+        _copiar_riesgos(plan, nuevo, filas, copias)
         for ev in plan.evidencias.filter(estado=EstadoEvidencia.APROBADA):
             campos = {f.attname: getattr(ev, f.attname) for f in Evidencia._meta.concrete_fields
                       if f.name not in ("id", "plan", "aplicabilidad", "actividad")}
@@ -454,6 +463,25 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
                   % {"v": nuevo.version, "a": plan.version},
                   datos={"anterior_id": plan.pk})
     return nuevo
+
+
+CAMPOS_ACTIVO = ("codigo", "nombre", "tipo", "descripcion", "propietario", "ubicacion",
+                 "clasificacion", "valor_c", "valor_i", "valor_d")
+CAMPOS_ESCENARIO = ("codigo", "amenaza_id", "vulnerabilidad_id", "descripcion", "probabilidad",
+                    "impacto", "nivel", "tratamiento", "detalle_tratamiento", "responsable",
+                    "probabilidad_residual", "impacto_residual", "nivel_residual")
+
+
+def _copiar_riesgos(plan, nuevo, filas: dict, actividades: dict) -> None:
+    """Assets and scenarios into the new version, linked to the copied SoA rows and
+    activities. The MAE's acceptances are not copied: the new version is accepted again."""
+    activos = {a.pk: ActivoInformacion.objects.create(
+        plan=nuevo, **{c: getattr(a, c) for c in CAMPOS_ACTIVO}) for a in plan.activos.all()}
+    for e in plan.riesgos.prefetch_related("controles", "actividades"):
+        copia = EscenarioRiesgo.objects.create(plan=nuevo, activo=activos[e.activo_id],
+                                               **{c: getattr(e, c) for c in CAMPOS_ESCENARIO})
+        copia.controles.set([filas[f.pk].pk for f in e.controles.all()])
+        copia.actividades.set([actividades[a.pk].pk for a in e.actividades.all()])
 
 
 ORDEN_ESTADO = {"no_iniciado": 0, "en_proceso": 1, "implementado": 2}

@@ -5,11 +5,12 @@ from .acciones import accion
 from .planes import datos, detalle, lista, nuevo
 from .publico import documento, resumen_pdf, verificar
 from .revision import cola, revision
+from .riesgos import riesgos
 from .seguimiento import hallazgos, periodo, seguimiento
 from .trabajo import cronograma, evidencia_descarga, evidencias, soa
 
 __all__ = [
     "accion", "cola", "cronograma", "datos", "detalle", "documento", "evidencia_descarga",
-    "evidencias", "hallazgos", "lista", "nuevo", "periodo", "resumen_pdf", "revision",
+    "evidencias", "hallazgos", "lista", "nuevo", "periodo", "resumen_pdf", "revision", "riesgos",
     "seguimiento", "soa", "verificar",
 ]

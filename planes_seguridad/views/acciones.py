@@ -16,23 +16,11 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from .. import services
 from ..forms import ActividadForm, EvidenciaForm, HallazgoForm, PeriodoForm, leer_revisiones
 from ..states import CAMPOS_TRANSICION, Estado, TransicionPeriodo
-from .comun import obtener_plan, texto_error, volver
+from .acciones_riesgos import ACCIONES as ACCIONES_RIESGO
+from .comun import entero, obtener_plan, texto_error, validar_form, volver
 
-
-def _validar(form):
-    if not form.is_valid():
-        raise ErrorValidacion(_("Revise los datos del formulario."), extra={
-            (str(form.fields[c].label) if c in form.fields else c): [
-                f"{form.fields[c].label}: {e}" if c in form.fields else str(e) for e in errores]
-            for c, errores in form.errors.items()})
-    return form.cleaned_data
-
-
-def _entero(valor, campo: str) -> int:
-    try:
-        return int(valor)
-    except (TypeError, ValueError):
-        raise ErrorValidacion(extra={campo: [_("Dato no válido.")]}) from None
+_validar = validar_form
+_entero = entero
 
 
 # ---- lifecycle ---------------------------------------------------------------------------
@@ -250,6 +238,7 @@ ACCIONES = {
     "hallazgo_registrar": (_hallazgo_registrar, "pisi:hallazgos"),
     "hallazgo_actualizar": (_hallazgo_actualizar, "pisi:hallazgos"),
     "hallazgo_cerrar": (_hallazgo_cerrar, "pisi:hallazgos"),
+    **ACCIONES_RIESGO,
 }
 
 

@@ -22,11 +22,9 @@ from ..forms import (
     NIVELES,
     ROLES_COMITE,
     TRATAMIENTOS,
-    ActivosFormSet,
     ComiteFormSet,
     DatosPlanForm,
     PlanNuevoForm,
-    RiesgosFormSet,
     filas_de,
     iniciales_lista,
 )
@@ -187,15 +185,13 @@ def detalle(request, pk: int):
         "actividades": selectors.actividades_de(plan=plan).count(),
         "hallazgos_abiertos": plan.hallazgos.filter(estado="abierto").count(),
         "periodo_actual": selectors.periodo_actual(plan),
+        "riesgos": selectors.resumen_riesgos(plan=plan),
     })
     return render(request, "planes_seguridad/plan/detalle.html", contexto)
 
 
 # ---- general data -------------------------------------------------------------------------
 
-CAMPOS_ACTIVO = ("nombre", "tipo", "propietario", "ubicacion", "clasificacion", "criticidad")
-CAMPOS_RIESGO = ("riesgo", "activo", "amenaza", "probabilidad", "impacto", "nivel",
-                 "tratamiento", "controles")
 CAMPOS_COMITE = ("nombre", "cargo", "rol", "unidad")
 
 
@@ -214,10 +210,6 @@ def _formularios(plan, datos=None, archivos=None):
             "politica_aprobada_en": plan.politica_aprobada_en}),
         "comite": ComiteFormSet(datos, prefix="comite",
                                 initial=iniciales_lista(plan.comite, CAMPOS_COMITE)),
-        "activos": ActivosFormSet(datos, prefix="activos",
-                                  initial=iniciales_lista(plan.inventario_activos, CAMPOS_ACTIVO)),
-        "riesgos": RiesgosFormSet(datos, prefix="riesgos",
-                                  initial=iniciales_lista(plan.evaluacion_riesgos, CAMPOS_RIESGO)),
     }
 
 
@@ -234,15 +226,15 @@ def _listas_legibles(plan) -> dict:
             "riesgos_vista": legible(plan.evaluacion_riesgos)}
 
 
-MAPA_CAMPOS = {"rsi_id": "rsi", "comite": None, "inventario_activos": None,
-               "evaluacion_riesgos": None}
+MAPA_CAMPOS = {"rsi_id": "rsi", "comite": None}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def datos(request, pk: int):
-    """Scope, RSI, committee, policy, asset inventory and risk summary: a form while the
-    plan is borrador/observado and the user is its RSI/MAE; a read-only page otherwise."""
+    """Scope, RSI, committee and policy: a form while the plan is borrador/observado and the
+    user is its RSI/MAE; a read-only page otherwise. (Assets and risks: the Riesgos tab; the
+    JSON summaries of plans written before are shown read-only.)"""
     plan = obtener_plan(request, pk)
     contexto = contexto_plan(request, plan, "datos")
     formularios = _formularios(plan)
@@ -258,9 +250,7 @@ def datos(request, pk: int):
                     actor=request.user, plan_id=plan.pk, alcance=d["alcance"],
                     rsi_id=d["rsi"].pk if d["rsi"] else None,
                     politica_aprobada_en=d["politica_aprobada_en"],
-                    comite=filas_de(formularios["comite"]),
-                    inventario_activos=filas_de(formularios["activos"]),
-                    evaluacion_riesgos=filas_de(formularios["riesgos"]))
+                    comite=filas_de(formularios["comite"]))
                 if d.get("politica"):
                     services.plan_documento_subir(actor=request.user, plan_id=plan.pk,
                                                   tipo="politica", archivo=d["politica"])

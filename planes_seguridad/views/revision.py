@@ -44,7 +44,7 @@ def revision(request, pk: int):
         "excluidos": excluidos, "pendientes": pendientes.count(),
         "actividades": selectors.actividades_de(plan=plan).count(),
         "decisiones": decisiones[::-1],
-        "riesgos_altos": sum(1 for r in plan.evaluacion_riesgos
-                             if str(r.get("nivel", "")).lower() in ("alto", "critico")),
+        "riesgos": selectors.resumen_riesgos(plan=plan),
+        "riesgos_faltantes": plan.riesgos_faltantes(),
     })
     return render(request, "planes_seguridad/plan/revision.html", contexto)

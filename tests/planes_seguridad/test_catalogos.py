@@ -111,8 +111,9 @@ def test_cargar_dos_veces_no_cambia_nada_y_lo_dice():
     call_command("cargar_catalogos", stdout=primera)
     antes = _conteos()
     call_command("cargar_catalogos", stdout=segunda)
-    # Three ISO changes, the national catalog and its two mappings.
-    assert "planes_seguridad: 6 cambio(s)" in primera.getvalue()
+    # Three ISO changes, the national catalog and its two mappings, the threat and
+    # vulnerability catalogs and the risk matrix.
+    assert "planes_seguridad: 9 cambio(s)" in primera.getvalue()
     assert "114 controles" in primera.getvalue() and "93 controles" in primera.getvalue()
     assert "catálogo parcial" in primera.getvalue()
     assert "planes_seguridad: sin cambios" in segunda.getvalue()

@@ -144,8 +144,7 @@ def test_observar_exige_observaciones_y_las_guarda(plan, rsi_a, auditor):
     assert plan.estado == "observado"
     assert recargar(plan).observaciones == "Complete la evaluación de riesgos."
     # Observed: the entity edits again and resubmits.
-    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, evaluacion_riesgos=[
-        {"riesgo": "Fuga de datos personales", "probabilidad": 3, "impacto": 4}])
+    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, alcance="Toda la entidad y sus sedes.")
     assert services.plan_transicionar(actor=rsi_a, plan_id=plan.pk,
                                       transicion="presentar").estado == "presentado"
 

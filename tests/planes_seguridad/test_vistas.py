@@ -250,22 +250,12 @@ def test_datos_generales_por_el_formulario(plan, rsi_a, mae_a, reportante_a):
         "comite-0-nombre": "Elena Vargas", "comite-0-cargo": "Viceministra",
         "comite-0-rol": "presidente", "comite-1-nombre": "Marco Choque",
         "comite-1-rol": "secretario",
-        "activos-TOTAL_FORMS": "2", "activos-INITIAL_FORMS": "0",
-        "activos-0-nombre": "SIGEP", "activos-0-tipo": "Sistema", "activos-0-criticidad": "alto",
-        "riesgos-TOTAL_FORMS": "2", "riesgos-INITIAL_FORMS": "0",
-        "riesgos-0-riesgo": "Pérdida de respaldos", "riesgos-0-probabilidad": "3",
-        "riesgos-0-impacto": "5", "riesgos-0-nivel": "alto",
-        "riesgos-0-controles": "12.3.1, 17.1.2",
     }
     r = c.post(f"/pisi/{plan.pk}/datos/", datos, follow=True)
     assert r.status_code == 200 and "Datos del plan guardados." in _mensajes(r)
     plan = recargar(plan)
     assert plan.alcance == "Procesos de la Dirección de Sistemas." and plan.rsi_id == rsi_a.pk
     assert [m["nombre"] for m in plan.comite] == ["Elena Vargas", "Marco Choque"]
-    assert plan.inventario_activos == [{"nombre": "SIGEP", "tipo": "Sistema",
-                                        "criticidad": "alto"}]
-    assert plan.evaluacion_riesgos[0]["controles"] == ["12.3.1", "17.1.2"]
-    assert plan.evaluacion_riesgos[0]["probabilidad"] == 3
     assert plan.politica_nombre == "politica.pdf"
     # A row with data but without its name: the form shows the error, nothing is saved.
     r = c.post(f"/pisi/{plan.pk}/datos/", {**datos, "politica": "", "comite-2-cargo": "Vocal",

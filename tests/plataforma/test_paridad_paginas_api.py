@@ -259,6 +259,14 @@ def usuarios_pisi(db, entidad_a, entidad_b, rsi_a, reportante_a, auditor, coordi
 def _plan_en(estado, usuarios, entidad):
     rsi, auditor = usuarios["rsi"], usuarios["auditor"]
     plan = pisi.crear_plan(rsi, entidad)
+    # The risk register (issue 23): one asset and one treated scenario, for its actions.
+    pisi_services.activo_crear(actor=rsi, plan_id=plan.pk, nombre="Correo", tipo="servicio",
+                               propietario="Sistemas", clasificacion="interna", valor_c=3,
+                               valor_i=3, valor_d=3)
+    pisi_services.riesgo_crear(actor=rsi, plan_id=plan.pk, activo="A-01", amenaza="A.24",
+                               probabilidad=4, impacto=4, tratamiento="mitigar",
+                               controles=["12.3.1"], probabilidad_residual=2,
+                               impacto_residual=2)
     plan = pisi.llevar_a(plan, estado, rsi, auditor)
     if estado == "borrador":
         # Two rows left undecided: what «aplicar a los pendientes» works on.
@@ -324,6 +332,7 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
          ("post", base + "hallazgos/", {"grado": "observacion", "descripcion": "Hallazgo.",
                                         "control": "12.3.1"}, "json")),
     ]
+    acciones += _acciones_riesgos(plan, base)
     act = plan.actividades.first()
     if act is not None:
         p = f"act{act.pk}-"
@@ -375,6 +384,44 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
               "json")),
         ]
     return acciones
+
+
+def _acciones_riesgos(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The risk register page's actions (views/acciones_riesgos.py) and their API twins."""
+    activo = plan.activos.get(codigo="A-01")
+    esc = plan.riesgos.get(codigo="R-01")
+    nuevo_activo = {"nombre": "Portal", "tipo": "servicio", "propietario": "Comunicación",
+                    "clasificacion": "publica", "valor_c": 2, "valor_i": 4, "valor_d": 4}
+    escenario = {"codigo": "R-01", "activo": "A-01", "amenaza": "A.24", "probabilidad": 4,
+                 "impacto": 4, "tratamiento": "mitigar", "controles": "12.3.1",
+                 "probabilidad_residual": 2, "impacto_residual": 2,
+                 "descripcion": "Saturación del correo."}
+    a, r = f"ac{activo.pk}-", f"r{esc.pk}-"
+    return [
+        ("activo_crear", {f"nuevo_activo-{k}": v for k, v in nuevo_activo.items()},
+         ("post", base + "activos/", nuevo_activo, "json")),
+        ("activo_editar", {"activo_id": activo.pk, **{a + k: v for k, v in {
+            "codigo": "A-01", "nombre": "Correo institucional", "tipo": "servicio",
+            "propietario": "Sistemas", "clasificacion": "interna", "valor_c": 3, "valor_i": 3,
+            "valor_d": 4}.items()}},
+         ("patch", f"{base}activos/{activo.pk}/", {"nombre": "Correo institucional",
+                                                  "valor_d": 4}, "json")),
+        # Refused everywhere while a scenario points at the asset.
+        ("activo_eliminar", {"activo_id": activo.pk},
+         ("delete", f"{base}activos/{activo.pk}/", {}, "json")),
+        ("riesgo_crear", {"nuevo_riesgo-activo": "A-01", "nuevo_riesgo-amenaza": "A.25",
+                          "nuevo_riesgo-probabilidad": "3", "nuevo_riesgo-impacto": "3"},
+         ("post", base + "riesgos/", {"activo": "A-01", "amenaza": "A.25", "probabilidad": 3,
+                                      "impacto": 3}, "json")),
+        ("riesgo_editar", {"riesgo_id": esc.pk, **{r + k: v for k, v in escenario.items()}},
+         ("patch", f"{base}riesgos/{esc.pk}/", {"descripcion": "Saturación del correo."},
+          "json")),
+        ("riesgos_aceptar", {"riesgos": [esc.pk], "comentario": "Aceptado."},
+         ("post", base + "riesgos/aceptacion/", {"riesgos": [esc.pk],
+                                                 "comentario": "Aceptado."}, "json")),
+        ("riesgo_eliminar", {"riesgo_id": esc.pk},
+         ("delete", f"{base}riesgos/{esc.pk}/", {}, "json")),
+    ]
 
 
 def _pagina_pisi(c, plan, accion: str, datos: dict) -> Respuesta:
