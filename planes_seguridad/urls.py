@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/seguimiento/<int:periodo_id>/", views.periodo, name="periodo"),
     path("<int:pk>/hallazgos/", views.hallazgos, name="hallazgos"),
     path("<int:pk>/revision/", views.revision, name="revision"),
+    path("<int:pk>/observaciones/", views.observaciones, name="observaciones"),
     path("<int:pk>/documentos/<str:tipo>/", views.documento, name="documento"),
     path("<int:pk>/resumen.pdf", views.resumen_pdf, name="resumen_pdf"),
     path("<int:pk>/accion/<str:nombre>/", views.accion, name="accion"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import riesgos, views
+from . import revision, riesgos, views
 
 P = "pisi/planes/<int:pk>/"
 PER = P + "periodos/<int:periodo_id>/"
@@ -22,6 +22,12 @@ urlpatterns = [
     path(P + "documentos/<str:tipo>/descarga/", views.DocumentoDescargaView.as_view(),
          name="api-pisi-documento-descarga"),
     path(P + "historial/", views.HistorialView.as_view()),
+    path(P + "rondas/", revision.RondasView.as_view()),
+    path(P + "observaciones/", revision.ObservacionesView.as_view()),
+    path(P + "observaciones/<int:observacion_id>/respuesta/", revision.RespuestaView.as_view()),
+    path(P + "observaciones/<int:observacion_id>/atencion/", revision.AtencionView.as_view()),
+    path(P + "diferencias/", revision.DiferenciasView.as_view()),
+    path(P + "conformidad/", revision.ConformidadView.as_view()),
     path(P + "plazos/", views.PlazosView.as_view()),
     path(P + "tendencia/", views.TendenciaView.as_view()),
     path(P + "soa/", views.SoAView.as_view()),

@@ -21,6 +21,7 @@ from .plan import (
     TipoEntrada,
     TipoEvidencia,
 )
+from .revision import EstadoObservacion, Observacion, RondaRevision, SeccionPlan
 from .riesgos import (
     ActivoInformacion,
     CatalogoRiesgo,
@@ -49,7 +50,8 @@ from .seguimiento import (
 __all__ = [
     "PUNTAJE", "Actividad", "ActivoInformacion", "Aplicabilidad", "CatalogoControles",
     "CatalogoRiesgo", "Clasificacion", "Control", "Correspondencia", "ElementoRiesgo",
-    "EscenarioRiesgo", "MatrizRiesgo", "TipoActivo", "TipoCatalogoRiesgo", "Tratamiento",
+    "EscenarioRiesgo", "EstadoObservacion", "MatrizRiesgo", "Observacion", "RondaRevision",
+    "SeccionPlan", "TipoActivo", "TipoCatalogoRiesgo", "Tratamiento",
     "Dominio", "EntradaPlan", "EstadoEvidencia", "EstadoHallazgo", "EstadoImplementacion",
     "Evidencia", "Grado", "Hallazgo", "MapeoControles", "Objetivo", "OrigenHallazgo",
     "ParametroPlazo", "PeriodoSeguimiento", "PlanInstitucional", "Plazo", "Resultado",

@@ -13,12 +13,17 @@ from ..states import (
     ESTADOS_EDITABLES,
     Estado,
     TipoPlazo,
+    evaluacion_riesgos_completa,
     minimos_aplicables,
+    observaciones_respondidas,
     resolucion_posterior_a_conformidad,
+    rsi_con_rol,
+    rsi_designado_con_rol,
     sin_version_en_curso,
     soa_completa,
     tiene_alcance,
     tiene_comite,
+    tiene_cronograma,
     tiene_observaciones,
     tiene_politica,
     tiene_resolucion,
@@ -26,6 +31,9 @@ from ..states import (
     tiene_vigencia,
     vigencia_terminada,
 )
+
+CHECKLIST_CONFORMIDAD = [observaciones_respondidas, tiene_cronograma, soa_completa,
+                         minimos_aplicables, evaluacion_riesgos_completa, rsi_con_rol]
 
 
 class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
@@ -146,6 +154,46 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
             MatrizRiesgo.objects.filter(vigente=True).order_by("codigo", "-version").first())
         return riesgo.faltantes(matriz, activos=self.activos.count(), escenarios=escenarios)
 
+    def observaciones_sin_responder(self) -> list[str]:
+        """Observations of any round still waiting for the entity's answer, as "section"
+        or "control N" (cached by the service for one transition)."""
+        cache = getattr(self, "_observaciones_sin_responder", None)
+        if cache is not None:
+            return cache
+        from .revision import SeccionPlan
+
+        etiquetas = dict(SeccionPlan.choices)
+        return [(f"{etiquetas.get(seccion, seccion)} {numero}" if numero
+                 else str(etiquetas.get(seccion, seccion)))
+                for seccion, numero in self.observaciones_revision.filter(estado="abierta")
+                .order_by("ronda__numero", "id")
+                .values_list("seccion", "aplicabilidad__control__numero")]
+
+    def observaciones_en_ronda(self) -> int:
+        """Observations recorded in the review round now open."""
+        cache = getattr(self, "_observaciones_en_ronda", None)
+        if cache is not None:
+            return cache
+        return self.observaciones_revision.filter(ronda__cerrada_en__isnull=True).count()
+
+    def n_actividades(self) -> int:
+        cache = getattr(self, "_n_actividades", None)
+        if cache is not None:
+            return cache
+        return self.actividades.count()
+
+    def rsi_valido(self) -> bool:
+        """The designated RSI holds the entity's RSI role and is not its MAE."""
+        cache = getattr(self, "_rsi_valido", None)
+        if cache is not None:
+            return cache
+        if self.rsi_id is None:
+            return False
+        from cgii.entidades.selectors import roles_en_entidad
+
+        roles = roles_en_entidad(self.rsi, self.entidad_id)
+        return "rsi" in roles and "mae" not in roles
+
     def minimos_no_aplicables(self) -> list[str]:
         """Minimum controls (CTIC-SE-P1 §6.2.3.2) not declared applicable (cached by the
         service for one transition)."""
@@ -159,8 +207,9 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=estado, source=[Estado.BORRADOR, Estado.OBSERVADO],
                 target=Estado.PRESENTADO,
-                conditions=[tiene_alcance, tiene_rsi, tiene_comite, tiene_politica,
-                            soa_completa, minimos_aplicables],
+                conditions=[tiene_alcance, tiene_rsi, rsi_designado_con_rol, tiene_comite,
+                            tiene_politica, soa_completa, minimos_aplicables,
+                            observaciones_respondidas],
                 permission=permiso_transicion("presentar"))
     def presentar(self):
         pass
@@ -176,7 +225,8 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=estado, source=Estado.EN_REVISION, target=Estado.CONFORME,
-                conditions=[soa_completa, minimos_aplicables],
+                # The conformity checklist (issue 23), in the order the review screen shows it.
+                conditions=CHECKLIST_CONFORMIDAD,
                 permission=permiso_transicion("dar_conformidad"))
     def dar_conformidad(self):
         pass

@@ -43,6 +43,13 @@ from .resumen import (  # noqa: F401
     resumen_plan,
     verificacion_publica,
 )
+from .revision import (  # noqa: F401
+    diferencias_de,
+    lista_conformidad,
+    observacion_obtener,
+    observaciones_de,
+    rondas_de,
+)
 from .riesgos import (  # noqa: F401
     activo_obtener,
     activos_de,

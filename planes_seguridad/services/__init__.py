@@ -14,6 +14,7 @@ from .planes import (
     plan_transicionar,
 )
 from .plazos import evidencias_vencer, plazos_marcar
+from .revision import observacion_atender, observacion_registrar, observacion_responder
 from .riesgos import (
     activo_actualizar,
     activo_crear,
@@ -48,7 +49,8 @@ from .soa import (
 __all__ = [
     "actividad_actualizar", "actividad_crear", "actividad_eliminar", "activo_actualizar",
     "activo_crear", "activo_eliminar", "riesgo_actualizar", "riesgo_crear", "riesgo_eliminar",
-    "riesgos_aceptar", "avance_reportar",
+    "riesgos_aceptar", "observacion_atender", "observacion_registrar", "observacion_responder",
+    "avance_reportar",
     "control_revisar", "controles_revisar", "evidencia_cambiar_estado", "evidencia_eliminar",
     "evidencia_enlazar", "evidencia_subir", "evidencias_vencer", "generar_codigo_verificacion",
     "hallazgo_actualizar", "hallazgo_cerrar", "hallazgo_registrar", "hallazgos_de_incidente",

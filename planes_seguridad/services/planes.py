@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cgii import archivos, fsm
-from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
+from cgii.entidades.selectors import entidades_visibles, ids_entidades_de, roles_en_entidad
 from cgii.errores import (
     ConflictoConcurrencia,
     ErrorValidacion,
@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..permisos import ENTIDAD, SISTEMA, tiene_alguno
 from ..states import CAMPOS_TRANSICION, ESTADOS_EDITABLES, MAQUINA_PLAN, Estado, Transicion
-from . import plazos
+from . import plazos, revision
 from .comun import exigir_editable, exigir_entidad, registrar, texto_limpio
 
 MAX_FILAS = 500
@@ -105,6 +105,8 @@ def validar_lista(valor, campo: str) -> list[dict]:
 
 
 def _rsi_valido(entidad_id: int, rsi_id) -> object:
+    """An active member of the entity holding its RSI role, and not its MAE (the RSI and
+    the authority that approves the plan are different people)."""
     if rsi_id in (None, ""):
         return None
     usuario = get_user_model().objects.filter(pk=rsi_id, is_active=True).first() if str(
@@ -112,6 +114,13 @@ def _rsi_valido(entidad_id: int, rsi_id) -> object:
     if usuario is None or entidad_id not in ids_entidades_de(usuario):
         raise ErrorValidacion(extra={"rsi_id": [
             _("El RSI debe ser un usuario activo de la entidad.")]})
+    roles = roles_en_entidad(usuario, entidad_id)
+    if "mae" in roles:
+        raise ErrorValidacion(extra={"rsi_id": [
+            _("La Máxima Autoridad Ejecutiva (MAE) de la entidad no puede ser su RSI.")]})
+    if "rsi" not in roles:
+        raise ErrorValidacion(extra={"rsi_id": [
+            _("El usuario no tiene el rol de RSI en la entidad.")]})
     return usuario
 
 
@@ -335,13 +344,25 @@ def _transicionar(plan: PlanInstitucional, *, actor, transicion: str, comentario
 
     def preparar(p) -> list[str]:
         cambiados = _aplicar_datos_transicion(p, transicion, datos, comentario)
-        p._soa_pendientes = p.soa_pendientes()  # read by soa_completa (one query)
+        # What the conditions read, one query each, once per transition.
+        p._soa_pendientes = p.soa_pendientes()
         p._minimos_no_aplicables = p.minimos_no_aplicables()
+        p._observaciones_sin_responder = p.observaciones_sin_responder()
+        p._observaciones_en_ronda = p.observaciones_en_ronda()
+        p._n_actividades = p.n_actividades()
+        p._riesgos_faltantes = p.riesgos_faltantes()
+        p._rsi_valido = p.rsi_valido()
         p._hoy = hoy
         return cambiados
 
     def constancia(cambio: fsm.Cambio) -> None:
         abiertos = plazos.al_transicionar(plan, momento=cambio.momento)
+        # Review rounds: entering the review opens one (with a snapshot of what is reviewed),
+        # leaving it (observed or conforming) closes it.
+        if cambio.despues == Estado.EN_REVISION:
+            revision.ronda_abrir(plan, actor=actor, momento=cambio.momento)
+        elif cambio.antes == Estado.EN_REVISION:
+            revision.ronda_cerrar(plan, resultado=cambio.despues, momento=cambio.momento)
         texto = fsm.texto_cambio(MAQUINA_PLAN, cambio)
         if plan.estado == Estado.CONFORME:
             texto += "\n" + _("Código de verificación: %(c)s") % {"c": plan.codigo_verificacion}

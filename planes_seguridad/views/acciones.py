@@ -16,6 +16,7 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from .. import services
 from ..forms import ActividadForm, EvidenciaForm, HallazgoForm, PeriodoForm, leer_revisiones
 from ..states import CAMPOS_TRANSICION, Estado, TransicionPeriodo
+from .acciones_revision import ACCIONES as ACCIONES_REVISION
 from .acciones_riesgos import ACCIONES as ACCIONES_RIESGO
 from .comun import entero, obtener_plan, texto_error, validar_form, volver
 
@@ -239,6 +240,7 @@ ACCIONES = {
     "hallazgo_actualizar": (_hallazgo_actualizar, "pisi:hallazgos"),
     "hallazgo_cerrar": (_hallazgo_cerrar, "pisi:hallazgos"),
     **ACCIONES_RIESGO,
+    **ACCIONES_REVISION,
 }
 
 

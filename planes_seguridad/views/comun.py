@@ -33,6 +33,7 @@ PESTANAS = (
     ("evidencias", gettext_lazy("Evidencias")),
     ("seguimiento", gettext_lazy("Seguimiento")),
     ("hallazgos", gettext_lazy("Hallazgos")),
+    ("observaciones", gettext_lazy("Observaciones")),
 )
 PESTANA_REVISION = ("revision", gettext_lazy("Revisión CGII"))
 

@@ -35,6 +35,12 @@ def ajeno(plan, rsi_a, auditor):
                                    amenaza="A.30", probabilidad=2, impacto=2,
                                    tratamiento="mitigar", controles=["5.1.1"],
                                    probabilidad_residual=1, impacto_residual=1)
+    plan = llevar_a(plan, "en_revision", rsi_a, auditor)
+    observacion = services.observacion_registrar(actor=auditor, plan_id=plan.pk,
+                                                 seccion="general", texto="x")
+    services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="observar")
+    services.observacion_responder(actor=rsi_a, plan_id=plan.pk,
+                                   observacion_id=observacion.pk, respuesta="y")
     plan = llevar_a(plan, "vigente", rsi_a, auditor)
     act = services.actividad_crear(actor=rsi_a, plan_id=plan.pk, titulo="Inventario",
                                    inicio_planificado="2027-01-01", fin_planificado="2027-02-01")
@@ -44,7 +50,8 @@ def ajeno(plan, rsi_a, auditor):
                                     descripcion="x", control="5.1.1")
     return {"pk": plan.pk, "actividad_id": act.pk, "evidencia_id": ev.pk,
             "periodo_id": periodo.pk, "hallazgo_id": h.pk, "fila_id": plan.soa.first().pk,
-            "tipo": "politica", "plan": plan, "activo_id": activo.pk, "riesgo_id": riesgo.pk}
+            "tipo": "politica", "plan": plan, "activo_id": activo.pk, "riesgo_id": riesgo.pk,
+            "observacion_id": observacion.pk}
 
 
 def _rutas_de_plan(ids):

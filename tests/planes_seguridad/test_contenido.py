@@ -64,11 +64,19 @@ def test_listas_estructuradas_se_validan(plan, rsi_a):
         assert "ahora son registros" in str(exc.value.extra[campo])
 
 
-def test_rsi_debe_ser_de_la_entidad(plan, rsi_a, reportante_b, reportante_a):
+def test_rsi_debe_ser_de_la_entidad_con_rol_rsi_y_no_la_mae(plan, rsi_a, mae_a, reportante_b,
+                                                           reportante_a):
     with pytest.raises(ErrorValidacion):
         services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, rsi_id=reportante_b.pk)
-    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, rsi_id=reportante_a.pk)
-    assert recargar(plan).rsi_id == reportante_a.pk
+    # A member of the entity without the RSI role, and the entity's MAE, are refused.
+    with pytest.raises(ErrorValidacion) as exc:
+        services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, rsi_id=reportante_a.pk)
+    assert "rol de RSI" in str(exc.value.extra["rsi_id"])
+    with pytest.raises(ErrorValidacion) as exc:
+        services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, rsi_id=mae_a.pk)
+    assert "MAE" in str(exc.value.extra["rsi_id"])
+    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, rsi_id=rsi_a.pk)
+    assert recargar(plan).rsi_id == rsi_a.pk
 
 
 def test_contenido_bloqueado_fuera_de_borrador_u_observado(plan, rsi_a, auditor):

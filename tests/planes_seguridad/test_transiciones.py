@@ -229,7 +229,7 @@ def test_nueva_version_reemplaza_a_la_anterior_al_entrar_en_vigencia(plan, rsi_a
     assert (v2.version, v2.estado, v2.anterior_id) == (2, "borrador", v1.pk)
     assert recargar(v1).estado == "en_actualizacion"
     assert v2.soa.count() == 114 and v2.soa.filter(aplica=True).count() == 113
-    assert v2.actividades.get().controles.get().control.numero == "7.2.2"
+    assert v2.actividades.get(titulo="Capacitación").controles.get().control.numero == "7.2.2"
     assert v2.politica_sha256 == recargar(v1).politica_sha256
     with pytest.raises(TransicionInvalida, match="Ya existe"):
         services.plan_nueva_version(actor=rsi_a, plan_id=v1.pk)

@@ -357,7 +357,7 @@ def test_cronograma_y_evidencias_por_las_paginas(vigente, rsi_a, auditor):
         "nueva-titulo": "Campaña de concientización", "nueva-responsable": "RR. HH.",
         "nueva-inicio_planificado": "2020-01-01", "nueva-fin_planificado": "2020-03-31",
         "nueva-controles": "7.2.2, 16.1.2"})
-    act = vigente.actividades.get()
+    act = vigente.actividades.get(titulo="Campaña de concientización")
     assert [c.control.numero for c in act.controles.order_by("control__orden")] == [
         "7.2.2", "16.1.2"]
     html = r.content.decode()

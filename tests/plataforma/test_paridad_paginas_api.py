@@ -240,7 +240,7 @@ def test_incidente_misma_respuesta_en_la_pagina_y_en_la_api(estado, usuarios_inc
 # ======================================================================================
 
 ROLES_PISI = ("rsi", "mae", "reportante", "auditor", "coordinador", "analista", "otra_entidad")
-ESTADOS_PISI = ("borrador", "en_revision", "conforme", "vigente")
+ESTADOS_PISI = ("borrador", "en_revision", "observado", "conforme", "vigente")
 
 
 @pytest.fixture
@@ -267,7 +267,10 @@ def _plan_en(estado, usuarios, entidad):
                                probabilidad=4, impacto=4, tratamiento="mitigar",
                                controles=["12.3.1"], probabilidad_residual=2,
                                impacto_residual=2)
-    plan = pisi.llevar_a(plan, estado, rsi, auditor)
+    if estado in ("en_revision", "observado"):
+        plan = _en_revision_con_observaciones(plan, estado, rsi, auditor)
+    else:
+        plan = pisi.llevar_a(plan, estado, rsi, auditor)
     if estado == "borrador":
         # Two rows left undecided: what «aplicar a los pendientes» works on.
         plan.soa.filter(control__numero__in=["5.1.1", "5.1.2"]).update(aplica=None)
@@ -282,6 +285,25 @@ def _plan_en(estado, usuarios, entidad):
                                          descripcion="Sin prueba de restauración.",
                                          periodo_id=periodo.pk, control="12.3.1")
     return pisi.recargar(plan)
+
+
+def _en_revision_con_observaciones(plan, estado, rsi, auditor):
+    """Round 1 observed with one observation (observado: waiting for its answer); for
+    en_revision, answered and back in round 2 with a new one (the auditor has both kinds)."""
+    plan = pisi.llevar_a(plan, "en_revision", rsi, auditor)
+    obs = pisi_services.observacion_registrar(actor=auditor, plan_id=plan.pk, seccion="riesgos",
+                                              texto="Cubra los servicios en línea.")
+    pisi_services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="observar")
+    if estado == "observado":
+        return plan
+    pisi_services.observacion_responder(actor=rsi, plan_id=plan.pk, observacion_id=obs.pk,
+                                        respuesta="Agregados al registro.")
+    pisi_services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
+    pisi_services.plan_transicionar(actor=auditor, plan_id=plan.pk,
+                                    transicion="iniciar_revision")
+    pisi_services.observacion_registrar(actor=auditor, plan_id=plan.pk, seccion="general",
+                                        control="12.3.1", texto="Pruebas de restauración.")
+    return plan
 
 
 def _resolucion():
@@ -333,6 +355,7 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
                                         "control": "12.3.1"}, "json")),
     ]
     acciones += _acciones_riesgos(plan, base)
+    acciones += _acciones_revision(plan, base)
     act = plan.actividades.first()
     if act is not None:
         p = f"act{act.pk}-"
@@ -422,6 +445,29 @@ def _acciones_riesgos(plan, base) -> list[tuple[str, dict, tuple]]:
         ("riesgo_eliminar", {"riesgo_id": esc.pk},
          ("delete", f"{base}riesgos/{esc.pk}/", {}, "json")),
     ]
+
+
+def _acciones_revision(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The review's page actions (views/acciones_revision.py) and their API twins."""
+    acciones = [("observacion_registrar",
+                 {"seccion": "soa", "control": "12.3.1", "texto": "Paridad."},
+                 ("post", base + "observaciones/", {"seccion": "soa", "control": "12.3.1",
+                                                   "texto": "Paridad."}, "json"))]
+    abierta = plan.observaciones_revision.filter(estado="abierta").first()
+    respondida = plan.observaciones_revision.filter(estado="respondida").first()
+    if abierta is not None:
+        acciones.append(("observacion_responder",
+                         {"observacion_id": abierta.pk, "respuesta": "Paridad."},
+                         ("post", f"{base}observaciones/{abierta.pk}/respuesta/",
+                          {"respuesta": "Paridad."}, "json")))
+    if respondida is not None:
+        for valor, atendida in (("1", True), ("0", False)):
+            acciones.append((f"observacion_atender:{valor}",
+                             {"observacion_id": respondida.pk, "atendida": valor,
+                              "comentario": "Paridad."},
+                             ("post", f"{base}observaciones/{respondida.pk}/atencion/",
+                              {"atendida": atendida, "comentario": "Paridad."}, "json")))
+    return acciones
 
 
 def _pagina_pisi(c, plan, accion: str, datos: dict) -> Respuesta:
