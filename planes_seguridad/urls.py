@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.lista, name="lista"),
     path("nuevo/", views.nuevo, name="nuevo"),
     path("revision/", views.cola, name="cola"),
+    path("plantilla.xlsx", views.plantilla, name="plantilla"),
     path("<int:pk>/", views.detalle, name="detalle"),
     path("<int:pk>/datos/", views.datos, name="datos"),
     path("<int:pk>/aplicabilidad/", views.soa, name="soa"),
@@ -22,5 +23,7 @@ urlpatterns = [
     path("<int:pk>/observaciones/", views.observaciones, name="observaciones"),
     path("<int:pk>/documentos/<str:tipo>/", views.documento, name="documento"),
     path("<int:pk>/resumen.pdf", views.resumen_pdf, name="resumen_pdf"),
+    path("<int:pk>/importar/", views.importar, name="importar"),
+    path("<int:pk>/exportar.xlsx", views.exportar, name="exportar"),
     path("<int:pk>/accion/<str:nombre>/", views.accion, name="accion"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import revision, riesgos, views
+from . import importacion, revision, riesgos, views
 
 P = "pisi/planes/<int:pk>/"
 PER = P + "periodos/<int:periodo_id>/"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("pisi/amenazas/", riesgos.AmenazasView.as_view()),
     path("pisi/vulnerabilidades/", riesgos.VulnerabilidadesView.as_view()),
     path("pisi/matriz-riesgo/", riesgos.MatrizView.as_view()),
+    path("pisi/plantilla-xlsx/", importacion.PlantillaView.as_view()),
     path("pisi/planes/", views.PlanesView.as_view(), name="api-pisi-planes"),
     path(P, views.PlanView.as_view(), name="api-pisi-plan"),
     path(P + "transiciones/", views.TransicionView.as_view()),
@@ -28,6 +29,8 @@ urlpatterns = [
     path(P + "observaciones/<int:observacion_id>/atencion/", revision.AtencionView.as_view()),
     path(P + "diferencias/", revision.DiferenciasView.as_view()),
     path(P + "conformidad/", revision.ConformidadView.as_view()),
+    path(P + "xlsx/", importacion.ExportacionView.as_view()),
+    path(P + "importacion/", importacion.ImportacionView.as_view()),
     path(P + "plazos/", views.PlazosView.as_view()),
     path(P + "tendencia/", views.TendenciaView.as_view()),
     path(P + "soa/", views.SoAView.as_view()),

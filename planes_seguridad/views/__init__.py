@@ -2,6 +2,7 @@
 API (docs/pisi.md, "Pages, PDF and verification")."""
 
 from .acciones import accion
+from .importacion import exportar, importar, plantilla
 from .planes import datos, detalle, lista, nuevo
 from .publico import documento, resumen_pdf, verificar
 from .revision import cola, observaciones, revision
@@ -10,7 +11,7 @@ from .seguimiento import hallazgos, periodo, seguimiento
 from .trabajo import cronograma, evidencia_descarga, evidencias, soa
 
 __all__ = [
-    "accion", "cola", "cronograma", "datos", "detalle", "documento", "evidencia_descarga",
+    "accion", "cola", "exportar", "importar", "plantilla", "cronograma", "datos", "detalle", "documento", "evidencia_descarga",
     "evidencias", "hallazgos", "lista", "nuevo", "observaciones", "periodo", "resumen_pdf", "revision", "riesgos",
     "seguimiento", "soa", "verificar",
 ]

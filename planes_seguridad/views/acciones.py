@@ -19,6 +19,7 @@ from ..states import CAMPOS_TRANSICION, Estado, TransicionPeriodo
 from .acciones_revision import ACCIONES as ACCIONES_REVISION
 from .acciones_riesgos import ACCIONES as ACCIONES_RIESGO
 from .comun import entero, obtener_plan, texto_error, validar_form, volver
+from .importacion import ACCIONES as ACCIONES_IMPORTACION
 
 _validar = validar_form
 _entero = entero
@@ -241,6 +242,7 @@ ACCIONES = {
     "hallazgo_cerrar": (_hallazgo_cerrar, "pisi:hallazgos"),
     **ACCIONES_RIESGO,
     **ACCIONES_REVISION,
+    **ACCIONES_IMPORTACION,
 }
 
 

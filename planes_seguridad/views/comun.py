@@ -34,6 +34,7 @@ PESTANAS = (
     ("seguimiento", gettext_lazy("Seguimiento")),
     ("hallazgos", gettext_lazy("Hallazgos")),
     ("observaciones", gettext_lazy("Observaciones")),
+    ("importar", gettext_lazy("Importar / exportar")),
 )
 PESTANA_REVISION = ("revision", gettext_lazy("Revisión CGII"))
 

@@ -356,6 +356,7 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
     ]
     acciones += _acciones_riesgos(plan, base)
     acciones += _acciones_revision(plan, base)
+    acciones += _acciones_importacion(plan, base)
     act = plan.actividades.first()
     if act is not None:
         p = f"act{act.pk}-"
@@ -468,6 +469,25 @@ def _acciones_revision(plan, base) -> list[tuple[str, dict, tuple]]:
                              ("post", f"{base}observaciones/{respondida.pk}/atencion/",
                               {"atendida": atendida, "comentario": "Paridad."}, "json")))
     return acciones
+
+
+def _acciones_importacion(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The XLSX import (views/importacion.py) ↔ …/importacion/: the plan's own export, as
+    is (accepted where the plan is editable) and with one bad row (refused everywhere)."""
+    from planes_seguridad import exportacion, xlsx_plan
+
+    filas = exportacion.filas_del_plan(plan)
+    bueno = xlsx_plan.escribir(filas)
+    filas["Riesgos"][0]["amenaza"] = "Z.99"
+    malo = xlsx_plan.escribir(filas)
+
+    def archivo(contenido):
+        return lambda: SimpleUploadedFile("plan.xlsx", contenido, content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+    return [(f"importar:{nombre}", {"archivo": archivo(contenido)},
+             ("post", base + "importacion/", {"archivo": archivo(contenido)}, "multipart"))
+            for nombre, contenido in (("bueno", bueno), ("malo", malo))]
 
 
 def _pagina_pisi(c, plan, accion: str, datos: dict) -> Respuesta:
