@@ -74,33 +74,36 @@ def riesgo_obtener(*, plan: PlanInstitucional, riesgo_id: int,
     return obtener_uno(qs, pk=riesgo_id)
 
 
-def mapa_calor(*, matriz: MatrizRiesgo | None, escenarios, residual: bool = False) -> dict:
+def mapa_calor(*, matriz: MatrizRiesgo | None, escenarios=(), residual: bool = False,
+               conteos: dict[tuple[int, int], int] | None = None) -> dict:
     """The heat map of ``escenarios`` on ``matriz``: rows from the highest probability down,
-    each cell with its level, how many scenarios fall in it and their codes."""
+    each cell with its level, how many scenarios fall in it and their codes. ``conteos``
+    ({(probability, impact): n}, from an aggregate query) replaces the scenarios when only
+    the counts are known (the national report)."""
     if matriz is None:
         return {"filas": [], "impacto": [], "total": 0}
     campo_p, campo_i = (("probabilidad_residual", "impacto_residual") if residual
                         else ("probabilidad", "impacto"))
-    cuenta: dict[tuple[int, int], list[str]] = {}
+    codigos_de: dict[tuple[int, int], list[str]] = {}
     for e in escenarios:
         p, i = getattr(e, campo_p), getattr(e, campo_i)
         if p and i:
-            cuenta.setdefault((p, i), []).append(e.codigo)
+            codigos_de.setdefault((p, i), []).append(e.codigo)
+    cuenta = conteos if conteos is not None else {k: len(v) for k, v in codigos_de.items()}
     n_p, n_i = riesgo.dimensiones(matriz)
     filas = []
     for p in range(n_p, 0, -1):
         celdas = []
         for i in range(1, n_i + 1):
-            codigos = cuenta.get((p, i), [])
             nivel = riesgo.nivel(matriz, p, i)
             celdas.append({"impacto": i, "nivel": nivel,
                            "nivel_nombre": riesgo.nombre_nivel(matriz, nivel),
-                           "n": len(codigos), "codigos": codigos})
+                           "n": cuenta.get((p, i), 0), "codigos": codigos_de.get((p, i), [])})
         filas.append({"probabilidad": p, "etiqueta": matriz.probabilidad[p - 1],
                       "celdas": celdas})
     return {"filas": filas, "impacto": [{"valor": i + 1, "etiqueta": e}
                                         for i, e in enumerate(matriz.impacto)],
-            "total": sum(len(c) for c in cuenta.values())}
+            "total": sum(cuenta.values())}
 
 
 def resumen_riesgos(*, plan: PlanInstitucional, escenarios=None) -> dict:

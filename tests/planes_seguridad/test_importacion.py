@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from cgii.errores import ErrorValidacion, PermisoDenegado, TransicionInvalida
 from planes_seguridad import diferencias, exportacion, services, xlsx_plan
-from planes_seguridad.models import ActivoInformacion, Actividad, EscenarioRiesgo
+from planes_seguridad.models import Actividad, ActivoInformacion, EscenarioRiesgo
 from tests.entidades.sesiones import ingresar
 
 from .utiles import llevar_a, recargar
