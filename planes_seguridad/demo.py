@@ -409,15 +409,39 @@ def _gamlp(usuarios, entidades, gestion: int) -> None:
     _actividades(plan, rsi, gestion, avance_indice=0)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    # Round 1: observations per section and per control, answered by the entity, which
+    # completes its inventory and risks; round 2 is open (the diff shows what changed).
+    observaciones = [
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="activos",
+            texto="El inventario no incluye el sistema de recaudaciones ni el de catastro, que "
+                  "están en el alcance."),
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="riesgos",
+            texto="La evaluación de riesgos debe cubrir los servicios en línea."),
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="soa", control="12.3.1",
+            texto="La justificación no menciona pruebas de restauración de las copias."),
+    ]
     services.plan_transicionar(
         actor=auditor, plan_id=plan.pk, transicion="observar", datos={"observaciones": (
-            "1. El inventario de activos no incluye el sistema de recaudaciones ni el de "
-            "catastro, que están en el alcance.\n2. La evaluación de riesgos debe cubrir los "
-            "servicios en línea.")})
+            "Complete el inventario y la evaluación de riesgos; vea las observaciones por "
+            "sección y por control.")})
     _riesgos(plan, rsi, usuarios.get("mae.gamlp"))
+    services.soa_actualizar(actor=rsi, plan_id=plan.pk, control="12.3.1",
+                            justificacion="Copias diarias con prueba de restauración trimestral "
+                                          "(procedimiento PR-TIC-04).")
+    for obs, respuesta in zip(observaciones, (
+            "Se agregaron los activos A-03 a A-06 (portal, correo, respaldos, equipos).",
+            "Se agregaron los riesgos R-02 a R-05, con el portal de trámites en línea.",
+            "Justificación actualizada: prueba de restauración trimestral."), strict=True):
+        services.observacion_responder(actor=rsi, plan_id=plan.pk, observacion_id=obs.pk,
+                                       respuesta=respuesta)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar",
                                comentario="Se completaron el inventario y los riesgos.")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    services.observacion_atender(actor=auditor, plan_id=plan.pk,
+                                 observacion_id=observaciones[0].pk, atendida=True)
     _correr_plazo(plan, dias_restantes=2)
 
 
@@ -428,6 +452,10 @@ def _ende(usuarios, entidades, gestion: int) -> None:
     _actividades(plan, rsi, gestion, avance_indice=None)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    for control in ("13.1.1", "13.1.3"):
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="soa", control=control,
+            texto="Incluya la interconexión entre la red administrativa y la operativa.")
     services.plan_transicionar(
         actor=auditor, plan_id=plan.pk, transicion="observar", datos={"observaciones": (
             "El alcance excluye la red operativa SCADA sin un análisis de riesgos que lo "

@@ -73,7 +73,12 @@ def _leer_archivo(archivo) -> bytes:
     return contenido
 
 
+ORDEN_HOJAS = {"": 0, **{h: i for i, h in enumerate(xlsx_plan.HOJAS, start=1)}}
+
+
 def _rechazo(errores: list[dict]) -> ErrorValidacion:
+    """Every row's error, in the workbook's order (sheet, then row) as the person reads it."""
+    errores = sorted(errores, key=lambda e: (ORDEN_HOJAS.get(e["hoja"], 99), e["fila"] or 0))
     return ErrorValidacion(
         _("El archivo tiene %(n)d error(es); no se guardó nada.") % {"n": len(errores)},
         extra={"filas": errores})
