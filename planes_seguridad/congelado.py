@@ -168,8 +168,10 @@ def resumen_conformidad(plan, *, momento) -> dict:
              "fin_planificado": _iso(a.fin_planificado), "avance": a.avance,
              "controles": [c.control.numero for c in a.controles.all()]}
             for a in actividades],
-        "riesgos": sorted(por_nivel.items(), key=lambda kv: NIVELES_RIESGO.index(kv[0])
-                          if kv[0] in NIVELES_RIESGO else 99),
+        # Lists, not tuples: the value is stored as JSON and must read back equal.
+        "riesgos": [list(kv) for kv in sorted(
+            por_nivel.items(), key=lambda kv: NIVELES_RIESGO.index(kv[0])
+            if kv[0] in NIVELES_RIESGO else 99)],
         "activos": len(gestion_riesgos["activos"]) or len(plan.inventario_activos or []),
         "gestion_riesgos": gestion_riesgos,
         "evidencias": {"total": len(evidencias),
