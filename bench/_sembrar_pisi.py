@@ -16,6 +16,11 @@ controles_revisar and periodo_transicionar would take far longer than the benchm
   only in drafts), 2–8 schedule activities linked to controls, evidence (links; mostly
   approved) and findings (every grade; some closed, a few from incidents, a few waiting
   for the next period).
+- The risk register (issue 23): 4-10 information assets and 5-15 risk scenarios per plan
+  (drafts: fewer, some without treatment), MAGERIT threats, levels from the matrix in force,
+  mitigation linked to 1-3 applicable SoA rows and sometimes an activity, residual risk
+  for the treated ones, and the MAE's acceptance where the matrix asks for it on plans past
+  submission (recorded as the entity's RSI user: the bench seeds no MAE users).
 - For every plan in force, two CLOSED follow-up periods (cut-off 30 June and 31 October of
   G) with their 93 RevisionControl rows and their 93 SnapshotControl rows, inserted in their
   final state (the PostgreSQL triggers refuse UPDATE/DELETE of closed periods, their reviews
@@ -45,14 +50,19 @@ from django.utils import timezone
 
 from cgii.entidades.models import Entidad, Membresia, RolEntidad, Usuario
 from planes_seguridad import cargador as cargador_pisi
+from planes_seguridad import riesgo as riesgo_pisi
 from planes_seguridad.models import (
     PUNTAJE,
     Actividad,
+    ActivoInformacion,
     Aplicabilidad,
     CatalogoControles,
     Control,
+    ElementoRiesgo,
+    EscenarioRiesgo,
     Evidencia,
     Hallazgo,
+    MatrizRiesgo,
     PeriodoSeguimiento,
     PlanInstitucional,
     Plazo,
@@ -63,7 +73,7 @@ from planes_seguridad.services.plazos import calcular_vencimiento
 from planes_seguridad.states import RESPONSABLE_PLAZO, TipoPlazo
 
 # Bumped when the generated data changes: bench/reportes.py reseeds a seed of another version.
-VERSION = 2
+VERSION = 3
 CATALOGO = "iso27002-2022"
 ENTIDADES = 500
 PREFIJO = "BENCHP"  # BENCHP031..BENCHP500; BENCH01..BENCH30 come from _sembrar_incidentes
@@ -115,7 +125,16 @@ TABLAS = ("planes_seguridad_planinstitucional", "planes_seguridad_aplicabilidad"
           "planes_seguridad_actividad", "planes_seguridad_actividad_controles",
           "planes_seguridad_evidencia", "planes_seguridad_hallazgo", "planes_seguridad_plazo",
           "planes_seguridad_periodoseguimiento", "planes_seguridad_revisioncontrol",
-          "planes_seguridad_snapshotcontrol", "entidades_entidad", "entidades_membresia")
+          "planes_seguridad_snapshotcontrol", "planes_seguridad_activoinformacion",
+          "planes_seguridad_escenarioriesgo", "planes_seguridad_escenarioriesgo_controles",
+          "planes_seguridad_escenarioriesgo_actividades", "entidades_entidad",
+          "entidades_membresia")
+TIPOS_ACTIVO = ("informacion", "servicio", "software", "hardware", "red", "soporte",
+                "instalacion", "personal")
+NOMBRES_ACTIVO = ("Sistema de correspondencia", "Base de datos de personal", "Portal web",
+                  "Correo institucional", "Servidores del centro de datos", "Red LAN",
+                  "Copias de respaldo", "Sistema contable", "Equipos de usuario",
+                  "Archivo documental", "Sistema de trámites en línea", "Personal de TI")
 
 
 def borrar() -> None:
@@ -213,6 +232,11 @@ class _Generador:
                               .select_related("dominio").order_by("orden"))
         self.catalogo = catalogo
         self.filas: dict[str, list] = defaultdict(list)
+        self.matriz = MatrizRiesgo.objects.filter(vigente=True).order_by("-version").first()
+        self.amenazas = list(ElementoRiesgo.objects.filter(catalogo__tipo="amenazas",
+                                                           catalogo__vigente=True))
+        self.vulnerabilidades = list(ElementoRiesgo.objects.filter(
+            catalogo__tipo="vulnerabilidades", catalogo__vigente=True))
 
     # -- plan ------------------------------------------------------------------------------
     def plan(self, entidad: Entidad, estado: str, rsi: Usuario, auditor: Usuario):
@@ -258,12 +282,7 @@ class _Generador:
             politica_sha256=rng.randbytes(32).hex() if completo else "",
             politica_aprobada_en=(creado + timedelta(days=rng.randint(1, 10))
                                   if completo else None),
-            inventario_activos=[{"nombre": "Sistema de correspondencia", "tipo": "Sistema",
-                                 "propietario": "Secretaría General", "ubicacion": "Centro de datos",
-                                 "clasificacion": "interna", "criticidad": "alto"}],
-            evaluacion_riesgos=[{"riesgo": "Ransomware", "activo": "Servidores", "probabilidad": 3,
-                                 "impacto": 5, "nivel": "alto", "tratamiento": "mitigar",
-                                 "controles": ["8.7", "8.13"]}],
+            matriz_riesgo=self.matriz,
             resolucion_cite=f"RM/{entidad.sigla}/{rng.randint(10, 999)}/{g}" if aprobado else "",
             resolucion_fecha=aprobado,
             resolucion_nombre="resolucion.pdf" if aprobado else "",
@@ -366,6 +385,58 @@ class _Generador:
                             avance=avance, creado=plan.creado, actualizado=self.ahora)
             act._controles = rng.sample(aplicables, min(len(aplicables), rng.randint(1, 4)))
             self.filas["actividad"].append(act)
+
+    def riesgos(self, plan, rsi) -> None:
+        """Assets and risk scenarios (the register of issue 23); levels from the matrix."""
+        rng, m = self.rng, self.matriz
+        borrador = plan.estado == "borrador"
+        activos = []
+        for k in range(rng.randint(0, 4) if borrador else rng.randint(4, 10)):
+            activos.append(ActivoInformacion(
+                plan=plan, codigo=f"A-{k + 1:02d}", nombre=rng.choice(NOMBRES_ACTIVO),
+                tipo=rng.choice(TIPOS_ACTIVO), propietario=rng.choice(UNIDADES),
+                ubicacion="Centro de datos" if rng.random() < 0.5 else "Oficinas centrales",
+                clasificacion=rng.choice(("publica", "interna", "confidencial", "reservada")),
+                valor_c=rng.randint(1, 5), valor_i=rng.randint(1, 5), valor_d=rng.randint(1, 5),
+                creado=plan.creado, actualizado=self.ahora))
+        self.filas["activo"] += activos
+        if not activos or m is None:
+            return
+        aplicables = [f for f in plan._soa if f.aplica]
+        actividades = [a for a in self.filas["actividad"] if a.plan is plan]
+        for k in range(rng.randint(0, 6) if borrador else rng.randint(5, 15)):
+            p, i = rng.randint(1, 5), rng.randint(1, 5)
+            tratado = not borrador or rng.random() < 0.5
+            tratamiento = (rng.choices(("mitigar", "transferir", "evitar", "aceptar"),
+                                       (0.7, 0.1, 0.05, 0.15))[0] if tratado else "")
+            if tratamiento == "mitigar" and not aplicables:
+                tratamiento = "aceptar"
+            if tratamiento == "aceptar":
+                pr, ir = p, i
+            elif tratamiento:
+                pr, ir = max(1, p - rng.randint(0, 3)), max(1, i - rng.randint(0, 2))
+            else:
+                pr = ir = None
+            nivel_r = riesgo_pisi.nivel(m, pr, ir) if pr else ""
+            acepta = bool(nivel_r) and plan.estado not in ("borrador", "presentado") and \
+                riesgo_pisi.requiere_aceptacion(m, tratamiento=tratamiento, nivel_residual=nivel_r)
+            esc = EscenarioRiesgo(
+                plan=plan, codigo=f"R-{k + 1:02d}", activo=rng.choice(activos),
+                amenaza=rng.choice(self.amenazas),
+                vulnerabilidad=rng.choice(self.vulnerabilidades) if rng.random() < 0.7 else None,
+                descripcion="Escenario de riesgo del registro.", probabilidad=p, impacto=i,
+                nivel=riesgo_pisi.nivel(m, p, i), tratamiento=tratamiento,
+                detalle_tratamiento="Contrato con proveedor." if tratamiento == "transferir"
+                else "", responsable=rng.choice(UNIDADES), probabilidad_residual=pr,
+                impacto_residual=ir, nivel_residual=nivel_r,
+                aceptado_por=rsi if acepta else None,
+                aceptado_en=_momento(plan._fechas["presentado"] or plan._fechas["creado"], rng)
+                if acepta else None, creado=plan.creado, actualizado=self.ahora)
+            esc._controles = (rng.sample(aplicables, min(len(aplicables), rng.randint(1, 3)))
+                              if tratamiento == "mitigar" else [])
+            esc._actividades = ([rng.choice(actividades)] if actividades and tratamiento
+                                and rng.random() < 0.4 else [])
+            self.filas["escenario"].append(esc)
 
     def evidencias(self, plan, rsi, auditor) -> list[Evidencia]:
         rng = self.rng
@@ -562,6 +633,7 @@ def sembrar(*, hoy: date | None = None, semilla: int = 2514, entidades: int = EN
         for plan in planes:
             r = rsi[plan.entidad_id]
             gen.actividades(plan, r)
+            gen.riesgos(plan, r)
             evidencias = gen.evidencias(plan, r, auditor)
             if plan.estado == "vigente":
                 gen.seguimiento(plan, r, auditor, evidencias,
@@ -572,6 +644,16 @@ def sembrar(*, hoy: date | None = None, semilla: int = 2514, entidades: int = EN
         enlaces = [Actividad.controles.through(actividad_id=a.pk, aplicabilidad_id=c.pk)
                    for a in f["actividad"] for c in a._controles]
         copiar(Actividad.controles.through, enlaces)
+        reservar_ids(ActivoInformacion, f["activo"])
+        copiar(ActivoInformacion, f["activo"], con_id=True)
+        reservar_ids(EscenarioRiesgo, f["escenario"])
+        copiar(EscenarioRiesgo, f["escenario"], con_id=True)
+        copiar(EscenarioRiesgo.controles.through, [
+            EscenarioRiesgo.controles.through(escenarioriesgo_id=e.pk, aplicabilidad_id=c.pk)
+            for e in f["escenario"] for c in e._controles])
+        copiar(EscenarioRiesgo.actividades.through, [
+            EscenarioRiesgo.actividades.through(escenarioriesgo_id=e.pk, actividad_id=a.pk)
+            for e in f["escenario"] for a in e._actividades])
         copiar(Evidencia, f["evidencia"])
         copiar(Plazo, f["plazo"])
         reservar_ids(PeriodoSeguimiento, f["periodo"])
@@ -586,8 +668,10 @@ def sembrar(*, hoy: date | None = None, semilla: int = 2514, entidades: int = EN
         "evidencias": len(f["evidencia"]), "hallazgos": len(f["hallazgo"]),
         "plazos": len(f["plazo"]), "periodos": len(f["periodo"]),
         "revisiones": len(f["revision"]), "snapshots": len(f["snapshot"]),
+        "activos": len(f["activo"]), "escenarios": len(f["escenario"]),
     }
     progreso(f"  {cuentas['periodos']:,} closed periods, {cuentas['revisiones']:,} reviews, "
              f"{cuentas['snapshots']:,} snapshot rows, {cuentas['evidencias']:,} evidence, "
-             f"{cuentas['hallazgos']:,} findings")
+             f"{cuentas['hallazgos']:,} findings, {cuentas['activos']:,} assets, "
+             f"{cuentas['escenarios']:,} risk scenarios")
     return cuentas

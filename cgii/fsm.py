@@ -50,8 +50,16 @@ def condicion(motivo):
     return marcar
 
 
-def motivo_de(condicion_fsm) -> str:
-    return str(getattr(condicion_fsm, "motivo", condicion_fsm.__name__))
+def motivo_de(condicion_fsm, obj=None) -> str:
+    """The condition's Spanish reason; a condition may also declare ``detalle(obj)`` (pure,
+    reading what the service pre-loaded) to say which items fail, appended to it."""
+    texto = str(getattr(condicion_fsm, "motivo", condicion_fsm.__name__))
+    detalle = getattr(condicion_fsm, "detalle", None)
+    if obj is not None and detalle is not None:
+        extra = detalle(obj)
+        if extra:
+            texto = f"{texto} {extra}"
+    return texto
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ def permitida(obj, nombre: str, usuario) -> bool:
 
 def motivos(obj, trans: Transition) -> list[str]:
     """Spanish reasons of the unmet conditions of ``trans`` (conditions are pure)."""
-    return [motivo_de(c) for c in (trans.conditions or ()) if not c(obj)]
+    return [motivo_de(c, obj) for c in (trans.conditions or ()) if not c(obj)]
 
 
 def validar_nombre(maquina: Maquina, nombre: str, actor) -> None:

@@ -5,8 +5,11 @@ from django.contrib import admin
 
 from .models import (
     CatalogoControles,
+    CatalogoRiesgo,
     Control,
+    ElementoRiesgo,
     MapeoControles,
+    MatrizRiesgo,
     ParametroPlazo,
     PeriodoSeguimiento,
     PlanInstitucional,
@@ -27,7 +30,7 @@ class SoloLectura(admin.ModelAdmin):
 
 class ControlInline(admin.TabularInline):
     model = Control
-    fields = ("numero", "titulo", "titulo_en", "dominio", "objetivo", "atributos")
+    fields = ("numero", "titulo", "titulo_en", "dominio", "objetivo", "minimo", "atributos")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -82,3 +85,33 @@ class PlanInstitucionalAdmin(SoloLectura):
 class PeriodoSeguimientoAdmin(SoloLectura):
     list_display = ("nombre", "plan", "fecha_corte", "estado", "cerrado_en")
     list_filter = ("estado",)
+
+
+class ElementoRiesgoInline(admin.TabularInline):
+    model = ElementoRiesgo
+    fields = ("codigo", "grupo", "grupo_titulo", "titulo")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CatalogoRiesgo)
+class CatalogoRiesgoAdmin(SoloLectura):
+    """Threats (MAGERIT v3) and vulnerabilities: versioned YAML (cargar_catalogos)."""
+
+    list_display = ("codigo", "version", "tipo", "nombre", "vigente", "cargado_en")
+    list_filter = ("tipo", "vigente")
+    inlines = [ElementoRiesgoInline]
+
+
+@admin.register(MatrizRiesgo)
+class MatrizRiesgoAdmin(SoloLectura):
+    """Configured in catalogos/matriz_riesgo.yaml (a new version is a new row; plans keep
+    the one they were evaluated with)."""
+
+    list_display = ("codigo", "version", "nombre", "aceptacion_mae_desde", "vigente")
+    readonly_fields = ("codigo", "version", "nombre", "probabilidad", "impacto", "niveles",
+                       "celdas", "aceptacion_mae_desde", "huella", "vigente")

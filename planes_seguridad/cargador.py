@@ -164,12 +164,15 @@ def _valores_vocabulario(entrada) -> set[str]:
 
 
 def _crear_catalogo(codigo: str, version: int, huella: str, datos: dict,
-                    dominios: list[dict], vocabulario: dict | None = None) -> CatalogoControles:
+                    dominios: list[dict], vocabulario: dict | None = None
+                    ) -> CatalogoControles:
     CatalogoControles.objects.filter(codigo=codigo, vigente=True).update(vigente=False)
     catalogo = CatalogoControles.objects.create(
         codigo=codigo, version=version, huella=huella, vigente=True,
         nombre=str(datos.get("nombre") or NOMBRES.get(codigo, codigo)),
         atributos=vocabulario or {},
+        completo=datos.get("completo", True) is not False,
+        minimos_verificados=datos.get("minimos_verificados") is True,
     )
     orden_control = 0
     controles = []
@@ -189,7 +192,8 @@ def _crear_catalogo(codigo: str, version: int, huella: str, datos: dict,
                 controles.append(Control(
                     catalogo=catalogo, dominio=dominio, objetivo=objetivo, numero=c["numero"],
                     titulo=c["titulo"][0], titulo_en=c["titulo"][1],
-                    atributos=c.get("atributos", {}), orden=orden_control))
+                    atributos=c.get("atributos", {}), minimo=c.get("minimo", False),
+                    orden=orden_control))
     Control.objects.bulk_create(controles)
     return catalogo
 
@@ -277,14 +281,25 @@ def cargar_mapeo(directorio: Path) -> list[str]:
             % {"v": version, "n": len(filas), "k": len(nuevos)}]
 
 
+def todos_los_archivos() -> tuple[str, ...]:
+    from . import cargador_nacional, cargador_riesgos
+
+    return (*ARCHIVOS.values(), cargador_nacional.ARCHIVO, *cargador_riesgos.ARCHIVOS.values())
+
+
 def faltantes(directorio: Path | None = None) -> list[str]:
     directorio = directorio or DIRECTORIO
-    return [nombre for nombre in ARCHIVOS.values() if not (directorio / nombre).exists()]
+    return [nombre for nombre in todos_los_archivos() if not (directorio / nombre).exists()]
 
 
 def cargar_todo(stdout=None, directorio: Path | None = None) -> list[str]:
-    """Both editions, then the mapping. Missing files are reported and skipped (a fresh
-    checkout without the catalogs still starts); everything else is all or nothing."""
+    """Both ISO editions, their mapping, then the national catalog with its mappings to
+    both, then the risk catalogs (threats, vulnerabilities, the matrix). Missing files are
+    reported and skipped (a fresh checkout without the catalogs still starts); everything
+    else is all or nothing."""
+    # Imported here: the national loader reuses this module's helpers.
+    from . import cargador_nacional, cargador_riesgos
+
     directorio = directorio or DIRECTORIO
     ausentes = faltantes(directorio)
     if ausentes and stdout is not None:
@@ -296,6 +311,9 @@ def cargar_todo(stdout=None, directorio: Path | None = None) -> list[str]:
             cambios += cargar_2013(directorio)
         if ARCHIVOS[ISO_2022] not in ausentes:
             cambios += cargar_2022(directorio)
-        if not ausentes:
+        if not set(ARCHIVOS.values()) & set(ausentes):
             cambios += cargar_mapeo(directorio)
+        if cargador_nacional.ARCHIVO not in ausentes:
+            cambios += cargador_nacional.cargar(directorio)
+        cambios += cargador_riesgos.cargar(directorio, ausentes)
     return cambios

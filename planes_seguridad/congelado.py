@@ -82,14 +82,64 @@ def _nombre(usuario) -> str:
     return (usuario.get_full_name() or usuario.get_username()) if usuario else ""
 
 
+def _riesgos_conformidad(plan, momento) -> dict:
+    """The risk register and its two heat maps, the asset inventory and the review rounds,
+    as they stand at conformity (issue 23's pages of the summary)."""
+    from . import riesgo
+    from .selectors import activos_de, mapa_calor, matriz_de, riesgos_de, rondas_de
+
+    matriz = matriz_de(plan)
+    escenarios = list(riesgos_de(plan=plan))
+
+    def nombre(codigo):
+        return riesgo.nombre_nivel(matriz, codigo) if matriz and codigo else codigo
+
+    return {
+        "matriz": str(matriz) if matriz else "",
+        "niveles": list(matriz.niveles) if matriz else [],
+        "aceptacion_mae_desde": nombre(matriz.aceptacion_mae_desde) if matriz else "",
+        "mapas": {"inherente": mapa_calor(matriz=matriz, escenarios=escenarios),
+                  "residual": mapa_calor(matriz=matriz, escenarios=escenarios, residual=True)},
+        "registro": [
+            {"codigo": e.codigo, "activo": e.activo.codigo,
+             "amenaza": f"[{e.amenaza.codigo}] {e.amenaza.titulo}",
+             "vulnerabilidad": e.vulnerabilidad.codigo if e.vulnerabilidad else "",
+             "pi": f"{e.probabilidad}×{e.impacto}" if e.probabilidad else "",
+             "nivel": e.nivel, "nivel_nombre": nombre(e.nivel),
+             "tratamiento": str(e.get_tratamiento_display()) if e.tratamiento else "",
+             "controles": [f.control.numero for f in e.controles.all()],
+             "pi_residual": (f"{e.probabilidad_residual}×{e.impacto_residual}"
+                             if e.probabilidad_residual else ""),
+             "nivel_residual": e.nivel_residual, "nivel_residual_nombre": nombre(e.nivel_residual),
+             "aceptado": _nombre(e.aceptado_por), "aceptado_en": _iso(e.aceptado_en)}
+            for e in escenarios],
+        "activos": [
+            {"codigo": a.codigo, "nombre": a.nombre, "tipo": str(a.get_tipo_display()),
+             "propietario": a.propietario, "ubicacion": a.ubicacion,
+             "clasificacion": str(a.get_clasificacion_display()),
+             "c": a.valor_c, "i": a.valor_i, "d": a.valor_d, "riesgos": a.n_riesgos}
+            for a in activos_de(plan=plan)],
+        # Frozen inside the transition that gives conformity, before it closes the round
+        # it ends: that round is shown as closed by this conformity.
+        "rondas": [
+            {"numero": r.numero, "observaciones": r.n_observaciones,
+             "abierta_en": _iso(r.abierta_en),
+             **({"resultado": r.resultado, "cerrada_en": _iso(r.cerrada_en)} if r.cerrada_en
+                else {"resultado": "conforme", "cerrada_en": _iso(momento)})}
+            for r in rondas_de(plan=plan)],
+    }
+
+
 def resumen_conformidad(plan, *, momento) -> dict:
     """Everything the conformity summary (PDF) shows, as JSON, taken inside the transition
     that gives conformity: the document is rendered from this, never from live data, so a
     file regenerated later says exactly what the MAE's resolution cited."""
     hoy = timezone.localtime(momento).date()
     actividades = list(actividades_de(plan=plan, hoy=hoy))
+    gestion_riesgos = _riesgos_conformidad(plan, momento)
+    # Scenarios by inherent level (the records; plans from before them: the JSON summary).
     por_nivel: dict[str, int] = {}
-    for r in plan.evaluacion_riesgos or []:
+    for r in gestion_riesgos["registro"] or plan.evaluacion_riesgos or []:
         nivel = str(r.get("nivel") or "").lower()
         por_nivel[nivel] = por_nivel.get(nivel, 0) + 1
     evidencias = list(plan.evidencias.values_list("estado", flat=True))
@@ -107,7 +157,8 @@ def resumen_conformidad(plan, *, momento) -> dict:
             "politica_aprobada_en": _iso(plan.politica_aprobada_en),
             "politica_sha256": plan.politica_sha256,
             "alcance": plan.alcance, "comite": list(plan.comite or []),
-            "riesgos_evaluados": len(plan.evaluacion_riesgos or []),
+            "riesgos_evaluados": len(gestion_riesgos["registro"]) or len(
+                plan.evaluacion_riesgos or []),
         },
         "codigo": plan.codigo_verificacion or "",
         "soa": soa_resumen(plan=plan),
@@ -117,9 +168,12 @@ def resumen_conformidad(plan, *, momento) -> dict:
              "fin_planificado": _iso(a.fin_planificado), "avance": a.avance,
              "controles": [c.control.numero for c in a.controles.all()]}
             for a in actividades],
-        "riesgos": sorted(por_nivel.items(), key=lambda kv: NIVELES_RIESGO.index(kv[0])
-                          if kv[0] in NIVELES_RIESGO else 99),
-        "activos": len(plan.inventario_activos or []),
+        # Lists, not tuples: the value is stored as JSON and must read back equal.
+        "riesgos": [list(kv) for kv in sorted(
+            por_nivel.items(), key=lambda kv: NIVELES_RIESGO.index(kv[0])
+            if kv[0] in NIVELES_RIESGO else 99)],
+        "activos": len(gestion_riesgos["activos"]) or len(plan.inventario_activos or []),
+        "gestion_riesgos": gestion_riesgos,
         "evidencias": {"total": len(evidencias),
                        "aprobadas": sum(e == "aprobada" for e in evidencias)},
         "generado": _iso(momento),

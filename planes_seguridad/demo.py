@@ -53,36 +53,52 @@ COMITE = {
              {"nombre": "Hugo Terrazas", "cargo": "Gerente de Tecnologías de la Información",
               "rol": "presidente", "unidad": "Gerencia TIC"}],
 }
+# The asset inventory and the risk register, as records (issue 23).
 ACTIVOS = [
-    {"nombre": "Sistema de gestión presupuestaria", "tipo": "Sistema de información",
+    {"codigo": "A-01", "nombre": "Sistema de gestión presupuestaria", "tipo": "software",
      "propietario": "Dirección de Presupuesto", "ubicacion": "Centro de datos principal",
-     "clasificacion": "confidencial", "criticidad": "critico"},
-    {"nombre": "Base de datos de contribuyentes y beneficiarios", "tipo": "Base de datos",
-     "propietario": "Dirección de Sistemas", "ubicacion": "Centro de datos principal",
-     "clasificacion": "reservada", "criticidad": "critico"},
-    {"nombre": "Correo institucional", "tipo": "Servicio", "propietario": "Dirección de Sistemas",
-     "ubicacion": "Nube del Estado (AGETIC)", "clasificacion": "interna", "criticidad": "alto"},
-    {"nombre": "Portal de trámites", "tipo": "Aplicación web", "propietario": "Comunicación",
-     "ubicacion": "DMZ", "clasificacion": "publica", "criticidad": "alto"},
-    {"nombre": "Copias de respaldo", "tipo": "Soporte", "propietario": "Dirección de Sistemas",
-     "ubicacion": "Sitio alterno", "clasificacion": "confidencial", "criticidad": "alto"},
-    {"nombre": "Equipos de usuario", "tipo": "Hardware", "propietario": "Administración",
-     "ubicacion": "Oficinas", "clasificacion": "interna", "criticidad": "medio"},
+     "clasificacion": "confidencial", "valor_c": 4, "valor_i": 5, "valor_d": 5},
+    {"codigo": "A-02", "nombre": "Base de datos de contribuyentes y beneficiarios",
+     "tipo": "informacion", "propietario": "Dirección de Sistemas",
+     "ubicacion": "Centro de datos principal", "clasificacion": "reservada", "valor_c": 5,
+     "valor_i": 5, "valor_d": 4},
+    {"codigo": "A-03", "nombre": "Correo institucional", "tipo": "servicio",
+     "propietario": "Dirección de Sistemas", "ubicacion": "Nube del Estado (AGETIC)",
+     "clasificacion": "interna", "valor_c": 3, "valor_i": 3, "valor_d": 4},
+    {"codigo": "A-04", "nombre": "Portal de trámites", "tipo": "servicio",
+     "propietario": "Comunicación", "ubicacion": "DMZ", "clasificacion": "publica",
+     "valor_c": 2, "valor_i": 4, "valor_d": 4},
+    {"codigo": "A-05", "nombre": "Copias de respaldo", "tipo": "soporte",
+     "propietario": "Dirección de Sistemas", "ubicacion": "Sitio alterno",
+     "clasificacion": "confidencial", "valor_c": 4, "valor_i": 4, "valor_d": 5},
+    {"codigo": "A-06", "nombre": "Equipos de usuario", "tipo": "hardware",
+     "propietario": "Administración", "ubicacion": "Oficinas", "clasificacion": "interna",
+     "valor_c": 2, "valor_i": 2, "valor_d": 3},
 ]
+# (fields, the MAE accepts its residual risk). Threats by MAGERIT code.
 RIESGOS = [
-    {"riesgo": "Cifrado de servidores por ransomware", "activo": "Sistema de gestión presupuestaria",
-     "amenaza": "Malware", "vulnerabilidad": "Parches atrasados", "probabilidad": 4,
-     "impacto": 5, "nivel": "critico", "tratamiento": "mitigar",
-     "controles": ["12.2.1", "12.3.1", "12.6.1"]},
-    {"riesgo": "Robo de credenciales por phishing", "activo": "Correo institucional",
-     "amenaza": "Ingeniería social", "probabilidad": 4, "impacto": 4, "nivel": "alto",
-     "tratamiento": "mitigar", "controles": ["7.2.2", "9.4.2"]},
-    {"riesgo": "Desfiguración del portal", "activo": "Portal de trámites",
-     "amenaza": "Explotación de vulnerabilidades web", "probabilidad": 3, "impacto": 3,
-     "nivel": "medio", "tratamiento": "mitigar", "controles": ["14.1.2", "12.6.1"]},
-    {"riesgo": "Interrupción del centro de datos", "activo": "Copias de respaldo",
-     "amenaza": "Corte de energía prolongado", "probabilidad": 2, "impacto": 5, "nivel": "alto",
-     "tratamiento": "transferir", "controles": ["11.2.2", "17.2.1"]},
+    ({"codigo": "R-01", "activo": "A-01", "amenaza": "A.8", "vulnerabilidad": "V.TEC.1",
+      "descripcion": "Cifrado de los servidores por ransomware.", "probabilidad": 4,
+      "impacto": 5, "tratamiento": "mitigar", "controles": ["12.2.1", "12.3.1", "12.6.1"],
+      "responsable": "Dirección de Sistemas", "probabilidad_residual": 2,
+      "impacto_residual": 4}, False),
+    ({"codigo": "R-02", "activo": "A-03", "amenaza": "A.30", "vulnerabilidad": "V.PER.1",
+      "descripcion": "Robo de credenciales por phishing.", "probabilidad": 4, "impacto": 4,
+      "tratamiento": "mitigar", "controles": ["7.2.2", "9.4.2"], "responsable": "RSI",
+      "probabilidad_residual": 2, "impacto_residual": 3}, False),
+    ({"codigo": "R-03", "activo": "A-04", "amenaza": "A.15", "vulnerabilidad": "V.TEC.8",
+      "descripcion": "Desfiguración del portal.", "probabilidad": 3, "impacto": 3,
+      "tratamiento": "mitigar", "controles": ["14.1.2", "12.6.1"],
+      "responsable": "Comunicación", "probabilidad_residual": 2, "impacto_residual": 2}, False),
+    ({"codigo": "R-04", "activo": "A-05", "amenaza": "I.6", "vulnerabilidad": "V.FIS.2",
+      "descripcion": "Interrupción prolongada del centro de datos.", "probabilidad": 3,
+      "impacto": 5, "tratamiento": "transferir", "controles": ["11.2.2", "17.2.1"],
+      "detalle_tratamiento": "Sitio alterno contratado con otra entidad pública.",
+      "probabilidad_residual": 3, "impacto_residual": 4}, True),
+    ({"codigo": "R-05", "activo": "A-06", "amenaza": "E.25",
+      "descripcion": "Pérdida de equipos portátiles.", "probabilidad": 3, "impacto": 2,
+      "tratamiento": "aceptar",
+      "detalle_tratamiento": "Equipos sin información local; reposición por inventario."}, True),
 ]
 NO_APLICAN = {
     "MEFP": {"11.1.6": "El Ministerio no tiene áreas de carga y descarga vinculadas a las "
@@ -98,6 +114,17 @@ RESPONSABLES = {
     "9": "Dirección de Sistemas", "10": "Dirección de Sistemas", "11": "Administración",
     "12": "Dirección de Sistemas", "13": "Redes y Comunicaciones", "14": "Desarrollo",
     "15": "Adquisiciones", "16": "RSI", "17": "Dirección de Sistemas", "18": "Asesoría Jurídica",
+}
+# Why each domain's controls are included (every SoA line is justified, ISO/IEC 27001 6.1.3 d).
+JUSTIFICACION_DOMINIO = {
+    "5": "Requisito de los lineamientos: política aprobada por la MAE.",
+    "7": "Riesgo de fuga de información por personal sin acuerdos de confidencialidad.",
+    "8": "Inventario y clasificación requeridos por la evaluación de riesgos.",
+    "9": "Riesgo de acceso no autorizado a los sistemas institucionales.",
+    "12": "Riesgo de ransomware y pérdida de datos en los servidores.",
+    "16": "Obligación de reportar incidentes al CGII (DS 2514).",
+    "17": "Continuidad de los servicios en línea a la ciudadanía.",
+    "18": "Cumplimiento de la normativa de protección de datos y de TIC.",
 }
 ACTIVIDADES = [
     # (title, owner, start (months after 1 February), duration in months, controls,
@@ -150,9 +177,7 @@ def _crear_plan(sigla: str, usuarios, entidades, *, gestion: int, rng: random.Ra
                                catalogo=CATALOGO)
     services.plan_actualizar(
         actor=rsi, plan_id=plan.pk, alcance=ALCANCE[sigla], rsi_id=rsi.pk, comite=COMITE[sigla],
-        politica_aprobada_en=date(gestion, 1, 20).isoformat(),
-        inventario_activos=ACTIVOS if inventario else ACTIVOS[:2],
-        evaluacion_riesgos=RIESGOS if inventario else RIESGOS[:1])
+        politica_aprobada_en=date(gestion, 1, 20).isoformat())
     services.plan_documento_subir(
         actor=rsi, plan_id=plan.pk, tipo="politica",
         archivo=_pdf_demo("Política de seguridad de la información", entidad.nombre))
@@ -165,11 +190,34 @@ def _crear_plan(sigla: str, usuarios, entidades, *, gestion: int, rng: random.Ra
             continue
         estado, madurez = _estado_inicial(rng, dominio)
         cambios.append({"id": fila.pk, "aplica": True, "estado_implementacion": estado,
+                        "justificacion": JUSTIFICACION_DOMINIO.get(
+                            dominio, "Riesgo identificado en la evaluación de riesgos."),
                         "madurez": madurez, "responsable": RESPONSABLES.get(dominio, "RSI"),
                         "fecha_objetivo": date(gestion, rng.choice((6, 9, 12)), 30
                                                if rng.random() < 0.5 else 15).isoformat()})
     services.soa_actualizar_lote(actor=rsi, plan_id=plan.pk, cambios=cambios)
+    _riesgos(plan, rsi, usuarios.get(f"mae.{sigla.lower()}"), completo=inventario)
     return plan
+
+
+def _riesgos(plan, rsi, mae, *, completo: bool = True) -> None:
+    """The inventory and the register (after the SoA: mitigation links applicable controls);
+    the MAE accepts what the matrix asks it to (no MAE user: nothing is accepted)."""
+    existentes = set(plan.activos.values_list("codigo", flat=True))
+    for activo in ACTIVOS if completo else ACTIVOS[:2]:
+        if activo["codigo"] not in existentes:
+            services.activo_crear(actor=rsi, plan_id=plan.pk, **activo)
+    existentes = set(plan.riesgos.values_list("codigo", flat=True))
+    aceptar = []
+    for campos, por_la_mae in RIESGOS if completo else RIESGOS[:1]:
+        if campos["codigo"] in existentes:
+            continue
+        esc = services.riesgo_crear(actor=rsi, plan_id=plan.pk, **campos)
+        if por_la_mae:
+            aceptar.append(esc.pk)
+    if aceptar and mae is not None:
+        services.riesgos_aceptar(actor=mae, plan_id=plan.pk, riesgo_ids=aceptar,
+                                 comentario="Riesgo residual aceptado por la MAE.")
 
 
 def _mes(gestion: int, meses: int, dia: int = 1) -> date:
@@ -361,16 +409,39 @@ def _gamlp(usuarios, entidades, gestion: int) -> None:
     _actividades(plan, rsi, gestion, avance_indice=0)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    # Round 1: observations per section and per control, answered by the entity, which
+    # completes its inventory and risks; round 2 is open (the diff shows what changed).
+    observaciones = [
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="activos",
+            texto="El inventario no incluye el sistema de recaudaciones ni el de catastro, que "
+                  "están en el alcance."),
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="riesgos",
+            texto="La evaluación de riesgos debe cubrir los servicios en línea."),
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="soa", control="12.3.1",
+            texto="La justificación no menciona pruebas de restauración de las copias."),
+    ]
     services.plan_transicionar(
         actor=auditor, plan_id=plan.pk, transicion="observar", datos={"observaciones": (
-            "1. El inventario de activos no incluye el sistema de recaudaciones ni el de "
-            "catastro, que están en el alcance.\n2. La evaluación de riesgos debe cubrir los "
-            "servicios en línea.")})
-    services.plan_actualizar(actor=rsi, plan_id=plan.pk, inventario_activos=ACTIVOS,
-                             evaluacion_riesgos=RIESGOS)
+            "Complete el inventario y la evaluación de riesgos; vea las observaciones por "
+            "sección y por control.")})
+    _riesgos(plan, rsi, usuarios.get("mae.gamlp"))
+    services.soa_actualizar(actor=rsi, plan_id=plan.pk, control="12.3.1",
+                            justificacion="Copias diarias con prueba de restauración trimestral "
+                                          "(procedimiento PR-TIC-04).")
+    for obs, respuesta in zip(observaciones, (
+            "Se agregaron los activos A-03 a A-06 (portal, correo, respaldos, equipos).",
+            "Se agregaron los riesgos R-02 a R-05, con el portal de trámites en línea.",
+            "Justificación actualizada: prueba de restauración trimestral."), strict=True):
+        services.observacion_responder(actor=rsi, plan_id=plan.pk, observacion_id=obs.pk,
+                                       respuesta=respuesta)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar",
                                comentario="Se completaron el inventario y los riesgos.")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    services.observacion_atender(actor=auditor, plan_id=plan.pk,
+                                 observacion_id=observaciones[0].pk, atendida=True)
     _correr_plazo(plan, dias_restantes=2)
 
 
@@ -381,6 +452,10 @@ def _ende(usuarios, entidades, gestion: int) -> None:
     _actividades(plan, rsi, gestion, avance_indice=None)
     services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="iniciar_revision")
+    for control in ("13.1.1", "13.1.3"):
+        services.observacion_registrar(
+            actor=auditor, plan_id=plan.pk, seccion="soa", control=control,
+            texto="Incluya la interconexión entre la red administrativa y la operativa.")
     services.plan_transicionar(
         actor=auditor, plan_id=plan.pk, transicion="observar", datos={"observaciones": (
             "El alcance excluye la red operativa SCADA sin un análisis de riesgos que lo "

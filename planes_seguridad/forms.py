@@ -34,13 +34,16 @@ class PlanNuevoForm(forms.Form):
     gestion = forms.IntegerField(label=gettext_lazy("Gestión"), min_value=2000, max_value=2100)
     catalogo = forms.ChoiceField(label=gettext_lazy("Catálogo de controles"))
 
-    def __init__(self, *args, entidades, catalogos, **kwargs):
+    def __init__(self, *args, entidades, catalogos, por_defecto=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entidad"].queryset = entidades
-        self.fields["catalogo"].choices = [(c.codigo, f"{c.nombre} ({c.n_controles} controles)")
-                                           for c in catalogos]
+        self.fields["catalogo"].choices = [
+            (c.codigo, f"{c.nombre} ({c.n_controles} controles"
+                       + ("" if c.completo else ", " + str(_("parcial"))) + ")")
+            for c in catalogos]
         self.initial.setdefault("gestion", timezone.localdate().year)
-        self.initial.setdefault("catalogo", "iso27002-2013")
+        if por_defecto is not None:
+            self.initial.setdefault("catalogo", por_defecto.codigo)
 
 
 # ---- general data -----------------------------------------------------------------------
@@ -103,45 +106,12 @@ class MiembroComiteForm(FilaListaForm):
     unidad = forms.CharField(label=gettext_lazy("Unidad"), required=False, max_length=200)
 
 
-class ActivoForm(FilaListaForm):
-    nombre = forms.CharField(label=gettext_lazy("Activo"), required=False, max_length=200)
-    tipo = forms.CharField(label=gettext_lazy("Tipo"), required=False, max_length=100)
-    propietario = forms.CharField(label=gettext_lazy("Propietario"), required=False,
-                                  max_length=200)
-    ubicacion = forms.CharField(label=gettext_lazy("Ubicación"), required=False, max_length=200)
-    clasificacion = forms.ChoiceField(label=gettext_lazy("Clasificación"),
-                                      choices=CLASIFICACIONES, required=False)
-    criticidad = forms.ChoiceField(label=gettext_lazy("Criticidad"), choices=NIVELES,
-                                   required=False)
-
-
-class RiesgoForm(FilaListaForm):
-    requerido = "riesgo"
-    riesgo = forms.CharField(label=gettext_lazy("Riesgo"), required=False, max_length=300)
-    activo = forms.CharField(label=gettext_lazy("Activo"), required=False, max_length=200)
-    amenaza = forms.CharField(label=gettext_lazy("Amenaza"), required=False, max_length=200)
-    probabilidad = forms.TypedChoiceField(label=gettext_lazy("Prob."), choices=ESCALA,
-                                          coerce=int, empty_value=None, required=False)
-    impacto = forms.TypedChoiceField(label=gettext_lazy("Impacto"), choices=ESCALA, coerce=int,
-                                     empty_value=None, required=False)
-    nivel = forms.ChoiceField(label=gettext_lazy("Nivel"), choices=NIVELES, required=False)
-    tratamiento = forms.ChoiceField(label=gettext_lazy("Tratamiento"), choices=TRATAMIENTOS,
-                                    required=False)
-    controles = forms.CharField(label=gettext_lazy("Controles"), required=False, max_length=300,
-                                help_text=gettext_lazy("Números separados por coma"))
-
-    def clean_controles(self):
-        return numeros_control(self.cleaned_data.get("controles", ""))
-
-
 def _formset(form, extra):
     return forms.formset_factory(form, extra=extra, can_delete=True, max_num=500,
                                  validate_max=True)
 
 
 ComiteFormSet = _formset(MiembroComiteForm, 2)
-ActivosFormSet = _formset(ActivoForm, 2)
-RiesgosFormSet = _formset(RiesgoForm, 2)
 
 
 def filas_de(formset) -> list[dict]:
@@ -182,6 +152,23 @@ def _valor_fecha(texto: str):
     return d
 
 
+def _leer_planificacion(fila, v: dict, cambio: dict, mal: list) -> None:
+    """Applicability and justification of one grid row, with the service's rules
+    (``soa._exigir_reglas_soa``) marked on the row at once."""
+    aplica = {"si": True, "no": False, "": None}.get(v["aplica"], "x")
+    if aplica == "x":
+        mal.append("aplica")
+        return
+    if aplica != fila.aplica:
+        cambio["aplica"] = aplica
+    if v["justificacion"] != fila.justificacion:
+        cambio["justificacion"] = v["justificacion"]
+    if aplica is False and fila.control.minimo:
+        mal.append("minimo")
+    if aplica is not None and not v["justificacion"] and cambio:
+        mal.append("justificacion")
+
+
 def leer_soa(post, filas, *, planificacion: bool) -> tuple[list[dict], dict, dict]:
     """The SoA grid's POST: for each shown row, the fields that changed (``cambios`` for
     ``soa_actualizar_lote``), field errors by row id, and the values to show again.
@@ -200,16 +187,7 @@ def leer_soa(post, filas, *, planificacion: bool) -> tuple[list[dict], dict, dic
         valores[pk] = v
         cambio, mal = {}, []
         if planificacion:
-            aplica = {"si": True, "no": False, "": None}.get(v["aplica"], "x")
-            if aplica == "x":
-                mal.append("aplica")
-            else:
-                if aplica != fila.aplica:
-                    cambio["aplica"] = aplica
-                if v["justificacion"] != fila.justificacion:
-                    cambio["justificacion"] = v["justificacion"]
-                if aplica is False and not v["justificacion"]:
-                    mal.append("justificacion")
+            _leer_planificacion(fila, v, cambio, mal)
         if v["estado_implementacion"] not in EstadoImplementacion.values:
             mal.append("estado_implementacion")
         elif v["estado_implementacion"] != fila.estado_implementacion:

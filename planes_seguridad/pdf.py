@@ -36,6 +36,8 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 NOMBRE_MANEJADOR = "pisi.resumen_pdf"
 TIPOS = ("pisi.transicion",)
 CARPETA = "pisi/resumenes"
+TITULOS_MAPA = {"inherente": gettext_lazy("Riesgo inherente"),
+               "residual": gettext_lazy("Riesgo residual")}
 NIVELES = {"critico": gettext_lazy("crítico"), "alto": gettext_lazy("alto"),
            "medio": gettext_lazy("medio"), "bajo": gettext_lazy("bajo"),
            "": gettext_lazy("sin nivel")}
@@ -81,7 +83,17 @@ def contexto_resumen(datos: dict) -> dict:
         d["no_iniciados"] = d["aplican"] - d["implementados"] - d["en_proceso"]
     codigo = datos.get("codigo") or ""
     url = url_verificacion(codigo) if codigo else ""
+    gestion_riesgos = datos.get("gestion_riesgos")  # summaries frozen before issue 23: none
+    if gestion_riesgos:
+        gestion_riesgos = {**gestion_riesgos, "rondas": [
+            {**r, "abierta_en": _instante(r["abierta_en"]),
+             "cerrada_en": _instante(r["cerrada_en"])} for r in gestion_riesgos["rondas"]],
+            "registro": [{**e, "aceptado_en": _instante(e["aceptado_en"])}
+                         for e in gestion_riesgos["registro"]],
+            "mapas_lista": [(str(TITULOS_MAPA[k]), gestion_riesgos["mapas"][k])
+                            for k in ("inherente", "residual")]}
     return {
+        "gr": gestion_riesgos,
         "plan": plan, "soa": soa, "total": total, "actividades": actividades,
         "resumen_actividades": {
             "total": len(actividades),

@@ -135,14 +135,73 @@ def soa_completa(plan) -> bool:
 
 
 soa_completa.motivo = _("La declaración de aplicabilidad está incompleta: cada control debe "
-                        "indicar si aplica, y los que no aplican, su justificación.")
+                        "indicar si aplica y la justificación de su inclusión o exclusión "
+                        "(ISO/IEC 27001 6.1.3 d).")
+
+
+def minimos_aplicables(plan) -> bool:
+    return not plan.minimos_no_aplicables()
+
+
+minimos_aplicables.motivo = _("Los controles mínimos del lineamiento nacional (§6.2.3.2) deben "
+                              "declararse aplicables.")
 
 
 def tiene_observaciones(plan) -> bool:
-    return bool(plan.observaciones.strip())
+    return bool(plan.observaciones.strip()) or plan.observaciones_en_ronda() > 0
 
 
 tiene_observaciones.motivo = _("Para observar el plan debe escribir las observaciones.")
+
+
+# ---- the conformity checklist (issue 23): each condition also says what it checks --------
+
+soa_completa.etiqueta = _("Declaración de aplicabilidad completa, cada línea justificada")
+minimos_aplicables.etiqueta = _("Controles mínimos del lineamiento nacional aplicables")
+
+
+def observaciones_respondidas(plan) -> bool:
+    return not plan.observaciones_sin_responder()
+
+
+observaciones_respondidas.etiqueta = _("Cada observación del CGII tiene su respuesta")
+observaciones_respondidas.motivo = _("Hay observaciones del CGII sin responder:")
+observaciones_respondidas.detalle = lambda plan: "; ".join(plan.observaciones_sin_responder())
+
+
+def tiene_cronograma(plan) -> bool:
+    return plan.n_actividades() > 0
+
+
+tiene_cronograma.etiqueta = _("Cronograma de implementación presente")
+tiene_cronograma.motivo = _("Falta el cronograma de implementación (al menos una actividad).")
+
+
+def evaluacion_riesgos_completa(plan) -> bool:
+    return not plan.riesgos_faltantes()
+
+
+evaluacion_riesgos_completa.etiqueta = _("Evaluación de riesgos completa")
+evaluacion_riesgos_completa.motivo = _("La evaluación de riesgos está incompleta:")
+evaluacion_riesgos_completa.detalle = lambda plan: " ".join(plan.riesgos_faltantes())
+
+
+def rsi_con_rol(plan) -> bool:
+    """Checklist: an RSI is designated, holds the RSI role and is not the MAE."""
+    return plan.rsi_id is not None and plan.rsi_valido()
+
+
+rsi_con_rol.etiqueta = _("El RSI tiene el rol de RSI y no es la MAE")
+rsi_con_rol.motivo = _("El RSI designado debe tener el rol de RSI en la entidad y no puede ser "
+                       "su Máxima Autoridad Ejecutiva (MAE).")
+
+
+def rsi_designado_con_rol(plan) -> bool:
+    """Submission: the same rule once an RSI is designated (``tiene_rsi`` reports none)."""
+    return plan.rsi_id is None or plan.rsi_valido()
+
+
+rsi_designado_con_rol.motivo = rsi_con_rol.motivo
 
 
 def tiene_resolucion(plan) -> bool:

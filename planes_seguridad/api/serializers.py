@@ -43,6 +43,10 @@ class CatalogoSerializer(CatalogoRef):
     vigente = serializers.BooleanField()
     n_controles = serializers.IntegerField()
     atributos = serializers.JSONField()
+    completo = serializers.BooleanField(help_text=(
+        "False: el archivo lista solo parte de su fuente (el catálogo nacional trae lo que se "
+        "pudo verificar); nunca es el catálogo por defecto."))
+    minimos_verificados = serializers.BooleanField()
 
 
 class ControlSerializer(serializers.Serializer):
@@ -54,6 +58,8 @@ class ControlSerializer(serializers.Serializer):
     dominio_titulo = serializers.CharField(source="dominio.titulo")
     objetivo = serializers.CharField(source="objetivo.numero", allow_null=True, default=None)
     atributos = serializers.JSONField()
+    minimo = serializers.BooleanField(help_text=(
+        "Control mínimo del lineamiento nacional (§6.2.3.2): no puede excluirse."))
 
 
 class PlanListaSerializer(serializers.ModelSerializer):
@@ -288,12 +294,10 @@ class PlanEditarSerializer(serializers.Serializer):
                                    help_text='[{"nombre", "cargo", "rol", "unidad", "correo"}]')
     inventario_activos = serializers.ListField(
         child=serializers.DictField(), required=False,
-        help_text='[{"nombre", "tipo", "descripcion", "propietario", "ubicacion", '
-                  '"clasificacion", "criticidad", "cantidad"}]')
+        help_text="Retirado: el inventario es de registros (…/activos/); enviarlo da 400.")
     evaluacion_riesgos = serializers.ListField(
         child=serializers.DictField(), required=False,
-        help_text='[{"riesgo", "activo", "amenaza", "vulnerabilidad", "probabilidad" (1-5), '
-                  '"impacto" (1-5), "nivel", "tratamiento", "responsable", "controles"}]')
+        help_text="Retirado: la evaluación es de registros (…/riesgos/); enviarlo da 400.")
     politica_aprobada_en = serializers.DateField(required=False, allow_null=True)
     vigencia_desde = serializers.DateField(required=False, allow_null=True)
     vigencia_hasta = serializers.DateField(required=False, allow_null=True)
@@ -305,8 +309,9 @@ class PlanCrearSerializer(PlanEditarSerializer):
     entidad = serializers.IntegerField(required=False, help_text=(
         "Id de la entidad; opcional si el usuario pertenece a una sola."))
     gestion = serializers.IntegerField(min_value=2000, max_value=2100)
-    catalogo = serializers.CharField(required=False, default="iso27002-2013",
-                                     help_text="iso27002-2013 | iso27002-2022")
+    catalogo = serializers.CharField(required=False, default=None, allow_null=True, help_text=(
+        "ctic-se-p1 | iso27002-2013 | iso27002-2022; por defecto el catálogo nacional si "
+        "está completo, si no ISO/IEC 27002:2013"))
     resolucion_cite = None
     resolucion_fecha = None
 
@@ -317,7 +322,8 @@ TRANSICIONES_PLAN = [(t.value, t.label) for t in Transicion
 TRANSICIONES_PERIODO = TransicionPeriodo.choices
 ACCIONES_EVIDENCIA = [("presentar", "presentar (entidad)"), ("aprobar", "aprobar (CGII)"),
                       ("rechazar", "rechazar (CGII)")]
-CATALOGOS = [("iso27002-2013", "ISO/IEC 27002:2013"), ("iso27002-2022", "ISO/IEC 27002:2022")]
+CATALOGOS = [("ctic-se-p1", "CTIC-SE-P1 (Anexo A, nacional)"),
+             ("iso27002-2013", "ISO/IEC 27002:2013"), ("iso27002-2022", "ISO/IEC 27002:2022")]
 
 
 class TransicionPlanSerializer(serializers.Serializer):

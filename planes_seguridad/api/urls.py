@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import importacion, revision, riesgos, views
 
 P = "pisi/planes/<int:pk>/"
 PER = P + "periodos/<int:periodo_id>/"
@@ -10,6 +10,10 @@ urlpatterns = [
     path("pisi/catalogos/<int:catalogo_id>/controles/", views.ControlesView.as_view()),
     path("pisi/verificacion/<str:codigo>/", views.VerificacionView.as_view(),
          name="api-pisi-verificacion"),
+    path("pisi/amenazas/", riesgos.AmenazasView.as_view()),
+    path("pisi/vulnerabilidades/", riesgos.VulnerabilidadesView.as_view()),
+    path("pisi/matriz-riesgo/", riesgos.MatrizView.as_view()),
+    path("pisi/plantilla-xlsx/", importacion.PlantillaView.as_view()),
     path("pisi/planes/", views.PlanesView.as_view(), name="api-pisi-planes"),
     path(P, views.PlanView.as_view(), name="api-pisi-plan"),
     path(P + "transiciones/", views.TransicionView.as_view()),
@@ -19,10 +23,24 @@ urlpatterns = [
     path(P + "documentos/<str:tipo>/descarga/", views.DocumentoDescargaView.as_view(),
          name="api-pisi-documento-descarga"),
     path(P + "historial/", views.HistorialView.as_view()),
+    path(P + "rondas/", revision.RondasView.as_view()),
+    path(P + "observaciones/", revision.ObservacionesView.as_view()),
+    path(P + "observaciones/<int:observacion_id>/respuesta/", revision.RespuestaView.as_view()),
+    path(P + "observaciones/<int:observacion_id>/atencion/", revision.AtencionView.as_view()),
+    path(P + "diferencias/", revision.DiferenciasView.as_view()),
+    path(P + "conformidad/", revision.ConformidadView.as_view()),
+    path(P + "xlsx/", importacion.ExportacionView.as_view()),
+    path(P + "importacion/", importacion.ImportacionView.as_view()),
     path(P + "plazos/", views.PlazosView.as_view()),
     path(P + "tendencia/", views.TendenciaView.as_view()),
     path(P + "soa/", views.SoAView.as_view()),
     path(P + "soa/<int:fila_id>/", views.FilaSoAView.as_view()),
+    path(P + "activos/", riesgos.ActivosView.as_view()),
+    path(P + "activos/<int:activo_id>/", riesgos.ActivoView.as_view()),
+    path(P + "riesgos/", riesgos.RiesgosView.as_view()),
+    path(P + "riesgos/aceptacion/", riesgos.AceptacionView.as_view()),
+    path(P + "riesgos/<int:riesgo_id>/", riesgos.RiesgoView.as_view()),
+    path(P + "evaluacion-riesgos/", riesgos.EvaluacionView.as_view()),
     path(P + "actividades/", views.ActividadesView.as_view()),
     path(P + "actividades/<int:actividad_id>/", views.ActividadView.as_view()),
     path(P + "evidencias/", views.EvidenciasView.as_view()),

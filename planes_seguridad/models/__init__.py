@@ -21,6 +21,18 @@ from .plan import (
     TipoEntrada,
     TipoEvidencia,
 )
+from .revision import EstadoObservacion, Observacion, RondaRevision, SeccionPlan
+from .riesgos import (
+    ActivoInformacion,
+    CatalogoRiesgo,
+    Clasificacion,
+    ElementoRiesgo,
+    EscenarioRiesgo,
+    MatrizRiesgo,
+    TipoActivo,
+    TipoCatalogoRiesgo,
+    Tratamiento,
+)
 from .seguimiento import (
     PUNTAJE,
     EstadoHallazgo,
@@ -36,7 +48,10 @@ from .seguimiento import (
 )
 
 __all__ = [
-    "PUNTAJE", "Actividad", "Aplicabilidad", "CatalogoControles", "Control", "Correspondencia",
+    "PUNTAJE", "Actividad", "ActivoInformacion", "Aplicabilidad", "CatalogoControles",
+    "CatalogoRiesgo", "Clasificacion", "Control", "Correspondencia", "ElementoRiesgo",
+    "EscenarioRiesgo", "EstadoObservacion", "MatrizRiesgo", "Observacion", "RondaRevision",
+    "SeccionPlan", "TipoActivo", "TipoCatalogoRiesgo", "Tratamiento",
     "Dominio", "EntradaPlan", "EstadoEvidencia", "EstadoHallazgo", "EstadoImplementacion",
     "Evidencia", "Grado", "Hallazgo", "MapeoControles", "Objetivo", "OrigenHallazgo",
     "ParametroPlazo", "PeriodoSeguimiento", "PlanInstitucional", "Plazo", "Resultado",

@@ -1,4 +1,5 @@
-"""Control catalogs (ISO/IEC 27002:2013 and :2022) and the 2013→2022 mapping.
+"""Control catalogs (the national CTIC-SE-P1 Anexo A, ISO/IEC 27002:2013 and :2022) and the
+mappings between them.
 
 Loaded from versioned YAML by ``cargador.py``; only numbering and short titles are stored,
 never the standards' text. A new catalog version is a new ``CatalogoControles`` row with its
@@ -17,6 +18,12 @@ class CatalogoControles(models.Model):
     atributos = models.JSONField(_("vocabulario de atributos"), default=dict, blank=True)
     huella = models.CharField(_("huella SHA-256"), max_length=64)
     vigente = models.BooleanField(_("vigente"), default=True)
+    # False when the file lists only part of its source (the national catalog ships only what
+    # could be verified, docs/pisi.md): a partial catalog is never the default for new plans.
+    completo = models.BooleanField(_("completo"), default=True)
+    # Whether the source's list of minimum controls was verified (national catalog, CTIC
+    # §6.2.3.2). Shown next to the SoA so nobody reads "no minimum controls" as a fact.
+    minimos_verificados = models.BooleanField(_("controles mínimos verificados"), default=False)
     cargado_en = models.DateTimeField(_("cargado en"), auto_now_add=True)
 
     class Meta:
@@ -86,6 +93,9 @@ class Control(models.Model):
     # 2022: {"tipo_control": [...], "propiedades": [...], "conceptos": [...],
     #        "capacidades": [...], "dominios_seguridad": [...]}
     atributos = models.JSONField(_("atributos"), default=dict, blank=True)
+    # A minimum control of the national guideline (CTIC-SE-P1 §6.2.3.2): it cannot be
+    # excluded from a plan's Statement of Applicability.
+    minimo = models.BooleanField(_("control mínimo"), default=False)
     orden = models.PositiveSmallIntegerField(_("orden"))
 
     class Meta:
@@ -101,7 +111,8 @@ class Control(models.Model):
 
 
 class MapeoControles(models.Model):
-    """A versioned correspondence between two catalog versions (2013 → 2022)."""
+    """A versioned correspondence between two catalog versions (2013 → 2022, national →
+    2013 and national → 2022)."""
 
     codigo = models.SlugField(_("código"), max_length=40)
     version = models.PositiveIntegerField(_("versión"))

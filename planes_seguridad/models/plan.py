@@ -3,7 +3,7 @@ Applicability, schedule and evidence."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -13,11 +13,17 @@ from ..states import (
     ESTADOS_EDITABLES,
     Estado,
     TipoPlazo,
+    evaluacion_riesgos_completa,
+    minimos_aplicables,
+    observaciones_respondidas,
     resolucion_posterior_a_conformidad,
+    rsi_con_rol,
+    rsi_designado_con_rol,
     sin_version_en_curso,
     soa_completa,
     tiene_alcance,
     tiene_comite,
+    tiene_cronograma,
     tiene_observaciones,
     tiene_politica,
     tiene_resolucion,
@@ -25,6 +31,9 @@ from ..states import (
     tiene_vigencia,
     vigencia_terminada,
 )
+
+CHECKLIST_CONFORMIDAD = [observaciones_respondidas, tiene_cronograma, soa_completa,
+                         minimos_aplicables, evaluacion_riesgos_completa, rsi_con_rol]
 
 
 class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
@@ -51,13 +60,20 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
     politica_tamano = models.BigIntegerField(_("política: tamaño"), null=True, blank=True)
     politica_sha256 = models.CharField(_("política: SHA-256"), max_length=64, blank=True)
     politica_aprobada_en = models.DateField(_("política aprobada en"), null=True, blank=True)
+    # Legacy JSON summaries, read-only since risk management became records (ActivoInformacion,
+    # EscenarioRiesgo, issue 23): kept so plans written before still show what they said.
     # [{"nombre", "tipo", "propietario", "ubicacion", "clasificacion", "criticidad"}]
-    inventario_activos = models.JSONField(_("inventario de activos (resumen)"), default=list,
-                                          blank=True)
+    inventario_activos = models.JSONField(_("inventario de activos (resumen anterior)"),
+                                          default=list, blank=True)
     # [{"riesgo", "activo", "amenaza", "probabilidad", "impacto", "nivel", "tratamiento",
     #   "controles": ["5.1.1", …]}]
-    evaluacion_riesgos = models.JSONField(_("evaluación de riesgos (resumen)"), default=list,
-                                          blank=True)
+    evaluacion_riesgos = models.JSONField(_("evaluación de riesgos (resumen anterior)"),
+                                          default=list, blank=True)
+    # The probability × impact matrix the plan's risks are evaluated with (set on creation;
+    # plans from before the matrix existed take the one in force on their first evaluation).
+    matriz_riesgo = models.ForeignKey("MatrizRiesgo", on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="planes",
+                                      verbose_name=_("matriz de riesgo"))
 
     resolucion_cite = models.CharField(_("resolución: CITE"), max_length=120, blank=True)
     resolucion_fecha = models.DateField(_("resolución: fecha"), null=True, blank=True)
@@ -109,19 +125,91 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         return self.estado in ESTADOS_EDITABLES
 
     def soa_pendientes(self) -> int:
-        """SoA rows still undecided, or excluded without a justification (cached by the
-        service for the duration of one transition)."""
+        """SoA rows still undecided, or decided without a justification — included controls
+        too, ISO/IEC 27001 6.1.3 d (cached by the service for the duration of one
+        transition)."""
         cache = getattr(self, "_soa_pendientes", None)
         if cache is not None:
             return cache
-        return self.soa.filter(Q(aplica__isnull=True) | Q(aplica=False, justificacion="")).count()
+        return self.soa.filter(Q(aplica__isnull=True) | Q(justificacion="")).count()
+
+    def riesgos_faltantes(self) -> list[str]:
+        """What the risk assessment still lacks (``riesgo.faltantes``; cached by the service
+        for one transition). Three queries: assets, scenarios with their control counts,
+        and the matrix."""
+        cache = getattr(self, "_riesgos_faltantes", None)
+        if cache is not None:
+            return cache
+        from .. import riesgo
+        from .riesgos import MatrizRiesgo
+
+        escenarios = [
+            {**e, "aceptado": e.pop("aceptado_por_id") is not None}
+            for e in self.riesgos.order_by("codigo").values(
+                "codigo", "nivel", "tratamiento", "nivel_residual", "aceptado_por_id")
+            .annotate(n_controles=Count("controles", distinct=True),
+                      n_controles_aplican=Count("controles", filter=Q(controles__aplica=True),
+                                                distinct=True))]
+        matriz = self.matriz_riesgo if self.matriz_riesgo_id else (
+            MatrizRiesgo.objects.filter(vigente=True).order_by("codigo", "-version").first())
+        return riesgo.faltantes(matriz, activos=self.activos.count(), escenarios=escenarios)
+
+    def observaciones_sin_responder(self) -> list[str]:
+        """Observations of any round still waiting for the entity's answer, as "section"
+        or "control N" (cached by the service for one transition)."""
+        cache = getattr(self, "_observaciones_sin_responder", None)
+        if cache is not None:
+            return cache
+        from .revision import SeccionPlan
+
+        etiquetas = dict(SeccionPlan.choices)
+        return [(f"{etiquetas.get(seccion, seccion)} {numero}" if numero
+                 else str(etiquetas.get(seccion, seccion)))
+                for seccion, numero in self.observaciones_revision.filter(estado="abierta")
+                .order_by("ronda__numero", "id")
+                .values_list("seccion", "aplicabilidad__control__numero")]
+
+    def observaciones_en_ronda(self) -> int:
+        """Observations recorded in the review round now open."""
+        cache = getattr(self, "_observaciones_en_ronda", None)
+        if cache is not None:
+            return cache
+        return self.observaciones_revision.filter(ronda__cerrada_en__isnull=True).count()
+
+    def n_actividades(self) -> int:
+        cache = getattr(self, "_n_actividades", None)
+        if cache is not None:
+            return cache
+        return self.actividades.count()
+
+    def rsi_valido(self) -> bool:
+        """The designated RSI holds the entity's RSI role and is not its MAE."""
+        cache = getattr(self, "_rsi_valido", None)
+        if cache is not None:
+            return cache
+        if self.rsi_id is None:
+            return False
+        from cgii.entidades.selectors import roles_en_entidad
+
+        roles = roles_en_entidad(self.rsi, self.entidad_id)
+        return "rsi" in roles and "mae" not in roles
+
+    def minimos_no_aplicables(self) -> list[str]:
+        """Minimum controls (CTIC-SE-P1 §6.2.3.2) not declared applicable (cached by the
+        service for one transition)."""
+        cache = getattr(self, "_minimos_no_aplicables", None)
+        if cache is not None:
+            return cache
+        return list(self.soa.filter(control__minimo=True).exclude(aplica=True)
+                    .order_by("control__orden").values_list("control__numero", flat=True))
 
     # ---- transitions (called by services.plan_transicionar only) -------------------------
 
     @transition(field=estado, source=[Estado.BORRADOR, Estado.OBSERVADO],
                 target=Estado.PRESENTADO,
-                conditions=[tiene_alcance, tiene_rsi, tiene_comite, tiene_politica,
-                            soa_completa],
+                conditions=[tiene_alcance, tiene_rsi, rsi_designado_con_rol, tiene_comite,
+                            tiene_politica, soa_completa, minimos_aplicables,
+                            observaciones_respondidas],
                 permission=permiso_transicion("presentar"))
     def presentar(self):
         pass
@@ -137,7 +225,9 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=estado, source=Estado.EN_REVISION, target=Estado.CONFORME,
-                conditions=[soa_completa], permission=permiso_transicion("dar_conformidad"))
+                # The conformity checklist (issue 23), in the order the review screen shows it.
+                conditions=CHECKLIST_CONFORMIDAD,
+                permission=permiso_transicion("dar_conformidad"))
     def dar_conformidad(self):
         pass
 
@@ -180,6 +270,9 @@ class TipoEntrada(models.TextChoices):
     EDICION = "edicion", _("Edición")
     DOCUMENTO = "documento", _("Documento")
     SOA = "soa", _("Declaración de aplicabilidad")
+    RIESGO = "riesgo", _("Gestión de riesgos")
+    REVISION = "revision", _("Revisión del CGII")
+    IMPORTACION = "importacion", _("Importación")
     ACTIVIDAD = "actividad", _("Cronograma")
     EVIDENCIA = "evidencia", _("Evidencia")
     SEGUIMIENTO = "seguimiento", _("Seguimiento")

@@ -27,6 +27,7 @@ from ..models import (
     SnapshotPeriodo,
 )
 from ..states import EstadoPeriodo
+from .riesgos import figuras_plan as figuras_riesgos_plan
 
 
 def porcentaje(parte, total) -> float | None:
@@ -166,6 +167,7 @@ class FigurasCumplimiento:
     incidentes_hasta: date
     incidentes: object | None  # incidentes.reportes.figuras.FigurasGestion (None: unavailable)
     tendencia: list[dict]
+    riesgos: object | None = None  # reportes.riesgos.RiesgosPlan (live, not frozen)
 
 
 # ---- pieces (pure functions of already-read rows; tested through the report) --------------
@@ -397,4 +399,5 @@ def figuras_cumplimiento(*, usuario, plan_id: int, periodo_id: int | None = None
         gobernanza=gobernanza_de(hechos, periodo), cumplimiento=total.cumplimiento, total=total,
         dominios=dominios, exclusiones=exclusiones, cronograma=cronograma, evidencia=evidencia,
         hallazgos=hallazgos, incidentes_desde=desde, incidentes_hasta=corte_dia,
-        incidentes=incidentes, tendencia=selectors.tendencia(plan))
+        incidentes=incidentes, tendencia=selectors.tendencia(plan),
+        riesgos=figuras_riesgos_plan(plan))

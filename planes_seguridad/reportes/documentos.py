@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cgii.reportes.documento import Cifra, Columna, Documento, Grafico, Seccion, Serie, Tabla
 
+from . import riesgos
 from .cumplimiento import FigurasCumplimiento
 from .nacional import FigurasNacional
 
@@ -31,6 +32,8 @@ def documento_cumplimiento(f: FigurasCumplimiento) -> Documento:
         _resumen(f), _gobernanza(f), _implementacion(f), _aplicabilidad(f), _cronograma(f),
         _evidencia(f), _hallazgos(f), _incidentes(f), _tendencia(f),
     ]
+    if f.riesgos is not None:
+        secciones.insert(4, riesgos.seccion_plan(f.riesgos))
     sufijo = (f"{periodo.fecha_corte:%Y%m%d}" if periodo else "sin-periodo")
     return Documento(
         tipo="cumplimiento-entidad",
@@ -242,6 +245,8 @@ def _tendencia(f: FigurasCumplimiento) -> Seccion:
 def documento_nacional(f: FigurasNacional) -> Documento:
     secciones = [_aprobados(f), _distribucion(f), *[_mapa(f, m) for m in f.mapas],
                  _debiles(f), _sin_seguimiento(f), _ranking(f)]
+    if f.riesgos is not None:
+        secciones.insert(-1, riesgos.seccion_nacional(f.riesgos))
     return Documento(
         tipo="nacional", titulo=_("Informe nacional de PISI"),
         subtitulo=_("Gestión %(g)d") % {"g": f.gestion},

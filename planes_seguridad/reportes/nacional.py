@@ -1,8 +1,10 @@
 """National PISI report for a gestión (issue 8 §2), CGII staff only.
 
-Five queries whatever the number of entities: entities, plans of the gestión, their periods,
-one aggregate over the frozen snapshots of each entity's latest closed period (GROUP BY
-period, domain), and nothing else; the rest is arithmetic in Python. Definitions:
+A constant number of queries whatever the number of entities: entities, plans of the
+gestión, their periods, one aggregate over the frozen snapshots of each entity's latest
+closed period (GROUP BY period, domain), and the risk section's four (the matrix, assets and
+scenarios per plan, the residual heat map: ``reportes.riesgos``); the rest is arithmetic in
+Python. Definitions:
 docs/reportes.md, "PISI compliance and national reports".
 """
 
@@ -23,6 +25,7 @@ from .. import selectors
 from ..models import PeriodoSeguimiento, PlanInstitucional, SnapshotControl
 from ..states import ESTADOS_IMPLEMENTACION, Estado, EstadoPeriodo
 from .cumplimiento import porcentaje
+from .riesgos import figuras_nacional as figuras_riesgos_nacional
 
 # A PISI counts as approved for the gestión when one of its versions reached the MAE's
 # approval: aprobado and every state that only follows it.
@@ -116,6 +119,7 @@ class FigurasNacional:
     debiles: list[tuple[str, DominioNacional]]  # (catalog name, domain), lowest first
     sin_seguimiento: list[SinSeguimiento]
     ranking: list[FilaEntidad]
+    riesgos: object | None = None  # reportes.riesgos.RiesgosNacional (live, not frozen)
 
 
 def _avance(progreso, pct: int, texto: str) -> None:
@@ -313,4 +317,5 @@ def figuras_nacional(*, usuario, gestion: int, progreso=None) -> FigurasNacional
         por_estado=_por_estado(filas), sin_plan=sum(1 for f in filas if f.plan_id is None),
         entidades=filas, distribucion=_distribucion(puntuadas), con_puntaje=len(puntuadas),
         promedio_cumplimiento=promedio, mapas=mapas, debiles=debiles,
-        sin_seguimiento=_sin_seguimiento(filas, en_implementacion, per), ranking=ranking)
+        sin_seguimiento=_sin_seguimiento(filas, en_implementacion, per), ranking=ranking,
+        riesgos=figuras_riesgos_nacional({f.plan_id: f.sigla for f in filas if f.plan_id}))

@@ -8,15 +8,18 @@ by subject only.
 """
 
 from .planes import (  # noqa: F401
+    CATALOGOS_POR_DEFECTO,
     Filtros,
     OpcionTransicion,
     avance_soa_por_plan,
     catalogo_obtener,
+    catalogo_por_defecto,
     catalogo_vigente,
     catalogos_vigentes,
     cola_revision,
     controles_de,
     correspondencias_de,
+    correspondencias_entre,
     historial_de,
     mapeo_entre,
     obtener_uno,
@@ -39,6 +42,26 @@ from .resumen import (  # noqa: F401
     ResumenPlan,
     resumen_plan,
     verificacion_publica,
+)
+from .revision import (  # noqa: F401
+    diferencias_de,
+    lista_conformidad,
+    observacion_obtener,
+    observaciones_de,
+    rondas_de,
+)
+from .riesgos import (  # noqa: F401
+    activo_obtener,
+    activos_de,
+    amenazas_vigentes,
+    elementos_vigentes,
+    mapa_calor,
+    matriz_de,
+    matriz_vigente,
+    resumen_riesgos,
+    riesgo_obtener,
+    riesgos_de,
+    vulnerabilidades_vigentes,
 )
 from .seguimiento import (  # noqa: F401
     FiltrosHallazgo,

@@ -45,6 +45,17 @@ def catalogo_vigente(codigo: str) -> CatalogoControles | None:
     return CatalogoControles.objects.filter(codigo=codigo, vigente=True).first()
 
 
+# New plans are written on the first of these that is loaded and complete: the national
+# catalog once its file lists the whole Anexo A (docs/pisi.md), ISO/IEC 27002:2013 until then.
+CATALOGOS_POR_DEFECTO = ("ctic-se-p1", "iso27002-2013", "iso27002-2022")
+
+
+def catalogo_por_defecto() -> CatalogoControles | None:
+    vigentes = {c.codigo: c for c in CatalogoControles.objects.filter(
+        codigo__in=CATALOGOS_POR_DEFECTO, vigente=True, completo=True)}
+    return next((vigentes[c] for c in CATALOGOS_POR_DEFECTO if c in vigentes), None)
+
+
 def catalogo_obtener(catalogo_id: int) -> CatalogoControles:
     return obtener_uno(CatalogoControles.objects.all(), pk=catalogo_id)
 
@@ -58,15 +69,32 @@ def mapeo_entre(origen: CatalogoControles, destino: CatalogoControles) -> MapeoC
             .order_by("-version", "-id").first())
 
 
-def correspondencias_de(mapeo: MapeoControles) -> dict[str, list[str]]:
-    """{"5.1.1": ["5.1"], …} of one loaded mapping."""
+def correspondencias_de(mapeo: MapeoControles, *, invertir: bool = False
+                        ) -> dict[str, list[str]]:
+    """{"5.1.1": ["5.1"], …} of one loaded mapping; ``invertir`` reads it backwards
+    (destination → sources), for a migration the other way."""
     salida: dict[str, list[str]] = {}
     filas = (Correspondencia.objects.filter(mapeo=mapeo)
              .values_list("origen__numero", "destino__numero").order_by("origen__orden",
                                                                         "destino__orden"))
     for origen, destino in filas:
+        if invertir:
+            origen, destino = destino, origen
         salida.setdefault(origen, []).append(destino)
     return salida
+
+
+def correspondencias_entre(origen: CatalogoControles, destino: CatalogoControles
+                           ) -> dict[str, list[str]] | None:
+    """{source number: [destination numbers]} from a mapping loaded in either direction
+    (national → ISO is loaded; ISO → national reads it backwards). None without one."""
+    directo = mapeo_entre(origen, destino)
+    if directo is not None:
+        return correspondencias_de(directo)
+    inverso = mapeo_entre(destino, origen)
+    if inverso is not None:
+        return correspondencias_de(inverso, invertir=True)
+    return None
 
 
 # ---- plans ------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def soa_de(*, plan: PlanInstitucional, filtros: FiltrosSoA | None = None
     if f.aplica is not None:
         qs = qs.filter(aplica=f.aplica)
     if f.pendientes:
-        qs = qs.filter(Q(aplica__isnull=True) | Q(aplica=False, justificacion=""))
+        qs = qs.filter(Q(aplica__isnull=True) | Q(justificacion=""))
     if f.texto:
         qs = qs.filter(Q(control__numero__startswith=f.texto.strip())
                        | Q(control__titulo__icontains=f.texto))
@@ -75,6 +75,8 @@ def soa_resumen(*, plan: PlanInstitucional) -> dict:
              .annotate(total=Count("id"), aplican=Count("id", filter=Q(aplica=True)),
                        no_aplican=Count("id", filter=Q(aplica=False)),
                        pendientes=Count("id", filter=Q(aplica__isnull=True)),
+                       sin_justificacion=Count("id", filter=Q(aplica__isnull=False,
+                                                              justificacion="")),
                        implementados=Count("id", filter=Q(aplica=True,
                                                           estado_implementacion="implementado")),
                        en_proceso=Count("id", filter=Q(aplica=True,
@@ -82,7 +84,8 @@ def soa_resumen(*, plan: PlanInstitucional) -> dict:
                        madurez=Sum("madurez", filter=Q(aplica=True)))
              .order_by("control__dominio__orden"))
     dominios = []
-    claves = ("total", "aplican", "no_aplican", "pendientes", "implementados", "en_proceso")
+    claves = ("total", "aplican", "no_aplican", "pendientes", "sin_justificacion",
+              "implementados", "en_proceso")
     total = dict.fromkeys(claves, 0)
     madurez_total = 0
     for f in filas:

@@ -3,6 +3,7 @@ atomic → select_for_update → permission → change → save → one history 
 outbox events in the same transaction."""
 
 from .barrido import planes_vencer, plazos_barrido
+from .importacion import plan_importar_xlsx
 from .incidentes import hallazgos_de_incidente
 from .planes import (
     generar_codigo_verificacion,
@@ -14,6 +15,16 @@ from .planes import (
     plan_transicionar,
 )
 from .plazos import evidencias_vencer, plazos_marcar
+from .revision import observacion_atender, observacion_registrar, observacion_responder
+from .riesgos import (
+    activo_actualizar,
+    activo_crear,
+    activo_eliminar,
+    riesgo_actualizar,
+    riesgo_crear,
+    riesgo_eliminar,
+    riesgos_aceptar,
+)
 from .seguimiento import (
     avance_reportar,
     control_revisar,
@@ -37,7 +48,10 @@ from .soa import (
 )
 
 __all__ = [
-    "actividad_actualizar", "actividad_crear", "actividad_eliminar", "avance_reportar",
+    "actividad_actualizar", "actividad_crear", "actividad_eliminar", "activo_actualizar",
+    "activo_crear", "activo_eliminar", "riesgo_actualizar", "riesgo_crear", "riesgo_eliminar",
+    "riesgos_aceptar", "observacion_atender", "observacion_registrar", "observacion_responder",
+    "avance_reportar", "plan_importar_xlsx",
     "control_revisar", "controles_revisar", "evidencia_cambiar_estado", "evidencia_eliminar",
     "evidencia_enlazar", "evidencia_subir", "evidencias_vencer", "generar_codigo_verificacion",
     "hallazgo_actualizar", "hallazgo_cerrar", "hallazgo_registrar", "hallazgos_de_incidente",

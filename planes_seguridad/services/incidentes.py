@@ -23,17 +23,19 @@ TIPOS = ("incidente.cerrado_con_controles",)
 
 
 def _control_en_plan(plan: PlanInstitucional, numero: str) -> str | None:
-    """The number as written in the plan's catalog: the same number, or (2013 plan, 2022
-    number from the incident) the first 2013 control that maps to it, or the reverse."""
+    """The number as written in the plan's catalog: the same number, or (2013 or national
+    plan, ISO number from the incident) the first control of the plan's catalog that maps to
+    it, or the reverse. Every mapping the plan's catalog is part of is tried (a national
+    plan has one to each ISO edition), newest first."""
     if plan.soa.filter(control__numero=numero).exists():
         return numero
     for mapeo in (MapeoControles.objects.filter(origen=plan.catalogo)
-                  .order_by("-version")[:1]):
+                  .order_by("-version", "-id")):
         inversa = [o for o, ds in selectors.correspondencias_de(mapeo).items() if numero in ds]
         if inversa:
             return inversa[0]
     for mapeo in (MapeoControles.objects.filter(destino=plan.catalogo)
-                  .order_by("-version")[:1]):
+                  .order_by("-version", "-id")):
         destinos = selectors.correspondencias_de(mapeo).get(numero)
         if destinos:
             return destinos[0]

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cgii import archivos, fsm
-from cgii.entidades.selectors import entidades_visibles, ids_entidades_de
+from cgii.entidades.selectors import entidades_visibles, ids_entidades_de, roles_en_entidad
 from cgii.errores import (
     ConflictoConcurrencia,
     ErrorValidacion,
@@ -25,7 +25,9 @@ from cgii.errores import (
 from .. import congelado, selectors
 from ..models import (
     Actividad,
+    ActivoInformacion,
     Aplicabilidad,
+    EscenarioRiesgo,
     EstadoEvidencia,
     Evidencia,
     PlanInstitucional,
@@ -33,7 +35,7 @@ from ..models import (
 )
 from ..permisos import ENTIDAD, SISTEMA, tiene_alguno
 from ..states import CAMPOS_TRANSICION, ESTADOS_EDITABLES, MAQUINA_PLAN, Estado, Transicion
-from . import plazos
+from . import plazos, revision
 from .comun import exigir_editable, exigir_entidad, registrar, texto_limpio
 
 MAX_FILAS = 500
@@ -41,14 +43,13 @@ MAX_FILAS = 500
 # Structured lists: required key and allowed keys of each item.
 ESQUEMAS = {
     "comite": ("nombre", {"nombre", "cargo", "rol", "unidad", "correo"}),
-    "inventario_activos": ("nombre", {"nombre", "tipo", "descripcion", "propietario",
-                                      "ubicacion", "clasificacion", "criticidad", "cantidad"}),
-    "evaluacion_riesgos": ("riesgo", {"riesgo", "activo", "amenaza", "vulnerabilidad",
-                                      "probabilidad", "impacto", "nivel", "tratamiento",
-                                      "responsable", "controles"}),
 }
-CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "inventario_activos", "evaluacion_riesgos",
-                    "politica_aprobada_en")
+CAMPOS_CONTENIDO = ("alcance", "rsi_id", "comite", "politica_aprobada_en")
+# The JSON summaries became records (issue 23): a client still sending them is told where.
+CAMPOS_RETIRADOS = {
+    "inventario_activos": "activos/",
+    "evaluacion_riesgos": "riesgos/",
+}
 CAMPOS_VIGENCIA = ("vigencia_desde", "vigencia_hasta")
 CAMPOS_RESOLUCION = ("resolucion_cite", "resolucion_fecha")
 ESTADOS_VIGENCIA = (*ESTADOS_EDITABLES, Estado.CONFORME, Estado.APROBADO)
@@ -104,6 +105,8 @@ def validar_lista(valor, campo: str) -> list[dict]:
 
 
 def _rsi_valido(entidad_id: int, rsi_id) -> object:
+    """An active member of the entity holding its RSI role, and not its MAE (the RSI and
+    the authority that approves the plan are different people)."""
     if rsi_id in (None, ""):
         return None
     usuario = get_user_model().objects.filter(pk=rsi_id, is_active=True).first() if str(
@@ -111,6 +114,13 @@ def _rsi_valido(entidad_id: int, rsi_id) -> object:
     if usuario is None or entidad_id not in ids_entidades_de(usuario):
         raise ErrorValidacion(extra={"rsi_id": [
             _("El RSI debe ser un usuario activo de la entidad.")]})
+    roles = roles_en_entidad(usuario, entidad_id)
+    if "mae" in roles:
+        raise ErrorValidacion(extra={"rsi_id": [
+            _("La Máxima Autoridad Ejecutiva (MAE) de la entidad no puede ser su RSI.")]})
+    if "rsi" not in roles:
+        raise ErrorValidacion(extra={"rsi_id": [
+            _("El usuario no tiene el rol de RSI en la entidad.")]})
     return usuario
 
 
@@ -153,11 +163,12 @@ def plan_crear(
     actor,
     entidad_id: int,
     gestion: int,
-    catalogo: str = "iso27002-2013",
+    catalogo: str | None = None,
     **campos,
 ) -> PlanInstitucional:
     """Version 1 of the entity's plan for ``gestion``, with one SoA row per control of the
-    catalog in force. The entity's RSI or MAE (or a CGII administrator) creates it."""
+    catalog in force (by default ``selectors.catalogo_por_defecto``: the national catalog
+    once complete). The entity's RSI or MAE (or a CGII administrator) creates it."""
     entidad = entidades_visibles(actor).filter(pk=entidad_id).first()
     if entidad is None:
         raise NoEncontrado(_("Entidad no encontrada."))
@@ -165,7 +176,8 @@ def plan_crear(
         raise PermisoDenegado(_("Solo el RSI o la MAE de la entidad pueden crear su plan."))
     if not isinstance(gestion, int) or not 2000 <= gestion <= 2100:
         raise ErrorValidacion(extra={"gestion": [_("Gestión no válida.")]})
-    cat = selectors.catalogo_vigente(catalogo)
+    cat = (selectors.catalogo_vigente(catalogo) if catalogo
+           else selectors.catalogo_por_defecto())
     if cat is None:
         raise ErrorValidacion(extra={"catalogo": [_("Catálogo de controles no disponible.")]})
     permitidos = set(CAMPOS_CONTENIDO) | set(CAMPOS_VIGENCIA)
@@ -178,6 +190,7 @@ def plan_crear(
                     _("La entidad ya tiene un plan para la gestión %(g)d: ábralo y use "
                       "«Crear nueva versión» para actualizarlo.") % {"g": gestion}]})
             plan = PlanInstitucional(entidad=entidad, gestion=gestion, version=1, catalogo=cat,
+                                     matriz_riesgo=selectors.matriz_vigente(),
                                      creado_por=fsm.actor_real(actor))
             _aplicar(plan, campos)
             plan.save()
@@ -209,6 +222,10 @@ def plan_actualizar(*, actor, plan_id: int, **campos) -> PlanInstitucional:
                 if plan.estado != Estado.CONFORME:
                     raise TransicionInvalida(_("La resolución de la MAE se registra cuando el "
                                                "plan está conforme."))
+            elif campo in CAMPOS_RETIRADOS:
+                raise ErrorValidacion(extra={campo: [
+                    _("El inventario de activos y la evaluación de riesgos ahora son registros: "
+                      "use …/%(r)s del plan.") % {"r": CAMPOS_RETIRADOS[campo]}]})
             else:
                 raise ErrorValidacion(extra={campo: [_("Campo desconocido.")]})
         cambiados, antes, despues = _aplicar(plan, campos)
@@ -327,12 +344,25 @@ def _transicionar(plan: PlanInstitucional, *, actor, transicion: str, comentario
 
     def preparar(p) -> list[str]:
         cambiados = _aplicar_datos_transicion(p, transicion, datos, comentario)
-        p._soa_pendientes = p.soa_pendientes()  # read by soa_completa (one query)
+        # What the conditions read, one query each, once per transition.
+        p._soa_pendientes = p.soa_pendientes()
+        p._minimos_no_aplicables = p.minimos_no_aplicables()
+        p._observaciones_sin_responder = p.observaciones_sin_responder()
+        p._observaciones_en_ronda = p.observaciones_en_ronda()
+        p._n_actividades = p.n_actividades()
+        p._riesgos_faltantes = p.riesgos_faltantes()
+        p._rsi_valido = p.rsi_valido()
         p._hoy = hoy
         return cambiados
 
     def constancia(cambio: fsm.Cambio) -> None:
         abiertos = plazos.al_transicionar(plan, momento=cambio.momento)
+        # Review rounds: entering the review opens one (with a snapshot of what is reviewed),
+        # leaving it (observed or conforming) closes it.
+        if cambio.despues == Estado.EN_REVISION:
+            revision.ronda_abrir(plan, actor=actor, momento=cambio.momento)
+        elif cambio.antes == Estado.EN_REVISION:
+            revision.ronda_cerrar(plan, resultado=cambio.despues, momento=cambio.momento)
         texto = fsm.texto_cambio(MAQUINA_PLAN, cambio)
         if plan.estado == Estado.CONFORME:
             texto += "\n" + _("Código de verificación: %(c)s") % {"c": plan.codigo_verificacion}
@@ -425,6 +455,8 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
         nuevo = PlanInstitucional.objects.create(
             entidad_id=plan.entidad_id, gestion=plan.gestion, version=ultima + 1, anterior=plan,
             catalogo_id=plan.catalogo_id, creado_por=fsm.actor_real(actor),
+            matriz_riesgo_id=plan.matriz_riesgo_id or getattr(selectors.matriz_vigente(), "pk",
+                                                              None),
             **{c: getattr(plan, c) for c in CAMPOS_COPIADOS})
         filas = {}
         for fila in plan.soa.all():
@@ -439,6 +471,7 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
                 fin_planificado=act.fin_planificado, inicio_real=act.inicio_real,
                 fin_real=act.fin_real, avance=act.avance)
             copias[act.pk].controles.set([filas[c.pk].pk for c in act.controles.all()])
+        _copiar_riesgos(plan, nuevo, filas, copias)
         for ev in plan.evidencias.filter(estado=EstadoEvidencia.APROBADA):
             campos = {f.attname: getattr(ev, f.attname) for f in Evidencia._meta.concrete_fields
                       if f.name not in ("id", "plan", "aplicabilidad", "actividad")}
@@ -451,6 +484,25 @@ def plan_nueva_version(*, actor, plan_id: int, comentario: str = "") -> PlanInst
                   % {"v": nuevo.version, "a": plan.version},
                   datos={"anterior_id": plan.pk})
     return nuevo
+
+
+CAMPOS_ACTIVO = ("codigo", "nombre", "tipo", "descripcion", "propietario", "ubicacion",
+                 "clasificacion", "valor_c", "valor_i", "valor_d")
+CAMPOS_ESCENARIO = ("codigo", "amenaza_id", "vulnerabilidad_id", "descripcion", "probabilidad",
+                    "impacto", "nivel", "tratamiento", "detalle_tratamiento", "responsable",
+                    "probabilidad_residual", "impacto_residual", "nivel_residual")
+
+
+def _copiar_riesgos(plan, nuevo, filas: dict, actividades: dict) -> None:
+    """Assets and scenarios into the new version, linked to the copied SoA rows and
+    activities. The MAE's acceptances are not copied: the new version is accepted again."""
+    activos = {a.pk: ActivoInformacion.objects.create(
+        plan=nuevo, **{c: getattr(a, c) for c in CAMPOS_ACTIVO}) for a in plan.activos.all()}
+    for e in plan.riesgos.prefetch_related("controles", "actividades"):
+        copia = EscenarioRiesgo.objects.create(plan=nuevo, activo=activos[e.activo_id],
+                                               **{c: getattr(e, c) for c in CAMPOS_ESCENARIO})
+        copia.controles.set([filas[f.pk].pk for f in e.controles.all()])
+        copia.actividades.set([actividades[a.pk].pk for a in e.actividades.all()])
 
 
 ORDEN_ESTADO = {"no_iniciado": 0, "en_proceso": 1, "implementado": 2}
@@ -473,12 +525,12 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
         if origen.codigo == destino.codigo:
             fuentes_de = {c.numero: [c.numero] for c in controles_d}
         else:
-            mapeo = selectors.mapeo_entre(origen, destino)
-            if mapeo is None:
+            correspondencias = selectors.correspondencias_entre(origen, destino)
+            if correspondencias is None:
                 raise ErrorValidacion(extra={"catalogo": [
                     _("No hay un mapeo cargado de %(o)s a %(d)s.") % {"o": origen, "d": destino}]})
             fuentes_de = {}
-            for o, destinos in selectors.correspondencias_de(mapeo).items():
+            for o, destinos in correspondencias.items():
                 for d in destinos:
                     fuentes_de.setdefault(d, []).append(o)
         viejas = {f.control.numero: f for f in plan.soa.select_related("control")}
@@ -490,6 +542,9 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
             fila = Aplicabilidad(plan=plan, control=c)
             if aplican:
                 fila.aplica = True
+                fila.justificacion = "\n".join(dict.fromkeys(
+                    f"{f.control.numero}: {f.justificacion}" for f in aplican
+                    if f.justificacion))
                 fila.estado_implementacion = min((f.estado_implementacion for f in aplican),
                                                  key=ORDEN_ESTADO.get)
                 fila.madurez = min(f.madurez for f in aplican)
@@ -497,7 +552,9 @@ def plan_migrar_catalogo(*, actor, plan_id: int, catalogo: str) -> PlanInstituci
                 fechas = [f.fecha_objetivo for f in aplican if f.fecha_objetivo]
                 fila.fecha_objetivo = max(fechas) if fechas else None
             elif decididas:
-                fila.aplica = False
+                # A minimum control is never excluded: it stays to be decided, with the
+                # sources' reasons kept for whoever decides it.
+                fila.aplica = None if c.minimo else False
                 fila.justificacion = "\n".join(dict.fromkeys(
                     f"{f.control.numero}: {f.justificacion}" for f in decididas))
             nuevas.append(fila)

@@ -61,12 +61,32 @@ def _validar_fila(fila: Aplicabilidad, campos: dict, plan: PlanInstitucional) ->
         if getattr(fila, campo) != valor:
             setattr(fila, campo, valor)
             cambiados.append(campo)
-    if fila.aplica is False and not fila.justificacion:
-        raise ErrorValidacion(
-            _("El control %(c)s no aplica: indique la justificación.") % {"c": fila.control.numero},
-            extra={"justificacion": [_("Obligatoria cuando el control no aplica.")],
-                   "control": fila.control.numero})
+    _exigir_reglas_soa(fila, planificacion=bool(set(cambiados) & set(CAMPOS_PLANIFICACION)))
     return cambiados
+
+
+def _exigir_reglas_soa(fila: Aplicabilidad, *, planificacion: bool) -> None:
+    """The two rules of a decided row. A minimum control of the national guideline
+    (CTIC-SE-P1 §6.2.3.2) is never excluded. Every decided row carries its justification,
+    included controls too (ISO/IEC 27001:2013 6.1.3 d): checked when the decision or its
+    justification changes, so recording progress on an older row decided without one (before
+    this rule) still works — the plan's SoA is incomplete until it gets one."""
+    numero = fila.control.numero
+    if fila.aplica is False and fila.control.minimo:
+        raise ErrorValidacion(
+            _("El control %(c)s es un control mínimo del lineamiento nacional (§6.2.3.2): no "
+              "puede excluirse.") % {"c": numero},
+            extra={"aplica": [_("Un control mínimo siempre aplica.")], "control": numero})
+    if planificacion and fila.aplica is not None and not fila.justificacion:
+        if fila.aplica:
+            mensaje = _("El control %(c)s aplica: indique la justificación de su inclusión "
+                        "(ISO/IEC 27001 6.1.3 d).") % {"c": numero}
+        else:
+            mensaje = _("El control %(c)s no aplica: indique la justificación de su "
+                        "exclusión.") % {"c": numero}
+        raise ErrorValidacion(mensaje, extra={
+            "justificacion": [_("Obligatoria: justifique la inclusión o la exclusión.")],
+            "control": numero})
 
 
 def soa_actualizar_lote(*, actor, plan_id: int, cambios: list[dict]) -> list[Aplicabilidad]:

@@ -16,23 +16,13 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from .. import services
 from ..forms import ActividadForm, EvidenciaForm, HallazgoForm, PeriodoForm, leer_revisiones
 from ..states import CAMPOS_TRANSICION, Estado, TransicionPeriodo
-from .comun import obtener_plan, texto_error, volver
+from .acciones_revision import ACCIONES as ACCIONES_REVISION
+from .acciones_riesgos import ACCIONES as ACCIONES_RIESGO
+from .comun import entero, obtener_plan, texto_error, validar_form, volver
+from .importacion import ACCIONES as ACCIONES_IMPORTACION
 
-
-def _validar(form):
-    if not form.is_valid():
-        raise ErrorValidacion(_("Revise los datos del formulario."), extra={
-            (str(form.fields[c].label) if c in form.fields else c): [
-                f"{form.fields[c].label}: {e}" if c in form.fields else str(e) for e in errores]
-            for c, errores in form.errors.items()})
-    return form.cleaned_data
-
-
-def _entero(valor, campo: str) -> int:
-    try:
-        return int(valor)
-    except (TypeError, ValueError):
-        raise ErrorValidacion(extra={campo: [_("Dato no válido.")]}) from None
+_validar = validar_form
+_entero = entero
 
 
 # ---- lifecycle ---------------------------------------------------------------------------
@@ -61,11 +51,14 @@ def _nueva_version(request, plan):
 
 
 def _soa_aplicar_pendientes(request, plan):
+    """The undecided rows become applicable with one justification typed for all of them
+    (every SoA line carries its justification, ISO/IEC 27001 6.1.3 d)."""
     pendientes = list(plan.soa.filter(aplica__isnull=True).values_list("pk", flat=True))
     if not pendientes:
         return _("No hay controles sin decidir.")
-    services.soa_actualizar_lote(actor=request.user, plan_id=plan.pk,
-                                 cambios=[{"id": i, "aplica": True} for i in pendientes])
+    justificacion = request.POST.get("justificacion", "")
+    services.soa_actualizar_lote(actor=request.user, plan_id=plan.pk, cambios=[
+        {"id": i, "aplica": True, "justificacion": justificacion} for i in pendientes])
     return _("%(n)d controles sin decidir quedaron como aplicables.") % {"n": len(pendientes)}
 
 
@@ -247,6 +240,9 @@ ACCIONES = {
     "hallazgo_registrar": (_hallazgo_registrar, "pisi:hallazgos"),
     "hallazgo_actualizar": (_hallazgo_actualizar, "pisi:hallazgos"),
     "hallazgo_cerrar": (_hallazgo_cerrar, "pisi:hallazgos"),
+    **ACCIONES_RIESGO,
+    **ACCIONES_REVISION,
+    **ACCIONES_IMPORTACION,
 }
 
 

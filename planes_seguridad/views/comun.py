@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cgii.entidades.selectors import es_personal_cgii, membresias_activas
-from cgii.errores import NoEncontrado, texto_error  # noqa: F401 (views import it from here)
+from cgii.errores import ErrorValidacion, NoEncontrado, texto_error  # noqa: F401 (views import it)
 
 from .. import selectors
 from ..permisos import ENTIDAD, REVISORES, roles_del_usuario
@@ -28,10 +28,13 @@ PESTANAS = (
     ("detalle", gettext_lazy("Resumen")),
     ("datos", gettext_lazy("Datos generales")),
     ("soa", gettext_lazy("Aplicabilidad")),
+    ("riesgos", gettext_lazy("Riesgos")),
     ("cronograma", gettext_lazy("Cronograma")),
     ("evidencias", gettext_lazy("Evidencias")),
     ("seguimiento", gettext_lazy("Seguimiento")),
     ("hallazgos", gettext_lazy("Hallazgos")),
+    ("observaciones", gettext_lazy("Observaciones")),
+    ("importar", gettext_lazy("Importar / exportar")),
 )
 PESTANA_REVISION = ("revision", gettext_lazy("Revisión CGII"))
 
@@ -147,3 +150,24 @@ def volver(request, por_defecto: str) -> str:
             destino, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return destino
     return por_defecto
+
+
+def validar_form(form) -> dict:
+    """A form's data, or a domain error with every field's message (shown as a message)."""
+    if not form.is_valid():
+        raise ErrorValidacion(_("Revise los datos del formulario."), extra={
+            (str(form.fields[c].label) if c in form.fields else c): [
+                f"{form.fields[c].label}: {e}" if c in form.fields else str(e) for e in errores]
+            for c, errores in form.errors.items()})
+    return form.cleaned_data
+
+
+def entero(valor, campo: str) -> int:
+    try:
+        return int(valor)
+    except (TypeError, ValueError):
+        raise ErrorValidacion(extra={campo: [_("Dato no válido.")]}) from None
+
+
+def entero_post(request, campo: str) -> int:
+    return entero(request.POST.get(campo), campo)

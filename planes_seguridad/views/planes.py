@@ -16,16 +16,15 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from cgii.eventos.selectors import secuencia_actual
 
 from .. import selectors, services
+from ..cargador_nacional import NACIONAL
 from ..forms import (
     CLASIFICACIONES,
     NIVELES,
     ROLES_COMITE,
     TRATAMIENTOS,
-    ActivosFormSet,
     ComiteFormSet,
     DatosPlanForm,
     PlanNuevoForm,
-    RiesgosFormSet,
     filas_de,
     iniciales_lista,
 )
@@ -93,10 +92,12 @@ def nuevo(request):
         messages.error(request, _("Solo el RSI o la MAE de una entidad crean su plan."))
         return redirect("pisi:lista")
     existente = None
+    catalogos = list(selectors.catalogos_vigentes().order_by("codigo"))
+    por_defecto = selectors.catalogo_por_defecto()
     form = PlanNuevoForm(request.POST or None,
                          entidades=entidades_visibles(request.user).filter(pk__in=ids)
                          .order_by("nombre"),
-                         catalogos=selectors.catalogos_vigentes().order_by("codigo"))
+                         catalogos=catalogos, por_defecto=por_defecto)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -115,8 +116,10 @@ def nuevo(request):
             messages.success(request, _("Plan creado. Complete los datos generales y la "
                                         "declaración de aplicabilidad."))
             return redirect("pisi:datos", plan.pk)
-    return render(request, "planes_seguridad/nuevo.html",
-                  {"form": form, "personal": False, "existente": existente})
+    nacional = next((c for c in catalogos if c.codigo == NACIONAL), None)
+    return render(request, "planes_seguridad/nuevo.html", {
+        "form": form, "personal": False, "nacional": nacional, "por_defecto": por_defecto,
+        "existente": existente})
 
 
 # ---- the plan's summary -----------------------------------------------------------------------
@@ -188,15 +191,13 @@ def detalle(request, pk: int):
         "actividades": selectors.actividades_de(plan=plan).count(),
         "hallazgos_abiertos": plan.hallazgos.filter(estado="abierto").count(),
         "periodo_actual": selectors.periodo_actual(plan),
+        "riesgos": selectors.resumen_riesgos(plan=plan),
     })
     return render(request, "planes_seguridad/plan/detalle.html", contexto)
 
 
 # ---- general data -------------------------------------------------------------------------
 
-CAMPOS_ACTIVO = ("nombre", "tipo", "propietario", "ubicacion", "clasificacion", "criticidad")
-CAMPOS_RIESGO = ("riesgo", "activo", "amenaza", "probabilidad", "impacto", "nivel",
-                 "tratamiento", "controles")
 CAMPOS_COMITE = ("nombre", "cargo", "rol", "unidad")
 
 
@@ -215,10 +216,6 @@ def _formularios(plan, datos=None, archivos=None):
             "politica_aprobada_en": plan.politica_aprobada_en}),
         "comite": ComiteFormSet(datos, prefix="comite",
                                 initial=iniciales_lista(plan.comite, CAMPOS_COMITE)),
-        "activos": ActivosFormSet(datos, prefix="activos",
-                                  initial=iniciales_lista(plan.inventario_activos, CAMPOS_ACTIVO)),
-        "riesgos": RiesgosFormSet(datos, prefix="riesgos",
-                                  initial=iniciales_lista(plan.evaluacion_riesgos, CAMPOS_RIESGO)),
     }
 
 
@@ -235,15 +232,15 @@ def _listas_legibles(plan) -> dict:
             "riesgos_vista": legible(plan.evaluacion_riesgos)}
 
 
-MAPA_CAMPOS = {"rsi_id": "rsi", "comite": None, "inventario_activos": None,
-               "evaluacion_riesgos": None}
+MAPA_CAMPOS = {"rsi_id": "rsi", "comite": None}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def datos(request, pk: int):
-    """Scope, RSI, committee, policy, asset inventory and risk summary: a form while the
-    plan is borrador/observado and the user is its RSI/MAE; a read-only page otherwise."""
+    """Scope, RSI, committee and policy: a form while the plan is borrador/observado and the
+    user is its RSI/MAE; a read-only page otherwise. (Assets and risks: the Riesgos tab; the
+    JSON summaries of plans written before are shown read-only.)"""
     plan = obtener_plan(request, pk)
     contexto = contexto_plan(request, plan, "datos")
     formularios = _formularios(plan)
@@ -259,9 +256,7 @@ def datos(request, pk: int):
                     actor=request.user, plan_id=plan.pk, alcance=d["alcance"],
                     rsi_id=d["rsi"].pk if d["rsi"] else None,
                     politica_aprobada_en=d["politica_aprobada_en"],
-                    comite=filas_de(formularios["comite"]),
-                    inventario_activos=filas_de(formularios["activos"]),
-                    evaluacion_riesgos=filas_de(formularios["riesgos"]))
+                    comite=filas_de(formularios["comite"]))
                 if d.get("politica"):
                     services.plan_documento_subir(actor=request.user, plan_id=plan.pk,
                                                   tipo="politica", archivo=d["politica"])

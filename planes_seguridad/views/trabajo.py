@@ -13,6 +13,7 @@ from cgii import archivos
 from cgii.errores import ErrorDominio, NoEncontrado
 
 from .. import selectors, services
+from ..cargador_nacional import NACIONAL
 from ..forms import APLICA, ESTADOS_IMPL, MADUREZ, ActividadForm, EvidenciaForm, leer_soa
 from ..models import EstadoEvidencia, EstadoImplementacion, TipoEvidencia
 from .comun import contexto_plan, obtener_plan, texto_error
@@ -98,7 +99,9 @@ def soa(request, pk: int):
         "resumen": selectors.soa_resumen(plan=plan),
         "dominios": plan.catalogo.dominios.order_by("orden"),
         "estados_impl": ESTADOS_IMPL, "opciones_aplica": APLICA, "madurez": MADUREZ,
-        "filtro_aplica": FILTRO_APLICA, "es_2013": plan.catalogo.codigo.endswith("2013"),
+        "filtro_aplica": FILTRO_APLICA,
+        "es_2013": not plan.catalogo.codigo.endswith("2022"),
+        "es_nacional": plan.catalogo.codigo == NACIONAL,
         "con_errores": bool(errores),
     })
     return render(request, "planes_seguridad/plan/soa.html", contexto)

@@ -79,6 +79,8 @@ def test_el_rsi_presenta_su_plan_y_el_auditor_lo_ve_en_la_cola(
     ent.click("#guardar-soa")
     ent.wait_for_load_state()
     assert "1 control actualizado" in ent.locator(".mensajes").inner_text()
+    # Every decided line carries its justification (issue 23): one for all of them here.
+    ent.fill("#justificacion-comun", "Riesgos identificados en la evaluación de riesgos.")
     ent.click("#aplicar-pendientes")
     ent.wait_for_load_state()
     assert "113 controles sin decidir" in ent.locator(".mensajes").inner_text()

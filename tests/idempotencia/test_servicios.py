@@ -66,5 +66,7 @@ def test_el_esquema_documenta_la_clave_en_cada_post_que_escribe(client):
                            for c in exitos)
             elif metodo == "post":
                 assert ruta in SIN_CLAVE, f"POST {ruta} sin Idempotency-Key"
-    assert "/api/v1/incidentes/" in con_clave and len(con_clave) == 25
+    # 25, plus the PISI risk register's POSTs (assets, risks, the MAE's acceptance) and the
+    # review's (an observation, its answer, CGII's verdict on the answer) and the XLSX import.
+    assert "/api/v1/incidentes/" in con_clave and len(con_clave) == 32
     assert esquema["components"]["schemas"]["Error"]["required"] == ["extra", "message"]

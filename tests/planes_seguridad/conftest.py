@@ -23,6 +23,30 @@ def catalogos_pisi(db):
 
 
 @pytest.fixture
+def catalogo_nacional(tmp_path):
+    """Every catalog, with a synthetic COMPLETE national file (utiles.nacional_completo):
+    two minimum controls to test the rules the shipped partial file cannot exercise."""
+    import shutil
+
+    import yaml
+
+    from planes_seguridad import cargador_nacional
+
+    from .utiles import nacional_completo
+
+    if cargador.faltantes():
+        pytest.skip("Faltan los catálogos YAML de controles")
+    destino = tmp_path / "catalogos"
+    shutil.copytree(cargador.DIRECTORIO, destino)
+    ruta = destino / cargador_nacional.ARCHIVO
+    datos = yaml.safe_load(ruta.read_text())
+    nacional_completo(datos)
+    ruta.write_text(yaml.safe_dump(datos, allow_unicode=True, sort_keys=False))
+    cargador.cargar_todo(directorio=destino)
+    return destino
+
+
+@pytest.fixture
 def mae_a(entidad_a):
     return crear_usuario(username="mae_a", entidad=entidad_a, rol_entidad="mae")
 

@@ -28,6 +28,19 @@ CUERPOS = {"post": {"transicion": "presentar", "comentario": "x", "catalogo": "i
 @pytest.fixture
 def ajeno(plan, rsi_a, auditor):
     """Entity A's plan in force, with everything a route can point at."""
+    activo = services.activo_crear(actor=rsi_a, plan_id=plan.pk, nombre="Correo",
+                                   tipo="servicio", propietario="Sistemas",
+                                   clasificacion="interna", valor_c=3, valor_i=3, valor_d=3)
+    riesgo = services.riesgo_crear(actor=rsi_a, plan_id=plan.pk, activo=activo.codigo,
+                                   amenaza="A.30", probabilidad=2, impacto=2,
+                                   tratamiento="mitigar", controles=["5.1.1"],
+                                   probabilidad_residual=1, impacto_residual=1)
+    plan = llevar_a(plan, "en_revision", rsi_a, auditor)
+    observacion = services.observacion_registrar(actor=auditor, plan_id=plan.pk,
+                                                 seccion="general", texto="x")
+    services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="observar")
+    services.observacion_responder(actor=rsi_a, plan_id=plan.pk,
+                                   observacion_id=observacion.pk, respuesta="y")
     plan = llevar_a(plan, "vigente", rsi_a, auditor)
     act = services.actividad_crear(actor=rsi_a, plan_id=plan.pk, titulo="Inventario",
                                    inicio_planificado="2027-01-01", fin_planificado="2027-02-01")
@@ -37,7 +50,8 @@ def ajeno(plan, rsi_a, auditor):
                                     descripcion="x", control="5.1.1")
     return {"pk": plan.pk, "actividad_id": act.pk, "evidencia_id": ev.pk,
             "periodo_id": periodo.pk, "hallazgo_id": h.pk, "fila_id": plan.soa.first().pk,
-            "tipo": "politica", "plan": plan}
+            "tipo": "politica", "plan": plan, "activo_id": activo.pk, "riesgo_id": riesgo.pk,
+            "observacion_id": observacion.pk}
 
 
 def _rutas_de_plan(ids):

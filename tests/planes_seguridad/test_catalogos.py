@@ -91,7 +91,7 @@ def test_2022_tiene_4_temas_y_93_controles_con_atributos(catalogos_pisi):
 
 
 def test_mapeo_cubre_los_114_y_marca_los_11_nuevos(catalogos_pisi):
-    mapeo = MapeoControles.objects.get(vigente=True)
+    mapeo = MapeoControles.objects.get(codigo=cargador.MAPEO, vigente=True)
     assert (mapeo.origen.codigo, mapeo.destino.codigo) == (cargador.ISO_2013, cargador.ISO_2022)
     correspondencias = selectors.correspondencias_de(mapeo)
     assert len(correspondencias) == 114
@@ -111,11 +111,16 @@ def test_cargar_dos_veces_no_cambia_nada_y_lo_dice():
     call_command("cargar_catalogos", stdout=primera)
     antes = _conteos()
     call_command("cargar_catalogos", stdout=segunda)
-    assert "planes_seguridad: 3 cambio(s)" in primera.getvalue()
+    # Three ISO changes, the national catalog and its two mappings, the threat and
+    # vulnerability catalogs and the risk matrix.
+    assert "planes_seguridad: 9 cambio(s)" in primera.getvalue()
     assert "114 controles" in primera.getvalue() and "93 controles" in primera.getvalue()
+    assert "catálogo parcial" in primera.getvalue()
     assert "planes_seguridad: sin cambios" in segunda.getvalue()
     assert "no se cambió nada" in segunda.getvalue()
-    assert _conteos() == antes == (2, 18, 35, 207, 1, 115)
+    # ISO: 2 catalogs, 18 domains, 35 objectives, 207 controls, 1 mapping, 115 rows; the
+    # national file: 1 domain, 2 objectives, 1 control, 2 mappings with 2 rows each.
+    assert _conteos() == antes == (3, 19, 37, 208, 3, 119)
 
 
 def test_reformatear_el_archivo_no_es_un_cambio(copia):
@@ -210,8 +215,9 @@ def test_sin_archivos_se_omite_con_aviso(tmp_path):
 def test_la_api_lista_catalogos_y_controles(api, catalogos_pisi, reportante_a):
     c = api(reportante_a)
     catalogos = c.get("/api/v1/pisi/catalogos/").json()
-    assert {(x["codigo"], x["n_controles"]) for x in catalogos} == {
-        (cargador.ISO_2013, 114), (cargador.ISO_2022, 93)}
+    assert {(x["codigo"], x["n_controles"], x["completo"]) for x in catalogos} == {
+        (cargador.ISO_2013, 114, True), (cargador.ISO_2022, 93, True),
+        ("ctic-se-p1", 1, False)}
     cat_2022 = next(x for x in catalogos if x["codigo"] == cargador.ISO_2022)
     controles = c.get(f"/api/v1/pisi/catalogos/{cat_2022['id']}/controles/").json()
     assert len(controles) == 93

@@ -59,6 +59,16 @@ def test_cargar_demo_dos_veces(catalogos, catalogos_pisi, capsys):
     assert [(f.tipo, f.estado) for f in ende] == [("ajuste_entidad", "vencido")]
     assert ende[0].vencido_en is not None, "marked by the sweep"
     assert planes["ENDE"].observaciones and planes["GAMLP"].observaciones
+    # The review in rounds (issue 23): GAMLP in round 2 with answered observations (one per
+    # control) and something to diff; ENDE waiting to answer its per-control observations.
+    assert [r.numero for r in planes["GAMLP"].rondas.all()] == [1, 2]
+    assert planes["GAMLP"].observaciones_revision.filter(
+        aplicabilidad__control__numero="12.3.1", estado="respondida").exists()
+    assert selectors.diferencias_de(plan=planes["GAMLP"])["total"] > 0
+    assert planes["ENDE"].observaciones_revision.filter(estado="abierta").count() == 2
+    # Risk records and the MAE's acceptances.
+    assert mefp.riesgos.count() == 5 and mefp.riesgos.filter(aceptado_por__isnull=False).count() == 2
+    assert not mefp.riesgos_faltantes()
 
     # Second run: nothing new.
     antes = _conteos()

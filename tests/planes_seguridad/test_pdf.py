@@ -54,6 +54,39 @@ def test_el_pdf_existe_tras_la_conformidad(conforme, settings):
     assert ruta.stat().st_mtime_ns == antes
 
 
+@sin_poppler
+def test_el_pdf_tiene_activos_riesgos_con_mapas_y_la_revision(plan, rsi_a, mae_a, auditor,
+                                                              tmp_path):
+    """Issue 23's pages: the inventory, the register with its two heat maps, the rounds —
+    as they were at conformity (a change afterwards does not move the document)."""
+    from planes_seguridad import services
+
+    services.activo_crear(actor=rsi_a, plan_id=plan.pk, nombre="Portal de trámites",
+                          tipo="servicio", propietario="Comunicación", clasificacion="publica",
+                          valor_c=2, valor_i=4, valor_d=5)
+    esc = services.riesgo_crear(actor=rsi_a, plan_id=plan.pk, activo="A-01", amenaza="A.24",
+                                probabilidad=5, impacto=5, tratamiento="transferir",
+                                detalle_tratamiento="Protección anti-DDoS contratada.",
+                                probabilidad_residual=4, impacto_residual=4)
+    services.riesgos_aceptar(actor=mae_a, plan_id=plan.pk, riesgo_ids=[esc.pk])
+    plan = llevar_a(plan, "conforme", rsi_a, auditor)
+    datos = plan.resumen_conformidad["gestion_riesgos"]
+    assert [e["codigo"] for e in datos["registro"]] == ["R-01"]
+    (ronda,) = datos["rondas"]
+    assert (ronda["numero"], ronda["resultado"]) == (1, "conforme") and ronda["cerrada_en"]
+    ruta = tmp_path / "resumen.pdf"
+    ruta.write_bytes(pdf.renderizar(plan.resumen_conformidad))
+    if destino := __import__("os").environ.get("PISI_PDF_MUESTRA"):
+        shutil.copy(ruta, destino)  # to look at the pages by hand
+    texto = _texto(ruta)
+    for esperado in ("6. Inventario de activos de información", "7. Evaluación de riesgos",
+                     "8. Revisión del CGII", "Riesgo inherente", "Riesgo residual",
+                     "Portal de trámites", "[A.24]", "Denegación", "Transferir",
+                     "Crítico", "Alto", "Conformidad"):
+        assert esperado in texto, esperado
+    assert mae_a.get_full_name() in texto or mae_a.username in texto
+
+
 def test_otros_cambios_de_estado_no_generan_pdf(plan, rsi_a, auditor):
     plan = llevar_a(plan, "en_revision", rsi_a, auditor)
     for evento in Evento.objects.filter(tipo="pisi.transicion"):

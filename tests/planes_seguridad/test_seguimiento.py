@@ -310,7 +310,8 @@ def test_resumen_para_el_pdf_y_cola_de_revision(vigente, plan, rsi_a, auditor, r
     cerrar(plan, periodo, rsi_a, auditor)
     resumen = selectors.resumen_plan(usuario=rsi_a, plan_id=plan.pk)
     assert resumen.plan.codigo_verificacion and resumen.soa["total"]["total"] == 114
-    assert len(resumen.tendencia) == 1 and resumen.actividades["total"] == 0
+    # One activity: the schedule the conformity checklist requires (utiles.completar).
+    assert len(resumen.tendencia) == 1 and resumen.actividades["total"] == 1
     assert {f.tipo for f in resumen.plazos} == {"revision_cgii", "aprobacion_mae", "registro"}
     with pytest.raises(NoEncontrado):
         selectors.resumen_plan(usuario=reportante_b, plan_id=plan.pk)

@@ -144,8 +144,7 @@ def test_observar_exige_observaciones_y_las_guarda(plan, rsi_a, auditor):
     assert plan.estado == "observado"
     assert recargar(plan).observaciones == "Complete la evaluación de riesgos."
     # Observed: the entity edits again and resubmits.
-    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, evaluacion_riesgos=[
-        {"riesgo": "Fuga de datos personales", "probabilidad": 3, "impacto": 4}])
+    services.plan_actualizar(actor=rsi_a, plan_id=plan.pk, alcance="Toda la entidad y sus sedes.")
     assert services.plan_transicionar(actor=rsi_a, plan_id=plan.pk,
                                       transicion="presentar").estado == "presentado"
 
@@ -230,7 +229,7 @@ def test_nueva_version_reemplaza_a_la_anterior_al_entrar_en_vigencia(plan, rsi_a
     assert (v2.version, v2.estado, v2.anterior_id) == (2, "borrador", v1.pk)
     assert recargar(v1).estado == "en_actualizacion"
     assert v2.soa.count() == 114 and v2.soa.filter(aplica=True).count() == 113
-    assert v2.actividades.get().controles.get().control.numero == "7.2.2"
+    assert v2.actividades.get(titulo="Capacitación").controles.get().control.numero == "7.2.2"
     assert v2.politica_sha256 == recargar(v1).politica_sha256
     with pytest.raises(TransicionInvalida, match="Ya existe"):
         services.plan_nueva_version(actor=rsi_a, plan_id=v1.pk)

@@ -126,7 +126,8 @@ def test_listas_con_numero_constante_de_consultas(catalogos_pisi, auditor, pagin
             services.plan_documento_subir(actor=rsi, plan_id=p.pk, tipo="politica",
                                           archivo=pdf())
             services.soa_actualizar_lote(actor=rsi, plan_id=p.pk, cambios=[
-                {"id": f, "aplica": True} for f in p.soa.values_list("pk", flat=True)])
+                {"id": f, "aplica": True, "justificacion": "Riesgo evaluado."}
+                for f in p.soa.values_list("pk", flat=True)])
             services.plan_transicionar(actor=rsi, plan_id=p.pk, transicion="presentar")
 
     c = _cliente(auditor)
@@ -249,22 +250,12 @@ def test_datos_generales_por_el_formulario(plan, rsi_a, mae_a, reportante_a):
         "comite-0-nombre": "Elena Vargas", "comite-0-cargo": "Viceministra",
         "comite-0-rol": "presidente", "comite-1-nombre": "Marco Choque",
         "comite-1-rol": "secretario",
-        "activos-TOTAL_FORMS": "2", "activos-INITIAL_FORMS": "0",
-        "activos-0-nombre": "SIGEP", "activos-0-tipo": "Sistema", "activos-0-criticidad": "alto",
-        "riesgos-TOTAL_FORMS": "2", "riesgos-INITIAL_FORMS": "0",
-        "riesgos-0-riesgo": "Pérdida de respaldos", "riesgos-0-probabilidad": "3",
-        "riesgos-0-impacto": "5", "riesgos-0-nivel": "alto",
-        "riesgos-0-controles": "12.3.1, 17.1.2",
     }
     r = c.post(f"/pisi/{plan.pk}/datos/", datos, follow=True)
     assert r.status_code == 200 and "Datos del plan guardados." in _mensajes(r)
     plan = recargar(plan)
     assert plan.alcance == "Procesos de la Dirección de Sistemas." and plan.rsi_id == rsi_a.pk
     assert [m["nombre"] for m in plan.comite] == ["Elena Vargas", "Marco Choque"]
-    assert plan.inventario_activos == [{"nombre": "SIGEP", "tipo": "Sistema",
-                                        "criticidad": "alto"}]
-    assert plan.evaluacion_riesgos[0]["controles"] == ["12.3.1", "17.1.2"]
-    assert plan.evaluacion_riesgos[0]["probabilidad"] == 3
     assert plan.politica_nombre == "politica.pdf"
     # A row with data but without its name: the form shows the error, nothing is saved.
     r = c.post(f"/pisi/{plan.pk}/datos/", {**datos, "politica": "", "comite-2-cargo": "Vocal",
@@ -290,7 +281,7 @@ def test_grilla_de_aplicabilidad(plan, rsi_a):
     assert r.status_code == 200 and r.context["filas"][1]["err"] == ["justificacion"]
     assert plan.soa.get(pk=f2.pk).aplica is None
     r = c.post(url, {**base, f"a-{f1.pk}": "si", f"m-{f1.pk}": "3", f"e-{f1.pk}": "en_proceso",
-                     f"r-{f1.pk}": "Unidad de Sistemas", f"f-{f1.pk}": "2027-06-30",
+                     f"j-{f1.pk}": "Cifrado de respaldos.", f"r-{f1.pk}": "Unidad de Sistemas", f"f-{f1.pk}": "2027-06-30",
                      f"a-{f2.pk}": "no", f"j-{f2.pk}": "Sin claves propias."}, follow=True)
     assert "2 controles actualizados" in " ".join(_mensajes(r))
     f1 = plan.soa.get(pk=f1.pk)
@@ -300,6 +291,9 @@ def test_grilla_de_aplicabilidad(plan, rsi_a):
     assert plan.soa.get(pk=f2.pk).justificacion == "Sin claves propias."
     # The bulk action decides the rest at once.
     r = _accion(c, plan, "soa_aplicar_pendientes", {"volver": url})
+    assert "justificación" in " ".join(_mensajes(r))  # one justification for all is needed
+    r = _accion(c, plan, "soa_aplicar_pendientes",
+                {"volver": url, "justificacion": "Riesgos de la evaluación 2027."})
     assert "112 controles sin decidir" in " ".join(_mensajes(r))
     assert not plan.soa.filter(aplica__isnull=True).exists()
     # Filters.
@@ -363,7 +357,7 @@ def test_cronograma_y_evidencias_por_las_paginas(vigente, rsi_a, auditor):
         "nueva-titulo": "Campaña de concientización", "nueva-responsable": "RR. HH.",
         "nueva-inicio_planificado": "2020-01-01", "nueva-fin_planificado": "2020-03-31",
         "nueva-controles": "7.2.2, 16.1.2"})
-    act = vigente.actividades.get()
+    act = vigente.actividades.get(titulo="Campaña de concientización")
     assert [c.control.numero for c in act.controles.order_by("control__orden")] == [
         "7.2.2", "16.1.2"]
     html = r.content.decode()

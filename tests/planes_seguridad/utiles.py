@@ -19,8 +19,11 @@ def pdf(nombre="documento.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(nombre, PDF, content_type="application/pdf")
 
 
-def crear_plan(rsi, entidad, gestion=2027, **campos) -> PlanInstitucional:
-    return services.plan_crear(actor=rsi, entidad_id=entidad.pk, gestion=gestion, **campos)
+def crear_plan(rsi, entidad, gestion=2027, catalogo="iso27002-2013", **campos
+               ) -> PlanInstitucional:
+    # The ISO catalog by name: the tests' control numbers are 2013's, whatever the default.
+    return services.plan_crear(actor=rsi, entidad_id=entidad.pk, gestion=gestion,
+                               catalogo=catalogo, **campos)
 
 
 def recargar(plan) -> PlanInstitucional:
@@ -41,9 +44,31 @@ def completar(plan, rsi, *, no_aplican=("18.1.5",)) -> PlanInstitucional:
             cambios.append({"id": fila.pk, "aplica": False,
                             "justificacion": "La entidad no usa criptografía propia."})
         else:
-            cambios.append({"id": fila.pk, "aplica": True})
+            cambios.append({"id": fila.pk, "aplica": True,
+                            "justificacion": "Riesgo identificado en la evaluación."})
     services.soa_actualizar_lote(actor=rsi, plan_id=plan.pk, cambios=cambios)
+    completar_revision(plan, rsi, no_aplican=no_aplican)
     return recargar(plan)
+
+
+def completar_revision(plan, rsi, *, no_aplican=()) -> None:
+    """What the conformity checklist adds (issue 23), when the plan has none yet: one
+    schedule activity, one asset and one treated scenario whose residual risk needs no MAE
+    acceptance, both linked to an applicable control."""
+    control = (plan.soa.exclude(control__numero__in=no_aplican).exclude(aplica=False)
+               .order_by("control__orden").values_list("control__numero", flat=True).first())
+    if not plan.actividades.exists():
+        services.actividad_crear(actor=rsi, plan_id=plan.pk, titulo="Implementación inicial",
+                                 inicio_planificado="2027-02-01", fin_planificado="2027-12-15",
+                                 controles=[control])
+    if not plan.activos.exists():
+        services.activo_crear(actor=rsi, plan_id=plan.pk, nombre="Sistema de correspondencia",
+                              tipo="software", propietario="Dirección de Sistemas",
+                              clasificacion="interna", valor_c=3, valor_i=3, valor_d=3)
+    if not plan.riesgos.exists():
+        services.riesgo_crear(actor=rsi, plan_id=plan.pk, activo=plan.activos.first().codigo,
+                              amenaza="A.8", probabilidad=3, impacto=3, tratamiento="mitigar",
+                              controles=[control], probabilidad_residual=1, impacto_residual=2)
 
 
 CAMINO = ["presentar", "iniciar_revision", "dar_conformidad", "registrar_resolucion",
@@ -77,3 +102,30 @@ def llevar_a(plan, estado, rsi, auditor) -> PlanInstitucional:
         plan = services.plan_transicionar(actor=actor, plan_id=plan.pk, transicion=transicion,
                                           datos=datos)
     return recargar(plan)
+
+
+def nacional_completo(datos, version=2):
+    """A synthetic complete national catalog (numbering of its own, «Control de prueba»
+    titles: the shipped file is partial on purpose): two domains, four controls, 1.1.1 and
+    2.1.1 minimum, each mapped to ISO/IEC 27002:2013 and 2022."""
+    datos.update(version=version, completo=True, minimos_verificados=True, dominios=[
+        {"numero": "1", "titulo": "Dominio de prueba 1", "objetivos": [
+            {"numero": "1.1", "titulo": "Objetivo de prueba 1.1", "controles": [
+                {"numero": "1.1.1", "titulo": "Control de prueba 1.1.1", "minimo": True,
+                 "iso27002-2013": ["13.2.4"], "iso27002-2022": ["6.6"]},
+                {"numero": "1.1.2", "titulo": "Control de prueba 1.1.2",
+                 "iso27002-2013": ["7.2.2"], "iso27002-2022": ["6.3"]}]}]},
+        {"numero": "2", "titulo": "Dominio de prueba 2", "objetivos": [
+            {"numero": "2.1", "titulo": "Objetivo de prueba 2.1", "controles": [
+                {"numero": "2.1.1", "titulo": "Control de prueba 2.1.1", "minimo": True,
+                 "iso27002-2013": ["12.3.1"], "iso27002-2022": ["8.13"]},
+                {"numero": "2.1.2", "titulo": "Control de prueba 2.1.2",
+                 "iso27002-2013": ["10.1.1", "10.1.2"], "iso27002-2022": ["8.24"]}]}]},
+    ])
+
+
+def sin_cronograma_de_prueba(plan, rsi) -> None:
+    """Remove the activity ``completar`` added for the conformity checklist, for tests that
+    count the schedule they build themselves (after conformity it may go)."""
+    for act in plan.actividades.filter(titulo="Implementación inicial"):
+        services.actividad_eliminar(actor=rsi, plan_id=plan.pk, actividad_id=act.pk)

@@ -240,7 +240,7 @@ def test_incidente_misma_respuesta_en_la_pagina_y_en_la_api(estado, usuarios_inc
 # ======================================================================================
 
 ROLES_PISI = ("rsi", "mae", "reportante", "auditor", "coordinador", "analista", "otra_entidad")
-ESTADOS_PISI = ("borrador", "en_revision", "conforme", "vigente")
+ESTADOS_PISI = ("borrador", "en_revision", "observado", "conforme", "vigente")
 
 
 @pytest.fixture
@@ -259,7 +259,18 @@ def usuarios_pisi(db, entidad_a, entidad_b, rsi_a, reportante_a, auditor, coordi
 def _plan_en(estado, usuarios, entidad):
     rsi, auditor = usuarios["rsi"], usuarios["auditor"]
     plan = pisi.crear_plan(rsi, entidad)
-    plan = pisi.llevar_a(plan, estado, rsi, auditor)
+    # The risk register (issue 23): one asset and one treated scenario, for its actions.
+    pisi_services.activo_crear(actor=rsi, plan_id=plan.pk, nombre="Correo", tipo="servicio",
+                               propietario="Sistemas", clasificacion="interna", valor_c=3,
+                               valor_i=3, valor_d=3)
+    pisi_services.riesgo_crear(actor=rsi, plan_id=plan.pk, activo="A-01", amenaza="A.24",
+                               probabilidad=4, impacto=4, tratamiento="mitigar",
+                               controles=["12.3.1"], probabilidad_residual=2,
+                               impacto_residual=2)
+    if estado in ("en_revision", "observado"):
+        plan = _en_revision_con_observaciones(plan, estado, rsi, auditor)
+    else:
+        plan = pisi.llevar_a(plan, estado, rsi, auditor)
     if estado == "borrador":
         # Two rows left undecided: what «aplicar a los pendientes» works on.
         plan.soa.filter(control__numero__in=["5.1.1", "5.1.2"]).update(aplica=None)
@@ -274,6 +285,25 @@ def _plan_en(estado, usuarios, entidad):
                                          descripcion="Sin prueba de restauración.",
                                          periodo_id=periodo.pk, control="12.3.1")
     return pisi.recargar(plan)
+
+
+def _en_revision_con_observaciones(plan, estado, rsi, auditor):
+    """Round 1 observed with one observation (observado: waiting for its answer); for
+    en_revision, answered and back in round 2 with a new one (the auditor has both kinds)."""
+    plan = pisi.llevar_a(plan, "en_revision", rsi, auditor)
+    obs = pisi_services.observacion_registrar(actor=auditor, plan_id=plan.pk, seccion="riesgos",
+                                              texto="Cubra los servicios en línea.")
+    pisi_services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="observar")
+    if estado == "observado":
+        return plan
+    pisi_services.observacion_responder(actor=rsi, plan_id=plan.pk, observacion_id=obs.pk,
+                                        respuesta="Agregados al registro.")
+    pisi_services.plan_transicionar(actor=rsi, plan_id=plan.pk, transicion="presentar")
+    pisi_services.plan_transicionar(actor=auditor, plan_id=plan.pk,
+                                    transicion="iniciar_revision")
+    pisi_services.observacion_registrar(actor=auditor, plan_id=plan.pk, seccion="general",
+                                        control="12.3.1", texto="Pruebas de restauración.")
+    return plan
 
 
 def _resolucion():
@@ -298,8 +328,10 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
                          ("post", base + "transiciones/", datos, "multipart")))
     pendientes = list(plan.soa.filter(aplica__isnull=True).values_list("pk", flat=True))
     if pendientes:
-        acciones.append(("soa_aplicar_pendientes", {}, (
-            "patch", base + "soa/", {"cambios": [{"id": i, "aplica": True} for i in pendientes]},
+        justificacion = "Riesgos de la evaluación."
+        acciones.append(("soa_aplicar_pendientes", {"justificacion": justificacion}, (
+            "patch", base + "soa/", {"cambios": [
+                {"id": i, "aplica": True, "justificacion": justificacion} for i in pendientes]},
             "json")))
     acciones += [
         ("nueva_version", {"comentario": "Actualización anual."},
@@ -322,6 +354,9 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
          ("post", base + "hallazgos/", {"grado": "observacion", "descripcion": "Hallazgo.",
                                         "control": "12.3.1"}, "json")),
     ]
+    acciones += _acciones_riesgos(plan, base)
+    acciones += _acciones_revision(plan, base)
+    acciones += _acciones_importacion(plan, base)
     act = plan.actividades.first()
     if act is not None:
         p = f"act{act.pk}-"
@@ -373,6 +408,86 @@ def _acciones_pisi(plan) -> list[tuple[str, dict, tuple]]:
               "json")),
         ]
     return acciones
+
+
+def _acciones_riesgos(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The risk register page's actions (views/acciones_riesgos.py) and their API twins."""
+    activo = plan.activos.get(codigo="A-01")
+    esc = plan.riesgos.get(codigo="R-01")
+    nuevo_activo = {"nombre": "Portal", "tipo": "servicio", "propietario": "Comunicación",
+                    "clasificacion": "publica", "valor_c": 2, "valor_i": 4, "valor_d": 4}
+    escenario = {"codigo": "R-01", "activo": "A-01", "amenaza": "A.24", "probabilidad": 4,
+                 "impacto": 4, "tratamiento": "mitigar", "controles": "12.3.1",
+                 "probabilidad_residual": 2, "impacto_residual": 2,
+                 "descripcion": "Saturación del correo."}
+    a, r = f"ac{activo.pk}-", f"r{esc.pk}-"
+    return [
+        ("activo_crear", {f"nuevo_activo-{k}": v for k, v in nuevo_activo.items()},
+         ("post", base + "activos/", nuevo_activo, "json")),
+        ("activo_editar", {"activo_id": activo.pk, **{a + k: v for k, v in {
+            "codigo": "A-01", "nombre": "Correo institucional", "tipo": "servicio",
+            "propietario": "Sistemas", "clasificacion": "interna", "valor_c": 3, "valor_i": 3,
+            "valor_d": 4}.items()}},
+         ("patch", f"{base}activos/{activo.pk}/", {"nombre": "Correo institucional",
+                                                  "valor_d": 4}, "json")),
+        # Refused everywhere while a scenario points at the asset.
+        ("activo_eliminar", {"activo_id": activo.pk},
+         ("delete", f"{base}activos/{activo.pk}/", {}, "json")),
+        ("riesgo_crear", {"nuevo_riesgo-activo": "A-01", "nuevo_riesgo-amenaza": "A.25",
+                          "nuevo_riesgo-probabilidad": "3", "nuevo_riesgo-impacto": "3"},
+         ("post", base + "riesgos/", {"activo": "A-01", "amenaza": "A.25", "probabilidad": 3,
+                                      "impacto": 3}, "json")),
+        ("riesgo_editar", {"riesgo_id": esc.pk, **{r + k: v for k, v in escenario.items()}},
+         ("patch", f"{base}riesgos/{esc.pk}/", {"descripcion": "Saturación del correo."},
+          "json")),
+        ("riesgos_aceptar", {"riesgos": [esc.pk], "comentario": "Aceptado."},
+         ("post", base + "riesgos/aceptacion/", {"riesgos": [esc.pk],
+                                                 "comentario": "Aceptado."}, "json")),
+        ("riesgo_eliminar", {"riesgo_id": esc.pk},
+         ("delete", f"{base}riesgos/{esc.pk}/", {}, "json")),
+    ]
+
+
+def _acciones_revision(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The review's page actions (views/acciones_revision.py) and their API twins."""
+    acciones = [("observacion_registrar",
+                 {"seccion": "soa", "control": "12.3.1", "texto": "Paridad."},
+                 ("post", base + "observaciones/", {"seccion": "soa", "control": "12.3.1",
+                                                   "texto": "Paridad."}, "json"))]
+    abierta = plan.observaciones_revision.filter(estado="abierta").first()
+    respondida = plan.observaciones_revision.filter(estado="respondida").first()
+    if abierta is not None:
+        acciones.append(("observacion_responder",
+                         {"observacion_id": abierta.pk, "respuesta": "Paridad."},
+                         ("post", f"{base}observaciones/{abierta.pk}/respuesta/",
+                          {"respuesta": "Paridad."}, "json")))
+    if respondida is not None:
+        for valor, atendida in (("1", True), ("0", False)):
+            acciones.append((f"observacion_atender:{valor}",
+                             {"observacion_id": respondida.pk, "atendida": valor,
+                              "comentario": "Paridad."},
+                             ("post", f"{base}observaciones/{respondida.pk}/atencion/",
+                              {"atendida": atendida, "comentario": "Paridad."}, "json")))
+    return acciones
+
+
+def _acciones_importacion(plan, base) -> list[tuple[str, dict, tuple]]:
+    """The XLSX import (views/importacion.py) ↔ …/importacion/: the plan's own export, as
+    is (accepted where the plan is editable) and with one bad row (refused everywhere)."""
+    from planes_seguridad import exportacion, xlsx_plan
+
+    filas = exportacion.filas_del_plan(plan)
+    bueno = xlsx_plan.escribir(filas)
+    filas["Riesgos"][0]["amenaza"] = "Z.99"
+    malo = xlsx_plan.escribir(filas)
+
+    def archivo(contenido):
+        return lambda: SimpleUploadedFile("plan.xlsx", contenido, content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+    return [(f"importar:{nombre}", {"archivo": archivo(contenido)},
+             ("post", base + "importacion/", {"archivo": archivo(contenido)}, "multipart"))
+            for nombre, contenido in (("bueno", bueno), ("malo", malo))]
 
 
 def _pagina_pisi(c, plan, accion: str, datos: dict) -> Respuesta:

@@ -2,7 +2,7 @@
  * without JavaScript.
  *   - filter forms marked data-autoenviar submit when a <select> changes;
  *   - the Statement of Applicability grid marks the rows changed since the page loaded,
- *     makes the justification required when a control does not apply, counts pending
+ *     makes the justification required once a control is decided, counts pending
  *     changes in the save bar and warns before leaving with unsaved changes;
  *   - live: a review decision on this plan (pisi.transicion through the outbox and the
  *     user's general stream) shows a toast and offers to reload.
@@ -44,8 +44,9 @@
         tr.classList.toggle("no-aplica", aplica.value === "no");
         tr.classList.toggle("sin-decidir", aplica.value === "");
         if (justificacion) {
-          justificacion.required = aplica.value === "no";
-          justificacion.title = aplica.value === "no" ? t("justificacion") : "";
+          // Every decided line carries its justification (ISO/IEC 27001 6.1.3 d).
+          justificacion.required = aplica.value !== "";
+          justificacion.title = aplica.value !== "" ? t("justificacion") : "";
         }
       }
       tr.classList.toggle("modificada", [...tr.querySelectorAll("input:not([type=hidden]), select, textarea")].some(cambiado));
