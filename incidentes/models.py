@@ -45,6 +45,7 @@ class Origen(models.TextChoices):
     CGII_VULNERABILIDAD = "cgii_vulnerabilidad", _("Vulnerabilidad detectada por el CGII")
     TERCERO_CSIRT = "tercero_csirt", _("Reportado por otro CSIRT")
     TERCERO_CIUDADANO = "tercero_ciudadano", _("Reportado por un ciudadano")
+    CORREO = "correo", _("Reportado por correo electrónico")
 
 
 class ContadorIncidente(models.Model):

@@ -132,10 +132,13 @@ DOVECOT = "/usr/sbin/dovecot"
 class ServidorDovecot:
     """A private Dovecot (IMAP over TLS + LMTP) for the mail intake tests and bench: its own
     configuration, certificate, mail directory, runtime directory and free ports; stopped
-    and removed at the end. Users are created with ``usuario(nombre, clave)``.
+    and removed at the end. Every account name exists (a static user database) with the
+    password ``CLAVE``: a test or bench takes a fresh name and has an empty mailbox.
 
     As root (CI) the mail processes run as the ``dovecot`` system user (Dovecot never
     runs mail processes as root); otherwise everything runs as the current user."""
+
+    CLAVE = "clave-buzon"
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="cgii-dovecot-"))
@@ -144,7 +147,6 @@ class ServidorDovecot:
         self.puerto_lmtp = puerto_libre()
         self.certificado = self.dir / "cert.pem"
         self.proceso: subprocess.Popen | None = None
-        self._usuarios: dict[str, str] = {}
         if os.geteuid() == 0:
             cuenta = pwd.getpwnam("dovecot")
             self._interno, self._login = "dovecot", "dovenull"
@@ -168,7 +170,6 @@ class ServidorDovecot:
              "-keyout", str(d / "key.pem"), "-out", str(self.certificado),
              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        self._escribir_usuarios()
         (d / "dovecot.conf").write_text(f"""
 instance_name = cgii-dovecot-{self.puerto_imaps}
 base_dir = {d}/run
@@ -192,12 +193,12 @@ mail_gid = {self._gid}
 lmtp_save_to_detail_mailbox = no
 recipient_delimiter = +
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%n {d}/usuarios
+  driver = static
+  args = password={self.CLAVE}
 }}
 userdb {{
   driver = static
-  args = uid={self._uid} gid={self._gid} home={d}/correo/%n
+  args = uid={self._uid} gid={self._gid} home={d}/correo/%n allow_all_users=yes
 }}
 service imap-login {{
   inet_listener imap {{
@@ -232,15 +233,6 @@ protocol imap {{
 """)
         os.chown(d / "correo", self._uid, self._gid)
 
-    def _escribir_usuarios(self) -> None:
-        lineas = [f"{u}:{{PLAIN}}{c}::::::" for u, c in self._usuarios.items()]
-        (self.dir / "usuarios").write_text("\n".join(lineas) + "\n")
-
-    def usuario(self, nombre: str, clave: str) -> None:
-        """Add a mail account (passwd-file is read on each login: no reload needed)."""
-        self._usuarios[nombre] = clave
-        if self.proceso is not None:
-            self._escribir_usuarios()
 
     def iniciar(self) -> None:
         self._escribir_configuracion()

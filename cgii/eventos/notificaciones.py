@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cgii import correo
 from cgii.errores import ErrorValidacion
 from cgii.eventos import grupos
 from cgii.eventos.models import Notificacion, PreferenciaNotificacion
@@ -93,8 +94,11 @@ def _enviar_correo(evento) -> None:
     cuerpo = _("%(texto)s\n\nVer en la plataforma del CGII: %(enlace)s\n\n"
                "Este mensaje fue enviado automáticamente; puede cambiar sus preferencias de "
                "notificación en la plataforma.") % {"texto": datos["texto"], "enlace": enlace}
-    send_mail(subject=_("[CGII] %(t)s") % {"t": datos["texto"][:120]}, message=cuerpo,
-              from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[usuario.email])
+    # Reply address and threading headers from the apps that own the subject (cgii.correo).
+    extras = correo.extras_para(datos=datos, destinatario=usuario)
+    EmailMessage(subject=_("[CGII] %(t)s") % {"t": datos["texto"][:120]}, body=cuerpo,
+                 from_email=settings.DEFAULT_FROM_EMAIL, to=[usuario.email],
+                 headers=extras["headers"], reply_to=extras["reply_to"]).send()
 
 
 def conectar() -> None:

@@ -66,13 +66,19 @@ def incidente_reportar(
     origen_detalle: str = "",
     tlp: str = TLP.AMBER,
     adjuntos: tuple = (),
+    por_correo: bool = False,
 ) -> Incidente:
-    """An entity reports (origin 'entidad'), or CGII opens one on an entity's behalf."""
+    """An entity reports (origin 'entidad'), or CGII opens one on an entity's behalf.
+    ``por_correo``: the mail intake (``incidentes.correo``) reports for an entity user whose
+    e-mail it read — origin 'correo', the sender's address as its detail."""
     personal = es_personal_cgii(actor)
     if not personal:
         if entidad.pk not in ids_entidades_de(actor):
             raise NoEncontrado(_("Entidad no encontrada."))
-        origen, origen_detalle = Origen.ENTIDAD, ""
+        if por_correo:
+            origen, origen_detalle = Origen.CORREO, origen_detalle[:255]
+        else:
+            origen, origen_detalle = Origen.ENTIDAD, ""
     elif not tiene_rol_cgii(actor, *ROLES_GESTION):
         raise PermisoDenegado()
     if not entidad.activa:

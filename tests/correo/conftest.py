@@ -28,15 +28,28 @@ def dovecot():
     servidor.detener()
 
 
+@pytest.fixture(autouse=True)
+def _entorno(settings, tmp_path):
+    """Private files in a temporary directory; the outbox dispatched by hand (no worker)."""
+    from cgii.celery import app
+
+    settings.ARCHIVOS_PRIVADOS_DIR = tmp_path / "archivos"
+    settings.EMBEBIDO = False
+    ansioso = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = ansioso
+
+
 @pytest.fixture
 def buzon(dovecot, settings):
     """A fresh mailbox account, and the settings that point the intake at it."""
     nombre = f"cgii{next(_cuentas)}"
-    dovecot.usuario(nombre, "clave-buzon")
     settings.CORREO_IMAP_HOST = "127.0.0.1"
     settings.CORREO_IMAP_PUERTO = dovecot.puerto_imaps
     settings.CORREO_IMAP_USUARIO = nombre
-    settings.CORREO_IMAP_CLAVE = "clave-buzon"
+    settings.CORREO_IMAP_CLAVE = dovecot.CLAVE
     settings.CORREO_IMAP_CA = str(dovecot.certificado)
     settings.CORREO_DIRECCION = f"{nombre}@cgii.test"
+    settings.CORREO_ACTIVO = True
     return dovecot, nombre
