@@ -46,7 +46,7 @@ from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
 
 from .. import services as incidentes
-from ..models import EntradaTimeline, Incidente, Origen
+from ..models import EntradaTimeline, Evidencia, Incidente, Origen
 from ..services.comun import exigir_gestion
 from ..states import Estado
 from . import candidatos, citas, conf, mime, seguridad, tokens
@@ -276,27 +276,26 @@ def _nuevo(base: dict, m: mime.Mensaje, *, usuario) -> CorreoEntrante:
             "entidad."))
 
     def escribir(eml, guardados):
-        correo = CorreoEntrante.objects.create(**base, clase=Clase.REPORTE, ruta_eml=eml.ruta,
-                                               usuario=usuario)
+        # The attachments and the .eml are evidence of the report itself (one timeline row).
         incidente = incidentes.incidente_reportar(
             actor=usuario, entidad=entidad, titulo=_titulo(m),
             descripcion=_descripcion(m.texto), detectado_en=_detectado_en(m),
-            por_correo=True, origen_detalle=m.remitente)
-        _evidencias(incidente, actor=usuario, eml=eml, guardados=guardados)
-        correo.incidente = incidente
-        correo.save(update_fields=["incidente"])
+            por_correo=True, origen_detalle=m.remitente, guardados=(*guardados, eml))
         _acuse(m, incidente)
-        return correo
+        # Same transaction: the unique row exists iff the incident does.
+        return CorreoEntrante.objects.create(**base, clase=Clase.REPORTE, ruta_eml=eml.ruta,
+                                             usuario=usuario, incidente=incidente)
     return _con_archivos(base, m.crudo, escribir, m.adjuntos)
 
 
-def _evidencias(incidente: Incidente, *, actor, eml, guardados, eml_visible=True) -> None:
+def _evidencias(incidente_id: int, *, actor, eml, guardados, eml_visible=True) -> None:
+    """A reply's attachments and raw message, as evidence of its incident."""
     for g in guardados:
         incidentes.evidencia_registrar_guardada(
-            actor=actor, incidente_id=incidente.pk, guardado=g,
+            actor=actor, incidente_id=incidente_id, guardado=g,
             descripcion=_("Adjunto recibido por correo"))
     incidentes.evidencia_registrar_guardada(
-        actor=actor, incidente_id=incidente.pk, guardado=eml, visible_entidad=eml_visible,
+        actor=actor, incidente_id=incidente_id, guardado=eml, visible_entidad=eml_visible,
         descripcion=_("Mensaje original (.eml), SHA-256 %(h)s") % {"h": eml.sha256})
 
 
@@ -383,16 +382,13 @@ def _respuesta(base: dict, m: mime.Mensaje, *, usuario, incidente_id: int) -> Co
             "Respuesta a un incidente de alguien que no es un usuario registrado."))
 
     def escribir(eml, guardados):
-        correo = CorreoEntrante.objects.create(**{**base, "texto": texto[:MAX_TEXTO]},
-                                               clase=Clase.RESPUESTA, ruta_eml=eml.ruta,
-                                               usuario=usuario, incidente_id=incidente_id)
         entrada = _mensaje_en_incidente(usuario, incidente_id, texto)
-        incidente = Incidente.objects.get(pk=incidente_id)
-        _evidencias(incidente, actor=usuario, eml=eml, guardados=guardados,
+        _evidencias(incidente_id, actor=usuario, eml=eml, guardados=guardados,
                     eml_visible=not es_personal_cgii(usuario))
-        correo.entrada_id = entrada.pk
-        correo.save(update_fields=["entrada_id"])
-        return correo
+        return CorreoEntrante.objects.create(**{**base, "texto": texto[:MAX_TEXTO]},
+                                             clase=Clase.RESPUESTA, ruta_eml=eml.ruta,
+                                             usuario=usuario, incidente_id=incidente_id,
+                                             entrada_id=entrada.pk)
     try:
         return _con_archivos(base, m.crudo, escribir, m.adjuntos)
     except (NoEncontrado, ErrorDominio) as exc:
@@ -460,9 +456,11 @@ def correo_convertir(*, actor, correo_id: int, entidad_id: int, titulo: str = ""
             incidente = incidentes.incidente_reportar(
                 actor=actor, entidad=entidad, titulo=(titulo.strip() or _titulo(m))[:200],
                 descripcion=_descripcion(m.texto), detectado_en=_detectado_en(m),
-                origen=Origen.CORREO, origen_detalle=correo.remitente[:255], tlp=tlp)
-            _evidencias(incidente, actor=actor, eml=eml, guardados=guardados,
-                        eml_visible=False)
+                origen=Origen.CORREO, origen_detalle=correo.remitente[:255], tlp=tlp,
+                guardados=(*guardados, eml))
+            # An outsider's raw message (address, headers) is for CGII's eyes.
+            Evidencia.objects.filter(incidente=incidente, ruta=eml.ruta).update(
+                visible_entidad=False)
             antes = {"estado_triaje": correo.estado_triaje}
             correo.estado_triaje = EstadoTriaje.CONVERTIDO
             correo.incidente = incidente
