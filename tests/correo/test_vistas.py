@@ -27,7 +27,9 @@ def test_el_personal_ve_la_cola_y_el_correo_y_una_entidad_no(en_triaje, analista
     c = ingresar(Client(), analista)
     cola = c.get("/incidentes/correo/")
     assert cola.status_code == 200
-    assert "vecino@gmail.com" in cola.content.decode() and "Portal caído" in cola.content.decode()
+    html = cola.content.decode()
+    assert "vecino@gmail.com" in html and "Portal caído" in html
+    assert 'id="aviso-correo"' in html and "correo/triaje.js" in html  # live: queue changed
     detalle = c.get(f"/incidentes/correo/{en_triaje.pk}/").content.decode()
     assert "&lt;b&gt;no&lt;/b&gt; es html" in detalle  # shown as text, escaped
     assert "Convertir en incidente" in detalle and "Sin verificar" in detalle
