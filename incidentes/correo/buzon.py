@@ -26,7 +26,7 @@ from imapclient.exceptions import IMAPClientError
 from cgii.eventos import cerrojos
 
 from . import conf, services
-from .models import EstadoBuzon
+from .models import CorreoEntrante, EstadoBuzon
 
 logger = logging.getLogger(__name__)
 
@@ -110,17 +110,21 @@ def _leer() -> int:
 
 def _procesar_lote(cliente: IMAPClient, lote: list[int], tamanos: dict[int, int],
                    carpeta: str, uidvalidity: int) -> int:
-    grandes = [u for u in lote if tamanos[u] > settings.CORREO_MAX_BYTES]
-    normales = [u for u in lote if u not in grandes]
+    # Recorded by an earlier run that died before moving them: only the move is left.
+    hechos = set(CorreoEntrante.objects.filter(carpeta=carpeta, uidvalidity=uidvalidity,
+                                               uid__in=lote).values_list("uid", flat=True))
+    pendientes = [u for u in lote if u not in hechos]
+    grandes = [u for u in pendientes if tamanos[u] > settings.CORREO_MAX_BYTES]
+    normales = [u for u in pendientes if u not in grandes]
     cuerpos = cliente.fetch(normales, ["BODY.PEEK[]"]) if normales else {}
     cabeceras = cliente.fetch(grandes, ["BODY.PEEK[HEADER]"]) if grandes else {}
-    for uid in lote:
+    for uid in pendientes:
         lectura = services.Lectura(carpeta=carpeta, uidvalidity=uidvalidity, uid=uid)
         if uid in cabeceras:
             services.rechazar_sin_leer(lectura=lectura, tamano=tamanos[uid],
                                        cabeceras=cabeceras[uid][b"BODY[HEADER]"])
         elif uid in cuerpos:
-            services.procesar(crudo=cuerpos[uid][b"BODY[]"], lectura=lectura)
+            services.procesar(crudo=cuerpos[uid][b"BODY[]"], lectura=lectura, nuevo=True)
     return len(lote)
 
 
@@ -187,6 +191,6 @@ def salud() -> dict:
 
 
 def _pendientes_triaje() -> int:
-    from .models import CorreoEntrante, EstadoTriaje
+    from .models import EstadoTriaje
 
     return CorreoEntrante.objects.filter(estado_triaje=EstadoTriaje.PENDIENTE).count()

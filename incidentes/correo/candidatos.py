@@ -74,11 +74,13 @@ def _cabeceras(lista: _Lista, correo, fuente: str) -> None:
                     lista.valor(dominio, TipoIndicador.DOMINIO, f"{fuente}: {nombre}")
 
 
-def de_mensaje(mensaje, *, con_cabeceras: bool = True) -> list[dict]:
+def de_mensaje(mensaje, *, con_cuerpo: bool = True) -> list[dict]:
+    """``con_cuerpo=False`` for a report: its body is the incident's description, which the
+    indicator page already scans (``candidatos_de_incidente``)."""
     lista = _Lista(conf.dominio())
-    if con_cabeceras:
-        _cabeceras(lista, mensaje.correo, "cabecera")
-    lista.texto(f"{mensaje.asunto}\n{mensaje.texto}", "cuerpo")
+    _cabeceras(lista, mensaje.correo, "cabecera")
+    if con_cuerpo:
+        lista.texto(f"{mensaje.asunto}\n{mensaje.texto}", "cuerpo")
     for adjunto in mensaje.adjuntos:
         fuente = f"adjunto {adjunto.nombre}"
         if adjunto.contenido:

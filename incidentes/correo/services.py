@@ -145,9 +145,11 @@ def _desconfianza(auth: seguridad.Autenticacion) -> str:
 
 # ---- the one entry point ------------------------------------------------------------------
 
-def procesar(*, crudo: bytes, lectura: Lectura) -> CorreoEntrante:
-    """Process one message exactly once (see the module's docstring)."""
-    existente = _ya_procesado(lectura)
+def procesar(*, crudo: bytes, lectura: Lectura, nuevo: bool = False) -> CorreoEntrante:
+    """Process one message exactly once (see the module's docstring). ``nuevo``: the caller
+    has just checked that no row exists (the reader checks a whole batch in one query);
+    the unique constraint still settles a race."""
+    existente = None if nuevo else _ya_procesado(lectura)
     if existente is not None:
         return existente
     m = mime.leer(crudo)
@@ -173,19 +175,21 @@ def procesar(*, crudo: bytes, lectura: Lectura) -> CorreoEntrante:
     desconfianza = _desconfianza(auth)
     if errores:
         return _rechazar(base, m, errores, contestar=not auth.falla)
-    base["candidatos"] = candidatos.de_mensaje(m)
+    # Headers and attachments; the body's own candidates only where the body is not the
+    # description of an incident (a reply, a triage item): see _triaje/_respuesta.
+    base["candidatos"] = candidatos.de_mensaje(m, con_cuerpo=False)
     referencia = tokens.buscar(direcciones=m.destinatarios, ids_mensaje=m.referencias)
     usuario = _usuario(m.remitente)
     if referencia.incidente_id is not None:
         if desconfianza:
-            return _triaje(base, crudo, usuario=usuario, motivo=desconfianza)
+            return _triaje(base, m, usuario=usuario, motivo=desconfianza)
         return _respuesta(base, m, usuario=usuario, incidente_id=referencia.incidente_id)
     if referencia.forjado:
-        return _triaje(base, crudo, usuario=usuario, motivo=_(
+        return _triaje(base, m, usuario=usuario, motivo=_(
             "El correo lleva una referencia a un incidente que no es válida (token "
             "alterado o falsificado)."))
     if desconfianza:
-        return _triaje(base, crudo, usuario=usuario, motivo=desconfianza)
+        return _triaje(base, m, usuario=usuario, motivo=desconfianza)
     return _nuevo(base, m, usuario=usuario)
 
 
@@ -227,14 +231,17 @@ def _registrar(base: dict, crudo: bytes, *, clase: str, motivo: str = "",
 
 # ---- triage -----------------------------------------------------------------------------
 
-def _triaje(base: dict, crudo: bytes, *, usuario, motivo: str) -> CorreoEntrante:
+def _triaje(base: dict, m: mime.Mensaje, *, usuario, motivo: str) -> CorreoEntrante:
+    if "candidatos" in base:
+        base = {**base, "candidatos": candidatos.de_mensaje(m)}
+
     def escribir(eml, _guardados):
         correo = CorreoEntrante.objects.create(
             **base, clase=Clase.SIN_ENTIDAD, motivo=motivo, ruta_eml=eml.ruta,
             usuario=usuario, estado_triaje=EstadoTriaje.PENDIENTE)
         _avisar_triaje(correo)
         return correo
-    return _con_archivos(base, crudo, escribir)
+    return _con_archivos(base, m.crudo, escribir)
 
 
 def _avisar_triaje(correo: CorreoEntrante) -> None:
@@ -264,14 +271,14 @@ def _descripcion(texto: str) -> str:
 
 def _nuevo(base: dict, m: mime.Mensaje, *, usuario) -> CorreoEntrante:
     if usuario is None:
-        return _triaje(base, m.crudo, usuario=None, motivo=_(
+        return _triaje(base, m, usuario=None, motivo=_(
             "El remitente no es un usuario registrado de una entidad."))
     if es_personal_cgii(usuario):
-        return _triaje(base, m.crudo, usuario=usuario, motivo=_(
+        return _triaje(base, m, usuario=usuario, motivo=_(
             "Correo del personal del CGII sin referencia a un incidente."))
     entidad = _entidad_unica(usuario)
     if entidad is None:
-        return _triaje(base, m.crudo, usuario=usuario, motivo=_(
+        return _triaje(base, m, usuario=usuario, motivo=_(
             "El remitente pertenece a varias entidades (o a ninguna activa): elija la "
             "entidad."))
 
@@ -377,8 +384,9 @@ def rechazar_sin_leer(*, lectura: Lectura, tamano: int, cabeceras: bytes) -> Cor
 
 def _respuesta(base: dict, m: mime.Mensaje, *, usuario, incidente_id: int) -> CorreoEntrante:
     texto = citas.recortar(m.texto)
+    base = {**base, "candidatos": candidatos.de_mensaje(m)}
     if usuario is None:
-        return _triaje(base, m.crudo, usuario=None, motivo=_(
+        return _triaje(base, m, usuario=None, motivo=_(
             "Respuesta a un incidente de alguien que no es un usuario registrado."))
 
     def escribir(eml, guardados):
@@ -396,7 +404,7 @@ def _respuesta(base: dict, m: mime.Mensaje, *, usuario, incidente_id: int) -> Co
         # auditor, an incident gone): nothing was written; staff look at it.
         logger.info("Respuesta por correo de %s al incidente %s rechazada: %s", m.remitente,
                     incidente_id, exc.message)
-        return _triaje(base, m.crudo, usuario=usuario, motivo=_(
+        return _triaje(base, m, usuario=usuario, motivo=_(
             "Respuesta a un incidente de alguien que no participa en él (%(e)s).")
             % {"e": exc.message})
 
