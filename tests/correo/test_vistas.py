@@ -86,3 +86,19 @@ def test_salud_muestra_el_estado_del_buzon_y_la_ultima_lectura(buzon, analista, 
     assert not estado["ok"] and estado["estado"] == "fallando"
     assert estado["fallos_seguidos"] == 1 and estado["ultima_lectura_ok"]
     assert estado["ultimo_error"]
+
+
+def test_leer_correo_lee_una_vez_y_muestra_el_estado(buzon, catalogos, reportante_a, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    entregar(buzon, correo(de=reportante_a.email))
+    salida = StringIO()
+    call_command("leer_correo", stdout=salida)
+    assert "Mensajes leídos: 1" in salida.getvalue() and '"leyendo"' in salida.getvalue()
+    assert Incidente.objects.count() == 1
+    settings.CORREO_IMAP_HOST = ""
+    salida = StringIO()
+    call_command("leer_correo", stdout=salida)
+    assert "no está configurado" in salida.getvalue()
