@@ -102,3 +102,16 @@ def test_leer_correo_lee_una_vez_y_muestra_el_estado(buzon, catalogos, reportant
     salida = StringIO()
     call_command("leer_correo", stdout=salida)
     assert "no está configurado" in salida.getvalue()
+
+
+def test_el_admin_muestra_los_correos_sin_permitir_cambios(en_triaje):
+    from tests.entidades.sesiones import iniciar_sesion_verificada
+    from tests.factories import crear_usuario
+
+    raiz = crear_usuario(username="raiz", is_staff=True, is_superuser=True)
+    c = Client()
+    iniciar_sesion_verificada(c, raiz)
+    lista = c.get("/admin/correo/correoentrante/")
+    assert lista.status_code == 200 and "vecino@gmail.com" in lista.content.decode()
+    assert c.get("/admin/correo/correoentrante/add/").status_code == 403
+    assert c.get("/admin/correo/estadobuzon/").status_code == 200
