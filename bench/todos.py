@@ -136,6 +136,12 @@ BENCHES = (
         Figura("c_1_p50_ms", "(c) replay p50, 1 client", "ms"),
     ), rapido=("--n", "20", "--clientes", "2", "--procesos", "1"),
         nota="no target: what a key costs (docs/api.md)"),
+    Bench("correo", (
+        Figura("mensajes_por_segundo", "e-mails fetched (IMAP/TLS) and processed per second",
+               "msg/s", ("OBJETIVO_MENSAJES_S", ">=")),
+        Figura("perdidos", "e-mails lost", "", CERO),
+        Figura("duplicados", "e-mails processed twice", "", CERO),
+    ), rapido=("--n", "50"), nota="private Dovecot of its own"),
     Bench("servidor_caida", (
         Figura("hup_fallos", "failed requests during HUP", "", CERO),
         Figura("term_codigo", "TERM exit status", "", CERO),

@@ -62,12 +62,15 @@ class Complemento:
     reportes: tuple = ()            # cgii.reportes.registro.TipoReporte
     paneles: tuple = ()             # cgii.reportes.tablero.Panel
     menu: tuple[EntradaMenu, ...] = ()
+    # /salud/ details: (name, function returning {"ok": bool, ...}) — e.g. the mailbox.
+    salud: tuple[tuple[str, Callable[[], dict]], ...] = ()
     # Registries with an API of their own (search documents, SLA crossings, FSM diagrams):
     # functions called once, from ready().
     al_conectar: tuple[Callable[[], None], ...] = ()
 
 
 _menu: dict[str, tuple[EntradaMenu, ...]] = {}
+_salud: dict[str, Callable[[], dict]] = {}
 
 
 def conectar(complemento: Complemento) -> None:
@@ -93,6 +96,13 @@ def conectar(complemento: Complemento) -> None:
     for funcion in complemento.al_conectar:
         funcion()
     _menu[complemento.app] = complemento.menu
+    for nombre, funcion in complemento.salud:
+        _salud[nombre] = funcion
+
+
+def salud() -> list[tuple[str, Callable[[], dict]]]:
+    """The registered /salud/ checks, by name."""
+    return sorted(_salud.items())
 
 
 def registrar_menu(app: str, entradas: tuple[EntradaMenu, ...]) -> None:

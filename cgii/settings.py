@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "incidentes",
     "incidentes.indicadores",
     "incidentes.fuentes",
+    "incidentes.correo",
     "planes_seguridad",
 ]
 
@@ -346,6 +347,31 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_TIMEOUT = float(os.environ.get("CGII_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "cgii@agetic.gob.bo")
 CGII_URL_BASE = os.environ.get("CGII_URL_BASE", "http://127.0.0.1:8000")
+
+# --- Mail intake (incidentes/correo, docs/correo.md) -------------------------------------
+# An IMAP mailbox read over TLS; no host → the intake is off (the embedded default). The
+# incident e-mails carry a reply address ``<local>+<token>@<domain>`` of CORREO_DIRECCION.
+CORREO_IMAP_HOST = os.environ.get("CGII_CORREO_IMAP_HOST", "")
+CORREO_IMAP_PUERTO = int(os.environ.get("CGII_CORREO_IMAP_PUERTO", "993"))
+CORREO_IMAP_TLS = os.environ.get("CGII_CORREO_IMAP_TLS", "ssl")  # "ssl" (993) or "starttls"
+CORREO_IMAP_USUARIO = os.environ.get("CGII_CORREO_IMAP_USUARIO", "")
+CORREO_IMAP_CLAVE = os.environ.get("CGII_CORREO_IMAP_CLAVE", "")
+CORREO_IMAP_CA = os.environ.get("CGII_CORREO_IMAP_CA", "")  # CA file of a private CA
+CORREO_IMAP_TIMEOUT = float(os.environ.get("CGII_CORREO_IMAP_TIMEOUT", "30"))
+CORREO_CARPETA = os.environ.get("CGII_CORREO_CARPETA", "INBOX")
+CORREO_CARPETA_PROCESADOS = os.environ.get("CGII_CORREO_CARPETA_PROCESADOS", "CGII-Procesados")
+CORREO_ACTIVO = _env_bool("CGII_CORREO_ACTIVO", True)
+CORREO_DIRECCION = os.environ.get("CGII_CORREO_DIRECCION", "")
+# Only Authentication-Results added by this server (RFC 8601 authserv-id) can make a
+# sender trusted; empty → results are recorded and a failure flags, a pass proves nothing.
+CORREO_AUTHSERV_ID = os.environ.get("CGII_CORREO_AUTHSERV_ID", "")
+# On: a sender our own server did not verify (no passing SPF/DKIM/DMARC) goes to triage
+# instead of acting as the user whose address it shows. Off: only a failure does.
+CORREO_EXIGIR_AUTENTICACION = _env_bool("CGII_CORREO_EXIGIR_AUTENTICACION", False)
+# Whole messages above this are refused unread (attachments follow the evidence limit).
+CORREO_MAX_BYTES = int(os.environ.get("CGII_CORREO_MAX_BYTES",
+                                      str(EVIDENCIA_TAMANO_MAXIMO + 10 * 1024 * 1024)))
+CORREO_LOTE = int(os.environ.get("CGII_CORREO_LOTE", "200"))  # messages per run at most
 
 # --- Outbox ----------------------------------------------------------------------------
 EVENTOS_LOTE = int(os.environ.get("CGII_EVENTOS_LOTE", "200"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cuenta/notificaciones/", views.preferencias_notificaciones,
          name="preferencias_notificaciones"),
     path("cuenta/", include("cgii.entidades.urls")),
+    path("incidentes/correo/", include("incidentes.correo.urls")),  # before incidentes/
     path("entidades/", include("cgii.entidades.urls_constituencia")),
     path("incidentes/", include("incidentes.urls")),
     path("indicadores/", include("incidentes.indicadores.urls")),

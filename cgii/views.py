@@ -141,6 +141,19 @@ def _salud_outbox() -> dict:
             "sumideros": b.sumideros, "sumideros_pausados": list(b.sumideros_pausados)}
 
 
+def _salud_complementos() -> dict:
+    """Checks the domain apps registered (cgii.complementos), e.g. the intake mailbox."""
+    from cgii import complementos
+
+    salida = {}
+    for nombre, funcion in complementos.salud():
+        try:
+            salida[nombre] = funcion()
+        except Exception as exc:  # noqa: BLE001 - a failing check is reported, not raised
+            salida[nombre] = {"ok": False, "error": str(exc)[:200]}
+    return salida
+
+
 def _ve_detalles(request) -> bool:
     """Details of /salud/ (worker count, backlog, search documents) are for CGII staff or
     a monitor holding SALUD_TOKEN (header X-Salud-Token); everyone else gets liveness."""
@@ -176,6 +189,7 @@ def salud(request):
             "busqueda": _salud_busqueda(),
             "outbox": _salud_outbox(),
         })
+        cuerpo.update(_salud_complementos())
         cuerpo["sano"] = all(v["ok"] for k, v in cuerpo.items() if isinstance(v, dict))
     else:
         cuerpo["sano"] = False

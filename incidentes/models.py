@@ -47,6 +47,7 @@ class Origen(models.TextChoices):
     TERCERO_CIUDADANO = "tercero_ciudadano", _("Reportado por un ciudadano")
     # Aggregated from IntelMQ feed events by incidentes.fuentes (issue 19).
     FUENTE_EXTERNA = "fuente_externa", _("Fuente externa")
+    CORREO = "correo", _("Reportado por correo electrónico")
 
 
 class ContadorIncidente(models.Model):

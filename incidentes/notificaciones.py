@@ -71,7 +71,9 @@ def _destino(evento) -> tuple[str, set[int], str, set[int] | None] | None:
     analista = {inc["analista_id"]} if inc.get("analista_id") else set()
     tipo_entrada = entrada.get("tipo")
     if evento.tipo == "incidente.creado":
-        if inc.get("origen", "entidad") == "entidad":
+        origen = inc.get("origen", "entidad")
+        # The entity reported it (form, API, or e-mail read by incidentes.correo).
+        if origen == "entidad" or (origen == "correo" and not entrada.get("actor_es_cgii")):
             return "incidente.nuevo", _personal(ROLES_GESTION), _(
                 "Nuevo incidente %(c)s: %(t)s") % {"c": codigo, "t": inc.get("titulo", "")}, None
         return "incidente.nuevo", _entidad(inc["entidad_id"]), _(

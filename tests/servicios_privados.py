@@ -124,3 +124,155 @@ class ServidorPostgres:
         if (self.datos / "postmaster.pid").exists():
             self._pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+DOVECOT = "/usr/sbin/dovecot"
+
+
+class ServidorDovecot:
+    """A private Dovecot (IMAP over TLS + LMTP) for the mail intake tests and bench: its own
+    configuration, certificate, mail directory, runtime directory and free ports; stopped
+    and removed at the end. Every account name exists (a static user database) with the
+    password ``CLAVE``: a test or bench takes a fresh name and has an empty mailbox.
+
+    As root (CI) the mail processes run as the ``dovecot`` system user (Dovecot never
+    runs mail processes as root); otherwise everything runs as the current user."""
+
+    CLAVE = "clave-buzon"
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="cgii-dovecot-"))
+        self.dir.chmod(0o755)  # Dovecot's auth and mail processes read their files here
+        self.puerto_imaps = puerto_libre()
+        self.puerto_lmtp = puerto_libre()
+        self.certificado = self.dir / "cert.pem"
+        self.proceso: subprocess.Popen | None = None
+        if os.geteuid() == 0:
+            cuenta = pwd.getpwnam("dovecot")
+            self._interno, self._login = "dovecot", "dovenull"
+        else:
+            cuenta = pwd.getpwuid(os.geteuid())
+            self._interno = self._login = cuenta.pw_name
+        self._uid, self._gid = cuenta.pw_uid, cuenta.pw_gid
+
+    @staticmethod
+    def disponible() -> bool:
+        return Path(DOVECOT).exists() and Path("/usr/lib/dovecot/imap").exists() \
+            and Path("/usr/lib/dovecot/lmtp").exists()
+
+    def _escribir_configuracion(self) -> None:
+        d = self.dir
+        (d / "correo").mkdir(exist_ok=True)
+        (d / "run").mkdir(exist_ok=True)
+        (d / "estado").mkdir(exist_ok=True)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-keyout", str(d / "key.pem"), "-out", str(self.certificado),
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        (d / "dovecot.conf").write_text(f"""
+instance_name = cgii-dovecot-{self.puerto_imaps}
+base_dir = {d}/run
+state_dir = {d}/estado
+protocols = imap lmtp
+listen = 127.0.0.1
+log_path = {d}/dovecot.log
+default_internal_user = {self._interno}
+default_internal_group = {self._interno}
+default_login_user = {self._login}
+first_valid_uid = 1
+ssl = required
+ssl_cert = <{self.certificado}
+ssl_key = <{d}/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain
+mail_location = maildir:{d}/correo/%n
+mail_uid = {self._uid}
+mail_gid = {self._gid}
+lmtp_save_to_detail_mailbox = no
+recipient_delimiter = +
+passdb {{
+  driver = static
+  args = password={self.CLAVE}
+}}
+userdb {{
+  driver = static
+  args = uid={self._uid} gid={self._gid} home={d}/correo/%n allow_all_users=yes
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = 0
+  }}
+  inet_listener imaps {{
+    port = {self.puerto_imaps}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.puerto_lmtp}
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+protocol imap {{
+  mail_max_userip_connections = 50
+}}
+""")
+        os.chown(d / "correo", self._uid, self._gid)
+
+
+    def iniciar(self) -> None:
+        self._escribir_configuracion()
+        # -F: stay in the foreground, so this object owns the master process.
+        self.proceso = subprocess.Popen([DOVECOT, "-F", "-c", str(self.dir / "dovecot.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        limite = time.monotonic() + 20
+        while True:
+            if self.proceso.poll() is not None:
+                error = self.proceso.stderr.read().decode(errors="replace")
+                raise RuntimeError(f"Dovecot no arrancó: {error}\n{self.registro()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.puerto_imaps), timeout=0.5), \
+                        socket.create_connection(("127.0.0.1", self.puerto_lmtp), timeout=0.5):
+                    return
+            except OSError:
+                if time.monotonic() > limite:
+                    raise RuntimeError(f"Dovecot no escucha: {self.registro()}") from None
+                time.sleep(0.05)
+
+    def registro(self) -> str:
+        ruta = self.dir / "dovecot.log"
+        return ruta.read_text(errors="replace")[-4000:] if ruta.exists() else ""
+
+    def entregar(self, remitente: str, destinatarios: list[str], mensaje: bytes) -> None:
+        """Deliver one message by LMTP, as the mail server in front of the mailbox would."""
+        import smtplib
+
+        with smtplib.LMTP("127.0.0.1", self.puerto_lmtp, timeout=30) as lmtp:
+            rechazados = lmtp.sendmail(remitente, destinatarios, mensaje)
+        if rechazados:
+            raise RuntimeError(f"LMTP rechazó {rechazados}")
+
+    def detener(self) -> None:
+        if self.proceso is not None:
+            self.proceso.terminate()
+            try:
+                self.proceso.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proceso.kill()
+                self.proceso.wait(10)
+            self.proceso = None
+        shutil.rmtree(self.dir, ignore_errors=True)

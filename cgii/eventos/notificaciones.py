@@ -20,13 +20,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cgii import correo
 from cgii.errores import ErrorValidacion
 from cgii.eventos import grupos
 from cgii.eventos.models import (
@@ -173,13 +174,17 @@ def _enviar_correo(evento) -> None:
                   FrecuenciaCorreo.DIARIO else _("[CGII] Resumen de la última hora: %(n)d novedades")
                   ) % {"n": sum(r.get("cantidad", 1) for r in datos["resumen"])}
         cuerpo = "\n".join(lineas) + "\n\n" + pie
+        # A digest is about many subjects: no reply address, no thread.
+        extras = {"headers": {}, "reply_to": None}
     else:
         enlace = absoluto(datos["enlace"]) if datos["enlace"] else ""
         cuerpo = _("%(texto)s\n\nVer en la plataforma del CGII: %(enlace)s") % {
             "texto": datos["texto"], "enlace": enlace} + "\n\n" + pie
         asunto = _("[CGII] %(t)s") % {"t": datos["texto"][:120]}
-    send_mail(subject=asunto, message=cuerpo, from_email=settings.DEFAULT_FROM_EMAIL,
-              recipient_list=[usuario.email])
+        # Reply address and threading headers from the apps that own the subject (cgii.correo).
+        extras = correo.extras_para(datos=datos, destinatario=usuario)
+    EmailMessage(subject=asunto, body=cuerpo, from_email=settings.DEFAULT_FROM_EMAIL,
+                 to=[usuario.email], headers=extras["headers"], reply_to=extras["reply_to"]).send()
 
 
 # ---- digests --------------------------------------------------------------------------------

@@ -262,15 +262,25 @@ def candidatos_de_incidente(*, usuario, incidente_id: int) -> list[dict]:
     """Indicators found in the incident's title and description, for the analyst to confirm
     (nothing is written; confirming calls ``services.indicador_agregar``/``pegar``)."""
     incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
-    encontrados = extraer(f"{incidente.titulo}\n{incidente.descripcion}")
+    encontrados = [(original, n.tipo, n.valor, "") for original, n in
+                   extraer(f"{incidente.titulo}\n{incidente.descripcion}")]
+    if es_personal_cgii(usuario):
+        # The incident's e-mails (headers, attachments, replies): incidentes.correo.
+        from incidentes.correo.selectors import candidatos_de_correos
+
+        vistos = {(t, v) for _o, t, v, _f in encontrados}
+        for c in candidatos_de_correos(incidente.pk):
+            if (c["tipo"], c["valor"]) not in vistos:
+                vistos.add((c["tipo"], c["valor"]))
+                encontrados.append((c["original"], c["tipo"], c["valor"], c["fuente"]))
     vinculados = set(incidente.vinculos_indicadores.filter(
-        indicador__valor__in=[n.valor for _o, n in encontrados]).values_list(
+        indicador__valor__in=[v for _o, _t, v, _f in encontrados]).values_list(
         "indicador__tipo", "indicador__valor"))
     salida = []
-    for original, n in encontrados:
-        lista = listas.coincidencia(n.tipo, n.valor)
-        salida.append({"original": original, "tipo": n.tipo, "valor": n.valor,
-                       "ya_vinculado": (n.tipo, n.valor) in vinculados,
+    for original, tipo, valor, fuente in encontrados:
+        lista = listas.coincidencia(tipo, valor)
+        salida.append({"original": original, "tipo": tipo, "valor": valor, "fuente": fuente,
+                       "ya_vinculado": (tipo, valor) in vinculados,
                        "lista_advertencia": lista.resumen() if lista else None})
     return salida
 

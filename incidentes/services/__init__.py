@@ -9,6 +9,7 @@ from .ciclo import (
     incidente_transicionar,
 )
 from .comunicacion import (
+    evidencia_registrar_guardada,
     evidencia_subir,
     incidente_comentar,
     incidente_confirmar_resolucion,
@@ -21,6 +22,7 @@ from .monitor import autocerrar_resueltos, sla_barrido
 
 __all__ = [
     "autocerrar_resueltos",
+    "evidencia_registrar_guardada",
     "evidencia_subir",
     "incidente_asignar",
     "incidente_clasificar",

@@ -66,13 +66,23 @@ def incidente_reportar(
     origen_detalle: str = "",
     tlp: str = TLP.AMBER,
     adjuntos: tuple = (),
+    guardados: tuple = (),
+    por_correo: bool = False,
 ) -> Incidente:
-    """An entity reports (origin 'entidad'), or CGII opens one on an entity's behalf."""
+    """An entity reports (origin 'entidad'), or CGII opens one on an entity's behalf.
+    ``por_correo``: the mail intake (``incidentes.correo``) reports for an entity user whose
+    e-mail it read — origin 'correo', the sender's address as its detail. ``guardados``:
+    evidence files the caller already stored (``archivos.ArchivoGuardado``: the e-mail's
+    attachments and raw message), recorded like ``adjuntos``; the caller removes them if
+    this fails."""
     personal = es_personal_cgii(actor)
     if not personal:
         if entidad.pk not in ids_entidades_de(actor):
             raise NoEncontrado(_("Entidad no encontrada."))
-        origen, origen_detalle = Origen.ENTIDAD, ""
+        if por_correo:
+            origen, origen_detalle = Origen.CORREO, origen_detalle[:255]
+        else:
+            origen, origen_detalle = Origen.ENTIDAD, ""
     elif not (fsm.es_sistema(actor) or tiene_rol_cgii(actor, *ROLES_GESTION)):
         raise PermisoDenegado()  # the system opens incidents from feed events (fuentes)
     if not entidad.activa:
@@ -81,7 +91,7 @@ def incidente_reportar(
                      ocurrido_en=ocurrido_en, tlp=tlp, origen=origen)
 
     # Files first (413/415 before touching the database); removed again if the write fails.
-    guardados = [archivos.guardar_archivo(a, carpeta="incidentes") for a in adjuntos]
+    guardados_aqui = [archivos.guardar_archivo(a, carpeta="incidentes") for a in adjuntos]
     ahora = timezone.now()
     prioridad = protocolos.prioridad_inicial(entidad_critica=entidad.critica)
     relojes = sla.preparar(prioridad=prioridad, entidad_id=entidad.pk, momento=ahora)
@@ -98,7 +108,7 @@ def incidente_reportar(
                 activos_afectados=activos_afectados, activos=activos or [], tlp=tlp,
                 prioridad=prioridad, vence_sla=vence_sla, estado_sla=estado_sla, creado=ahora,
             )
-            for g in guardados:
+            for g in (*guardados_aqui, *guardados):
                 Evidencia.objects.create(
                     incidente=incidente, subido_por=actor, nombre=g.nombre_original,
                     tipo_mime=g.tipo_mime, tamano=g.tamano, sha256=g.sha256, ruta=g.ruta,
@@ -108,11 +118,12 @@ def incidente_reportar(
                 "El CGII registró este incidente en nombre de la entidad.")
             registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.REPORTE, accion="reportar",
                       evento="incidente.creado", visible_entidad=True, texto=texto,
-                      datos={"origen": origen, "evidencias": len(guardados)},
+                      datos={"origen": origen,
+                             "evidencias": len(guardados_aqui) + len(guardados)},
                       despues=resumen(incidente))
             # The entity hears of it through incidentes.notificaciones (origin ≠ entidad).
     except BaseException:
-        for g in guardados:
+        for g in guardados_aqui:
             archivos.borrar_archivo(g.ruta)
         raise
     return incidente

@@ -239,3 +239,22 @@ def evidencia_subir(*, actor, incidente_id: int, archivo, descripcion: str = "",
         archivos.borrar_archivo(guardado.ruta)
         raise
     return evidencia
+
+
+def evidencia_registrar_guardada(*, actor, incidente_id: int, guardado, descripcion: str = "",
+                                 visible_entidad: bool = True) -> Evidencia:
+    """Evidence from a file the caller already stored (``archivos.guardar_archivo`` or, for a
+    raw e-mail, ``archivos.escribir_archivo``): mail intake stores every file of a message
+    first and then writes all its rows in one transaction. Same rules as ``evidencia_subir``;
+    the caller removes its files if the transaction fails."""
+    personal = es_personal_cgii(actor)
+    if personal:
+        exigir_gestion(actor)
+    with transaction.atomic():
+        incidente = incidente_obtener(usuario=actor, incidente_id=incidente_id,
+                                      para_actualizar=True)
+        evidencia = _crear_evidencia(incidente, actor=actor, guardado=guardado,
+                                     descripcion=descripcion,
+                                     visible_entidad=visible_entidad or not personal)
+        incidente.save(update_fields=["actualizado"])
+    return evidencia

@@ -18,6 +18,7 @@ from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
 from .. import selectors, sla
+from ..correo import selectors as correo_selectors
 from ..forms import ClasificacionForm
 from ..indicadores import selectors as indicadores_selectors
 from ..indicadores.models import RolIndicador
@@ -216,6 +217,9 @@ def _contexto_detalle(request, pk: int) -> dict:
         "timeline": timeline,
         "pregunta": pregunta,
         "evidencias": evidencias,
+        # The incident's e-mails with their SPF/DKIM/DMARC results (staff only).
+        "correos": correo_selectors.correos_de_incidente(usuario=usuario,
+                                                         incidente_id=incidente.pk),
         "indicadores": _indicadores(usuario, incidente),
         "limite_indicadores": LIMITE_INDICADORES,
         "tipos_indicador": TipoIndicador.choices,

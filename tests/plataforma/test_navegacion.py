@@ -48,6 +48,7 @@ def test_el_analista_ve_el_mismo_menu_en_todas_las_paginas(escenario, analista):
     esperado = [("/incidentes/consola/", "Consola"), ("/incidentes/", "Incidentes"),
                 ("/incidentes/nuevo/", "Registrar incidente"), ("/indicadores/", "Indicadores"),
                 ("/fuentes/", "Fuentes"), ("/entidades/", "Constituencia"),
+                ("/incidentes/correo/", "Correo sin entidad"),
                 ("/pisi/", "PISI"), ("/pisi/revision/", "Revisión PISI"),
                 ("/tablero/", "Tablero"), ("/reportes/", "Reportes")]
     for pagina, html in htmls.items():

@@ -1,0 +1,38 @@
+"""Read-only views of the intake's records for administrators: rows are written by the
+intake and the triage actions only (the audit trail records those)."""
+
+from django.contrib import admin
+
+from .models import CorreoEntrante, EstadoBuzon
+
+
+@admin.register(CorreoEntrante)
+class CorreoEntranteAdmin(admin.ModelAdmin):
+    list_display = ("recibido", "remitente", "asunto", "clase", "estado_triaje", "confiable",
+                    "incidente")
+    list_filter = ("clase", "estado_triaje", "confiable")
+    search_fields = ("remitente", "asunto", "message_id", "sha256")
+    date_hierarchy = "recibido"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EstadoBuzon)
+class EstadoBuzonAdmin(admin.ModelAdmin):
+    list_display = ("ultima_lectura_ok", "ultimo_intento", "fallos_seguidos", "procesados")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
