@@ -123,6 +123,7 @@ def al_evento(evento) -> None:
     usuarios.discard(actor)
     notificar(usuarios_ids=usuarios, tipo=tipo, texto=texto, correo_ids=correo,
               enlace=reverse("incidentes:detalle", args=[inc["id"]]),
+              pide_accion=tipo == "incidente.solicitud",
               confidencial=inc.get("tlp") == "red",
               texto_confidencial=_("Hay una novedad en el incidente %(c)s (TLP:RED: consulte "
                                    "la plataforma).") % {"c": inc.get("codigo", "")})

@@ -78,10 +78,12 @@ def no_leidas(usuario_id: int) -> int:
 
 def notificar(*, usuarios_ids, tipo: str, texto: str, enlace: str = "",
               confidencial: bool = False, texto_confidencial: str = "",
-              correo_ids=None) -> list[Notificacion]:
+              correo_ids=None, pide_accion: bool = False) -> list[Notificacion]:
     """Inside the caller's transaction. ``confidencial`` (e.g. TLP:RED): e-mails carry only
     ``texto_confidencial`` and the link, never ``texto``. ``correo_ids``: who of
     ``usuarios_ids`` may get an e-mail (their preference still decides); None: all of them.
+    ``pide_accion`` (CGII asks them for something with a deadline): a bell row and an
+    e-mail of its own, never folded into a burst on the same subject.
     Returns the bell rows written or updated."""
     usuarios_ids = sorted(set(usuarios_ids))
     if not usuarios_ids:
@@ -89,7 +91,8 @@ def notificar(*, usuarios_ids, tipo: str, texto: str, enlace: str = "",
     ahora = timezone.now()
     prefs = _preferencias(usuarios_ids, tipo)
     correo_ids = set(usuarios_ids if correo_ids is None else correo_ids)
-    rafagas = _rafagas([u for u in usuarios_ids if prefs[u][0]], enlace, ahora)
+    rafagas = {} if pide_accion else _rafagas([u for u in usuarios_ids if prefs[u][0]],
+                                              enlace, ahora)
     filas = []
     for u in usuarios_ids:
         if not prefs[u][0]:

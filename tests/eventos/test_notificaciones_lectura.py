@@ -156,3 +156,19 @@ def test_la_pagina_de_preferencias_guarda_tipos_y_frecuencia(escena, reportante_
     assert notificaciones.frecuencia_correo(reportante_a) == "hora"
     r = c.post("/cuenta/notificaciones/", {"frecuencia": "semanal"}, follow=True)
     assert "Frecuencia desconocida" in r.content.decode()
+
+
+def test_lo_que_pide_una_accion_no_se_pliega_en_una_rafaga(db):
+    """A request with a deadline (e.g. CGII asks the entity for information) is its own bell
+    row and its own e-mail even right after other news on the same incident: folding it into
+    the burst silenced the e-mail the entity must answer (found by the mail-reply tests)."""
+    usuario = crear_usuario(username="destinataria")
+    enlace = "/incidentes/1/"
+    notificaciones.notificar(usuarios_ids=[usuario.pk], tipo="incidente.estado",
+                             texto="CGII-2026-00001 pasó a «En análisis».", enlace=enlace)
+    notificaciones.notificar(usuarios_ids=[usuario.pk], tipo="incidente.solicitud",
+                             texto="El CGII solicita información sobre CGII-2026-00001.",
+                             enlace=enlace, pide_accion=True)
+    despachar()
+    assert Notificacion.objects.filter(usuario=usuario).count() == 2
+    assert len([m for m in mail.outbox if m.to == [usuario.email]]) == 2
