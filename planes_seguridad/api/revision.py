@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cgii.api import Paginacion
 from cgii.errores import NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -51,7 +52,7 @@ class ObservacionCrearSerializer(serializers.Serializer):
     texto = serializers.CharField()
 
 
-class RespuestaSerializer(serializers.Serializer):
+class RespuestaObservacionSerializer(serializers.Serializer):
     respuesta = serializers.CharField()
 
 
@@ -114,6 +115,8 @@ class RondasView(APIView):
 
 
 class ObservacionesView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Observaciones de la revisión (todas las rondas)",
                    parameters=[OpenApiParameter("estado", str,
                                                 description="abierta | respondida | atendida")],
@@ -138,11 +141,11 @@ class ObservacionesView(APIView):
 
 class RespuestaView(APIView):
     @extend_schema(summary="La entidad responde una observación (plan observado)",
-                   request=RespuestaSerializer, responses=ObservacionSerializer)
+                   request=RespuestaObservacionSerializer, responses=ObservacionSerializer)
     @idempotente
     def post(self, request, pk: int, observacion_id: int):
         selectors.plan_obtener(usuario=request.user, plan_id=pk)
-        datos = _entrada(RespuestaSerializer, request)
+        datos = _entrada(RespuestaObservacionSerializer, request)
         services.observacion_responder(actor=request.user, plan_id=pk,
                                        observacion_id=observacion_id,
                                        respuesta=datos["respuesta"])

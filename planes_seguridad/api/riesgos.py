@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cgii.api import Paginacion
 from cgii.errores import NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
@@ -62,6 +63,8 @@ def _activo(usuario, pk: int, activo_id: int) -> dict:
 
 
 class ActivosView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Inventario de activos de información",
                    responses=s.ActivoSerializer(many=True))
     def get(self, request, pk: int):
@@ -106,6 +109,8 @@ def _riesgo(usuario, pk: int, riesgo_id: int) -> dict:
 
 
 class RiesgosView(APIView):
+    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+
     @extend_schema(summary="Registro de riesgos del plan", responses=s.RiesgoSerializer(many=True))
     def get(self, request, pk: int):
         plan = selectors.plan_obtener(usuario=request.user, plan_id=pk)

@@ -27,6 +27,13 @@
 
   // ---- requests ----------------------------------------------------------------------------
 
+  // Leaving a page aborts its requests, and Firefox then rejects a pending body read
+  // (r.json(), r.text()) with an AbortError that no handler awaits any more. That is the
+  // user navigating, never a fault: keep it out of the console (the Firefox walk saw it).
+  window.addEventListener("unhandledrejection", (e) => {
+    if (e.reason && e.reason.name === "AbortError") e.preventDefault();
+  });
+
   CGII.csrf = function () {
     const meta = document.querySelector("meta[name=csrf-token]");
     if (meta && meta.content) return meta.content;
