@@ -3,6 +3,8 @@ plans and their follow-up are read-only here (every change goes through the serv
 
 from django.contrib import admin
 
+from cgii.admin_lectura import SoloLecturaAdmin
+
 from .models import (
     CatalogoControles,
     CatalogoRiesgo,
@@ -15,17 +17,6 @@ from .models import (
     PlanInstitucional,
     Plazo,
 )
-
-
-class SoloLectura(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ControlInline(admin.TabularInline):
@@ -41,14 +32,14 @@ class ControlInline(admin.TabularInline):
 
 
 @admin.register(CatalogoControles)
-class CatalogoControlesAdmin(SoloLectura):
+class CatalogoControlesAdmin(SoloLecturaAdmin):
     list_display = ("nombre", "codigo", "version", "vigente", "cargado_en")
     list_filter = ("codigo", "vigente")
     inlines = [ControlInline]
 
 
 @admin.register(MapeoControles)
-class MapeoControlesAdmin(SoloLectura):
+class MapeoControlesAdmin(SoloLecturaAdmin):
     list_display = ("codigo", "version", "origen", "destino", "vigente", "cargado_en")
 
 
@@ -73,7 +64,7 @@ class PlazoInline(admin.TabularInline):
 
 
 @admin.register(PlanInstitucional)
-class PlanInstitucionalAdmin(SoloLectura):
+class PlanInstitucionalAdmin(SoloLecturaAdmin):
     list_display = ("entidad", "gestion", "version", "estado", "codigo_verificacion",
                     "vigencia_hasta")
     list_filter = ("estado", "gestion")
@@ -82,7 +73,7 @@ class PlanInstitucionalAdmin(SoloLectura):
 
 
 @admin.register(PeriodoSeguimiento)
-class PeriodoSeguimientoAdmin(SoloLectura):
+class PeriodoSeguimientoAdmin(SoloLecturaAdmin):
     list_display = ("nombre", "plan", "fecha_corte", "estado", "cerrado_en")
     list_filter = ("estado",)
 
@@ -99,7 +90,7 @@ class ElementoRiesgoInline(admin.TabularInline):
 
 
 @admin.register(CatalogoRiesgo)
-class CatalogoRiesgoAdmin(SoloLectura):
+class CatalogoRiesgoAdmin(SoloLecturaAdmin):
     """Threats (MAGERIT v3) and vulnerabilities: versioned YAML (cargar_catalogos)."""
 
     list_display = ("codigo", "version", "tipo", "nombre", "vigente", "cargado_en")
@@ -108,7 +99,7 @@ class CatalogoRiesgoAdmin(SoloLectura):
 
 
 @admin.register(MatrizRiesgo)
-class MatrizRiesgoAdmin(SoloLectura):
+class MatrizRiesgoAdmin(SoloLecturaAdmin):
     """Configured in catalogos/matriz_riesgo.yaml (a new version is a new row; plans keep
     the one they were evaluated with)."""
 

@@ -5,6 +5,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cgii.admin_lectura import SoloLecturaAdmin
+
 from .diagrama import diagrama
 from .models import (
     CalendarioLaboral,
@@ -115,28 +117,15 @@ class VersionCatalogoAdmin(admin.ModelAdmin):
         return False
 
 
-class SoloLectura(admin.ModelAdmin):
-    """Clocks and their history are written by services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RelojSLA)
-class RelojAdmin(SoloLectura):
+class RelojAdmin(SoloLecturaAdmin):  # clocks and history: services only
     list_display = ("ambito", "objeto_id", "medida", "estado", "vence", "proximo_umbral")
     list_filter = ("ambito", "medida", "estado")
     show_full_result_count = False
 
 
 @admin.register(CruceSLA)
-class CruceAdmin(SoloLectura):
+class CruceAdmin(SoloLecturaAdmin):  # clocks and history: services only
     list_display = ("reloj", "tipo", "umbral", "detectado_en", "escalado_a")
     list_filter = ("tipo",)
     list_select_related = ("reloj",)

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cgii.admin_lectura import TablaGrandeAdmin
 from cgii.eventos import services
 from cgii.eventos.models import (
     EntregaSumidero,
@@ -52,7 +53,7 @@ class EntregaSumideroInline(admin.TabularInline):
 
 
 @admin.register(Evento)
-class EventoAdmin(admin.ModelAdmin):
+class EventoAdmin(TablaGrandeAdmin):
     """Read-only: the outbox is written by services and the dispatcher only."""
 
     list_display = ("id", "tipo", "entidad_id", "creado", "estado", "intentos",
@@ -60,7 +61,6 @@ class EventoAdmin(admin.ModelAdmin):
     list_filter = (EstadoFiltro, "tipo")
     search_fields = ("tipo", "=id", "=entidad_id")
     date_hierarchy = "creado"
-    readonly_fields = [f.name for f in Evento._meta.fields]
     inlines = [EntregaSumideroInline]
     actions = ["reintentar_ahora"]
 
@@ -69,15 +69,6 @@ class EventoAdmin(admin.ModelAdmin):
         if not obj.pendiente:
             return _("entregado")
         return _("AGOTADO") if obj.agotado else _("pendiente")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_reintentar_permission(self, request) -> bool:
         # The model's change permission grants the action, the form stays read-only.

@@ -3,36 +3,20 @@ intake and the triage actions only (the audit trail records those)."""
 
 from django.contrib import admin
 
+from cgii.admin_lectura import SoloLecturaAdmin
+
 from .models import CorreoEntrante, EstadoBuzon
 
 
 @admin.register(CorreoEntrante)
-class CorreoEntranteAdmin(admin.ModelAdmin):
+class CorreoEntranteAdmin(SoloLecturaAdmin):
     list_display = ("recibido", "remitente", "asunto", "clase", "estado_triaje", "confiable",
                     "incidente")
     list_filter = ("clase", "estado_triaje", "confiable")
     search_fields = ("remitente", "asunto", "message_id", "sha256")
     date_hierarchy = "recibido"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EstadoBuzon)
-class EstadoBuzonAdmin(admin.ModelAdmin):
+class EstadoBuzonAdmin(SoloLecturaAdmin):
     list_display = ("ultima_lectura_ok", "ultimo_intento", "fallos_seguidos", "procesados")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,7 @@ aggregations and events are read-only here (their pages: /fuentes/)."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
+from cgii.admin_lectura import SoloLecturaAdmin
 from cgii.errores import ErrorDominio
 
 from .models import Agregacion, EventoFuente, Fuente
@@ -31,19 +32,8 @@ class FuenteAdmin(admin.ModelAdmin):
             raise PermissionDenied(error.message) from None
 
 
-class _SoloLectura(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Agregacion)
-class AgregacionAdmin(_SoloLectura):
+class AgregacionAdmin(SoloLecturaAdmin):
     list_display = ["periodo", "entidad", "fuente", "clasificacion", "eventos", "hosts",
                     "politica", "incidente", "consolidado_en", "acusado_en"]
     list_filter = ["politica", "fuente", "periodo"]
@@ -52,7 +42,7 @@ class AgregacionAdmin(_SoloLectura):
 
 
 @admin.register(EventoFuente)
-class EventoFuenteAdmin(_SoloLectura):
+class EventoFuenteAdmin(SoloLecturaAdmin):
     list_display = ["host", "clasificacion", "identificador", "momento", "entidad", "via"]
     list_filter = ["via", "clasificacion"]
     list_select_related = ["entidad"]
