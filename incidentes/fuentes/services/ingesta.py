@@ -39,6 +39,25 @@ CLAVE_CERROJO = 0x6367_6969_6675_656E
 TABLA = "fuentes_lote"
 
 
+def sumar_a_agregaciones(origen: str) -> str:
+    """The CTEs that add the rows of CTE ``origen`` (agregacion_id, momento) to their
+    aggregations' counters and time span, in the statement that wrote them (intake and
+    re-routing share it). ``sumadas`` returns the aggregations touched."""
+    return f"""cuentas AS (
+                SELECT agregacion_id, count(*) AS n, min(momento) AS primero,
+                       max(momento) AS ultimo
+                FROM {origen} WHERE agregacion_id IS NOT NULL GROUP BY agregacion_id
+            ), sumadas AS (
+                UPDATE fuentes_agregacion a SET eventos = a.eventos + c.n,
+                       pendientes = a.pendientes + c.n,
+                       primer_evento = LEAST(a.primer_evento, c.primero),
+                       ultimo_evento = GREATEST(a.ultimo_evento, c.ultimo),
+                       recibido_en = now()
+                FROM cuentas c WHERE a.id = c.agregacion_id
+                RETURNING a.id
+            )"""
+
+
 class RequierePostgres(ErrorDominio):
     status = 501
     mensaje_por_defecto = _("La recepción de eventos de fuentes requiere PostgreSQL.")
@@ -151,19 +170,7 @@ def guardar(validos: list[EventoValido]) -> ResultadoIngesta:
                      AND a.periodo = l.dia
                 ON CONFLICT (fuente_id, host, identificador, dia) DO NOTHING
                 RETURNING agregacion_id, entidad_id, via, momento
-            ), cuentas AS (
-                SELECT agregacion_id, count(*) AS n, min(momento) AS primero,
-                       max(momento) AS ultimo
-                FROM nuevos WHERE agregacion_id IS NOT NULL GROUP BY agregacion_id
-            ), sumadas AS (
-                UPDATE fuentes_agregacion a SET eventos = a.eventos + c.n,
-                       pendientes = a.pendientes + c.n,
-                       primer_evento = LEAST(a.primer_evento, c.primero),
-                       ultimo_evento = GREATEST(a.ultimo_evento, c.ultimo),
-                       recibido_en = now()
-                FROM cuentas c WHERE a.id = c.agregacion_id
-                RETURNING a.id
-            )
+            ), {sumar_a_agregaciones('nuevos')}
             SELECT coalesce(via, ''), (entidad_id IS NULL), count(*),
                    (SELECT count(*) FROM sumadas)
             FROM nuevos GROUP BY 1, 2""")

@@ -16,7 +16,7 @@ from cgii.entidades import constituencia
 from cgii.entidades.selectors import rutear_tabla
 from cgii.errores import PermisoDenegado
 
-from .ingesta import CLAVE_CERROJO, RequierePostgres
+from .ingesta import CLAVE_CERROJO, RequierePostgres, sumar_a_agregaciones
 
 TABLA = "fuentes_reruteo"
 
@@ -73,19 +73,7 @@ def _reenrutar() -> tuple[int, int]:
                      AND a.periodo = r.dia
                 WHERE e.id = r.id AND r.via IS NOT NULL
                 RETURNING e.agregacion_id, e.entidad_id, e.momento
-            ), cuentas AS (
-                SELECT agregacion_id, count(*) AS n, min(momento) AS primero,
-                       max(momento) AS ultimo
-                FROM movidos WHERE agregacion_id IS NOT NULL GROUP BY agregacion_id
-            ), sumadas AS (
-                UPDATE fuentes_agregacion a SET eventos = a.eventos + c.n,
-                       pendientes = a.pendientes + c.n,
-                       primer_evento = LEAST(a.primer_evento, c.primero),
-                       ultimo_evento = GREATEST(a.ultimo_evento, c.ultimo),
-                       recibido_en = now()
-                FROM cuentas c WHERE a.id = c.agregacion_id
-                RETURNING a.id
-            )
+            ), {sumar_a_agregaciones('movidos')}
             SELECT count(*) FILTER (WHERE entidad_id IS NOT NULL) FROM movidos""")
         (enrutados,) = cursor.fetchone()
     return revisados, enrutados
