@@ -107,6 +107,17 @@ class _Enlaces(HTMLParser):
                 self.urls.append(valor.strip())
 
 
+def enlaces_de_html(html: str) -> list[str]:
+    """Link targets of an HTML text (parsed, never rendered or fetched)."""
+    enlaces = _Enlaces()
+    try:
+        enlaces.feed(html)
+        enlaces.close()
+    except (AssertionError, ValueError):  # broken markup: keep what was read
+        pass
+    return enlaces.urls
+
+
 def _cuerpos(lista: _Lista, correo, fuente: str) -> None:
     """Every text and HTML body part (not only the preferred one): URLs, IPs, domains."""
     try:
@@ -117,13 +128,7 @@ def _cuerpos(lista: _Lista, correo, fuente: str) -> None:
     for parte in partes[:20]:
         texto = texto_de_parte(parte)[:MAXIMO_TEXTO]
         if parte.get_content_subtype() == "html":
-            enlaces = _Enlaces()
-            try:
-                enlaces.feed(texto)
-                enlaces.close()
-            except (AssertionError, ValueError):  # broken markup: keep what was read
-                pass
-            for url in enlaces.urls:
+            for url in enlaces_de_html(texto):
                 lista.texto(url, f"{fuente}: enlace HTML")
             texto = seguridad.texto_de_html(texto)
         lista.texto(texto, fuente)
