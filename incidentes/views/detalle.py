@@ -27,6 +27,7 @@ from ..indicadores.views import resultado_pegado
 from ..models import EstadoTarea, Incidente, TipoEntrada
 from ..permisos import ROLES_PASO
 from ..services.comun import ROLES_GESTION
+from ..services.reporte import categoria_reportada
 from ..states import (
     ESTADOS_ABIERTOS,
     ESTADOS_FINALES,
@@ -242,7 +243,9 @@ def _contexto_detalle(request, pk: int) -> dict:
     if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
         contexto["form_clasificacion"] = ClasificacionForm(
             tipos=protocolos.opciones_tipos(),
-            initial={"tipo": incidente.tipo.codigo if incidente.tipo_id else None,
+            # Unclassified: start from the category the reporter chose (services.reporte).
+            initial={"tipo": incidente.tipo.codigo if incidente.tipo_id
+                     else categoria_reportada(timeline),
                      "impacto": incidente.impacto or 2, "urgencia": incidente.urgencia or 2,
                      "prioridad": incidente.prioridad if incidente.prioridad_manual else "",
                      "motivo_prioridad": incidente.motivo_prioridad})
