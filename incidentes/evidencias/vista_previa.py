@@ -4,8 +4,9 @@
   the name): served inline by ``imagen`` under ``Content-Security-Policy: sandbox`` and
   ``nosniff``. An SVG is not an image here (it is a document that can carry scripts).
 - PDF: each page rendered server-side to PNG by poppler's ``pdftoppm`` (poppler has no
-  JavaScript engine: the PDF's scripts, forms and links are never run), with a time and
-  memory limit, cached beside the evidence by its SHA-256.
+  JavaScript engine: the PDF's scripts, forms and links are never run), scaled to at most
+  ``LADO_MAXIMO`` px whatever size the page declares, with a time and memory limit, cached
+  in private storage by the file's SHA-256.
 - Text: the first ``MAX_TEXTO`` bytes, decoded as UTF-8 and escaped by the template.
 - ``.eml``: the parsed headers, the text body (an HTML-only body reduced to text by nh3 +
   the intake's reducer), the link targets as plain text and the attachments' names and
@@ -18,7 +19,7 @@ download).
 from __future__ import annotations
 
 import hashlib
-import resource
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ MAX_PDF = 30 * 2**20
 MAX_PAGINAS = 10
 MAX_TEXTO = 256 * 2**10
 MAX_EML = 5 * 2**20
-RESOLUCION = 80                 # dpi: an A4 page is ~660x940 px
+LADO_MAXIMO = 1200              # px of a page's longer side, whatever its declared size
 TIEMPO_PDF = 20                 # seconds per poppler call
 MEMORIA_PDF = 768 * 2**20       # address space of a poppler process
 CABECERAS_EML = ("From", "Sender", "Reply-To", "Return-Path", "To", "Cc", "Subject", "Date",
@@ -86,14 +87,14 @@ def _es_pdf(ruta: Path) -> bool:
         return f.read(1024).lstrip().startswith(b"%PDF-")
 
 
-def _limitar() -> None:  # pragma: no cover - runs in the child process
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORIA_PDF, MEMORIA_PDF))
-
-
 def _poppler(*args: str) -> bytes:
+    # The memory cap through util-linux's prlimit, not preexec_fn (unsafe in a threaded
+    # server: the ASGI server runs sync views in threads).
+    limite = shutil.which("prlimit")
+    orden = [limite, f"--as={MEMORIA_PDF}", *args] if limite else list(args)
     try:
-        hecho = subprocess.run(args, capture_output=True, timeout=TIEMPO_PDF, check=False,
-                               preexec_fn=_limitar, stdin=subprocess.DEVNULL)
+        hecho = subprocess.run(orden, capture_output=True, timeout=TIEMPO_PDF, check=False,
+                               stdin=subprocess.DEVNULL)
     except (subprocess.TimeoutExpired, OSError):
         raise SinVistaPrevia(_("No se pudo leer el PDF a tiempo.")) from None
     if hecho.returncode != 0:
@@ -115,14 +116,14 @@ def pagina_png(evidencia: Evidencia, numero: int) -> bytes:
     if not 1 <= numero <= MAX_PAGINAS or ruta.stat().st_size > MAX_PDF or not _es_pdf(ruta):
         raise SinVistaPrevia(_("Sin vista previa."))
     clave = evidencia.sha256 or hashlib.sha256(ruta.read_bytes()).hexdigest()
-    cache = f"vistas_previas/{clave[:2]}/{clave}-{numero}-{RESOLUCION}.png"
+    cache = f"vistas_previas/{clave[:2]}/{clave}-{numero}-{LADO_MAXIMO}.png"
     try:
         return archivos.ruta_absoluta(cache).read_bytes()
     except (FileNotFoundError, NoEncontrado):
         pass
     with tempfile.TemporaryDirectory() as temporal:
         # pdftoppm (poppler 22) cannot write a PNG to stdout: a private temporary root.
-        _poppler("pdftoppm", "-png", "-r", str(RESOLUCION), "-f", str(numero),
+        _poppler("pdftoppm", "-png", "-scale-to", str(LADO_MAXIMO), "-f", str(numero),
                  "-l", str(numero), "-singlefile", str(ruta), f"{temporal}/p")
         salida = Path(temporal) / "p.png"
         png = salida.read_bytes() if salida.is_file() else b""

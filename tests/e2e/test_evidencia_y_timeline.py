@@ -59,6 +59,16 @@ def _pdf() -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
+def _sin_violaciones_graves(pagina) -> None:
+    """axe-core (the walk's pinned copy, run in the page): no critical or serious issue."""
+    from tests.e2e.recorrido import CORRER_AXE, script_axe
+
+    pagina.evaluate(script_axe())
+    graves = [v for v in pagina.evaluate(CORRER_AXE)
+              if v["impacto"] in ("critical", "serious")]
+    assert not graves, graves
+
+
 def _sin_desborde(pagina) -> None:
     ancho = pagina.evaluate("() => [document.documentElement.scrollWidth, "
                             "document.documentElement.clientWidth]")
@@ -100,6 +110,7 @@ def test_vista_previa_y_filtros_de_la_linea_de_tiempo(servidor_asgi, navegador, 
     assert "Campaña ya vista" in visibles.first.inner_text()
     assert an.evaluate("() => window.sinRecargar === true")  # no reload happened
     an.locator("#linea-de-tiempo").screenshot(path=str(destino / "timeline_filtrada.png"))
+    _sin_violaciones_graves(an)
     # The URL reflects the filter: opened again (or without JS) it shows the same.
     an.reload()
     expect(an.locator("#timeline li.entrada:visible")).to_have_count(1)
@@ -121,6 +132,7 @@ def test_vista_previa_y_filtros_de_la_linea_de_tiempo(servidor_asgi, navegador, 
             an.wait_for_function("(i) => i.complete && i.naturalWidth > 0",
                                  arg=img.element_handle(), timeout=15_000)
         an.screenshot(path=str(destino / f"evidencia_{clave}.png"), full_page=True)
+        _sin_violaciones_graves(an)
         an.set_viewport_size(MOVIL)
         _sin_desborde(an)
         an.evaluate("() => window.scrollTo(0, 0)")
@@ -151,6 +163,7 @@ def test_formulario_de_reporte_con_categoria_e_indicadores(servidor_asgi, navega
     assert not Incidente.objects.exists()
     p.locator(".campo-indicadores").scroll_into_view_if_needed()
     p.screenshot(path=str(destino / "reporte_indicadores_error.png"), full_page=True)
+    _sin_violaciones_graves(p)
     p.set_viewport_size(MOVIL)
     _sin_desborde(p)
     p.locator("#id_categoria").scroll_into_view_if_needed()

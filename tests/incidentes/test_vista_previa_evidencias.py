@@ -170,3 +170,14 @@ def test_el_detalle_enlaza_la_vista_previa(incidente, reportante_a, analista):
     ev = _subir(reportante_a, incidente, "captura.png", _png())
     html = cliente(reportante_a).get(f"/incidentes/{incidente.pk}/").content.decode()
     assert f"/incidentes/{incidente.pk}/evidencias/{ev.pk}/vista/" in html
+
+
+def test_una_pagina_gigante_se_acota(incidente, reportante_a, analista):
+    import weasyprint
+
+    pdf = weasyprint.HTML(string="<style>@page { size: 2000mm 3000mm }</style><p>x</p>"
+                          ).write_pdf()
+    ev = _subir(reportante_a, incidente, "enorme.pdf", pdf)
+    r = cliente(analista).get(f"/incidentes/{incidente.pk}/evidencias/{ev.pk}/pagina/1/")
+    assert r.status_code == 200
+    assert max(Image.open(io.BytesIO(r.content)).size) == vista_previa.LADO_MAXIMO
