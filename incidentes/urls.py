@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import evidencias as vistas_evidencias
 
 app_name = "incidentes"
 urlpatterns = [
@@ -14,4 +15,11 @@ urlpatterns = [
     path("<int:pk>/accion/<str:nombre>/", views.accion, name="accion"),
     path("<int:pk>/evidencias/<int:evidencia_id>/", views.descargar_evidencia,
          name="evidencia"),
+    # Evidence preview (issue 18): the viewer page and what its <img> tags read.
+    path("<int:pk>/evidencias/<int:evidencia_id>/vista/", vistas_evidencias.vista,
+         name="evidencia_vista"),
+    path("<int:pk>/evidencias/<int:evidencia_id>/imagen/", vistas_evidencias.imagen,
+         name="evidencia_imagen"),
+    path("<int:pk>/evidencias/<int:evidencia_id>/pagina/<int:numero>/",
+         vistas_evidencias.pagina, name="evidencia_pagina"),
 ]

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from cgii.api import CamposEnCache
 
 from ..models import TLP, EntradaTimeline, Evidencia, Incidente, Nivel, Origen, Tarea
+from ..services.reporte import TIPOS_REPORTE
 from ..states import Transicion
 
 
@@ -111,6 +112,15 @@ class IncidenteDetalleSerializer(IncidenteListaSerializer):
 
 # ---- input -------------------------------------------------------------------------------
 
+class IndicadorReportadoSerializer(serializers.Serializer):
+    """One indicator the reporter knows (issue 18): normalised by the indicator module; a
+    bad value is a 400 on ``indicadores`` and nothing is stored."""
+
+    tipo = serializers.ChoiceField(choices=TIPOS_REPORTE, required=False, allow_blank=True,
+                                   default="", help_text=_("Vacío: se detecta del valor."))
+    valor = serializers.CharField(max_length=2048)
+
+
 class ReporteSerializer(serializers.Serializer):
     entidad = serializers.IntegerField(required=False, help_text=_(
         "Id de la entidad; opcional si el usuario pertenece a una sola."))
@@ -124,6 +134,26 @@ class ReporteSerializer(serializers.Serializer):
     origen_detalle = serializers.CharField(required=False, allow_blank=True, default="")
     tlp = serializers.ChoiceField(choices=TLP.choices, required=False, default=TLP.AMBER)
     evidencias = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    categoria = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60, help_text=_(
+            "Código de un tipo de la taxonomía que quien reporta cree que corresponde, o "
+            "«no-se». El CGII clasifica el incidente al triarlo."))
+    indicadores = IndicadorReportadoSerializer(many=True, required=False, default=list,
+                                               help_text=_("Hasta 50 indicadores."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As ClasificacionSerializer: the taxonomy's active codes are the schema's enum.
+        from protocolos import selectors as protocolos
+
+        try:
+            codigos = protocolos.codigos_tipos()
+        except DatabaseError:  # the schema built before migrate (manage.py check --deploy)
+            codigos = []
+        if codigos:
+            self.fields["categoria"] = serializers.ChoiceField(
+                choices=[("no-se", "no-se"), *[(c, c) for c in codigos]], required=False,
+                allow_blank=True, default="", help_text=self.fields["categoria"].help_text)
 
 
 # What people may fire through the API: the automatic close is the system's own.

@@ -19,6 +19,7 @@ from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
 from .. import selectors, services, sla
+from ..services.reporte import incidente_reportar_completo
 from . import serializers as s
 
 MARGEN_MULTIPART = 64 * 1024
@@ -122,7 +123,8 @@ class IncidentesView(APIView):
         if entidad is None:
             raise NoEncontrado("Entidad no encontrada.")
         adjuntos = tuple(datos.pop("evidencias", []) or request.FILES.getlist("evidencias"))
-        incidente = services.incidente_reportar(actor=request.user, entidad=entidad,
+        # Category and indicator rows (issue 18) go through the same service as the form.
+        incidente = incidente_reportar_completo(actor=request.user, entidad=entidad,
                                                 adjuntos=adjuntos, **datos)
         # The service's instance already holds everything the detail serializer reads
         # (entity, reporter; no type or analyst yet): no second read on the intake path.

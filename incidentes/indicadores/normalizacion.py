@@ -519,11 +519,23 @@ _RE_DOMINIO = re.compile(
     r"(?:\.|\[\.\]|\(\.\)|\[dot\]))+[a-z\u00a1-\uffff]{2,63}(?![\w-])")
 
 
+def host_de_url(url: Normalizado) -> Normalizado | None:
+    """The domain (or IP) a normalised URL points at: a phishing URL's host is an indicator
+    of its own (it is what DNS blocklists and the constituency matching take)."""
+    host = urlsplit(url.valor).hostname or ""
+    try:
+        return normalizar(host, T.DOMINIO if _RE_DOMINIO_CANDIDATO.match(host) and not
+                          _PARECE_IP.match(host) else None, refangar=False)
+    except ValorInvalido:
+        return None
+
+
 def extraer(texto: str) -> list[tuple[str, Normalizado]]:
     """Candidate indicators in free text, in order of appearance, without duplicates.
 
     URLs and e-mail addresses are taken first and their spans blanked, so their hosts are not
-    proposed again as domains; names ending in a common file extension are not domains.
+    proposed again as domains from the text; a URL's host is proposed right after it (as a
+    domain, or an IP) instead. Names ending in a common file extension are not domains.
     """
     encontrados: list[tuple[int, str, Normalizado]] = []
     vistos: set[tuple[str, str]] = set()
@@ -539,10 +551,18 @@ def extraer(texto: str) -> list[tuple[str, Normalizado]]:
                 n = normalizar(original, tipo)
             except ValorInvalido:
                 continue
-            clave = (n.tipo, n.valor)
-            if clave not in vistos:
-                vistos.add(clave)
-                encontrados.append((m.start(), original, n))
+            # A URL's host comes with it; its "original" is the plain value, so that
+            # confirming the candidate (the page posts the original text) adds the host.
+            derivados = [(original, n)]
+            if n.tipo == T.URL:
+                host = host_de_url(n)
+                if host is not None:
+                    derivados.append((host.valor, host))
+            for texto_original, d in derivados:
+                clave = (d.tipo, d.valor)
+                if clave not in vistos:
+                    vistos.add(clave)
+                    encontrados.append((m.start(), texto_original, d))
             restante = restante[:m.start()] + " " * len(original) + restante[m.start()
                                                                              + len(original):]
 

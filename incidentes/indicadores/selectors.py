@@ -45,7 +45,7 @@ from cgii.entidades.selectors import (
 )
 from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado
 from incidentes.models import TLP, Incidente
-from incidentes.selectors import incidente_obtener
+from incidentes.selectors import evidencias_de, incidente_obtener
 from incidentes.states import Estado
 
 from . import conf, listas, vista
@@ -259,7 +259,8 @@ def buscar_valores(usuario, valores: list[str], *, por_valor: int = 20) -> list[
 
 
 def candidatos_de_incidente(*, usuario, incidente_id: int) -> list[dict]:
-    """Indicators found in the incident's title and description, for the analyst to confirm
+    """Indicators found in the incident's title and description, its e-mails and its
+    uploaded .eml evidence, for the analyst to confirm
     (nothing is written; confirming calls ``services.indicador_agregar``/``pegar``)."""
     incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
     encontrados = [(original, n.tipo, n.valor, "") for original, n in
@@ -273,6 +274,14 @@ def candidatos_de_incidente(*, usuario, incidente_id: int) -> list[dict]:
             if (c["tipo"], c["valor"]) not in vistos:
                 vistos.add((c["tipo"], c["valor"]))
                 encontrados.append((c["original"], c["tipo"], c["valor"], c["fuente"]))
+    # Uploaded .eml samples (headers, bodies, links): incidentes.evidencias.
+    from incidentes.evidencias.candidatos import candidatos_de_evidencias
+
+    vistos = {(t, v) for _o, t, v, _f in encontrados}
+    for c in candidatos_de_evidencias(evidencias_de(usuario=usuario, incidente=incidente)):
+        if (c["tipo"], c["valor"]) not in vistos:
+            vistos.add((c["tipo"], c["valor"]))
+            encontrados.append((c["original"], c["tipo"], c["valor"], c["fuente"]))
     vinculados = set(incidente.vinculos_indicadores.filter(
         indicador__valor__in=[v for _o, _t, v, _f in encontrados]).values_list(
         "indicador__tipo", "indicador__valor"))

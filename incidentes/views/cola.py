@@ -26,10 +26,11 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
-from .. import selectors, services, sla
-from ..forms import ReporteForm
+from .. import selectors, sla
+from ..formularios_reporte import ReporteCompletoForm
 from ..models import EntradaTimeline, Incidente, TipoEntrada
 from ..services.comun import ROLES_GESTION
+from ..services.reporte import incidente_reportar_completo
 from ..states import (
     ESTADOS_ABIERTOS,
     ESTADOS_FINALES,
@@ -294,15 +295,16 @@ def reportar(request):
         messages.error(request, _("Su rol no registra incidentes."))
         return redirect("incidentes:lista")
     entidades = entidades_visibles(request.user).filter(activa=True).order_by("nombre")
-    form = ReporteForm(request.POST or None, request.FILES or None, entidades=entidades,
-                       personal=personal)
+    form = ReporteCompletoForm(request.POST or None, request.FILES or None,
+                               entidades=entidades, personal=personal)
     if form.entidad_unica is None and not form.fields["entidad"].queryset.exists():
         raise Http404
     error_general = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            incidente = services.incidente_reportar(
+            incidente = incidente_reportar_completo(
+                categoria=d.get("categoria", ""), indicadores=d["filas_indicadores_crudas"],
                 actor=request.user, entidad=d["entidad"], titulo=d["titulo"],
                 descripcion=d["descripcion"], detectado_en=d["detectado_en"],
                 ocurrido_en=d.get("ocurrido_en"), activos_afectados=d["activos_afectados"],

@@ -17,7 +17,7 @@ from cgii.errores import NoEncontrado
 from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
-from .. import selectors, sla
+from .. import selectors, sla, timeline_filtros
 from ..correo import selectors as correo_selectors
 from ..forms import ClasificacionForm
 from ..indicadores import selectors as indicadores_selectors
@@ -27,6 +27,7 @@ from ..indicadores.views import resultado_pegado
 from ..models import EstadoTarea, Incidente, TipoEntrada
 from ..permisos import ROLES_PASO
 from ..services.comun import ROLES_GESTION
+from ..services.reporte import categoria_reportada
 from ..states import (
     ESTADOS_ABIERTOS,
     ESTADOS_FINALES,
@@ -194,6 +195,8 @@ def _contexto_detalle(request, pk: int) -> dict:
     del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
     for e in timeline:
         e.del_cgii = e.actor_id is None or e.actor_id in del_cgii
+    filtro = timeline_filtros.leer(request.GET, personal=personal)
+    visibles_timeline = timeline_filtros.aplicar(timeline, filtro)
     evidencias = list(selectors.evidencias_de(usuario=usuario, incidente=incidente))
     por_id = {ev.pk: ev for ev in evidencias}
     for t in tareas:
@@ -233,12 +236,16 @@ def _contexto_detalle(request, pk: int) -> dict:
                                    and incidente.confirmado_por_entidad_en is None),
         "cierre_automatico": _cierre_automatico(incidente),
         "tipos_entrada": dict(TipoEntrada.choices),
+        **timeline_filtros.contexto(filtro, personal=personal),
+        "visibles_timeline": visibles_timeline,
         "estados": dict(Estado.choices),
     }
     if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
         contexto["form_clasificacion"] = ClasificacionForm(
             tipos=protocolos.opciones_tipos(),
-            initial={"tipo": incidente.tipo.codigo if incidente.tipo_id else None,
+            # Unclassified: start from the category the reporter chose (services.reporte).
+            initial={"tipo": incidente.tipo.codigo if incidente.tipo_id
+                     else categoria_reportada(timeline),
                      "impacto": incidente.impacto or 2, "urgencia": incidente.urgencia or 2,
                      "prioridad": incidente.prioridad if incidente.prioridad_manual else "",
                      "motivo_prioridad": incidente.motivo_prioridad})

@@ -39,7 +39,8 @@ NO_PAGINAS = {
     "reportes:generar", "reportes:descargar", "reportes:archivo", "api-schema", "api-docs",
     "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
-    "fuentes:acusar", "fuentes:reenrutar", "pisi:plantilla", "pisi:exportar",
+    "fuentes:acusar", "fuentes:reenrutar",
+    "incidentes:evidencia_imagen", "incidentes:evidencia_pagina", "pisi:plantilla", "pisi:exportar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.

@@ -159,6 +159,7 @@ def test_extraer_de_texto_libre():
     assert encontrados == [
         (T.EMAIL, "soporte@sigep-gob-bo.com"),
         (T.URL, "https://sigep-gob-bo.com/login"),
+        (T.DOMINIO, "sigep-gob-bo.com"),   # the URL's host (issue 18)
         (T.MD5, "d41d8cd98f00b204e9800998ecf8427e"),
         (T.IPV4, "198.51.100.23"),
         (T.DOMINIO, "c2.malo.example"),

@@ -162,14 +162,14 @@ def test_candidatos_de_la_descripcion_y_confirmacion(catalogos, reportante_a, en
     candidatos = selectors.candidatos_de_incidente(usuario=analista, incidente_id=inc.pk)
     assert [(c["tipo"], c["valor"]) for c in candidatos] == [
         ("email-addr", "soporte@sigep-gob-bo.com"), ("url", "https://sigep-gob-bo.com/login"),
-        ("ipv4-addr", "10.1.2.3"), ("ipv4-addr", "8.8.8.8")]
-    assert candidatos[2]["lista_advertencia"]["codigo"] == "rangos_reservados"
-    assert candidatos[3]["lista_advertencia"]["codigo"] == "resolvers_publicos"
+        ("domain-name", "sigep-gob-bo.com"), ("ipv4-addr", "10.1.2.3"), ("ipv4-addr", "8.8.8.8")]
+    assert candidatos[3]["lista_advertencia"]["codigo"] == "rangos_reservados"
+    assert candidatos[4]["lista_advertencia"]["codigo"] == "resolvers_publicos"
     assert not Indicador.objects.exists()     # nothing written until the analyst confirms
     services.indicadores_pegar(actor=analista, incidente_id=inc.pk,
                                texto=[c["original"] for c in candidatos[:2]], origen="extraccion")
     candidatos = selectors.candidatos_de_incidente(usuario=analista, incidente_id=inc.pk)
-    assert [c["ya_vinculado"] for c in candidatos] == [True, True, False, False]
+    assert [c["ya_vinculado"] for c in candidatos] == [True, True, False, False, False]
     assert IndicadorIncidente.objects.filter(origen="extraccion").count() == 2
 
 
