@@ -270,9 +270,15 @@ class UnidadDeTrabajoMiddleware:
             _unidad.reset(token)
 
 
+def nueva_unidad() -> None:
+    """Start a fresh unit of work in this context (what a request or a task gets): earlier
+    writes no longer keep ``leer_de_replica`` reads on the primary."""
+    _unidad.set(_Unidad())
+
+
 def _nueva_unidad_de_tarea(**kwargs) -> None:
     # A worker thread runs task after task in one context: each task starts clean.
-    _unidad.set(_Unidad())
+    nueva_unidad()
 
 
 try:
