@@ -276,14 +276,29 @@ def nueva_unidad() -> None:
     _unidad.set(_Unidad())
 
 
-def _nueva_unidad_de_tarea(**kwargs) -> None:
-    # A worker thread runs task after task in one context: each task starts clean.
-    nueva_unidad()
+_tokens_tarea: dict[str, object] = {}
+
+
+def _tarea_inicia(task_id=None, **kwargs) -> None:
+    # A worker thread runs task after task in one context: each task starts clean. An eager
+    # task (embedded mode) runs inside the caller's context: postrun gives the caller's
+    # unit back, so a request that wrote still reads from the primary after it.
+    _tokens_tarea[task_id] = _unidad.set(_Unidad())
+
+
+def _tarea_termina(task_id=None, **kwargs) -> None:
+    token = _tokens_tarea.pop(task_id, None)
+    if token is not None:
+        try:
+            _unidad.reset(token)
+        except ValueError:  # set in another context (not expected): leave it
+            pass
 
 
 try:
-    from celery.signals import task_prerun
+    from celery.signals import task_postrun, task_prerun
 except ImportError:  # pragma: no cover - celery is in the lock
     pass
 else:
-    task_prerun.connect(_nueva_unidad_de_tarea, weak=False, dispatch_uid="cgii_bd_unidad")
+    task_prerun.connect(_tarea_inicia, weak=False, dispatch_uid="cgii_bd_unidad_inicia")
+    task_postrun.connect(_tarea_termina, weak=False, dispatch_uid="cgii_bd_unidad_termina")
