@@ -102,6 +102,9 @@ MIDDLEWARE = [
     # keep last: see the class (one thread for the whole chain under ASGI)
     "cgii.middleware.CadenaSincronaMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL") and os.environ.get("DATABASE_URL"):
+    # Each request is a unit of work: after it writes, its reads stay on the primary.
+    MIDDLEWARE.insert(1, "cgii.bd.replica.UnidadDeTrabajoMiddleware")
 
 ROOT_URLCONF = "cgii.urls"
 ASGI_APPLICATION = "cgii.asgi.application"
@@ -126,32 +129,34 @@ TEMPLATES = [
 
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
+
+
+def _base_de_datos(url: str) -> dict:
+    """One DATABASES entry from a URL: the primary and the replica get the same engine, pool
+    and timeouts (cgii/bd/replica.py)."""
     # Health checks: a connection kept from before a PostgreSQL restart is tested (with the
     # pool: psycopg_pool's check_connection on every loan; without: Django's check when a
     # persistent connection is reused) instead of failing the request that gets it.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
-                                                  conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    base = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if base["ENGINE"].endswith("postgresql"):
         # Connecting gives up after this (libpq's connect_timeout; psycopg's minimum is 2 s):
         # a server that does not answer fails the request (503) instead of holding it.
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        base.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("CGII_DB_CONNECT_TIMEOUT", "3")))
-    if (DATABASES["default"]["ENGINE"].endswith("postgresql")
-            and os.environ.get("CGII_DB_POOL", "1") != "0"):
+    if base["ENGINE"].endswith("postgresql") and os.environ.get("CGII_DB_POOL", "1") != "0":
         # Under ASGI every request runs its sync code in a thread of its own, so Django's
         # persistent connections (per thread) were never reused: each request opened a
         # new PostgreSQL connection. psycopg's pool lends a warm one (docs/architecture.md).
         # Django builds the pool itself and passes check= from CONN_HEALTH_CHECKS (a check
         # in these options would clash with it); our backend makes one failed check drop
         # every dead idle connection at once (cgii/bd/postgresql/base.py).
-        DATABASES["default"]["ENGINE"] = "cgii.bd.postgresql"
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        base["ENGINE"] = "cgii.bd.postgresql"
+        base["CONN_MAX_AGE"] = 0
         _espera_pool = float(os.environ.get("CGII_DB_POOL_TIMEOUT", "5"))
-        DATABASES["default"]["OPTIONS"]["pool"] = {
+        base["OPTIONS"]["pool"] = {
             "min_size": int(os.environ.get("CGII_DB_POOL_MIN", "2")),
-            # Per process: web processes × max + Celery children × max must stay under
-            # PostgreSQL's max_connections (100 by default).
+            # Per process and per alias (a replica doubles it): web processes × max +
+            # Celery children × max must stay under PostgreSQL's max_connections (100).
             "max_size": int(os.environ.get("CGII_DB_POOL_MAX", "10")),
             # A request waits this long for a connection, then answers 503: the bound on
             # how long a database outage holds a request.
@@ -162,6 +167,27 @@ if DATABASE_URL:
             # pool tried again 11.6 s after the server was back (now 1.9 s).
             "reconnect_timeout": max(2 * _espera_pool, 10.0),
         }
+    return base
+
+
+# Optional read-only streaming replica: reports, search and exports read there inside
+# ``cgii.bd.replica.leer_de_replica``; everything else stays on the primary (docs/operacion.md).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "") if DATABASE_URL else ""
+# Lag above this (seconds, from pg_last_xact_replay_timestamp()) → read from the primary.
+REPLICA_RETRASO_MAXIMO = float(os.environ.get("CGII_REPLICA_RETRASO_MAXIMO", "10"))
+# How often (seconds) each process re-checks the replica's health and lag.
+REPLICA_COMPROBAR_CADA = float(os.environ.get("CGII_REPLICA_COMPROBAR_CADA", "5"))
+if DATABASE_URL:
+    DATABASES = {"default": _base_de_datos(DATABASE_URL)}
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = _base_de_datos(DATABASE_REPLICA_URL)
+        # Under tests the alias is the test database itself (no second test database).
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["cgii.bd.replica.EnrutadorReplica"]
+        if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured("DATABASE_REPLICA_URL debe ser una réplica PostgreSQL.")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

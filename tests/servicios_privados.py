@@ -125,6 +125,19 @@ class ServidorPostgres:
             self._pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def crear_replica(self) -> "ServidorPostgres":
+        """A streaming standby of this (running) cluster: a second cluster made with
+        ``pg_basebackup -R`` (standby.signal + primary_conninfo to this port) in its own
+        directory, on its own port; start it with ``iniciar``. initdb's defaults are
+        enough for a replica: wal_level=replica, max_wal_senders=10, and ``-A trust``
+        lets replication connections in from loopback."""
+        replica = ServidorPostgres()
+        subprocess.run([*replica._como, str(self.bin / "pg_basebackup"), "-h", "127.0.0.1",
+                        "-p", str(self.puerto), "-U", "postgres", "-D", str(replica.datos),
+                        "-R", "-X", "stream", "-c", "fast", "--no-sync"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=300)
+        return replica
+
 
 DOVECOT = "/usr/sbin/dovecot"
 

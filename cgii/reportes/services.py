@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cgii import archivos
 from cgii.auditoria.services import auditoria_registrar
+from cgii.bd.replica import leer_de_replica
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
 from cgii.eventos import grupos
 from cgii.eventos.services import evento_emitir
@@ -293,6 +294,7 @@ def reporte_generar(reporte_id: int) -> str:
     return E.ERROR
 
 
+@leer_de_replica(aunque_haya_escrito=True)
 def _construir(reporte: ReporteGenerado):
     usuario = reporte.usuario
     if not usuario.is_active:

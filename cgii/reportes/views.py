@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cgii import archivos
+from cgii.bd.replica import leer_de_replica
 from cgii.errores import ErrorDominio, NoEncontrado, PermisoDenegado
 
 from . import presentacion, registro, services
@@ -65,6 +66,7 @@ class _Consulta:
         return services.consulta_de(self.parametros).urlencode()
 
 
+@leer_de_replica
 def _construir(tipo, request, consulta: _Consulta):
     """The document, or (None, message) for a domain error; 404 for not found/not allowed."""
     try:

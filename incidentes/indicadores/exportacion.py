@@ -21,6 +21,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from cgii.bd.replica import leer_de_replica
 from cgii.entidades.selectors import es_personal_cgii
 from incidentes.models import Incidente
 from incidentes.states import Estado
@@ -218,6 +219,7 @@ def objetos_compartidos(usuario, filas, *, entidades=None, vigentes: bool = True
     return [objeto_indicador(vistas.get(f.pk, f), completo=personal) for f in filas]
 
 
+@leer_de_replica
 def bundle_feed(*, usuario, tlps, desde: datetime | None = None, hasta: datetime | None = None,
                 despues: selectors.Cursor | None = None,
                 limite: int | None = None) -> tuple[dict, selectors.Cursor | None]:

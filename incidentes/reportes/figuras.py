@@ -39,6 +39,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cgii.bd.replica import conexion_lectura
 from cgii.entidades.models import Entidad, NivelEntidad
 from protocolos.models import CruceSLA, Medida, PoliticaSLA, RelojSLA, TipoCruce, TipoIncidente
 
@@ -209,7 +210,7 @@ def _consulta(partes: list) -> tuple[str, list]:
 
 def _filas(partes: list) -> list[tuple]:
     sql, params = _consulta(partes)
-    with connection.cursor() as cursor:
+    with conexion_lectura().cursor() as cursor:  # the replica inside leer_de_replica
         cursor.execute(sql, params)
         return cursor.fetchall()
 

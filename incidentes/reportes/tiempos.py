@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 
-from django.db import connection
 from django.utils import timezone
 
+from cgii.bd.replica import conexion_lectura
 from protocolos import selectors as protocolos
 from protocolos.calendario import Calendario
 from protocolos.models import PoliticaSLA
@@ -137,7 +137,7 @@ def tiempos_medios(sql: str, params: list, *, base: dict[str, list[float]],
         return acc
 
     laboral: dict[str, float] = defaultdict(float)
-    with connection.cursor() as cursor:
+    with conexion_lectura().cursor() as cursor:  # the replica inside leer_de_replica
         cursor.execute(sql, params)
         while lote := cursor.fetchmany(5000):
             for medida, politica_id, inicio, parada, eventos in lote:

@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.dateparse import parse_datetime
 
+from cgii.bd.replica import conexion_lectura, leer_de_replica
+
 from .. import registro
 from ..documentos import (
     FIN_MARCA,
@@ -140,6 +142,7 @@ class BackendBaseDatos(Backend):
 
     # ---- reads ----------------------------------------------------------------------------
 
+    @leer_de_replica
     def buscar(self, consulta: Consulta) -> Resultados:
         if consulta.alcance.nada:
             return Resultados(total=0, aciertos=[], facetas={}, pagina=consulta.pagina,
@@ -253,7 +256,7 @@ class BackendBaseDatos(Backend):
             f"'exacto', p.exacto) ORDER BY p.{orden.replace(', ', ', p.')}) "
             f"FROM pagina p JOIN {TABLA} d ON d.id = p.id)"
         )
-        with connection.cursor() as cursor:
+        with conexion_lectura().cursor() as cursor:
             cursor.execute(sql, params_rango + params_exacto + params
                            + [c.por_pagina, c.desde])
             json_facetas, json_pagina = cursor.fetchone()
@@ -274,7 +277,7 @@ class BackendBaseDatos(Backend):
             f"{', '.join(f'd.{col}' for col in COLUMNA_FACETA.values())}, count(*) "
             f"FROM {TABLA} d WHERE {where} GROUP BY GROUPING SETS ({grupos}, ())"
         )
-        with connection.cursor() as cursor:
+        with conexion_lectura().cursor() as cursor:
             cursor.execute(sql, params + [c.por_pagina, c.desde])
             nombres = [col.name for col in cursor.description]
             filas = [dict(zip(nombres, fila, strict=True)) for fila in cursor.fetchall()]
@@ -329,7 +332,7 @@ class BackendBaseDatos(Backend):
         params: list = []
         for _campo, opciones in campos:
             params += [texto, opciones]
-        with connection.cursor() as cursor:
+        with conexion_lectura().cursor() as cursor:
             cursor.execute(f"SELECT d.id, {partes} FROM {TABLA} d WHERE d.id = ANY(%s)",
                            params + [ids])
             por_id = {fila[0]: fila[1:] for fila in cursor.fetchall()}

@@ -19,6 +19,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from cgii.bd.replica import leer_de_replica
 from cgii.entidades.selectors import es_personal_cgii
 from cgii.entrada import JSONNoAdmitido, cargar_json
 from cgii.errores import ErrorDominio, ErrorValidacion, NoEncontrado
@@ -244,6 +245,7 @@ def _objetos(request, c: colecciones.Coleccion, filas) -> list[dict]:
 class Objetos(VistaTAXII):
     tipo_respuesta = TIPO_STIX
 
+    @leer_de_replica
     def get(self, request, coleccion_id):
         c = _coleccion(request, coleccion_id)
         if not c.lectura:
@@ -379,6 +381,7 @@ class Versiones(Objeto):
 
 
 class Manifiesto(VistaTAXII):
+    @leer_de_replica
     def get(self, request, coleccion_id):
         c = _coleccion(request, coleccion_id)
         if not c.lectura:
