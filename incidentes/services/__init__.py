@@ -18,7 +18,9 @@ from .comunicacion import (
     incidente_solicitar_info,
     tarea_actualizar,
 )
+from .lote import incidentes_en_lote
 from .monitor import autocerrar_resueltos, sla_barrido
+from .triaje import incidente_etiquetar, incidente_fijar_prioridad
 
 __all__ = [
     "autocerrar_resueltos",
@@ -27,6 +29,9 @@ __all__ = [
     "incidente_asignar",
     "incidente_clasificar",
     "incidente_comentar",
+    "incidente_etiquetar",
+    "incidente_fijar_prioridad",
+    "incidentes_en_lote",
     "incidente_confirmar_resolucion",
     "incidente_objetar_resolucion",
     "incidente_reportar",

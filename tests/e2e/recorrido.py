@@ -40,6 +40,9 @@ NO_PAGINAS = {
     "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
     "fuentes:acusar", "fuentes:reenrutar",
+    # Issue 18: bulk post, saved-view writes and counts (JSON), list exports (files).
+    "incidentes:lote", "incidentes:vista_guardar", "incidentes:vistas_cuentas",
+    "incidentes:vista_borrar", "incidentes:exportar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.
