@@ -21,6 +21,7 @@ from .comunicacion import (
 from .lote import incidentes_en_lote
 from .monitor import autocerrar_resueltos, sla_barrido
 from .triaje import incidente_etiquetar, incidente_fijar_prioridad
+from .vistas import vista_borrar, vista_guardar
 
 __all__ = [
     "autocerrar_resueltos",
@@ -39,5 +40,7 @@ __all__ = [
     "incidente_solicitar_info",
     "incidente_transicionar",
     "sla_barrido",
+    "vista_borrar",
+    "vista_guardar",
     "tarea_actualizar",
 ]
