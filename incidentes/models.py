@@ -417,4 +417,4 @@ class RepartoCategoria(models.Model):
         verbose_name_plural = _("repartos por categoría")
 
     def __str__(self) -> str:
-        return str(self.clase_id)
+        return str(self.clase)

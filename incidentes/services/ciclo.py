@@ -208,7 +208,9 @@ def incidente_clasificar(
 def incidente_asignar(*, actor, incidente_id: int, analista_id: int | None) -> Incidente:
     """Coordinators assign anyone on staff; an analyst may only take an incident himself."""
     exigir_gestion(actor)
-    es_coordinador = tiene_rol_cgii(actor, "coordinador", "administrador")
+    # The system assigns too: the round-robin of new incidents (services.reparto).
+    es_coordinador = fsm.es_sistema(actor) or tiene_rol_cgii(actor, "coordinador",
+                                                             "administrador")
     if not es_coordinador and analista_id != actor.pk:
         raise PermisoDenegado(_("Solo un coordinador puede asignar a otra persona."))
     analista = None
