@@ -127,18 +127,24 @@ def incidentes_en_lote(*, actor, ids: list[int], accion: str, analista_id: int |
     # see is "no encontrado", exactly like the one-incident pages.
     codigos = dict(incidentes_visibles(actor).filter(pk__in=unicos).values_list("pk", "codigo"))
     resultados = []
-    for pk in unicos:
-        codigo = codigos.get(pk)
-        if codigo is None:
-            resultados.append(ResultadoFila(pk, "", False, str(NoEncontrado.mensaje_por_defecto)))
-            continue
-        try:
-            with transaction.atomic():  # its own savepoint: a refusal undoes only this row
+    # One transaction, one savepoint per incident (the service's own): one COMMIT (not one per row) and one
+    # dispatch request for all the rows' events; the lock of each row is held until the
+    # end (a fraction of a second for 200 rows, bench/triaje.py).
+    with transaction.atomic():
+        for pk in unicos:
+            codigo = codigos.get(pk)
+            if codigo is None:
+                resultados.append(ResultadoFila(pk, "", False,
+                                                str(NoEncontrado.mensaje_por_defecto)))
+                continue
+            try:
+                # Every per-incident service writes inside its own transaction.atomic(),
+                # which nested in this one is a savepoint: a refusal undoes only its row.
                 texto = _ejecutar_una(actor, accion, pk, parametros)
-        except ErrorDominio as exc:
-            resultados.append(ResultadoFila(pk, codigo, False, texto_error(exc)))
-        else:
-            resultados.append(ResultadoFila(pk, codigo, True, texto))
+            except ErrorDominio as exc:
+                resultados.append(ResultadoFila(pk, codigo, False, texto_error(exc)))
+            else:
+                resultados.append(ResultadoFila(pk, codigo, True, texto))
     return resultados
 
 
