@@ -188,4 +188,19 @@ def test_el_teclado_no_actua_mientras_se_escribe_y_la_ayuda_es_un_dialogo(servid
     # "/" goes to the search field and the typing there is a filter, not a shortcut.
     teclado.press("/")
     expect(pagina.locator("form[data-filtros-auto] input[name=q]")).to_be_focused()
+
+    # "g i" to the incident list; there "t" takes the current row through the bulk bar.
+    from incidentes.models import Incidente
+
+    pagina.locator("tr.fila-cola").first.locator(".codigo-fila").focus()
+    with pagina.expect_navigation():
+        teclado.press("g")
+        teclado.press("i")
+    assert pagina.url.rstrip("/").endswith("/incidentes")
+    teclado.press("j")
+    codigo = pagina.evaluate("document.activeElement.closest('tr').querySelector('.codigo-fila')"
+                             ".textContent.trim()")
+    with pagina.expect_navigation():
+        teclado.press("t")
+    assert Incidente.objects.get(codigo=codigo).analista_id == coordinador.pk
     assert pagina.errores_js == []

@@ -73,6 +73,7 @@
   function tomar(tr) {
     const form = tr && tr.querySelector("form[data-rapida], form[action$='/accion/tomar/']");
     if (form) form.requestSubmit();
+    else if (window.CGIITriaje) window.CGIITriaje.tomar(tr);
   }
 
   function asignar(tr) {

@@ -165,8 +165,20 @@
     }
     pintar();
 
-    // For teclado.js: "x" toggles a row, "b" goes to the bar.
+    // For teclado.js: "x" toggles a row, "b" goes to the bar, "t" on a row without its own
+    // "Tomar" button (the list) takes it through the bar: that row alone.
     window.CGIITriaje = {
+      tomar(tr) {
+        const caja = tr && tr.querySelector("input[data-elegir]");
+        if (!caja || ![...accion.options].some((o) => o.value === "tomar")) return;
+        elegidos.clear();
+        elegidos.add(caja.value);
+        if (todos) todos.checked = false;
+        accion.value = "tomar";
+        mostrarCampos();
+        pintar();
+        barra.requestSubmit();
+      },
       alternar(tr) {
         const caja = tr && tr.querySelector("input[data-elegir]");
         if (!caja) return;
