@@ -215,7 +215,9 @@ def incidente_asignar(*, actor, incidente_id: int, analista_id: int | None) -> I
         raise PermisoDenegado(_("Solo un coordinador puede asignar a otra persona."))
     analista = None
     if analista_id is not None:
-        analista = get_user_model().objects.filter(pk=analista_id, is_active=True).first()
+        # Taking it oneself: the actor is the analyst (its roles already read), no lookup.
+        analista = actor if analista_id == actor.pk and actor.is_active else \
+            get_user_model().objects.filter(pk=analista_id, is_active=True).first()
         if analista is None or not tiene_rol_cgii(analista, *ROLES_GESTION):
             raise ErrorValidacion(extra={"analista": [_("Debe ser personal CGII activo.")]})
     with transaction.atomic():
