@@ -99,6 +99,14 @@ BENCHES = (
         Figura("cumplimiento_pdf_s", "entity compliance report, PDF", "s"),
     ), rapido=("--n", "300", "--entidades", "40", "--runs", "1"),
         siembra=("siembra_incidentes_s", "siembra_pisi_s")),
+    Bench("triaje", (
+        Figura("lote_p95_ms", "(a) bulk action on 200 incidents, slowest action p95", "ms",
+               P95),
+        Figura("cuentas_p95_ms", "(b) live saved-view counts p95", "ms",
+               ("OBJETIVO_CUENTAS_P95_MS", "<")),
+        Figura("lote_prioridad_consultas", "(a) SQL of one 200-row priority request", ""),
+    ), rapido=("--n", "3000", "--seleccion", "50", "--runs", "3", "--requests", "10"),
+        siembra=("siembra_segundos",)),
     Bench("busqueda", tuple(
         Figura(f"postgresql.{caso}.{quien}.p95", f"search {caso} ({quien}) p95", "ms", P95)
         for caso in ("frase", "ioc", "facetas") for quien in ("personal", "entidad")),

@@ -11,6 +11,7 @@ from .demo import crear_incidentes_demo
 from .models import Incidente
 from .reportes.panel import PANEL
 from .reportes.tipos import GESTION_INCIDENTES
+from .services import reparto
 from .states import MAQUINA
 from .views.comun import puede_reportar
 
@@ -39,7 +40,9 @@ COMPLEMENTO = Complemento(
     sumideros=(Sumidero("incidentes.notificaciones",
                         ("incidente.creado", "incidente.transicion", "incidente.actualizado",
                          "timeline.nuevo", "sla.advertencia", "sla.incumplido"),
-                        notificaciones.al_evento),),
+                        notificaciones.al_evento),
+               # Issue 18: optional round-robin of new incidents per category.
+               Sumidero("incidentes.reparto", reparto.TIPOS_EVENTO, reparto.al_evento)),
     reportes=(GESTION_INCIDENTES,),   # "gestion-incidentes" (issue 8 §3)
     paneles=(PANEL,),                 # the incidents panel of /tablero/
     # The main navigation (one for every page, cgii.complementos): staff work on the console,

@@ -12,6 +12,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from .permisos import permiso_transicion
 from .states import (
+    ESTADOS_ABIERTOS,
     ESTADOS_DE_TRABAJO,
     FASE_DE_ESTADO,
     Estado,
@@ -120,6 +121,9 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
     vence_sla = models.DateTimeField(_("próximo vencimiento SLA"), null=True, blank=True)
     estado_sla = models.CharField(_("estado SLA"), max_length=12, blank=True)
 
+    # Free labels the analysts add (bulk "añadir etiqueta", issue 18): lower-case words.
+    etiquetas = models.JSONField(_("etiquetas"), default=list, blank=True)
+
     creado = models.DateTimeField(_("creado"), default=timezone.now, editable=False)
     actualizado = models.DateTimeField(_("actualizado"), auto_now=True)
 
@@ -134,6 +138,12 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["estado", "prioridad"], name="incidente_estado_prioridad"),
             models.Index(fields=["analista", "estado"], name="incidente_analista"),
             models.Index(fields=["creado"], name="incidente_creado"),
+            # Issue 18: the live counts of the console's saved views (open incidents by
+            # priority, SLA state, analyst, first response) answer from this small partial
+            # index alone (index-only scans), whatever the closed history weighs.
+            models.Index(fields=["prioridad", "estado_sla", "analista", "primera_respuesta_en"],
+                         condition=models.Q(estado__in=[e.value for e in ESTADOS_ABIERTOS]),
+                         name="incidente_abiertos_cuentas"),
         ]
         verbose_name = _("incidente")
         verbose_name_plural = _("incidentes")
@@ -362,3 +372,56 @@ class Evidencia(models.Model):
 
     def __str__(self) -> str:
         return self.nombre
+
+
+class VistaGuardada(models.Model):
+    """A named filter of the console or the incident list (issue 18): a user's own view, or
+    a team view (``usuario`` empty) every CGII staff member sees. ``consulta`` is the query
+    string of the filters, parsed by the same code as the page's own filters."""
+
+    class Pagina(models.TextChoices):
+        CONSOLA = "consola", _("Consola")
+        LISTA = "lista", _("Incidentes")
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="vistas_incidentes",
+                                verbose_name=_("usuario"))
+    nombre = models.CharField(_("nombre"), max_length=80)
+    pagina = models.CharField(_("página"), max_length=10, choices=Pagina.choices,
+                              default=Pagina.CONSOLA)
+    consulta = models.CharField(_("filtros (query string)"), max_length=500)
+    orden = models.PositiveSmallIntegerField(_("orden"), default=0)
+    creado = models.DateTimeField(_("creado"), default=timezone.now)
+
+    class Meta:
+        ordering = ["orden", "nombre", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["usuario", "pagina", "nombre"],
+                                    name="vista_nombre_unico"),
+        ]
+        verbose_name = _("vista guardada")
+        verbose_name_plural = _("vistas guardadas")
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class RepartoCategoria(models.Model):
+    """Optional round-robin of new incidents of one category among chosen analysts
+    (issue 18): when an unassigned incident gets this class, the next analyst in turn takes
+    it (``incidentes.services.reparto``)."""
+
+    clase = models.OneToOneField("protocolos.ClaseIncidente", on_delete=models.CASCADE,
+                                 related_name="+", verbose_name=_("categoría"))
+    analistas = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+",
+                                       verbose_name=_("analistas"))
+    activo = models.BooleanField(_("activo"), default=True)
+    ultimo = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("último asignado"))
+
+    class Meta:
+        verbose_name = _("reparto por categoría")
+        verbose_name_plural = _("repartos por categoría")
+
+    def __str__(self) -> str:
+        return str(self.clase)

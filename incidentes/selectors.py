@@ -1,6 +1,7 @@
 """Every read of incidents, scoped to what the acting user may see (DESIGN.md §3.4)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -52,6 +53,9 @@ class Filtros:
     hasta: str | None = None
     texto: str | None = None
     orden: str = "urgencia"
+    # Issue 18 (saved views): no first response yet; the SLA deadline falls today (La Paz).
+    sin_respuesta: bool = False
+    vence_hoy: bool = False
 
 
 ORDENES = {
@@ -90,6 +94,11 @@ def incidentes_lista(*, usuario, filtros: Filtros | None = None) -> QuerySet[Inc
         qs = qs.filter(creado__date__gte=d)
     if f.hasta and (d := parse_date(f.hasta)):
         qs = qs.filter(creado__date__lte=d)
+    if f.sin_respuesta:
+        qs = qs.filter(primera_respuesta_en__isnull=True)
+    if f.vence_hoy:
+        inicio = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        qs = qs.filter(vence_sla__gte=inicio, vence_sla__lt=inicio + timedelta(days=1))
     if f.texto:
         qs = qs.filter(Q(codigo__iexact=f.texto.strip()) | Q(titulo__icontains=f.texto))
     return qs.order_by(*ORDENES.get(f.orden, ORDENES["urgencia"]))

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import esquema, views  # noqa: F401 (esquema registers extensions)
+from . import esquema, lote, views  # noqa: F401 (esquema registers extensions)
 
 urlpatterns = [
     path("incidentes/", views.IncidentesView.as_view(), name="api-incidentes"),
+    path("incidentes/lote/", lote.LoteView.as_view(), name="api-incidentes-lote"),
     path("incidentes/<int:pk>/", views.IncidenteView.as_view(), name="api-incidente"),
     path("incidentes/<int:pk>/transiciones/", views.TransicionView.as_view()),
     path("incidentes/<int:pk>/clasificacion/", views.ClasificacionView.as_view()),

@@ -18,7 +18,10 @@ from .comunicacion import (
     incidente_solicitar_info,
     tarea_actualizar,
 )
+from .lote import incidentes_en_lote
 from .monitor import autocerrar_resueltos, sla_barrido
+from .triaje import incidente_etiquetar, incidente_fijar_prioridad
+from .vistas import vista_borrar, vista_guardar
 
 __all__ = [
     "autocerrar_resueltos",
@@ -27,6 +30,9 @@ __all__ = [
     "incidente_asignar",
     "incidente_clasificar",
     "incidente_comentar",
+    "incidente_etiquetar",
+    "incidente_fijar_prioridad",
+    "incidentes_en_lote",
     "incidente_confirmar_resolucion",
     "incidente_objetar_resolucion",
     "incidente_reportar",
@@ -34,5 +40,7 @@ __all__ = [
     "incidente_solicitar_info",
     "incidente_transicionar",
     "sla_barrido",
+    "vista_borrar",
+    "vista_guardar",
     "tarea_actualizar",
 ]

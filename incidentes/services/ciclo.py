@@ -208,12 +208,16 @@ def incidente_clasificar(
 def incidente_asignar(*, actor, incidente_id: int, analista_id: int | None) -> Incidente:
     """Coordinators assign anyone on staff; an analyst may only take an incident himself."""
     exigir_gestion(actor)
-    es_coordinador = tiene_rol_cgii(actor, "coordinador", "administrador")
+    # The system assigns too: the round-robin of new incidents (services.reparto).
+    es_coordinador = fsm.es_sistema(actor) or tiene_rol_cgii(actor, "coordinador",
+                                                             "administrador")
     if not es_coordinador and analista_id != actor.pk:
         raise PermisoDenegado(_("Solo un coordinador puede asignar a otra persona."))
     analista = None
     if analista_id is not None:
-        analista = get_user_model().objects.filter(pk=analista_id, is_active=True).first()
+        # Taking it oneself: the actor is the analyst (its roles already read), no lookup.
+        analista = actor if analista_id == actor.pk and actor.is_active else \
+            get_user_model().objects.filter(pk=analista_id, is_active=True).first()
         if analista is None or not tiene_rol_cgii(analista, *ROLES_GESTION):
             raise ErrorValidacion(extra={"analista": [_("Debe ser personal CGII activo.")]})
     with transaction.atomic():

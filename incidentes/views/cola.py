@@ -44,6 +44,9 @@ from .comun import (
     texto_error,
 )
 from .detalle import personal_asignable
+from .filtros import CLAVES_LISTA, filtros_lista
+from .lote import contexto_lista_extra, contexto_lote
+from .vistas import contexto_vistas
 
 
 @login_required
@@ -51,14 +54,7 @@ from .detalle import personal_asignable
 def lista(request):
     q = request.GET
     personal = es_personal_cgii(request.user)
-    filtros = selectors.Filtros(
-        estado=[e for e in q.getlist("estado") if e] or None,
-        prioridad=[p for p in q.getlist("prioridad") if p] or None,
-        sin_asignar=personal and q.get("sin_asignar") == "1",
-        mios=personal and q.get("mios") == "1",
-        abiertos=q.get("abiertos") == "1", estado_sla=q.get("estado_sla") or None,
-        texto=(q.get("q") or "").strip() or None, orden=q.get("orden") or "urgencia",
-    )
+    filtros = filtros_lista(q, request.user)
     pagina = Paginator(selectors.incidentes_lista(usuario=request.user, filtros=filtros),
                        50).get_page(q.get("page"))
     filas = list(pagina.object_list)
@@ -74,9 +70,9 @@ def lista(request):
         "ordenes": [("urgencia", _("Vencimiento SLA")), ("prioridad", _("Prioridad")),
                     ("recientes", _("Más recientes")), ("antiguos", _("Más antiguos"))],
         "filtro_estado": filtros.estado or [], "filtro_prioridad": filtros.prioridad or [],
-        "consulta": consulta.urlencode(), "hay_filtros": any(
-            q.get(k) for k in ("q", "estado", "prioridad", "abiertos", "sin_asignar", "mios",
-                               "estado_sla")),
+        "consulta": consulta.urlencode(), "hay_filtros": any(q.get(k) for k in CLAVES_LISTA),
+        **contexto_lista_extra(request, filtros, pagina),
+        **contexto_vistas(request.user, pagina="lista"),
     })
 
 
@@ -87,8 +83,8 @@ ESTADOS_SLA_COLA = ("ok", "advertencia", "incumplido", "pausado")
 # The console lists at most this many rows (the most urgent); counters count them all.
 LIMITE_COLA = 300
 # Query-string keys of the console's filters, in the order the form shows them.
-CAMPOS_FILTRO = ("estado", "prioridad", "clase", "entidad", "analista", "estado_sla",
-                 "sin_asignar", "mios")
+CAMPOS_FILTRO = ("q", "estado", "prioridad", "clase", "entidad", "analista", "estado_sla",
+                 "sin_asignar", "mios", "sin_respuesta", "vence_hoy")
 
 
 def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
@@ -102,10 +98,12 @@ def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
             activos[campo] = q[campo]
     if q.get("clase", "").strip():
         activos["clase"] = q["clase"].strip()[:50]
+    if q.get("q", "").strip():
+        activos["q"] = q["q"].strip()[:100]
     for campo in ("entidad", "analista"):
         if q.get(campo, "").isdigit():
             activos[campo] = q[campo]
-    for campo in ("sin_asignar", "mios"):
+    for campo in ("sin_asignar", "mios", "sin_respuesta", "vence_hoy"):
         if q.get(campo) == "1":
             activos[campo] = "1"
     filtros = selectors.Filtros(
@@ -114,6 +112,8 @@ def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
         clase=activos.get("clase"), entidad=int(activos.get("entidad", 0)) or None,
         analista=int(activos.get("analista", 0)) or None,
         sin_asignar="sin_asignar" in activos, mios="mios" in activos,
+        sin_respuesta="sin_respuesta" in activos, vence_hoy="vence_hoy" in activos,
+        texto=activos.get("q"),
         estado_sla=activos.get("estado_sla"), abiertos=True, orden="urgencia")
     return filtros, activos
 
@@ -196,8 +196,15 @@ def consola(request):
         **_contexto_filas(request),
     }
     # The one-click "Asignar" menu (coordinators): names for the page's script.
+    contexto.update(contexto_lote(request.user, pagina="consola", consulta=consulta_filtros,
+                                  total=consulta.count()))
+    contexto.update(contexto_vistas(request.user, pagina="consola"))
+    carga = {u.pk: u for u in (contexto["lote"] or {}).get("analistas", [])}
     contexto["asignables_json"] = [
-        {"id": u.pk, "nombre": u.get_full_name() or u.username} for u in contexto["analistas"]
+        {"id": u.pk, "nombre": u.get_full_name() or u.username,
+         **({"abiertos": carga[u.pk].abiertos, "urgentes": carga[u.pk].urgentes,
+             "disponible": carga[u.pk].disponible} if u.pk in carga else {})}
+        for u in contexto["analistas"]
     ] if contexto["coordina"] else []
     return render(request, "incidentes/consola/consola.html", contexto)
 

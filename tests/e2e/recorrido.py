@@ -41,6 +41,9 @@ NO_PAGINAS = {
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
     "fuentes:acusar", "fuentes:reenrutar",
     "incidentes:evidencia_imagen", "incidentes:evidencia_pagina", "pisi:plantilla", "pisi:exportar",
+    # Issue 18: bulk post, saved-view writes and counts (JSON), list exports (files).
+    "incidentes:lote", "incidentes:vista_guardar", "incidentes:vistas_cuentas",
+    "incidentes:vista_borrar", "incidentes:exportar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.

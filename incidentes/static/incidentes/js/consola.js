@@ -329,6 +329,13 @@
       b.setAttribute("aria-checked", String(String(u.id) === actual));
       b.dataset.analista = u.id;
       b.textContent = u.nombre;
+      // Workload (issue 18): open incidents, of them P1/P2, and whether the person is full.
+      if (u.abiertos !== undefined) {
+        const carga = document.createElement("span");
+        carga.className = "carga-analista";
+        carga.textContent = t("carga", u.abiertos, u.urgentes) + (u.disponible ? "" : ` · ${t("saturado")}`);
+        b.append(" ", carga);
+      }
       return b;
     });
     menu.replaceChildren(...opciones);
