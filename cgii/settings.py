@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "channels",
     "cgii",
     "cgii.entidades",
+    "cgii.ciudadania",
     "cgii.auditoria",
     "cgii.eventos",
     "cgii.busqueda",
@@ -439,3 +440,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CGII_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Ciudadanía Digital (cgii/ciudadania, docs/ciudadania_digital.md) ---------------------
+# OpenID Connect login with the state digital identity. Empty URL: no button, no routes
+# answer (local login + TOTP only). The URL is the issuer; discovery is read from
+# <issuer>/.well-known/openid-configuration.
+CIUDADANIA_PROVEEDOR_URL = os.environ.get("CGII_CD_PROVEEDOR_URL", "").rstrip("/")
+CIUDADANIA_CLIENT_ID = os.environ.get("CGII_CD_CLIENT_ID", "")
+CIUDADANIA_CLIENT_SECRET = os.environ.get("CGII_CD_CLIENT_SECRET", "")
+CIUDADANIA_SCOPES = os.environ.get("CGII_CD_SCOPES", "openid profile")
+# Where the identity-document number is: a dotted path into the ID token's claims, then
+# into the userinfo response (Ciudadanía Digital nests it under "profile", assumed).
+CIUDADANIA_CLAIM_DOCUMENTO = os.environ.get(
+    "CGII_CD_CLAIM_DOCUMENTO", "profile.documento_identidad.numero_documento")
+# A provider-asserted second factor: any of these `amr` values, or an `acr` among these.
+CIUDADANIA_AMR_SEGUNDO_FACTOR = _env_list("CGII_CD_AMR_SEGUNDO_FACTOR", "otp,mfa,hwk,swk,sms")
+CIUDADANIA_ACR_SEGUNDO_FACTOR = _env_list("CGII_CD_ACR_SEGUNDO_FACTOR", "")
+# Staff whose Ciudadanía Digital login carried no second factor: "totp" asks for the TOTP
+# code of their enrolled device (refused when they have none), "rechazar" refuses.
+CIUDADANIA_PERSONAL_SIN_SEGUNDO_FACTOR = os.environ.get(
+    "CGII_CD_PERSONAL_SIN_SEGUNDO_FACTOR", "totp")

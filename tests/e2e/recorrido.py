@@ -40,6 +40,10 @@ NO_PAGINAS = {
     "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
     "fuentes:acusar", "fuentes:reenrutar",
+    # Ciudadanía Digital: redirects to/from the provider (404 when none is configured), the
+    # logout POST, and the TOTP step reachable only from a provider's answer
+    # (tests/e2e/test_ciudadania.py walks them in Chromium).
+    "ciudadania:ingresar", "ciudadania:retorno", "ciudadania:salir", "ciudadania:codigo",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.
