@@ -47,3 +47,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
+# Cookies ignore the port: in the browser test this provider and CGII both live on
+# 127.0.0.1, so their session and CSRF cookies must not share names.
+SESSION_COOKIE_NAME = "proveedor_sesion"
+CSRF_COOKIE_NAME = "proveedor_csrf"
