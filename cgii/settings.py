@@ -460,3 +460,12 @@ CIUDADANIA_ACR_SEGUNDO_FACTOR = _env_list("CGII_CD_ACR_SEGUNDO_FACTOR", "")
 # code of their enrolled device (refused when they have none), "rechazar" refuses.
 CIUDADANIA_PERSONAL_SIN_SEGUNDO_FACTOR = os.environ.get(
     "CGII_CD_PERSONAL_SIN_SEGUNDO_FACTOR", "totp")
+# Local simulator of the provider and services (cgii/ciudadania/simulador.py) under
+# /simulador-cd/: the embedded profile with DEBUG only (never production), on unless
+# CGII_CD_SIMULADOR=0. With no real provider configured, login uses it.
+CIUDADANIA_SIMULADOR = (DEBUG and EMBEBIDO and not PRODUCCION
+                        and _env_bool("CGII_CD_SIMULADOR", True))
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_PROVEEDOR_URL:
+    CIUDADANIA_PROVEEDOR_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd"
+    CIUDADANIA_CLIENT_ID = "cgii-local"
+    CIUDADANIA_CLIENT_SECRET = "secreto-del-simulador"

@@ -44,6 +44,9 @@ NO_PAGINAS = {
     # logout POST, and the TOTP step reachable only from a provider's answer
     # (tests/e2e/test_ciudadania.py walks them in Chromium).
     "ciudadania:ingresar", "ciudadania:retorno", "ciudadania:salir", "ciudadania:codigo",
+    # The local simulator of Ciudadanía Digital: off (404) outside the embedded profile.
+    "simulador_cd:descubrimiento", "simulador_cd:jwks", "simulador_cd:autorizar",
+    "simulador_cd:token", "simulador_cd:userinfo", "simulador_cd:salir",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.

@@ -1,0 +1,15 @@
+"""The local simulator (``/simulador-cd/``); every view answers 404 unless enabled."""
+
+from django.urls import path
+
+from . import simulador
+
+app_name = "simulador_cd"
+urlpatterns = [
+    path(".well-known/openid-configuration", simulador.descubrimiento, name="descubrimiento"),
+    path("jwks/", simulador.jwks, name="jwks"),
+    path("autorizar/", simulador.autorizar, name="autorizar"),
+    path("token/", simulador.token, name="token"),
+    path("userinfo/", simulador.userinfo, name="userinfo"),
+    path("salir/", simulador.salir, name="salir"),
+]
