@@ -460,6 +460,10 @@ CIUDADANIA_ACR_SEGUNDO_FACTOR = _env_list("CGII_CD_ACR_SEGUNDO_FACTOR", "")
 # code of their enrolled device (refused when they have none), "rechazar" refuses.
 CIUDADANIA_PERSONAL_SIN_SEGUNDO_FACTOR = os.environ.get(
     "CGII_CD_PERSONAL_SIN_SEGUNDO_FACTOR", "totp")
+# Aprobación de Documentos (cgii/ciudadania/aprobacion.py): base URL of the service and the
+# institution's bearer token. Empty: the PISI's MAE resolution does not require it.
+CIUDADANIA_APROBACION_URL = os.environ.get("CGII_CD_APROBACION_URL", "")
+CIUDADANIA_APROBACION_TOKEN = os.environ.get("CGII_CD_APROBACION_TOKEN", "")
 # Local simulator of the provider and services (cgii/ciudadania/simulador.py) under
 # /simulador-cd/: the embedded profile with DEBUG only (never production), on unless
 # CGII_CD_SIMULADOR=0. With no real provider configured, login uses it.
@@ -469,3 +473,6 @@ if CIUDADANIA_SIMULADOR and not CIUDADANIA_PROVEEDOR_URL:
     CIUDADANIA_PROVEEDOR_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd"
     CIUDADANIA_CLIENT_ID = "cgii-local"
     CIUDADANIA_CLIENT_SECRET = "secreto-del-simulador"
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_APROBACION_URL:
+    CIUDADANIA_APROBACION_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd/aprobacion"
+    CIUDADANIA_APROBACION_TOKEN = "simulador"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import simulador
+from . import simulador, simulador_servicios
 
 app_name = "simulador_cd"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("token/", simulador.token, name="token"),
     path("userinfo/", simulador.userinfo, name="userinfo"),
     path("salir/", simulador.salir, name="salir"),
+    path("aprobacion/solicitudes/", simulador_servicios.solicitudes, name="solicitudes"),
+    path("aprobacion/solicitudes/<str:solicitud_id>/", simulador_servicios.solicitud,
+         name="solicitud"),
+    path("aprobacion/<str:solicitud_id>/", simulador_servicios.aprobar, name="aprobar"),
 ]

@@ -47,6 +47,7 @@ NO_PAGINAS = {
     # The local simulator of Ciudadanía Digital: off (404) outside the embedded profile.
     "simulador_cd:descubrimiento", "simulador_cd:jwks", "simulador_cd:autorizar",
     "simulador_cd:token", "simulador_cd:userinfo", "simulador_cd:salir",
+    "simulador_cd:solicitudes", "simulador_cd:solicitud", "simulador_cd:aprobar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.
