@@ -464,6 +464,9 @@ CIUDADANIA_PERSONAL_SIN_SEGUNDO_FACTOR = os.environ.get(
 # institution's bearer token. Empty: the PISI's MAE resolution does not require it.
 CIUDADANIA_APROBACION_URL = os.environ.get("CGII_CD_APROBACION_URL", "")
 CIUDADANIA_APROBACION_TOKEN = os.environ.get("CGII_CD_APROBACION_TOKEN", "")
+# Notificaciones Electrónicas (cgii/ciudadania/notificaciones.py): base URL and token.
+CIUDADANIA_NOTIFICACIONES_URL = os.environ.get("CGII_CD_NOTIFICACIONES_URL", "")
+CIUDADANIA_NOTIFICACIONES_TOKEN = os.environ.get("CGII_CD_NOTIFICACIONES_TOKEN", "")
 # Local simulator of the provider and services (cgii/ciudadania/simulador.py) under
 # /simulador-cd/: the embedded profile with DEBUG only (never production), on unless
 # CGII_CD_SIMULADOR=0. With no real provider configured, login uses it.
@@ -476,3 +479,6 @@ if CIUDADANIA_SIMULADOR and not CIUDADANIA_PROVEEDOR_URL:
 if CIUDADANIA_SIMULADOR and not CIUDADANIA_APROBACION_URL:
     CIUDADANIA_APROBACION_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd/aprobacion"
     CIUDADANIA_APROBACION_TOKEN = "simulador"
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_NOTIFICACIONES_URL:
+    CIUDADANIA_NOTIFICACIONES_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd"
+    CIUDADANIA_NOTIFICACIONES_TOKEN = "simulador"

@@ -68,8 +68,15 @@ def configurada() -> bool:
 
 
 def _llamar(metodo: str, ruta: str, **kwargs) -> dict:
-    url = f"{settings.CIUDADANIA_APROBACION_URL.rstrip('/')}/{ruta.lstrip('/')}"
-    cabeceras = {"Authorization": f"Bearer {settings.CIUDADANIA_APROBACION_TOKEN}"}
+    return llamar(settings.CIUDADANIA_APROBACION_URL, settings.CIUDADANIA_APROBACION_TOKEN,
+                  metodo, ruta, **kwargs)
+
+
+def llamar(base: str, token: str, metodo: str, ruta: str, **kwargs) -> dict:
+    """One JSON call to a Ciudadanía Digital service: 5xx or no answer → transient
+    (``ServicioNoDisponible``), 4xx or unreadable → ``RespuestaInvalida``."""
+    url = f"{base.rstrip('/')}/{ruta.lstrip('/')}"
+    cabeceras = {"Authorization": f"Bearer {token}"}
     try:
         r = requests.request(metodo, url, headers=cabeceras, timeout=TIEMPO_ESPERA, **kwargs)
     except requests.RequestException as exc:

@@ -88,3 +88,60 @@ def aprobar(request, solicitud_id: str):
             return HttpResponseRedirect(request.POST["volver"])
     return render(request, "ciudadania/simulador_aprobar.html",
                   {"s": datos, "volver": request.GET.get("volver", "")})
+
+
+# ---- Notificaciones Electrónicas -------------------------------------------------------------
+
+def _clave_notificacion(envio_id: str) -> str:
+    return f"cd-sim:notificacion:{envio_id}"
+
+
+def notificacion_leer(envio_id: str) -> dict | None:
+    return cache.get(_clave_notificacion(envio_id))
+
+
+def notificacion_guardar(datos: dict) -> None:
+    cache.set(_clave_notificacion(datos["id"]), datos, VIGENCIA)
+
+
+@csrf_exempt
+def notificaciones(request):
+    _exigir_simulador()
+    if request.method != "POST":
+        return JsonResponse({"mensaje": "Método no permitido"}, status=405)
+    try:
+        p = json.loads(request.body)
+        referencia, ci = p["referencia"], p["ci_destinatario"]
+    except (ValueError, KeyError):
+        return JsonResponse({"mensaje": "Solicitud mal formada"}, status=400)
+    existente = cache.get(f"cd-sim:notificacion-ref:{referencia}")
+    datos = notificacion_leer(existente) if existente else None
+    if datos is None:  # the same reference is the same notice
+        datos = {"id": secrets.token_hex(8), "referencia": referencia, "ci": ci,
+                 "asunto": p.get("asunto", ""), "contenido": p.get("contenido", ""),
+                 "estado": "enviada", "entregada_en": None}
+        notificacion_guardar(datos)
+        cache.set(f"cd-sim:notificacion-ref:{referencia}", datos["id"], VIGENCIA)
+    return JsonResponse({"id": datos["id"]}, status=201)
+
+
+def notificacion(request, envio_id: str):
+    _exigir_simulador()
+    datos = notificacion_leer(envio_id)
+    if datos is None:
+        return JsonResponse({"mensaje": "No existe"}, status=404)
+    return JsonResponse({"id": datos["id"], "estado": datos["estado"],
+                         "entregada_en": datos["entregada_en"]})
+
+
+@never_cache
+def entregar(request, envio_id: str):
+    """The mailbox's side: the notice reaches the person's Ciudadanía Digital mailbox."""
+    _exigir_simulador()
+    datos = notificacion_leer(envio_id)
+    if datos is None:
+        return render(request, "ciudadania/simulador_error.html", status=404)
+    if request.method == "POST" and datos["estado"] == "enviada":
+        datos["estado"], datos["entregada_en"] = "entregada", timezone.now().isoformat()
+        notificacion_guardar(datos)
+    return render(request, "ciudadania/simulador_notificacion.html", {"n": datos})

@@ -16,4 +16,8 @@ urlpatterns = [
     path("aprobacion/solicitudes/<str:solicitud_id>/", simulador_servicios.solicitud,
          name="solicitud"),
     path("aprobacion/<str:solicitud_id>/", simulador_servicios.aprobar, name="aprobar"),
+    path("notificaciones/", simulador_servicios.notificaciones, name="notificaciones"),
+    path("notificaciones/<str:envio_id>/", simulador_servicios.notificacion,
+         name="notificacion"),
+    path("buzon/<str:envio_id>/", simulador_servicios.entregar, name="entregar"),
 ]

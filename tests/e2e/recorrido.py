@@ -48,6 +48,7 @@ NO_PAGINAS = {
     "simulador_cd:descubrimiento", "simulador_cd:jwks", "simulador_cd:autorizar",
     "simulador_cd:token", "simulador_cd:userinfo", "simulador_cd:salir",
     "simulador_cd:solicitudes", "simulador_cd:solicitud", "simulador_cd:aprobar",
+    "simulador_cd:notificaciones", "simulador_cd:notificacion", "simulador_cd:entregar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.
