@@ -57,6 +57,10 @@ def crear_base() -> tuple[dict, list[dict]]:
         )
         if creado:
             usuario.set_password(CLAVE_DEMO)
+        if usuario.documento_identidad is None:
+            # For the Ciudadanía Digital simulator (/simulador-cd/): an identity document
+            # per demo person, so the login through it can be tried (docs/ciudadania_digital.md).
+            usuario.documento_identidad = str(4810001 + len(filas))
         fila = {"username": username, "password": CLAVE_DEMO, "rol": str(rol),
                 "entidad": sigla, "totp_secreto": None}
         if sigla:

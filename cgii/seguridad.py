@@ -10,6 +10,9 @@
   live pages connect everywhere and nowhere else.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
 PERMISOS = ", ".join(f"{p}=()" for p in (
@@ -26,6 +29,14 @@ def origen_websocket(request) -> str | None:
     return f"{'wss' if request.is_secure() else 'ws'}://{host}"
 
 
+def origen_proveedor_ciudadania() -> str | None:
+    url = getattr(settings, "CIUDADANIA_PROVEEDOR_URL", "")
+    if not url:
+        return None
+    partes = urlsplit(url)
+    return f"{partes.scheme}://{partes.netloc}"
+
+
 class CabecerasSeguridadMiddleware:
     """Inside django-csp's CSPMiddleware (it reads ``response._csp_update`` afterwards)."""
 
@@ -36,8 +47,14 @@ class CabecerasSeguridadMiddleware:
         respuesta = self.get_response(request)
         respuesta.headers.setdefault("Permissions-Policy", PERMISOS)
         origen = origen_websocket(request)
+        actual = getattr(respuesta, "_csp_update", None) or {}
         if origen is not None:
-            actual = getattr(respuesta, "_csp_update", None) or {}
-            respuesta._csp_update = {**actual,
-                                     "connect-src": [*actual.get("connect-src", []), origen]}
+            actual = {**actual, "connect-src": [*actual.get("connect-src", []), origen]}
+        proveedor = origen_proveedor_ciudadania()
+        if proveedor:
+            # Logging out is a POST whose redirect ends at the provider's end_session
+            # endpoint; browsers check form-action along a form's redirects.
+            actual = {**actual, "form-action": [*actual.get("form-action", []), proveedor]}
+        if actual:
+            respuesta._csp_update = actual
         return respuesta

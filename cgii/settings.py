@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "channels",
     "cgii",
     "cgii.entidades",
+    "cgii.ciudadania",
     "cgii.auditoria",
     "cgii.eventos",
     "cgii.busqueda",
@@ -465,3 +466,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CGII_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Ciudadanía Digital (cgii/ciudadania, docs/ciudadania_digital.md) ---------------------
+# OpenID Connect login with the state digital identity. Empty URL: no button, no routes
+# answer (local login + TOTP only). The URL is the issuer; discovery is read from
+# <issuer>/.well-known/openid-configuration.
+CIUDADANIA_PROVEEDOR_URL = os.environ.get("CGII_CD_PROVEEDOR_URL", "").rstrip("/")
+CIUDADANIA_CLIENT_ID = os.environ.get("CGII_CD_CLIENT_ID", "")
+CIUDADANIA_CLIENT_SECRET = os.environ.get("CGII_CD_CLIENT_SECRET", "")
+CIUDADANIA_SCOPES = os.environ.get("CGII_CD_SCOPES", "openid profile")
+# Where the identity-document number is: a dotted path into the ID token's claims, then
+# into the userinfo response (Ciudadanía Digital nests it under "profile", assumed).
+CIUDADANIA_CLAIM_DOCUMENTO = os.environ.get(
+    "CGII_CD_CLAIM_DOCUMENTO", "profile.documento_identidad.numero_documento")
+# A provider-asserted second factor: any of these `amr` values, or an `acr` among these.
+CIUDADANIA_AMR_SEGUNDO_FACTOR = _env_list("CGII_CD_AMR_SEGUNDO_FACTOR", "otp,mfa,hwk,swk,sms")
+CIUDADANIA_ACR_SEGUNDO_FACTOR = _env_list("CGII_CD_ACR_SEGUNDO_FACTOR", "")
+# Staff whose Ciudadanía Digital login carried no second factor: "totp" asks for the TOTP
+# code of their enrolled device (refused when they have none), "rechazar" refuses.
+CIUDADANIA_PERSONAL_SIN_SEGUNDO_FACTOR = os.environ.get(
+    "CGII_CD_PERSONAL_SIN_SEGUNDO_FACTOR", "totp")
+# Aprobación de Documentos (cgii/ciudadania/aprobacion.py): base URL of the service and the
+# institution's bearer token. Empty: the PISI's MAE resolution does not require it.
+CIUDADANIA_APROBACION_URL = os.environ.get("CGII_CD_APROBACION_URL", "")
+CIUDADANIA_APROBACION_TOKEN = os.environ.get("CGII_CD_APROBACION_TOKEN", "")
+# Notificaciones Electrónicas (cgii/ciudadania/notificaciones.py): base URL and token.
+CIUDADANIA_NOTIFICACIONES_URL = os.environ.get("CGII_CD_NOTIFICACIONES_URL", "")
+CIUDADANIA_NOTIFICACIONES_TOKEN = os.environ.get("CGII_CD_NOTIFICACIONES_TOKEN", "")
+# Local simulator of the provider and services (cgii/ciudadania/simulador.py) under
+# /simulador-cd/: the embedded profile with DEBUG only (never production), on unless
+# CGII_CD_SIMULADOR=0. With no real provider configured, login uses it.
+CIUDADANIA_SIMULADOR = (DEBUG and EMBEBIDO and not PRODUCCION
+                        and _env_bool("CGII_CD_SIMULADOR", True))
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_PROVEEDOR_URL:
+    CIUDADANIA_PROVEEDOR_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd"
+    CIUDADANIA_CLIENT_ID = "cgii-local"
+    CIUDADANIA_CLIENT_SECRET = "secreto-del-simulador"
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_APROBACION_URL:
+    CIUDADANIA_APROBACION_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd/aprobacion"
+    CIUDADANIA_APROBACION_TOKEN = "simulador"
+if CIUDADANIA_SIMULADOR and not CIUDADANIA_NOTIFICACIONES_URL:
+    CIUDADANIA_NOTIFICACIONES_URL = f"{CGII_URL_BASE.rstrip('/')}/simulador-cd"
+    CIUDADANIA_NOTIFICACIONES_TOKEN = "simulador"

@@ -22,6 +22,9 @@ urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("cuenta/notificaciones/", views.preferencias_notificaciones,
          name="preferencias_notificaciones"),
+    path("cuenta/ciudadania/", include("cgii.ciudadania.urls")),
+    # Local simulator of Ciudadanía Digital: 404 unless settings.CIUDADANIA_SIMULADOR.
+    path("simulador-cd/", include("cgii.ciudadania.urls_simulador")),
     path("cuenta/", include("cgii.entidades.urls")),
     path("incidentes/correo/", include("incidentes.correo.urls")),  # before incidentes/
     path("entidades/", include("cgii.entidades.urls_constituencia")),

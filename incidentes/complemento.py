@@ -16,6 +16,12 @@ from .states import MAQUINA
 from .views.comun import puede_reportar
 
 
+def _al_entregar(evento) -> None:
+    from .services.avisos import al_entregar
+
+    al_entregar(evento)
+
+
 def _buscable() -> None:
     from . import busqueda  # searchable documents, sources and the code normaliser
 
@@ -42,7 +48,10 @@ COMPLEMENTO = Complemento(
                          "timeline.nuevo", "sla.advertencia", "sla.incumplido"),
                         notificaciones.al_evento),
                # Issue 18: optional round-robin of new incidents per category.
-               Sumidero("incidentes.reparto", reparto.TIPOS_EVENTO, reparto.al_evento)),
+               Sumidero("incidentes.reparto", reparto.TIPOS_EVENTO, reparto.al_evento),
+               # Ciudadanía Digital: a notice's delivery starts the legal deadline.
+               Sumidero("incidentes.notificacion_entregada",
+                        ("ciudadania.notificacion_entregada",), _al_entregar)),
     reportes=(GESTION_INCIDENTES,),   # "gestion-incidentes" (issue 8 §3)
     paneles=(PANEL,),                 # the incidents panel of /tablero/
     # The main navigation (one for every page, cgii.complementos): staff work on the console,

@@ -349,6 +349,30 @@ def _correr_plazo(plan, *, dias_restantes: int) -> None:
         PlanInstitucional.objects.filter(pk=plan.pk).update(presentado_en=momento)
 
 
+def _aprobar_documento(plan, rsi):
+    """With Aprobación de Documentos configured (make run: the simulator), the demo plan's
+    RSI approved the summary: the request as sent, and the service's answer recorded by the
+    same service that records real ones (no HTTP: the server is not running yet)."""
+    import hashlib
+
+    from cgii import archivos
+    from cgii.ciudadania.aprobacion import Resultado
+
+    from .models import AprobacionDocumento, EstadoAprobacion
+    from .services.aprobacion import aprobacion_registrar_resultado
+
+    ruta = pdf.asegurar_resumen(plan)
+    sha = hashlib.sha256(archivos.ruta_absoluta(ruta).read_bytes()).hexdigest()
+    a = AprobacionDocumento.objects.create(
+        plan=plan, solicitado_por=rsi, documento_ruta=ruta, sha256=sha,
+        documento_identidad=rsi.documento_identidad or "", estado=EstadoAprobacion.ENVIADA,
+        solicitud_id="demo", enviado_en=timezone.now(), intentos=1)
+    return aprobacion_registrar_resultado(aprobacion_id=a.pk, resultado=Resultado(
+        estado="aprobado", codigo=f"AD-DEMO{plan.pk:05d}", sha256=sha,
+        aprobado_por=rsi.get_full_name(), documento_identidad=rsi.documento_identidad or "",
+        aprobado_en=timezone.now()))
+
+
 def _mefp(usuarios, entidades, gestion: int) -> None:
     rng = random.Random(2514)
     rsi, mae, auditor = usuarios["rsi.mefp"], usuarios["mae.mefp"], usuarios["auditor"]
@@ -363,9 +387,11 @@ def _mefp(usuarios, entidades, gestion: int) -> None:
                                   archivo=_pdf_demo("Resolución Ministerial de aprobación del "
                                                     "PISI", entidades["MEFP"].nombre))
     hoy = timezone.localdate()
+    datos = {"resolucion_cite": f"RM-{hoy:%j}/{gestion}", "resolucion_fecha": hoy.isoformat()}
+    if plan.aprobacion_exigida():
+        datos["resolucion_codigo_aprobacion"] = _aprobar_documento(plan, rsi).codigo
     services.plan_transicionar(actor=mae, plan_id=plan.pk, transicion="registrar_resolucion",
-                               datos={"resolucion_cite": f"RM-{hoy:%j}/{gestion}",
-                                      "resolucion_fecha": hoy.isoformat()})
+                               datos=datos)
     services.plan_transicionar(actor=auditor, plan_id=plan.pk, transicion="poner_en_vigencia",
                                datos={"vigencia_desde": date(gestion, 2, 1).isoformat(),
                                       "vigencia_hasta": date(gestion + 2, 1, 31).isoformat()})

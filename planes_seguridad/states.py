@@ -40,7 +40,8 @@ class Transicion(models.TextChoices):
 # Fields a transition may receive with it (its conditions read them); the UI shows a form.
 CAMPOS_TRANSICION = {
     Transicion.OBSERVAR: ("observaciones",),
-    Transicion.REGISTRAR_RESOLUCION: ("resolucion_cite", "resolucion_fecha"),
+    Transicion.REGISTRAR_RESOLUCION: ("resolucion_cite", "resolucion_fecha",
+                                      "resolucion_codigo_aprobacion"),
     Transicion.PONER_EN_VIGENCIA: ("vigencia_desde", "vigencia_hasta"),
 }
 
@@ -57,6 +58,8 @@ TRANSICIONES_SISTEMA = (Transicion.REEMPLAZAR, Transicion.VENCER)
 class TipoPlazo(models.TextChoices):
     REVISION_CGII = "revision_cgii", _("Revisión del CGII")
     AJUSTE_ENTIDAD = "ajuste_entidad", _("Ajuste de la entidad a las observaciones")
+    APROBACION_DOCUMENTO = "aprobacion_documento", _(
+        "Aprobación de Documentos (Ciudadanía Digital) por el RSI")
     APROBACION_MAE = "aprobacion_mae", _("Aprobación por la MAE")
     REGISTRO = "registro", _("Registro del plan aprobado")
 
@@ -65,6 +68,7 @@ class TipoPlazo(models.TextChoices):
 PLAZOS_POR_DEFECTO = {
     TipoPlazo.REVISION_CGII: 30,
     TipoPlazo.AJUSTE_ENTIDAD: 15,
+    TipoPlazo.APROBACION_DOCUMENTO: 10,
     TipoPlazo.APROBACION_MAE: 10,
     TipoPlazo.REGISTRO: 10,
 }
@@ -73,6 +77,7 @@ DIAS_ADVERTENCIA_POR_DEFECTO = 3
 RESPONSABLE_PLAZO = {
     TipoPlazo.REVISION_CGII: "cgii",
     TipoPlazo.AJUSTE_ENTIDAD: "entidad",
+    TipoPlazo.APROBACION_DOCUMENTO: "entidad",
     TipoPlazo.APROBACION_MAE: "entidad",
     TipoPlazo.REGISTRO: "cgii",
 }
@@ -222,6 +227,31 @@ def resolucion_posterior_a_conformidad(plan) -> bool:
 resolucion_posterior_a_conformidad.motivo = _(
     "La resolución de la MAE no puede ser anterior a la conformidad del CGII (debe citar su "
     "código de verificación).")
+
+
+def documento_aprobado(plan) -> bool:
+    """When Aprobación de Documentos is in use, the RSI approved the conformity document
+    through it before the MAE resolves (Ciudadanía Digital's procedure for institutional
+    plans)."""
+    return not plan.aprobacion_exigida() or plan.aprobacion_documento() is not None
+
+
+documento_aprobado.motivo = _(
+    "Falta la Aprobación de Documentos del resumen de conformidad por el RSI en Ciudadanía "
+    "Digital.")
+
+
+def resolucion_cita_aprobacion(plan) -> bool:
+    """The resolution cites the identifier code Aprobación de Documentos returned."""
+    aprobacion = plan.aprobacion_documento() if plan.aprobacion_exigida() else None
+    if aprobacion is None:
+        return True  # documento_aprobado reports it
+    return plan.resolucion_codigo_aprobacion.strip().upper() == aprobacion.codigo.upper()
+
+
+resolucion_cita_aprobacion.motivo = _(
+    "La resolución de la MAE debe citar el código de la Aprobación de Documentos del "
+    "resumen de conformidad.")
 
 
 def tiene_vigencia(plan) -> bool:

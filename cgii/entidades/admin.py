@@ -62,7 +62,14 @@ class UsuarioAdmin(UserAdmin):
     fieldsets = [
         *UserAdmin.fieldsets,
         (_("Datos de contacto"), {"fields": ["telefono", "cargo"]}),
+        (_("Ciudadanía Digital"), {"fields": ["documento_identidad"]}),
     ]
+    search_fields = [*UserAdmin.search_fields, "documento_identidad"]
+
+    def save_model(self, request, obj, form, change):
+        # An empty box means "not registered": NULL, so that many users can have none.
+        obj.documento_identidad = (obj.documento_identidad or "").strip() or None
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Entidad)

@@ -11,6 +11,13 @@ class Usuario(AbstractUser):
 
     telefono = models.CharField(_("teléfono"), max_length=40, blank=True)
     cargo = models.CharField(_("cargo"), max_length=150, blank=True)
+    # Ciudadanía Digital (cgii/ciudadania): the identity-document number an administrator
+    # registered; the provider's document claim must equal it to sign in as this user.
+    # NULL (not "") when unset, so the unique constraint ignores users without one.
+    documento_identidad = models.CharField(
+        _("documento de identidad"), max_length=30, unique=True, null=True, blank=True,
+        help_text=_("Número de documento con el que la persona ingresa por Ciudadanía "
+                    "Digital. Vacío: no puede ingresar por Ciudadanía Digital."))
 
     class Meta:
         verbose_name = _("usuario")

@@ -25,7 +25,10 @@ def verificar_codigo(usuario, codigo: str) -> Device | None:
 
 
 def tiene_dispositivo(usuario) -> bool:
-    return any(True for _ in devices_for_user(usuario, confirmed=True))
+    """An authenticator the user can type a code from. The Ciudadanía Digital marker device
+    (``sin_codigo``) does not count: it accepts no code."""
+    return any(not getattr(d, "sin_codigo", False)
+               for d in devices_for_user(usuario, confirmed=True))
 
 
 def secreto_base32(dispositivo: TOTPDevice) -> str:

@@ -80,7 +80,11 @@ def ingresar(request):
         if respuesta is not None:
             return respuesta
     # When axes has just locked the client out, AxesMiddleware swaps this for the lockout page.
-    return render(request, "entidades/ingresar.html", {"form": form, "next": destino})
+    return render(request, "entidades/ingresar.html", {
+        "form": form, "next": destino,
+        # The "Ingresar con Ciudadanía Digital" button, only when a provider is configured.
+        "ciudadania": bool(settings.CIUDADANIA_PROVEEDOR_URL and settings.CIUDADANIA_CLIENT_ID),
+    })
 
 
 def _procesar_ingreso(request, form: FormularioIngreso, destino: str):

@@ -50,11 +50,29 @@ def incidente_comentar(*, actor, incidente_id: int, texto: str, compartido: bool
         )
 
 
-def incidente_solicitar_info(*, actor, incidente_id: int, pregunta: str) -> Incidente:
-    """Ask the entity something: pauses the SLA (en_espera_entidad) until it answers."""
-    return incidente_transicionar(actor=actor, incidente_id=incidente_id,
-                                  transicion=Transicion.SOLICITAR_INFORMACION,
-                                  comentario=pregunta, tipo_entrada=TipoEntrada.SOLICITUD)
+def incidente_solicitar_info(*, actor, incidente_id: int, pregunta: str,
+                             notificacion_legal: bool = False,
+                             plazo_dias: int | None = None) -> Incidente:
+    """Ask the entity something: pauses the SLA (en_espera_entidad) until it answers.
+    ``notificacion_legal``: also a notice with legal effect to its MAE and RSI through
+    Ciudadanía Digital (``avisos``), in the same transaction (refused as a whole when it
+    cannot be sent to anyone)."""
+    if not notificacion_legal:
+        return incidente_transicionar(actor=actor, incidente_id=incidente_id,
+                                      transicion=Transicion.SOLICITAR_INFORMACION,
+                                      comentario=pregunta, tipo_entrada=TipoEntrada.SOLICITUD)
+    from . import avisos
+
+    plazo = avisos.validar_plazo(plazo_dias)
+    with transaction.atomic():
+        incidente = incidente_transicionar(actor=actor, incidente_id=incidente_id,
+                                           transicion=Transicion.SOLICITAR_INFORMACION,
+                                           comentario=pregunta,
+                                           tipo_entrada=TipoEntrada.SOLICITUD)
+        avisos.notificar_solicitud(actor=actor, incidente=incidente,
+                                   pregunta=_texto_valido(pregunta, "pregunta"),
+                                   plazo_dias=plazo)
+    return incidente
 
 
 def incidente_responder(*, actor, incidente_id: int, respuesta: str) -> Incidente:

@@ -81,8 +81,14 @@ def _accion_mensaje(request, pk):
 
 
 def _accion_solicitar(request, pk):
+    legal = request.POST.get("notificacion_legal") == "1"
     services.incidente_solicitar_info(actor=request.user, incidente_id=pk,
-                                      pregunta=request.POST.get("pregunta", ""))
+                                      pregunta=request.POST.get("pregunta", ""),
+                                      notificacion_legal=legal,
+                                      plazo_dias=request.POST.get("plazo_dias"))
+    if legal:
+        return _("Solicitud enviada a la entidad y, como notificación electrónica, a su MAE y "
+                 "RSI; el plazo legal corre desde la entrega.")
     return _("Solicitud enviada a la entidad; el SLA queda en pausa hasta su respuesta.")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cgii.ciudadania import notificaciones as notificaciones_cd
 from cgii.entidades.selectors import (
     es_personal_cgii,
     tiene_rol_cgii,
@@ -136,6 +137,8 @@ def _acciones(usuario, incidente: Incidente, *, personal: bool) -> dict:
                             "peligrosa": t.nombre in PELIGROSAS})
     return {"botones": botones, "bloqueadas": bloqueadas,
             "puede_solicitar": Transicion.SOLICITAR_INFORMACION in propias,
+            # Ciudadanía Digital's Notificaciones Electrónicas configured (or its simulator).
+            "notificacion_legal": notificaciones_cd.configurada(),
             "puede_responder": Transicion.RESPONDER_ENTIDAD in propias,
             "puede_objetar": Transicion.OBJETAR_RESOLUCION in propias}
 

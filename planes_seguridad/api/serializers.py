@@ -269,6 +269,12 @@ class TendenciaSerializer(serializers.Serializer):
     por_dominio = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
+class AprobacionPublicaSerializer(serializers.Serializer):
+    codigo = serializers.CharField()
+    aprobado_en = serializers.DateTimeField()
+    sha256 = serializers.CharField()
+
+
 class VerificacionSerializer(serializers.Serializer):
     codigo = serializers.CharField()
     entidad = serializers.CharField()
@@ -283,6 +289,8 @@ class VerificacionSerializer(serializers.Serializer):
     resolucion_fecha = serializers.DateField(allow_null=True)
     vigencia_desde = serializers.DateField(allow_null=True)
     vigencia_hasta = serializers.DateField(allow_null=True)
+    aprobacion = AprobacionPublicaSerializer(allow_null=True, help_text=(
+        "Aprobación de Documentos de Ciudadanía Digital del resumen de conformidad, si hubo."))
 
 
 # ---- input ------------------------------------------------------------------------------
@@ -332,6 +340,10 @@ class TransicionPlanSerializer(serializers.Serializer):
     observaciones = serializers.CharField(required=False, allow_blank=True)
     resolucion_cite = serializers.CharField(required=False, allow_blank=True, max_length=120)
     resolucion_fecha = serializers.DateField(required=False)
+    resolucion_codigo_aprobacion = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text=(
+            "Con «registrar_resolucion», cuando Aprobación de Documentos de Ciudadanía "
+            "Digital está en uso: el código de la aprobación que la resolución cita."))
     vigencia_desde = serializers.DateField(required=False)
     vigencia_hasta = serializers.DateField(required=False)
     archivo = serializers.FileField(required=False, help_text=(

@@ -1,5 +1,6 @@
 """ORM only. Writes go through ``services``; reads through ``selectors``."""
 
+from .aprobacion import ESTADOS_ACTIVOS, AprobacionDocumento, EstadoAprobacion
 from .catalogo import (
     CatalogoControles,
     Control,
@@ -48,6 +49,7 @@ from .seguimiento import (
 )
 
 __all__ = [
+    "ESTADOS_ACTIVOS", "AprobacionDocumento", "EstadoAprobacion",
     "PUNTAJE", "Actividad", "ActivoInformacion", "Aplicabilidad", "CatalogoControles",
     "CatalogoRiesgo", "Clasificacion", "Control", "Correspondencia", "ElementoRiesgo",
     "EscenarioRiesgo", "EstadoObservacion", "MatrizRiesgo", "Observacion", "RondaRevision",

@@ -13,9 +13,11 @@ from ..states import (
     ESTADOS_EDITABLES,
     Estado,
     TipoPlazo,
+    documento_aprobado,
     evaluacion_riesgos_completa,
     minimos_aplicables,
     observaciones_respondidas,
+    resolucion_cita_aprobacion,
     resolucion_posterior_a_conformidad,
     rsi_con_rol,
     rsi_designado_con_rol,
@@ -83,6 +85,9 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
     resolucion_tipo_mime = models.CharField(_("resolución: tipo"), max_length=120, blank=True)
     resolucion_tamano = models.BigIntegerField(_("resolución: tamaño"), null=True, blank=True)
     resolucion_sha256 = models.CharField(_("resolución: SHA-256"), max_length=64, blank=True)
+    # The Aprobación de Documentos code the resolution cites (issue 21).
+    resolucion_codigo_aprobacion = models.CharField(
+        _("resolución: código de Aprobación de Documentos citado"), max_length=80, blank=True)
     vigencia_desde = models.DateField(_("vigente desde"), null=True, blank=True)
     vigencia_hasta = models.DateField(_("vigente hasta"), null=True, blank=True)
 
@@ -182,6 +187,20 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
             return cache
         return self.actividades.count()
 
+    def aprobacion_exigida(self) -> bool:
+        """Aprobación de Documentos is configured (the real service or the simulator)."""
+        if not hasattr(self, "_aprobacion_exigida"):
+            from cgii.ciudadania import aprobacion
+
+            self._aprobacion_exigida = aprobacion.configurada()
+        return self._aprobacion_exigida
+
+    def aprobacion_documento(self):
+        """The approved Aprobación de Documentos request of this plan, if any (cached)."""
+        if not hasattr(self, "_aprobacion"):
+            self._aprobacion = self.aprobaciones_documento.filter(estado="aprobada").first()
+        return self._aprobacion
+
     def rsi_valido(self) -> bool:
         """The designated RSI holds the entity's RSI role and is not its MAE."""
         cache = getattr(self, "_rsi_valido", None)
@@ -232,7 +251,8 @@ class PlanInstitucional(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=estado, source=Estado.CONFORME, target=Estado.APROBADO,
-                conditions=[tiene_resolucion, resolucion_posterior_a_conformidad],
+                conditions=[tiene_resolucion, resolucion_posterior_a_conformidad,
+                            documento_aprobado, resolucion_cita_aprobacion],
                 permission=permiso_transicion("registrar_resolucion"))
     def registrar_resolucion(self):
         pass

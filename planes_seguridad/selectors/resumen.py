@@ -53,7 +53,12 @@ def verificacion_publica(codigo: str) -> dict | None:
             .filter(codigo_verificacion=codigo).first())
     if plan is None:
         return None
+    # The Aprobación de Documentos evidence (Ciudadanía Digital): the code the resolution
+    # cites, when and the hash of the approved summary. The approver's name is not public.
+    aprobacion = plan.aprobaciones_documento.filter(estado="aprobada").values(
+        "codigo", "aprobado_en", "sha256").first()
     return {
+        "aprobacion": aprobacion,
         "codigo": plan.codigo_verificacion,
         "entidad": plan.entidad.nombre,
         "sigla": plan.entidad.sigla,

@@ -2,6 +2,14 @@
 atomic → select_for_update → permission → change → save → one history row + one audit row →
 outbox events in the same transaction."""
 
+from .aprobacion import (
+    aprobacion_consultar,
+    aprobacion_enviar,
+    aprobacion_registrar_resultado,
+    aprobacion_reintentar,
+    aprobacion_solicitar,
+    aprobaciones_consultar_pendientes,
+)
 from .barrido import planes_vencer, plazos_barrido
 from .importacion import plan_importar_xlsx
 from .incidentes import hallazgos_de_incidente
@@ -48,6 +56,8 @@ from .soa import (
 )
 
 __all__ = [
+    "aprobacion_consultar", "aprobacion_enviar", "aprobacion_reintentar",
+    "aprobacion_registrar_resultado", "aprobacion_solicitar", "aprobaciones_consultar_pendientes",
     "actividad_actualizar", "actividad_crear", "actividad_eliminar", "activo_actualizar",
     "activo_crear", "activo_eliminar", "riesgo_actualizar", "riesgo_crear", "riesgo_eliminar",
     "riesgos_aceptar", "observacion_atender", "observacion_registrar", "observacion_responder",

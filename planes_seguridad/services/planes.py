@@ -140,6 +140,8 @@ def _aplicar(plan: PlanInstitucional, campos: dict) -> tuple[list[str], dict, di
             valor = texto_limpio(valor, campo)
         elif campo in ("resolucion_cite",):
             valor = texto_limpio(valor, campo, maximo=120)
+        elif campo == "resolucion_codigo_aprobacion":
+            valor = texto_limpio(valor, campo, maximo=80).upper()
         elif campo == "observaciones":
             valor = texto_limpio(valor, campo)
         else:

@@ -51,6 +51,11 @@ def al_transicionar(plan: PlanInstitucional, *, momento) -> list[Plazo]:
     """Inside the transition's transaction: meet the deadlines the new state no longer runs,
     open the new state's deadline. Returns the deadlines opened."""
     tipo_nuevo = PLAZO_DE_ESTADO.get(plan.estado)
+    # With Aprobación de Documentos in use, conformity first opens the RSI's deadline to
+    # approve the document; the MAE's opens when that approval is recorded.
+    if (tipo_nuevo == TipoPlazo.APROBACION_MAE and plan.aprobacion_exigida()
+            and plan.aprobacion_documento() is None):
+        tipo_nuevo = TipoPlazo.APROBACION_DOCUMENTO
     abiertos = list(plan.plazos.filter(cumplido_en__isnull=True))
     for p in abiertos:
         if p.tipo != tipo_nuevo:
@@ -61,6 +66,24 @@ def al_transicionar(plan: PlanInstitucional, *, momento) -> list[Plazo]:
     inicio = timezone.localtime(momento).date()
     dias, vence, aviso = calcular_vencimiento(tipo_nuevo, inicio)
     return [Plazo.objects.create(plan=plan, tipo=tipo_nuevo, responsable=RESPONSABLE_PLAZO[tipo_nuevo],
+                                 dias_habiles=dias, inicio=inicio, vence=vence,
+                                 advertir_desde=aviso)]
+
+
+def al_aprobar_documento(plan: PlanInstitucional, *, momento) -> list[Plazo]:
+    """Inside the transaction recording an approval: the RSI's deadline is met and the
+    MAE's (ten working days, Ciudadanía Digital's procedure) starts from the approval."""
+    abiertos = list(plan.plazos.filter(cumplido_en__isnull=True))
+    for p in abiertos:
+        if p.tipo == TipoPlazo.APROBACION_DOCUMENTO:
+            p.cumplido_en = momento
+            p.save(update_fields=["cumplido_en"])
+    if any(p.tipo == TipoPlazo.APROBACION_MAE for p in abiertos):
+        return []
+    inicio = timezone.localtime(momento).date()
+    dias, vence, aviso = calcular_vencimiento(TipoPlazo.APROBACION_MAE, inicio)
+    return [Plazo.objects.create(plan=plan, tipo=TipoPlazo.APROBACION_MAE,
+                                 responsable=RESPONSABLE_PLAZO[TipoPlazo.APROBACION_MAE],
                                  dias_habiles=dias, inicio=inicio, vence=vence,
                                  advertir_desde=aviso)]
 

@@ -18,6 +18,7 @@ from ..forms import ActividadForm, EvidenciaForm, HallazgoForm, PeriodoForm, lee
 from ..states import CAMPOS_TRANSICION, Estado, TransicionPeriodo
 from .acciones_revision import ACCIONES as ACCIONES_REVISION
 from .acciones_riesgos import ACCIONES as ACCIONES_RIESGO
+from .aprobacion import ACCIONES as ACCIONES_APROBACION
 from .comun import entero, obtener_plan, texto_error, validar_form, volver
 from .importacion import ACCIONES as ACCIONES_IMPORTACION
 
@@ -243,6 +244,7 @@ ACCIONES = {
     **ACCIONES_RIESGO,
     **ACCIONES_REVISION,
     **ACCIONES_IMPORTACION,
+    **ACCIONES_APROBACION,
 }
 
 

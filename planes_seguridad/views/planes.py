@@ -127,7 +127,8 @@ def nuevo(request):
 # Unmet conditions that the transition's own form fixes (typed next to the button).
 LLENA_EL_FORMULARIO = {
     Transicion.OBSERVAR: ("tiene_observaciones",),
-    Transicion.REGISTRAR_RESOLUCION: ("tiene_resolucion", "resolucion_posterior_a_conformidad"),
+    Transicion.REGISTRAR_RESOLUCION: ("tiene_resolucion", "resolucion_posterior_a_conformidad",
+                                      "resolucion_cita_aprobacion"),
     Transicion.PONER_EN_VIGENCIA: ("tiene_vigencia",),
 }
 PELIGROSAS = {Transicion.OBSERVAR}
@@ -192,6 +193,8 @@ def detalle(request, pk: int):
         "hallazgos_abiertos": plan.hallazgos.filter(estado="abierto").count(),
         "periodo_actual": selectors.periodo_actual(plan),
         "riesgos": selectors.resumen_riesgos(plan=plan),
+        "aprobacion": plan.aprobaciones_documento.select_related("solicitado_por").first(),
+        "aprobacion_exigida": plan.aprobacion_exigida(),
     })
     return render(request, "planes_seguridad/plan/detalle.html", contexto)
 

@@ -64,7 +64,11 @@ def verificar(request, codigo: str):
         return render(request, "planes_seguridad/verificar_desconocido.html",
                       {"codigo": codigo[:60]}, status=404)
     conforme_en = datos["conforme_en"]
+    aprobacion = datos["aprobacion"]
+    if aprobacion:
+        aprobacion = {**aprobacion, "aprobado_en": timezone.localtime(aprobacion["aprobado_en"])}
     return render(request, "planes_seguridad/verificar.html", {
+        "aprobacion": aprobacion,
         "v": {k: datos[k] for k in ("codigo", "entidad", "sigla", "gestion", "version",
                                     "estado", "estado_display", "es_version_actual")},
         "conforme_en": timezone.localtime(conforme_en) if conforme_en else None,

@@ -44,6 +44,15 @@ NO_PAGINAS = {
     # Issue 18: bulk post, saved-view writes and counts (JSON), list exports (files).
     "incidentes:lote", "incidentes:vista_guardar", "incidentes:vistas_cuentas",
     "incidentes:vista_borrar", "incidentes:exportar",
+    # Ciudadanía Digital: redirects to/from the provider (404 when none is configured), the
+    # logout POST, and the TOTP step reachable only from a provider's answer
+    # (tests/e2e/test_ciudadania.py walks them in Chromium).
+    "ciudadania:ingresar", "ciudadania:retorno", "ciudadania:salir", "ciudadania:codigo",
+    # The local simulator of Ciudadanía Digital: off (404) outside the embedded profile.
+    "simulador_cd:descubrimiento", "simulador_cd:jwks", "simulador_cd:autorizar",
+    "simulador_cd:token", "simulador_cd:userinfo", "simulador_cd:salir",
+    "simulador_cd:solicitudes", "simulador_cd:solicitud", "simulador_cd:aprobar",
+    "simulador_cd:notificaciones", "simulador_cd:notificacion", "simulador_cd:entregar",
 }
 PREFIJOS_FUERA = ("/admin/", "/api/", "/static/", "/taxii2/", "/media/")
 # One page per route, but a few routes show different pages by their argument.
