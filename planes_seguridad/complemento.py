@@ -11,6 +11,12 @@ from .reportes.tipos import CUMPLIMIENTO, NACIONAL
 from .services import incidentes
 
 
+def _al_entregar(evento) -> None:
+    from .services.avisos import al_entregar
+
+    al_entregar(evento)
+
+
 def _buscable() -> None:
     from . import busqueda  # searchable documents and sources
 
@@ -31,6 +37,9 @@ COMPLEMENTO = Complemento(
         # The bell and e-mail of whoever must act on a plan.
         Sumidero(notificaciones.NOMBRE_MANEJADOR, notificaciones.EVENTOS,
                  notificaciones.al_evento),
+        # Ciudadanía Digital: a notice's delivery starts its legal deadline.
+        Sumidero("pisi.notificacion_entregada", ("ciudadania.notificacion_entregada",),
+                 _al_entregar),
     ),
     reportes=(CUMPLIMIENTO, NACIONAL),   # issue 8: entity compliance and national
     paneles=(PANEL,),                    # the PISI panel of /tablero/

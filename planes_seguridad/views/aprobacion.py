@@ -49,7 +49,18 @@ def _mensaje(a: AprobacionDocumento) -> str:
     return _("Aprobación de Documentos: %(e)s.") % {"e": a.get_estado_display()}
 
 
+def _notificar(request, plan):
+    from ..services.avisos import plan_notificar
+
+    notas = plan_notificar(actor=request.user, plan_id=plan.pk,
+                           motivo=request.POST.get("motivo", ""),
+                           plazo_dias=request.POST.get("plazo_dias"))
+    return _("Notificación electrónica enviada a %(n)d persona(s); el plazo legal corre desde "
+             "su entrega.") % {"n": len(notas)}
+
+
 ACCIONES = {
+    "notificar": (_notificar, "pisi:detalle"),
     "aprobacion_solicitar": (_solicitar, "pisi:detalle"),
     "aprobacion_reintentar": (_reintentar, "pisi:detalle"),
     "aprobacion_consultar": (_consultar, "pisi:detalle"),

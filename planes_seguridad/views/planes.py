@@ -171,6 +171,21 @@ def historial_marcado(usuario, plan) -> list:
     return historial[::-1]
 
 
+def _motivos_notificacion(contexto, plan) -> list[tuple[str, str]]:
+    """What a CGII reviewer may send as a notice with legal effect (Ciudadanía Digital)."""
+    from cgii.ciudadania import notificaciones
+
+    if not (contexto.get("revisor") and notificaciones.configurada()):
+        return []
+    motivos = []
+    if plan.estado == Estado.OBSERVADO:
+        motivos.append(("observacion", _("Las observaciones del CGII")))
+    if plan.plazos.filter(cumplido_en__isnull=True, vencido_en__isnull=False,
+                          responsable="entidad").exists():
+        motivos.append(("plazo_vencido", _("El plazo vencido de la entidad")))
+    return motivos
+
+
 @login_required
 @require_GET
 def detalle(request, pk: int):
@@ -195,6 +210,7 @@ def detalle(request, pk: int):
         "riesgos": selectors.resumen_riesgos(plan=plan),
         "aprobacion": plan.aprobaciones_documento.select_related("solicitado_por").first(),
         "aprobacion_exigida": plan.aprobacion_exigida(),
+        "notificar": _motivos_notificacion(contexto, plan),
     })
     return render(request, "planes_seguridad/plan/detalle.html", contexto)
 
