@@ -3,14 +3,16 @@ grows, shows on /salud/, and drains when the cluster returns. Rebuilds with ``re
 
 import socket
 import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cgii.busqueda import backends, buscar
 from cgii.busqueda.models import DocumentoBusqueda
-from cgii.eventos.models import EntregaSumidero, Evento
+from cgii.eventos.models import EntregaSumidero, EstadoSumidero, Evento
 from cgii.eventos.selectors import backlog
 from cgii.eventos.services import eventos_reintentar
 from tests.incidentes.utiles import reportar
@@ -57,6 +59,12 @@ def test_cluster_down_reports_accepted_backlog_drains(elasticsearch, settings, a
                                                 evento__tipo="incidente.creado")
     assert pendientes.count() == 3
     assert [e.intentos for e in pendientes.order_by("id")] == [1, 0, 0]
+    estado = EstadoSumidero.objects.get(nombre="busqueda.incidentes")
+    assert estado.fallos_seguidos == 1 and estado.pausado_hasta is not None
+    # The first pause lasts 1 s; a loaded machine can take longer than that to get here,
+    # so the pause is stretched before checking that the backlog and /salud/ report it.
+    estado.pausado_hasta = timezone.now() + timedelta(minutes=1)
+    estado.save(update_fields=["pausado_hasta"])
     assert "busqueda.incidentes" in backlog().sumideros_pausados
     assert backlog().sumideros["busqueda.incidentes"] >= 3
 
