@@ -141,6 +141,15 @@ def _salud_outbox() -> dict:
             "sumideros": b.sumideros, "sumideros_pausados": list(b.sumideros_pausados)}
 
 
+def _salud_replica() -> dict:
+    """The read replica (cgii/bd/replica.py): usable now, lag, and this process's routing
+    counters. Not usable only degrades (its reads go to the primary)."""
+    from cgii.bd import replica
+
+    ok = replica.replica_disponible()
+    return {**replica.estado(), "ok": ok}
+
+
 def _salud_complementos() -> dict:
     """Checks the domain apps registered (cgii.complementos), e.g. the intake mailbox."""
     from cgii import complementos
@@ -189,6 +198,10 @@ def salud(request):
             "busqueda": _salud_busqueda(),
             "outbox": _salud_outbox(),
         })
+        from cgii.bd import replica
+
+        if replica.configurada():
+            cuerpo["replica"] = _salud_replica()
         cuerpo.update(_salud_complementos())
         cuerpo["sano"] = all(v["ok"] for k, v in cuerpo.items() if isinstance(v, dict))
     else:

@@ -227,6 +227,8 @@ cliente = Client()
 ingresar(cliente, analista)  # staff: a session past the second factor
 res["reporte"] = cliente.get("/reportes/gestion-incidentes/").status_code
 res["contadores"] = replica.contadores()
+salud = cliente.get("/salud/")
+res["salud"] = {"estado": salud.status_code, "replica": salud.json().get("replica")}
 print("RESULTADO", json.dumps(res, default=str))
 """
 
@@ -372,3 +374,8 @@ def test_replica_detenida_se_lee_de_la_primaria(entorno):
     assert c["primaria_caida"] >= 1
     assert c["reintento_primaria"] == 1
     assert "Réplica de lectura omitida" in registro
+    # /salud/ (staff): the replica is reported unusable; the platform still answers 200.
+    assert r["salud"]["estado"] == 200
+    assert r["salud"]["replica"]["ok"] is False
+    assert r["salud"]["replica"]["motivo"].startswith("caída")
+    assert r["salud"]["replica"]["contadores"]["reintento_primaria"] == 1
