@@ -80,10 +80,11 @@ def test_pdf_se_ve_como_paginas_png(incidente, reportante_a, analista):
 
 def test_un_pdf_danado_no_rompe_la_vista(incidente, reportante_a, analista):
     ev = _subir(reportante_a, incidente, "roto.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
-    r = _vista(cliente(analista), ev)
-    assert r.status_code == 200
-    assert "No hay vista previa" in r.content.decode() or "dañado" in r.content.decode() \
-        or "PDF de 0" in r.content.decode()
+    c = cliente(analista)
+    r = _vista(c, ev)
+    assert r.status_code == 200 and r.context["previa"].clase == "ninguna"
+    assert "El PDF está dañado o protegido." in r.content.decode()
+    assert c.get(f"/incidentes/{incidente.pk}/evidencias/{ev.pk}/pagina/1/").status_code == 404
 
 
 def test_texto_hostil_se_muestra_escapado(incidente, reportante_a, analista):
