@@ -41,7 +41,8 @@ NO_PAGINAS = {
     "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
     "fuentes:acusar", "fuentes:reenrutar",
-    "incidentes:evidencia_imagen", "incidentes:evidencia_pagina", "pisi:plantilla", "pisi:exportar",
+    # Issue 18: the evidence viewer's images (PNG of a PDF page, the sniffed image).
+    "incidentes:evidencia_imagen", "incidentes:evidencia_pagina",
     # Issue 18: bulk post, saved-view writes and counts (JSON), list exports (files).
     "incidentes:lote", "incidentes:vista_guardar", "incidentes:vistas_cuentas",
     "incidentes:vista_borrar", "incidentes:exportar",
