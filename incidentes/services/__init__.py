@@ -18,16 +18,19 @@ from .comunicacion import (
     incidente_solicitar_info,
     tarea_actualizar,
 )
+from .fusion import Fusion, incidente_fusionar
 from .monitor import autocerrar_resueltos, sla_barrido
 
 __all__ = [
     "autocerrar_resueltos",
+    "Fusion",
     "evidencia_registrar_guardada",
     "evidencia_subir",
     "incidente_asignar",
     "incidente_clasificar",
     "incidente_comentar",
     "incidente_confirmar_resolucion",
+    "incidente_fusionar",
     "incidente_objetar_resolucion",
     "incidente_reportar",
     "incidente_responder",
