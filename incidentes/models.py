@@ -333,7 +333,7 @@ class TipoEntrada(models.TextChoices):
     SOLICITUD = "solicitud", _("Solicitud de información")
     RESPUESTA = "respuesta", _("Respuesta de la entidad")
     CONFIRMACION = "confirmacion", _("Confirmación de la entidad")
-    TAREA = "tarea", _("Tarea del protocolo")
+    TAREA = "tarea", _("Tarea")  # protocol steps and analysts' own tasks
     EVIDENCIA = "evidencia", _("Evidencia")
     INDICADORES = "indicadores", _("Indicadores")
     SLA = "sla", _("SLA")

@@ -1,6 +1,6 @@
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cgii.api import CamposEnCache
@@ -245,6 +245,9 @@ class SolicitudSerializer(serializers.Serializer):
     pregunta = serializers.CharField()
 
 
+# «Respuesta» is also a PISI review answer (planes_seguridad.api.revision): one component
+# name each, or drf-spectacular warns (a failed ``check --deploy``).
+@extend_schema_serializer(component_name="RespuestaEntidad")
 class RespuestaSerializer(serializers.Serializer):
     respuesta = serializers.CharField()
 

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='entradatimeline',
             name='tipo',
-            field=models.CharField(choices=[('reporte', 'Reporte'), ('transicion', 'Cambio de estado'), ('clasificacion', 'Clasificación'), ('asignacion', 'Asignación'), ('comentario', 'Comentario interno'), ('mensaje', 'Mensaje'), ('solicitud', 'Solicitud de información'), ('respuesta', 'Respuesta de la entidad'), ('confirmacion', 'Confirmación de la entidad'), ('tarea', 'Tarea del protocolo'), ('evidencia', 'Evidencia'), ('indicadores', 'Indicadores'), ('sla', 'SLA'), ('fuente', 'Eventos de fuente externa'), ('fusion', 'Fusión de duplicados')], max_length=15, verbose_name='tipo'),
+            field=models.CharField(choices=[('reporte', 'Reporte'), ('transicion', 'Cambio de estado'), ('clasificacion', 'Clasificación'), ('asignacion', 'Asignación'), ('comentario', 'Comentario interno'), ('mensaje', 'Mensaje'), ('solicitud', 'Solicitud de información'), ('respuesta', 'Respuesta de la entidad'), ('confirmacion', 'Confirmación de la entidad'), ('tarea', 'Tarea'), ('evidencia', 'Evidencia'), ('indicadores', 'Indicadores'), ('sla', 'SLA'), ('fuente', 'Eventos de fuente externa'), ('fusion', 'Fusión de duplicados')], max_length=15, verbose_name='tipo'),
         ),
         migrations.RunPython(sql_solo_postgres(CREAR), sql_solo_postgres(BORRAR)),
     ]

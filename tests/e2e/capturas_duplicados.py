@@ -15,6 +15,7 @@ shared with the entity.
 """
 
 import sys
+import time
 from datetime import timedelta
 
 import _capturas  # noqa: F401  (sets Django up first)
@@ -73,11 +74,17 @@ def escena() -> dict:
 
 def main() -> int:
     e = escena()
+    time.sleep(31)  # a fresh TOTP period (a code is accepted once; reruns log in again)
     with sync_playwright() as p:
         browser = lanzar(p)
-        for sufijo, tam in (("", {"ancho": 1366, "alto": 900}), ("-movil", MOVIL)):
-            an = ingresar(browser, "analista", personal=True,
-                          siguiente=f"/incidentes/{e['sugerido'].pk}/", **tam)
+        # One login (a TOTP code is accepted once); the phone context reuses its session.
+        escritorio = ingresar(browser, "analista", personal=True, ancho=1366, alto=900)
+        sesion = escritorio.context.storage_state()
+        movil = browser.new_context(storage_state=sesion, viewport={"width": 390, "height": 844},
+                                    device_scale_factor=2, is_mobile=True,
+                                    has_touch=True).new_page()
+        for sufijo, an in (("", escritorio), ("-movil", movil)):
+            an.goto(f"{BASE}/incidentes/{e['sugerido'].pk}/")
             an.locator("#posible-duplicado").scroll_into_view_if_needed()
             an.screenshot(path=CAPTURAS / f"duplicado-sugerencia{sufijo}.png")
             an.goto(f"{BASE}/incidentes/{e['maestro'].pk}/")
@@ -88,7 +95,6 @@ def main() -> int:
             if not sufijo:
                 an.goto(f"{BASE}/incidentes/consola/")
                 an.screenshot(path=CAPTURAS / "duplicado-consola.png")
-            an.context.close()
         ent = ingresar(browser, "reportante.mefp", personal=False,
                        siguiente="/incidentes/mis-tareas/", **MOVIL)
         ent.screenshot(path=CAPTURAS / "mis-tareas-entidad-movil.png", full_page=True)
