@@ -61,6 +61,8 @@ COMPLEMENTO = Complemento(
                     activa=("incidentes:consola", "inicio")),
         EntradaMenu(_("Mi portal"), "incidentes:portal", orden=10, para="entidad",
                     activa=("incidentes:portal", "inicio")),
+        # Every user's tasks (issue 18): staff, assigned to them; entity users, shared ones.
+        EntradaMenu(_("Mis tareas"), "incidentes:mis_tareas", orden=15),
         EntradaMenu(_("Incidentes"), "incidentes:lista", orden=20,
                     etiqueta_entidad=_("Incidentes de mi entidad"),
                     activa=("incidentes:lista", "incidentes:detalle", "indicadores:extraer")),

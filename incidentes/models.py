@@ -18,6 +18,7 @@ from .states import (
     Estado,
     esta_clasificado,
     fase_actual_completa,
+    no_fusionado,
     tiene_cierre,
     tiene_maestro,
     tiene_motivo,
@@ -106,6 +107,13 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
     estado_previo = models.CharField(_("estado previo a la espera"), max_length=20, blank=True)
     maestro = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="duplicados", verbose_name=_("incidente maestro"))
+    # Intake's "posible duplicado" (incidentes.duplicados): an earlier incident of the same
+    # entity with a similar title/description or shared indicators; only a suggestion.
+    posible_duplicado = models.ForeignKey("self", on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+",
+                                          verbose_name=_("posible duplicado de"))
+    # Set by services.fusion: its items moved to the master, so unmarking is refused.
+    fusionado_en = models.DateTimeField(_("fusionado en el maestro"), null=True, blank=True)
     motivo_rechazo = models.TextField(_("motivo del rechazo"), blank=True)
     resumen_cierre = models.TextField(_("resumen de cierre"), blank=True)
     lecciones_aprendidas = models.TextField(_("lecciones aprendidas"), blank=True)
@@ -228,7 +236,7 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=estado, source=Estado.DUPLICADO, target=Estado.EN_TRIAJE,
-                permission=permiso_transicion("desmarcar_duplicado"))
+                conditions=[no_fusionado], permission=permiso_transicion("desmarcar_duplicado"))
     def desmarcar_duplicado(self):
         self.maestro = None
 
@@ -276,7 +284,8 @@ class EstadoTarea(models.TextChoices):
 
 
 class Tarea(models.Model):
-    """A protocol step instantiated on one incident (the checklist)."""
+    """A protocol step instantiated on one incident (the checklist), or an analyst's own
+    task (``propia``)."""
 
     incidente = models.ForeignKey(Incidente, on_delete=models.CASCADE, related_name="tareas")
     paso = models.ForeignKey("protocolos.Paso", on_delete=models.SET_NULL, null=True, blank=True)
@@ -300,11 +309,22 @@ class Tarea(models.Model):
     completada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                        null=True, blank=True, related_name="+")
     completada_en = models.DateTimeField(_("completada en"), null=True, blank=True)
+    # An analyst's own task beside the protocol steps (issue 18, services/tareas.py): never
+    # mandatory, never part of the checklist; shared ones are seen by the incident's entity.
+    propia = models.BooleanField(_("tarea propia (no del protocolo)"), default=False)
+    compartida = models.BooleanField(_("compartida con la entidad"), default=False)
+    creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("creada por"))
 
     class Meta:
         ordering = ["orden", "id"]
         constraints = [
             models.UniqueConstraint(fields=["incidente", "codigo_paso"], name="tarea_paso_unico"),
+        ]
+        indexes = [
+            # «Mis tareas»: a person's open tasks by due date.
+            models.Index(fields=["asignado", "estado", "vence_en"], name="tarea_asignado"),
         ]
         verbose_name = _("tarea")
         verbose_name_plural = _("tareas")
@@ -323,11 +343,12 @@ class TipoEntrada(models.TextChoices):
     SOLICITUD = "solicitud", _("Solicitud de información")
     RESPUESTA = "respuesta", _("Respuesta de la entidad")
     CONFIRMACION = "confirmacion", _("Confirmación de la entidad")
-    TAREA = "tarea", _("Tarea del protocolo")
+    TAREA = "tarea", _("Tarea")  # protocol steps and analysts' own tasks
     EVIDENCIA = "evidencia", _("Evidencia")
     INDICADORES = "indicadores", _("Indicadores")
     SLA = "sla", _("SLA")
     FUENTE = "fuente", _("Eventos de fuente externa")
+    FUSION = "fusion", _("Fusión de duplicados")
 
 
 class EntradaTimeline(models.Model):

@@ -127,7 +127,9 @@ def evidencia_obtener(*, usuario, incidente_id: int, evidencia_id: int) -> Evide
 
 
 def tareas_de(incidente: Incidente) -> list[Tarea]:
-    return list(incidente.tareas.select_related("asignado").order_by("orden", "id"))
+    # The protocol checklist; analysts' own tasks are read by selectores_tareas.
+    return list(incidente.tareas.filter(propia=False).select_related("asignado")
+                .order_by("orden", "id"))
 
 
 def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:

@@ -8,6 +8,8 @@ denormalised ``vence_sla`` / ``estado_sla`` in step for the queue.
   ``reportado`` or a message shared with the entity.
 - Containment stops when the incident leaves containment forwards or ends.
 - Resolution stops when the incident is resolved, rejected, marked duplicate or closed.
+- Marking an incident duplicate stops every running clock as discarded (``DESCARTE``): the
+  clocks read «descartado», never «cumplido», and reports count them as neither.
 - Every running clock pauses in the policy's pausing states (waiting for the entity).
 - Reopening turns the stop into a pause and resumes: time spent "resolved" does not count.
 """
@@ -37,7 +39,10 @@ ESTADOS_FIN = {Estado.RESUELTO, Estado.CERRADO, Estado.RECHAZADO, Estado.DUPLICA
 PASADA_CONTENCION = {Estado.EN_ERRADICACION, Estado.EN_RECUPERACION} | ESTADOS_FIN
 # Worst first: the incident shows the worst state among its clocks.
 GRAVEDAD = [EstadoReloj.INCUMPLIDO, EstadoReloj.ADVERTENCIA, EstadoReloj.OK,
-            EstadoReloj.PAUSADO, EstadoReloj.CUMPLIDO, EstadoReloj.SIN_INICIAR]
+            EstadoReloj.PAUSADO, EstadoReloj.CUMPLIDO, EstadoReloj.DESCARTADO,
+            EstadoReloj.SIN_INICIAR]
+# Stops that a reopen (or unmarking a duplicate) turns back into a pause.
+PARADAS = (TipoEvento.FIN, TipoEvento.DESCARTE)
 
 
 def _relojes(incidente: Incidente) -> dict[str, RelojSLA]:
@@ -90,16 +95,17 @@ def cambiar_prioridad(incidente: Incidente, *, momento: datetime) -> None:
     denormalizar(incidente, relojes.values())
 
 
-def _detener(reloj: RelojSLA | None, momento: datetime) -> None:
+def _detener(reloj: RelojSLA | None, momento: datetime,
+             tipo: TipoEvento = TipoEvento.FIN) -> None:
     if reloj is not None and reloj.terminado_en is None:
-        reloj_evento(reloj, TipoEvento.FIN, momento)
+        reloj_evento(reloj, tipo, momento)
 
 
 def _reanudar_tras_fin(reloj: RelojSLA, momento: datetime) -> None:
     """Reopen: the stop becomes a pause, then the clock resumes."""
     eventos = [dict(e) for e in reloj.eventos]
     for e in reversed(eventos):
-        if e["tipo"] == TipoEvento.FIN:
+        if e["tipo"] in PARADAS:
             e["tipo"] = TipoEvento.PAUSA.value
             break
     reloj.eventos = eventos
@@ -124,24 +130,29 @@ def _reanudar_terminados(c: _Cambio) -> None:
         reloj = c.relojes.get(medida)
         if reloj and reloj.terminado_en is not None and (
             medida == Medida.RESOLUCION or c.despues not in PASADA_CONTENCION
-        ) and _ultimo(reloj) == TipoEvento.FIN:
+        ) and _ultimo(reloj) in PARADAS:
             _reanudar_tras_fin(reloj, c.momento)
 
 
+def _parada(c: _Cambio) -> TipoEvento:
+    # A duplicate's clocks are discarded (issue 18), not met: its work goes on in the master.
+    return TipoEvento.DESCARTE if c.despues == Estado.DUPLICADO else TipoEvento.FIN
+
+
 def _detener_acuse(c: _Cambio) -> None:
-    _detener(c.relojes.get(Medida.ACUSE), c.momento)
+    _detener(c.relojes.get(Medida.ACUSE), c.momento, _parada(c))
     if c.incidente.primera_respuesta_en is None:
         c.incidente.primera_respuesta_en = c.momento
         Incidente.objects.filter(pk=c.incidente.pk).update(primera_respuesta_en=c.momento)
 
 
 def _detener_contencion(c: _Cambio) -> None:
-    _detener(c.relojes.get(Medida.CONTENCION), c.momento)
+    _detener(c.relojes.get(Medida.CONTENCION), c.momento, _parada(c))
 
 
 def _detener_todos(c: _Cambio) -> None:
     for reloj in c.relojes.values():
-        _detener(reloj, c.momento)
+        _detener(reloj, c.momento, _parada(c))
 
 
 def _pausar(c: _Cambio) -> None:

@@ -102,6 +102,15 @@ def tiene_maestro(incidente) -> bool:
 tiene_maestro.motivo = _("Debe indicar el incidente maestro del que este es duplicado.")
 
 
+def no_fusionado(incidente) -> bool:
+    return incidente.fusionado_en is None
+
+
+no_fusionado.motivo = _("El incidente ya fue fusionado en su maestro: sus mensajes, evidencias e "
+                        "indicadores están ahora allí, así que la marca de duplicado no se puede "
+                        "quitar. Reabra o trabaje el incidente maestro.")
+
+
 def tiene_motivo(incidente) -> bool:
     return bool(incidente.motivo_rechazo.strip())
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("vistas/<int:pk>/borrar/", vistas_guardadas.vista_borrar, name="vista_borrar"),
     path("portal/", views.portal, name="portal"),
     path("nuevo/", views.reportar, name="reportar"),
+    path("mis-tareas/", views.mis_tareas, name="mis_tareas"),
     path("<int:pk>/", views.detalle, name="detalle"),
     path("<int:pk>/paneles/", views.paneles, name="paneles"),
     path("<int:pk>/accion/<str:nombre>/", views.accion, name="accion"),

@@ -42,6 +42,11 @@ ROLES_PASO = {"analista", "coordinador", "reportante", "rsi"}
 PARAMETROS_POR_DEFECTO = {
     "autocierre_dias_habiles": (5, "Días hábiles tras «resuelto» sin respuesta de la entidad "
                                    "antes del cierre automático."),
+    # «Posible duplicado» (incidentes.duplicados, issue 18).
+    "duplicados_ventana_horas": (72, "Horas hacia atrás en las que un reporte parecido de la "
+                                     "misma entidad se sugiere como posible duplicado."),
+    "duplicados_umbral": (0.42, "Similitud mínima (0 a 1) del título y la descripción para "
+                                "sugerir un posible duplicado."),
 }
 
 

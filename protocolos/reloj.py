@@ -20,6 +20,8 @@ Semantics:
   ``ahora`` (identical to summing from the start of the current run); paused, as if resumed at
   ``ahora``, so the deadline slides while paused; stopped, from ``FIN``, i.e. as it stood when
   the clock stopped (for a clock stopped while running, the deadline of its last run).
+- ``DESCARTE`` stops the clock like ``FIN``; its state is then ``DESCARTADO`` (the subject was
+  discarded, e.g. an incident merged into its master: neither met nor breached).
 - ``estado``: ``SIN_INICIAR`` without an ``INICIO``; after ``FIN``, ``CUMPLIDO`` if
   ``transcurrido <= objetivo`` else ``INCUMPLIDO``; otherwise ``INCUMPLIDO`` once
   ``transcurrido >= objetivo`` (even while paused), then ``PAUSADO``, then ``ADVERTENCIA`` once
@@ -47,6 +49,9 @@ class TipoEvento(StrEnum):
     PAUSA = "pausa"
     REANUDACION = "reanudacion"
     FIN = "fin"
+    # Stops like FIN, but the subject was discarded (an incident merged into another as a
+    # duplicate): the clock reads DESCARTADO, neither met nor breached.
+    DESCARTE = "descarte"
 
 
 class EstadoReloj(StrEnum):
@@ -56,6 +61,7 @@ class EstadoReloj(StrEnum):
     INCUMPLIDO = "incumplido"
     CUMPLIDO = "cumplido"
     PAUSADO = "pausado"
+    DESCARTADO = "descartado"
 
 
 def _exigir_aware(momento: datetime, nombre: str) -> None:
@@ -124,6 +130,7 @@ class _Recorrido:
     tramos: tuple[tuple[datetime, datetime], ...]  # runs, the current one truncated at ahora
     corriendo: bool
     fin: datetime | None
+    descartado: bool = False
 
 
 def _recorrer(eventos: Sequence[EventoReloj], ahora: datetime) -> _Recorrido | None:
@@ -143,10 +150,11 @@ def _recorrer(eventos: Sequence[EventoReloj], ahora: datetime) -> _Recorrido | N
             inicio_tramo = None
         elif tipo is TipoEvento.REANUDACION and inicio_tramo is None:
             inicio_tramo = momento
-        elif tipo is TipoEvento.FIN:
+        elif tipo in (TipoEvento.FIN, TipoEvento.DESCARTE):
             if inicio_tramo is not None:
                 tramos.append((inicio_tramo, momento))
-            return _Recorrido(tuple(tramos), corriendo=False, fin=momento)
+            return _Recorrido(tuple(tramos), corriendo=False, fin=momento,
+                              descartado=tipo is TipoEvento.DESCARTE)
     if not iniciado:
         return None
     if inicio_tramo is not None:
@@ -212,7 +220,9 @@ def calcular(
     terminado = recorrido.fin is not None
     pausado = not terminado and not recorrido.corriendo
 
-    if terminado:
+    if terminado and recorrido.descartado:
+        estado = EstadoReloj.DESCARTADO
+    elif terminado:
         estado = EstadoReloj.CUMPLIDO if transcurrido <= objetivo else EstadoReloj.INCUMPLIDO
     elif transcurrido >= objetivo:
         estado = EstadoReloj.INCUMPLIDO

@@ -1,5 +1,6 @@
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cgii.api import CamposEnCache
@@ -98,8 +99,68 @@ class RelojSerializer(serializers.Serializer):
     fraccion = serializers.FloatField()
 
 
+class PosibleDuplicadoSerializer(serializers.Serializer):
+    """The «posible duplicado» suggestion (incidentes.duplicados)."""
+
+    id = serializers.IntegerField()
+    codigo = serializers.CharField()
+    titulo = serializers.CharField()
+    similitud = serializers.FloatField(allow_null=True, help_text=_(
+        "0 a 1; 1 cuando comparten indicadores."))
+    motivo = serializers.ChoiceField(choices=["texto", "indicadores", "registrado"],
+                                     help_text=_("«registrado»: la sugerencia guardada al "
+                                                 "recibir el reporte."))
+
+
+class DuplicadoRefSerializer(serializers.Serializer):
+    """One duplicate of a master incident (only those the requesting user may see)."""
+
+    id = serializers.IntegerField()
+    codigo = serializers.CharField()
+    titulo = serializers.CharField()
+    estado = serializers.CharField()
+    fusionado_en = serializers.DateTimeField(allow_null=True)
+
+
+def _sugerencia(obj) -> dict | None:
+    sugerencia = getattr(obj, "sugerencia_duplicado", False)
+    if sugerencia is False:   # not computed by the caller: the one stored at intake
+        sugerido = obj.posible_duplicado if obj.posible_duplicado_id else None
+        return sugerido and {"id": sugerido.pk, "codigo": sugerido.codigo,
+                             "titulo": sugerido.titulo, "similitud": None,
+                             "motivo": "registrado"}
+    if sugerencia is None:
+        return None
+    return {"id": sugerencia.incidente.pk, "codigo": sugerencia.incidente.codigo,
+            "titulo": sugerencia.incidente.titulo, "similitud": round(sugerencia.similitud, 3),
+            "motivo": sugerencia.motivo}
+
+
 class IncidenteDetalleSerializer(IncidenteListaSerializer):
     reportante = UsuarioRef(allow_null=True)
+    posible_duplicado = serializers.SerializerMethodField(help_text=_(
+        "Sugerencia de «posible duplicado»: un incidente anterior de la misma entidad, dentro "
+        "de la ventana configurada, con título o descripción parecidos o indicadores en "
+        "común. El reporte se acepta siempre; la sugerencia solo informa."))
+    duplicados = serializers.SerializerMethodField(help_text=_(
+        "Incidentes marcados como duplicados de este (los que el usuario puede ver)."))
+    maestro = serializers.SerializerMethodField(help_text=_(
+        "Id del incidente maestro; nulo si no lo hay o si es de otra entidad."))
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_maestro(self, obj):
+        if not hasattr(obj, "maestro_visible"):
+            return obj.maestro_id
+        return obj.maestro_visible.pk if obj.maestro_visible else None
+
+    @extend_schema_field(PosibleDuplicadoSerializer(allow_null=True))
+    def get_posible_duplicado(self, obj):
+        return _sugerencia(obj)
+
+    @extend_schema_field(DuplicadoRefSerializer(many=True))
+    def get_duplicados(self, obj) -> list:
+        filas = getattr(obj, "duplicados_visibles", [])
+        return DuplicadoRefSerializer(filas, many=True).data
 
     class Meta(IncidenteListaSerializer.Meta):
         fields = [*IncidenteListaSerializer.Meta.fields, "reportante", "descripcion",
@@ -107,7 +168,7 @@ class IncidenteDetalleSerializer(IncidenteListaSerializer):
                   "urgencia", "prioridad_manual", "motivo_prioridad", "maestro",
                   "motivo_rechazo", "resumen_cierre", "lecciones_aprendidas",
                   "controles_fallidos", "resuelto_en", "cerrado_en",
-                  "confirmado_por_entidad_en"]
+                  "confirmado_por_entidad_en", "posible_duplicado", "duplicados"]
 
 
 # ---- input -------------------------------------------------------------------------------
@@ -193,6 +254,14 @@ class ClasificacionSerializer(serializers.Serializer):
             self.fields["tipo"] = serializers.CharField(help_text=_("Código de tipo."))
 
 
+class FusionSerializer(serializers.Serializer):
+    maestro = serializers.CharField(max_length=30, help_text=_(
+        "Incidente maestro: su número o su código (CGII-2026-00012)."))
+    confirmar_otra_entidad = serializers.BooleanField(required=False, default=False, help_text=_(
+        "Obligatorio para unir incidentes de entidades distintas."))
+    comentario = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class AsignacionSerializer(serializers.Serializer):
     analista_id = serializers.IntegerField(allow_null=True)
 
@@ -206,6 +275,9 @@ class SolicitudSerializer(serializers.Serializer):
     pregunta = serializers.CharField()
 
 
+# «Respuesta» is also a PISI review answer (planes_seguridad.api.revision): one component
+# name each, or drf-spectacular warns (a failed ``check --deploy``).
+@extend_schema_serializer(component_name="RespuestaEntidad")
 class RespuestaSerializer(serializers.Serializer):
     respuesta = serializers.CharField()
 

@@ -18,7 +18,7 @@ from cgii.entrada import ParserJSON, dia_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
 from cgii.idempotencia.drf import idempotente
 
-from .. import selectors, services, sla
+from .. import duplicados, selectors, services, sla
 from ..services.reporte import incidente_reportar_completo
 from . import serializers as s
 
@@ -134,6 +134,7 @@ class IncidentesView(APIView):
 
 def detalle_completo(usuario, incidente_id: int) -> dict:
     incidente = selectors.incidente_detalle(usuario=usuario, incidente_id=incidente_id)
+    duplicados.preparar_detalle(incidente, usuario=usuario)  # suggestion + its duplicates
     datos = s.IncidenteDetalleSerializer(incidente).data
     datos["sla"] = s.RelojSerializer(
         sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []), many=True).data
@@ -189,6 +190,28 @@ class TransicionView(_Accion):
         services.incidente_transicionar(
             actor=request.user, incidente_id=pk, transicion=datos.pop("transicion"),
             comentario=datos.pop("comentario", ""), datos=datos)
+
+
+class FusionView(_Accion):
+    entrada = s.FusionSerializer
+
+    @extend_schema(summary="Fusionar en el maestro (mensajes, evidencias, indicadores y pasos)",
+                   description="Marca el incidente como duplicado del maestro (si no lo estaba) "
+                   "y lleva al maestro sus mensajes, evidencias, indicadores y pasos hechos, "
+                   "cada uno con su origen. Entre entidades distintas exige "
+                   "«confirmar_otra_entidad» y cada entidad sigue viendo solo su parte. "
+                   "Responde el detalle del duplicado.",
+                   request=s.FusionSerializer, responses=s.IncidenteDetalleSerializer,
+                   examples=[OpenApiExample("Fusionar", request_only=True, value={
+                       "maestro": "CGII-2026-00012"})])
+    @idempotente
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def ejecutar(self, request, pk, d):
+        services.incidente_fusionar(actor=request.user, incidente_id=pk, maestro_id=d["maestro"],
+                                    confirmar_otra_entidad=d["confirmar_otra_entidad"],
+                                    comentario=d["comentario"])
 
 
 class ClasificacionView(_Accion):

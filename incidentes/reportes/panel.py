@@ -14,7 +14,8 @@ from .tipos import puede_ver
 
 def _etiquetas_sla() -> dict[str, str]:
     return {"incumplido": _("Vencido"), "advertencia": _("Por vencer"), "ok": _("En plazo"),
-            "pausado": _("En pausa"), "cumplido": _("Cumplido"), "sin_iniciar": _("Sin reloj")}
+            "pausado": _("En pausa"), "cumplido": _("Cumplido"), "sin_iniciar": _("Sin reloj"),
+            "descartado": _("Descartado")}
 
 
 def secciones(*, usuario, ahora) -> list[Seccion]:

@@ -18,6 +18,7 @@ from .comunicacion import (
     incidente_solicitar_info,
     tarea_actualizar,
 )
+from .fusion import Fusion, incidente_fusionar
 from .lote import incidentes_en_lote
 from .monitor import autocerrar_resueltos, sla_barrido
 from .triaje import incidente_etiquetar, incidente_fijar_prioridad
@@ -25,6 +26,7 @@ from .vistas import vista_borrar, vista_guardar
 
 __all__ = [
     "autocerrar_resueltos",
+    "Fusion",
     "evidencia_registrar_guardada",
     "evidencia_subir",
     "incidente_asignar",
@@ -34,6 +36,7 @@ __all__ = [
     "incidente_fijar_prioridad",
     "incidentes_en_lote",
     "incidente_confirmar_resolucion",
+    "incidente_fusionar",
     "incidente_objetar_resolucion",
     "incidente_reportar",
     "incidente_responder",

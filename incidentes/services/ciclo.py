@@ -19,7 +19,7 @@ from cgii.errores import ErrorValidacion, NoEncontrado, PermisoDenegado, Transic
 from cgii.eventos.services import evento_emitir
 from protocolos import selectors as protocolos
 
-from .. import sla
+from .. import duplicados, sla
 from ..models import TLP, Evidencia, Incidente, Nivel, Origen, Tarea, TipoEntrada
 from ..selectors import incidente_obtener
 from ..states import MAQUINA, Estado, Transicion
@@ -96,6 +96,9 @@ def incidente_reportar(
     prioridad = protocolos.prioridad_inicial(entidad_critica=entidad.critica)
     relojes = sla.preparar(prioridad=prioridad, entidad_id=entidad.pk, momento=ahora)
     vence_sla, estado_sla = sla.resumen_relojes(relojes)
+    # «Posible duplicado» (issue 18): a suggestion only, the report is always accepted.
+    sugerencia = duplicados.por_texto(entidad_id=entidad.pk, titulo=titulo.strip(),
+                                      descripcion=descripcion, momento=ahora)
     try:
         with transaction.atomic():
             # From the code on, the year's counter row stays locked until COMMIT and
@@ -107,7 +110,9 @@ def incidente_reportar(
                 descripcion=descripcion, detectado_en=detectado_en, ocurrido_en=ocurrido_en,
                 activos_afectados=activos_afectados, activos=activos or [], tlp=tlp,
                 prioridad=prioridad, vence_sla=vence_sla, estado_sla=estado_sla, creado=ahora,
+                posible_duplicado=sugerencia.incidente if sugerencia else None,
             )
+            incidente.sugerencia_duplicado = sugerencia  # read by the API's intake answer
             for g in (*guardados_aqui, *guardados):
                 Evidencia.objects.create(
                     incidente=incidente, subido_por=actor, nombre=g.nombre_original,
@@ -119,7 +124,9 @@ def incidente_reportar(
             registrar(incidente, actor=actor, tipo_entrada=TipoEntrada.REPORTE, accion="reportar",
                       evento="incidente.creado", visible_entidad=True, texto=texto,
                       datos={"origen": origen,
-                             "evidencias": len(guardados_aqui) + len(guardados)},
+                             "evidencias": len(guardados_aqui) + len(guardados),
+                             **({"posible_duplicado": sugerencia.como_datos()}
+                                if sugerencia else {})},
                       despues=resumen(incidente))
             # The entity hears of it through incidentes.notificaciones (origin ≠ entidad).
     except BaseException:
@@ -134,8 +141,9 @@ def _instanciar_tareas(incidente: Incidente) -> int:
     tasks that the new protocol does not have."""
     pasos = protocolos.pasos_de(incidente.protocolo)
     codigos = {p.codigo for p in pasos}
-    existentes = {t.codigo_paso: t for t in incidente.tareas.all()}
-    incidente.tareas.filter(estado="pendiente").exclude(codigo_paso__in=codigos).delete()
+    pasos_actuales = incidente.tareas.filter(propia=False)  # own tasks survive reclassifying
+    existentes = {t.codigo_paso: t for t in pasos_actuales}
+    pasos_actuales.filter(estado="pendiente").exclude(codigo_paso__in=codigos).delete()
     nuevas = [
         Tarea(incidente=incidente, paso=p, codigo_paso=p.codigo, fase=p.fase, orden=p.orden,
               titulo=p.titulo, instrucciones=p.instrucciones, obligatoria=p.obligatorio,

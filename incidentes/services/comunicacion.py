@@ -131,7 +131,8 @@ def _tarea_bloqueada(incidente: Incidente, actor, tarea_id: int, *, cambia: bool
     if incidente.estado in ESTADOS_FINALES and incidente.estado != Estado.RESUELTO:
         raise TransicionInvalida(_("El incidente ya no admite cambios en tareas."))
     try:
-        tarea = incidente.tareas.select_for_update().get(pk=tarea_id)
+        # Protocol steps only: own tasks have their rules in services/tareas.py.
+        tarea = incidente.tareas.select_for_update().get(pk=tarea_id, propia=False)
     except (Tarea.DoesNotExist, ValueError):
         raise NoEncontrado() from None
     roles = roles_del_usuario(incidente, actor)

@@ -14,6 +14,7 @@ changed, rendered by the same templates (docs/consola.md).
 from .acciones import accion, descargar_evidencia
 from .cola import consola, consola_filas, lista, portal, reportar
 from .detalle import detalle, paneles
+from .tareas import mis_tareas
 
 __all__ = ["accion", "consola", "consola_filas", "descargar_evidencia", "detalle", "lista",
-           "paneles", "portal", "reportar"]
+           "mis_tareas", "paneles", "portal", "reportar"]

@@ -25,6 +25,7 @@ from ..states import (
 )
 from .comun import quiere_json, texto_error, volver
 from .detalle import CON_FORMULARIO_PROPIO
+from .tareas import ACCIONES as ACCIONES_TAREAS
 
 
 def _accion_transicion(request, pk):
@@ -43,6 +44,18 @@ def _accion_transicion(request, pk):
         actor=request.user, incidente_id=pk, transicion=transicion,
         comentario=p.get("comentario", "").strip(), datos=datos)
     return _("Estado actualizado: %(e)s.") % {"e": incidente.get_estado_display()}
+
+
+def _accion_fusionar(request, pk):
+    p = request.POST
+    fusion = services.incidente_fusionar(
+        actor=request.user, incidente_id=pk, maestro_id=p.get("maestro_id", "").strip(),
+        confirmar_otra_entidad=p.get("confirmar_otra_entidad") == "1",
+        comentario=p.get("comentario", ""))
+    return _("Fusionado en %(c)s: %(m)d mensaje(s), %(e)d evidencia(s), %(i)d indicador(es), "
+             "%(p)d paso(s).") % {"c": fusion.maestro.codigo, "m": fusion.mensajes,
+                                  "e": fusion.evidencias, "i": fusion.indicadores,
+                                  "p": fusion.pasos}
 
 
 def _accion_clasificar(request, pk):
@@ -140,6 +153,7 @@ def _accion_evidencia(request, pk):
 ACCIONES = {
     "transicion": _accion_transicion,
     "clasificar": _accion_clasificar,
+    "fusionar": _accion_fusionar,  # «fusionar en el maestro» (services.fusion)
     "tomar": _accion_tomar,
     "asignar": _accion_asignar,
     "mensaje": _accion_mensaje,
@@ -152,6 +166,7 @@ ACCIONES = {
     # Indicators (add one, paste many, confirm extracted ones, remove): the indicators app's
     # own functions, same pattern.
     **ACCIONES_INDICADORES,
+    **ACCIONES_TAREAS,  # analysts' own tasks (issue 18)
 }
 
 @login_required

@@ -26,7 +26,7 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
-from .. import selectors, sla
+from .. import duplicados, selectors, sla
 from ..formularios_reporte import ReporteCompletoForm
 from ..models import EntradaTimeline, Incidente, TipoEntrada
 from ..services.comun import ROLES_GESTION
@@ -329,6 +329,8 @@ def reportar(request):
         else:
             messages.success(request, _("Incidente %(c)s reportado. El CGII le informará cada "
                                         "avance en esta página.") % {"c": incidente.codigo})
+            if aviso := duplicados.aviso_reportante(incidente):
+                messages.warning(request, aviso)  # «posible duplicado»: accepted all the same
             destino = reverse("incidentes:detalle", args=[incidente.pk])
             if como_json:
                 # The upload page's script follows this address (the message above waits

@@ -24,6 +24,8 @@ ESTADOS_RELOJ = {
     "incumplido": gettext_lazy("Vencido"),
     "cumplido": gettext_lazy("Cumplido"),
     "pausado": gettext_lazy("En pausa"),
+    # A duplicate's clocks (issue 18): stopped without counting as met or breached.
+    "descartado": gettext_lazy("Descartado"),
 }
 
 ROLES_CGII = [r.value for r in RolCGII]

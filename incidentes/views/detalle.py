@@ -18,7 +18,7 @@ from cgii.errores import NoEncontrado
 from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
-from .. import selectors, sla, timeline_filtros
+from .. import duplicados, selectors, sla, timeline_filtros
 from ..correo import selectors as correo_selectors
 from ..forms import ClasificacionForm
 from ..indicadores import selectors as indicadores_selectors
@@ -39,6 +39,7 @@ from ..states import (
     tiene_maestro,
     tiene_motivo,
 )
+from . import tareas as tareas_propias
 from .comun import ESTADOS_RELOJ, ROLES_CGII, duracion
 
 # Main path shown as the phase bar of the detail page.
@@ -194,6 +195,8 @@ def _contexto_detalle(request, pk: int) -> dict:
     usuario = request.user
     personal = es_personal_cgii(usuario)
     tareas = selectors.tareas_visibles(usuario=usuario, incidente=incidente)
+    duplicados.preparar_detalle(incidente, usuario=usuario)  # suggestion, duplicates (issue 18)
+    contexto_tareas = tareas_propias.contexto(usuario, incidente)      # own tasks (issue 18)
     timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente))
     del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
     for e in timeline:
@@ -242,6 +245,7 @@ def _contexto_detalle(request, pk: int) -> dict:
         **timeline_filtros.contexto(filtro, personal=personal),
         "visibles_timeline": visibles_timeline,
         "estados": dict(Estado.choices),
+        **contexto_tareas,
     }
     if gestiona and incidente.estado in (*ESTADOS_ABIERTOS,):
         contexto["form_clasificacion"] = ClasificacionForm(

@@ -196,7 +196,8 @@ def test_paneles_del_detalle(incidente, analista, reportante_a, reportante_b):
     assert "<html" not in parcial
     paneles = set(re.findall(r'data-panel="([a-z-]+)"', parcial))
     assert paneles == {"cabecera", "solicitud", "acciones", "resumen", "protocolo", "timeline",
-                       "sla", "asignacion", "clasificacion", "evidencias", "indicadores"}
+                       "sla", "asignacion", "clasificacion", "evidencias", "indicadores",
+                       "duplicados", "tareas-propias"}
     assert paneles <= set(re.findall(r'data-panel="([a-z-]+)"', html)), "same panels as the page"
     assert botones(parcial) == {"iniciar_triaje", "rechazar", "marcar_duplicado"}
     # After a transition the fragment offers what is fireable now.

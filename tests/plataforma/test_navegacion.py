@@ -45,7 +45,8 @@ def escenario(catalogos, entidad_a, reportante_a):
 
 def test_el_analista_ve_el_mismo_menu_en_todas_las_paginas(escenario, analista):
     htmls = recorrer(analista, PAGINAS + PAGINAS_PERSONAL, escenario)
-    esperado = [("/incidentes/consola/", "Consola"), ("/incidentes/", "Incidentes"),
+    esperado = [("/incidentes/consola/", "Consola"), ("/incidentes/mis-tareas/", "Mis tareas"),
+                ("/incidentes/", "Incidentes"),
                 ("/incidentes/nuevo/", "Registrar incidente"), ("/indicadores/", "Indicadores"),
                 ("/fuentes/", "Fuentes"), ("/entidades/", "Constituencia"),
                 ("/incidentes/correo/", "Correo sin entidad"),
@@ -63,7 +64,7 @@ def test_el_analista_ve_el_mismo_menu_en_todas_las_paginas(escenario, analista):
 
 def test_la_entidad_ve_su_menu_en_todas_las_paginas(escenario, reportante_a):
     htmls = recorrer(reportante_a, PAGINAS + PAGINAS_ENTIDAD, escenario)
-    esperado = [("/incidentes/portal/", "Mi portal"),
+    esperado = [("/incidentes/portal/", "Mi portal"), ("/incidentes/mis-tareas/", "Mis tareas"),
                 ("/incidentes/", "Incidentes de mi entidad"),
                 ("/incidentes/nuevo/", "Reportar incidente"),
                 ("/fuentes/", "Avisos externos"), ("/entidades/", "Redes y dominios"),

@@ -13,7 +13,8 @@ LA_PAZ = ZoneInfo("America/La_Paz")
 LABORAL = Calendario.laboral()
 CONTINUO = Calendario.continuo_24x7()
 
-INICIO, PAUSA, REANUDACION, FIN = TipoEvento
+INICIO, PAUSA, REANUDACION, FIN = (TipoEvento.INICIO, TipoEvento.PAUSA, TipoEvento.REANUDACION,
+                                   TipoEvento.FIN)
 
 
 def lp(*args: int) -> datetime:
@@ -375,3 +376,13 @@ def test_en_24x7_vence_es_aritmetica_simple(inicio, objetivo, tramos, termina_en
         pausado += extra
     figuras = calcular(eventos, objetivo=objetivo, calendario=CONTINUO, ahora=ahora)
     assert figuras.vence == inicio + objetivo + pausado
+
+
+def test_descarte_detiene_el_reloj_como_descartado_no_cumplido():
+    """A duplicate's clock (issue 18): stopped, neither met nor breached."""
+    inicio = datetime(2027, 2, 10, 9, tzinfo=ZoneInfo("America/La_Paz"))
+    eventos = [ev(INICIO, inicio), ev(TipoEvento.DESCARTE, inicio + timedelta(minutes=30))]
+    figuras = calcular(eventos, objetivo=timedelta(hours=4), calendario=CONTINUO,
+                       ahora=inicio + timedelta(days=3))
+    assert figuras.estado is EstadoReloj.DESCARTADO
+    assert figuras.transcurrido == timedelta(minutes=30) and figuras.proximo_umbral is None

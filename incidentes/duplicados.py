@@ -1,0 +1,188 @@
+"""«Posible duplicado»: an earlier open incident of the same entity, reported within a window
+(protocol parameter ``duplicados_ventana_horas``), that looks like the same report.
+
+Two signals, read-only (this module never writes; intake stores what it returns):
+
+- **text**: trigram similarity (PostgreSQL ``pg_trgm``) of the titles and of the
+  descriptions' heads; the score is ``0.6·sim(título) + 0.4·sim(descripción)``, or
+  ``sim(título) − 0.2`` when better (the same title with a terse second description), so two
+  reports of the same story match while two different problems of one server, which share
+  half their title words, do not.
+  The embedded SQLite profile computes the same trigram similarity in Python over the
+  entity's most recent incidents in the window (a small table there).
+- **indicators**: an incident of the window that shares a normalised indicator (same
+  ``Indicador`` row, so the values were normalised on the way in) is a candidate whatever
+  its words; more shared indicators first.
+
+The threshold (``duplicados_umbral``) was chosen on the labelled pairs of
+``tests/incidentes/test_duplicados_precision.py`` (precision first: a wrong suggestion costs
+an analyst's click, a missed one costs nothing more than today).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Greatest, Left
+from django.utils.translation import gettext as _
+
+from protocolos import selectors as protocolos
+
+from .models import Incidente
+from .states import Estado
+
+VENTANA_HORAS = 72
+UMBRAL = 0.42
+PESO_TITULO = 0.6
+DESCUENTO_SOLO_TITULO = 0.2
+LARGO_DESCRIPCION = 2000   # the description's head carries the story; the rest is logs
+MAX_CANDIDATOS_SQLITE = 200
+# Incidents that can still be marked duplicate (the FSM's sources of ``marcar_duplicado``).
+ESTADOS_SUGERIBLES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS)
+
+
+@dataclass(frozen=True)
+class Sugerencia:
+    incidente: Incidente     # the suggested master
+    similitud: float         # 0..1 (1.0 for shared indicators)
+    motivo: str              # "texto" | "indicadores"
+    compartidos: int = 0     # shared indicators
+
+    def como_datos(self) -> dict:
+        return {"id": self.incidente.pk, "codigo": self.incidente.codigo,
+                "similitud": round(self.similitud, 3), "motivo": self.motivo,
+                "compartidos": self.compartidos}
+
+
+def ventana() -> timedelta:
+    return timedelta(hours=float(protocolos.parametro("duplicados_ventana_horas",
+                                                      VENTANA_HORAS)))
+
+
+def umbral() -> float:
+    return float(protocolos.parametro("duplicados_umbral", UMBRAL))
+
+
+def _candidatos(*, entidad_id: int, momento: datetime, excluir_id: int | None) -> QuerySet:
+    qs = Incidente.objects.filter(entidad_id=entidad_id, creado__gte=momento - ventana(),
+                                  creado__lt=momento)
+    qs = qs.exclude(estado__in=(Estado.DUPLICADO, Estado.RECHAZADO))
+    return qs.exclude(pk=excluir_id) if excluir_id else qs
+
+
+# ---- the SQLite fallback: pg_trgm's similarity, in Python --------------------------------
+
+_PALABRA = re.compile(r"\w+", re.UNICODE)
+
+
+def trigramas(texto: str) -> set[str]:
+    """pg_trgm's trigrams: lower-cased words, each padded with two spaces before and one
+    after."""
+    salida: set[str] = set()
+    for palabra in _PALABRA.findall(texto.lower()):
+        p = f"  {palabra} "
+        salida.update(p[i:i + 3] for i in range(len(p) - 2))
+    return salida
+
+
+def similitud(a: str, b: str) -> float:
+    ta, tb = trigramas(a), trigramas(b)
+    if not ta or not tb:
+        return 0.0
+    comunes = len(ta & tb)
+    return comunes / (len(ta) + len(tb) - comunes)
+
+
+def _puntaje(sim_titulo: float, sim_descripcion: float) -> float:
+    return max(PESO_TITULO * sim_titulo + (1 - PESO_TITULO) * sim_descripcion,
+               sim_titulo - DESCUENTO_SOLO_TITULO)
+
+
+def _por_texto_sqlite(qs: QuerySet, titulo: str, descripcion: str) -> Sugerencia | None:
+    mejor = None
+    for inc in qs.order_by("-creado")[:MAX_CANDIDATOS_SQLITE]:
+        p = _puntaje(similitud(inc.titulo, titulo),
+                     similitud(inc.descripcion[:LARGO_DESCRIPCION], descripcion))
+        if p >= umbral() and (mejor is None or p > mejor.similitud):
+            mejor = Sugerencia(inc, p, "texto")
+    return mejor
+
+
+def por_texto(*, entidad_id: int, titulo: str, descripcion: str, momento: datetime,
+              excluir_id: int | None = None) -> Sugerencia | None:
+    """The most similar earlier incident of the entity within the window, if any passes."""
+    qs = _candidatos(entidad_id=entidad_id, momento=momento, excluir_id=excluir_id)
+    descripcion = descripcion[:LARGO_DESCRIPCION]
+    if connection.vendor != "postgresql":
+        return _por_texto_sqlite(qs, titulo, descripcion)
+    fila = (qs.annotate(st=TrigramSimilarity("titulo", titulo),
+                        sd=TrigramSimilarity(Left("descripcion", LARGO_DESCRIPCION), descripcion))
+            .annotate(puntaje=Greatest(
+                PESO_TITULO * F("st") + (1 - PESO_TITULO) * F("sd"),
+                F("st") - DESCUENTO_SOLO_TITULO))
+            .filter(puntaje__gte=umbral()).order_by("-puntaje", "-creado").first())
+    return Sugerencia(fila, float(fila.puntaje), "texto") if fila else None
+
+
+def por_indicadores(incidente: Incidente) -> Sugerencia | None:
+    """The earlier incident of the window sharing the most normalised indicators."""
+    from .indicadores.models import IndicadorIncidente
+
+    propios = IndicadorIncidente.objects.filter(incidente_id=incidente.pk).values("indicador_id")
+    fila = (_candidatos(entidad_id=incidente.entidad_id, momento=incidente.creado,
+                        excluir_id=incidente.pk)
+            .annotate(compartidos=Count("vinculos_indicadores", filter=Q(
+                vinculos_indicadores__indicador_id__in=propios)))
+            .filter(compartidos__gt=0).order_by("-compartidos", "-creado").first())
+    return Sugerencia(fila, 1.0, "indicadores", fila.compartidos) if fila else None
+
+
+def sugerencia_para(incidente: Incidente) -> Sugerencia | None:
+    """The live suggestion for one incident (detail page, API detail): shared indicators
+    first (they may have been added after intake), then the text. None once the incident
+    can no longer be marked duplicate."""
+    if incidente.estado not in ESTADOS_SUGERIBLES:
+        return None
+    return por_indicadores(incidente) or por_texto(
+        entidad_id=incidente.entidad_id, titulo=incidente.titulo,
+        descripcion=incidente.descripcion, momento=incidente.creado, excluir_id=incidente.pk)
+
+
+def duplicados_de(incidente: Incidente, *, usuario) -> list[Incidente]:
+    """The master's duplicates that ``usuario`` may see (an entity never learns of another
+    entity's incident merged into its own)."""
+    from .selectors import incidentes_visibles
+
+    return list(incidentes_visibles(usuario).filter(maestro_id=incidente.pk)
+                .only("id", "codigo", "titulo", "estado", "fusionado_en", "entidad_id")
+                .order_by("creado", "id"))
+
+
+def preparar_detalle(incidente: Incidente, *, usuario) -> None:
+    """What a detail view shows about duplicates, set on the instance: the live suggestion
+    and the duplicates visible to ``usuario``."""
+    from .selectors import incidentes_visibles
+
+    incidente.sugerencia_duplicado = sugerencia_para(incidente)
+    incidente.fusionable = incidente.estado in ESTADOS_SUGERIBLES or (
+        incidente.estado == Estado.DUPLICADO and incidente.fusionado_en is None)
+    incidente.duplicados_visibles = duplicados_de(incidente, usuario=usuario)
+    # A master of another entity (a staff-confirmed merge) is not named to this one.
+    incidente.maestro_visible = None
+    if incidente.maestro_id:
+        incidente.maestro_visible = (incidentes_visibles(usuario)
+                                     .filter(pk=incidente.maestro_id)
+                                     .only("id", "codigo", "titulo", "entidad_id").first())
+
+
+def aviso_reportante(incidente: Incidente) -> str | None:
+    """What the reporter reads after sending a report that looks like an earlier one."""
+    sugerido = getattr(incidente, "sugerencia_duplicado", None)
+    if sugerido is None:
+        return None
+    return _("Su entidad reportó hace poco un incidente parecido: %(c)s «%(t)s». Registramos "
+             "este reporte de todos modos; si es el mismo caso, el CGII los unirá y le "
+             "avisará.") % {"c": sugerido.incidente.codigo, "t": sugerido.incidente.titulo}
