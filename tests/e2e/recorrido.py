@@ -35,7 +35,7 @@ NO_PAGINAS = {
     "entidades:logout", "indicadores:feed", "indicadores:importacion_estado",
     "indicadores:importacion_solo_validos", "indicadores:exportar_incidente",
     "incidentes:consola_filas", "incidentes:paneles", "incidentes:accion", "incidentes:evidencia",
-    "pisi:evidencia", "pisi:documento", "pisi:resumen_pdf", "pisi:accion",
+    "pisi:evidencia", "pisi:documento", "pisi:resumen_pdf", "pisi:accion", "pisi:plantilla", "pisi:exportar",
     "reportes:generar", "reportes:descargar", "reportes:archivo", "api-schema", "api-docs",
     "salud", "constituencia:exportar", "constituencia:importar", "constituencia:agregar",
     "constituencia:decidir", "fuentes:agregacion_csv", "fuentes:hosts_incidente_csv",
