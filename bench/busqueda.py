@@ -82,8 +82,8 @@ def sembrar_indicadores(n: int, n_incidentes: int) -> None:
             ON CONFLICT DO NOTHING""")
         cursor.execute(f"""
             INSERT INTO {vinculos} (incidente_id, indicador_id, rol, nota, valor_original,
-                                    origen, agregado_en, conteo)
-            SELECT inc.id, i.id, 'malicioso', '', '', 'importacion', now(), 1
+                                    origen, agregado_en, conteo, tlp)
+            SELECT inc.id, i.id, 'malicioso', '', '', 'importacion', now(), 1, 'amber'
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM {tabla}) i
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS r
                   FROM {Incidente._meta.db_table}) inc
@@ -91,8 +91,8 @@ def sembrar_indicadores(n: int, n_incidentes: int) -> None:
             ON CONFLICT DO NOTHING""")
         cursor.execute(f"""
             INSERT INTO {vinculos} (incidente_id, indicador_id, rol, nota, valor_original,
-                                    origen, agregado_en, conteo)
-            SELECT inc.id, i.id, 'relacionado', '', '', 'importacion', now(), 1
+                                    origen, agregado_en, conteo, tlp)
+            SELECT inc.id, i.id, 'relacionado', '', '', 'importacion', now(), 1, 'amber'
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM {tabla}) i
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS r
                   FROM {Incidente._meta.db_table}) inc

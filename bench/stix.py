@@ -134,9 +134,9 @@ def sembrar(n: int, incidentes: list[int], usuario_id: int) -> float:
                                  ahora, ahora, ahora, ahora))
         cursor.execute(
             "INSERT INTO indicadores_indicadorincidente (incidente_id, indicador_id, rol, nota, "
-            "valor_original, origen, agregado_por_id, agregado_en, conteo) "
+            "valor_original, origen, agregado_por_id, agregado_en, conteo, tlp) "
             "SELECT (%s::bigint[])[1 + (i.id %% %s)], i.id, 'malicioso', '', i.valor, 'manual', "
-            "%s, %s, 1 FROM indicadores_indicador i",
+            "%s, %s, 1, 'green' FROM indicadores_indicador i",
             [incidentes, len(incidentes), usuario_id, ahora])
         cursor.execute("VACUUM ANALYZE indicadores_indicador")
         cursor.execute("VACUUM ANALYZE indicadores_indicadorincidente")
