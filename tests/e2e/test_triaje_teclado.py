@@ -141,6 +141,21 @@ def test_triaje_de_20_incidentes_solo_con_teclado_y_lote(servidor_asgi, navegado
     expect(pagina.locator(f"tr[data-codigo='{tomado}'] .nombre-analista")).to_contain_text(
         "Carla", timeout=10_000)
     assert Incidente.objects.get(codigo=tomado).analista_id == coordinador.pk
+
+    # 5. One of the duplicates is merged into its master from its page, keyboard only: the
+    # merge form comes filled with the master's code.
+    copia = Incidente.objects.get(codigo=copias[0])
+    pagina.goto(f"{base}/incidentes/{copia.pk}/")
+    pagina.locator("summary[data-abrir=fusionar]").focus()
+    teclado.press("Enter")
+    expect(pagina.locator("#fusion-maestro")).to_have_value(maestro)
+    pagina.locator("button[data-fusionar=manual]").focus()
+    with pagina.expect_navigation():
+        teclado.press("Enter")
+    copia.refresh_from_db()
+    assert copia.fusionado_en is not None and copia.maestro.codigo == maestro
+    pagina.goto(f"{base}/incidentes/{copia.maestro.pk}/")
+    expect(pagina.locator("[data-duplicados]")).to_contain_text(copias[0])
     assert pagina.errores_js == []
 
 
