@@ -67,6 +67,9 @@ def test_el_esquema_documenta_la_clave_en_cada_post_que_escribe(client):
             elif metodo == "post":
                 assert ruta in SIN_CLAVE, f"POST {ruta} sin Idempotency-Key"
     # 25, plus the PISI risk register's POSTs (assets, risks, the MAE's acceptance) and the
-    # review's (an observation, its answer, CGII's verdict on the answer) and the XLSX import.
-    assert "/api/v1/incidentes/" in con_clave and len(con_clave) == 32
+    # review's (an observation, its answer, CGII's verdict on the answer) and the XLSX import,
+    # then the console's (bulk actions, the merge into a master, an analyst's own task).
+    assert {"/api/v1/incidentes/", "/api/v1/incidentes/lote/",
+            "/api/v1/incidentes/{id}/fusion/"} <= con_clave
+    assert len(con_clave) == 35, sorted(con_clave)
     assert esquema["components"]["schemas"]["Error"]["required"] == ["extra", "message"]
