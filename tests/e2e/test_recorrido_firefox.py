@@ -64,6 +64,9 @@ def test_todas_las_paginas_en_firefox_movil(demo_cargada, servidor_asgi, firefox
     print(f"\nFirefox ESR, 390×844:\n{texto}\nwalk: {time.monotonic() - inicio:.0f} s")
     assert len(todos) > 150 and sum(1 for r in todos if r.violaciones is not None) > 40
     assert not [r for r in todos if r.desborde or r.graves], texto
-    # Firefox logs a refused websocket as an error when a page is left mid-handshake.
-    otros = [e for e in firefox.errores_js if "ws://" not in e and "/ws/" not in e]
+    # Firefox logs a refused websocket as an error when a page is left mid-handshake, and an
+    # AbortError when leaving a page cuts its pending requests short (the walk leaves each
+    # page as soon as it is measured; the page's own handler is gone by then).
+    otros = [e for e in firefox.errores_js if "ws://" not in e and "/ws/" not in e
+             and not e.startswith("AbortError: The operation was aborted")]
     assert not otros, otros
