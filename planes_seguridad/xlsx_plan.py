@@ -27,6 +27,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cgii.celdas import texto_celda
+
 from .models import Clasificacion, EstadoImplementacion, TipoActivo, Tratamiento
 
 VERSION_FORMATO = 1
@@ -135,7 +137,7 @@ def _valor_escrito(col: Columna, valor):
         return ", ".join(map(str, valor))
     if isinstance(valor, bool):
         return _("Sí") if valor else ""
-    return valor
+    return texto_celda(valor) if isinstance(valor, str) else valor
 
 
 def _listas(amenazas, vulnerabilidades) -> dict[str, list[str]]:

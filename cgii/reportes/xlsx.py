@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table as TablaExcel
 from openpyxl.worksheet.table import TableStyleInfo
 
+from cgii.celdas import texto_celda
+
 from .documento import Documento, Tabla
 from .formato import ZONA, formatear
 
@@ -65,7 +67,7 @@ def valor_celda(valor, formato: str):
         if formato in ("dias", "horas", "decimal"):
             return float(valor)
         return valor
-    return str(valor)
+    return texto_celda(str(valor))
 
 
 def _escribir(hoja, fila: int, columna: int, valor, formato: str):

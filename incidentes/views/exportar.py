@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cgii.celdas import texto_celda
 from cgii.entidades.selectors import es_personal_cgii
 
 from .. import selectors
@@ -37,6 +38,7 @@ def _fecha(valor):
 def _valor_seguro(valor: str) -> str:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV/XLSX
     injection: titles come from entities)."""
+    valor = texto_celda(valor)
     return "'" + valor if valor[:1] in ("=", "+", "-", "@", "\t", "\r") else valor
 
 

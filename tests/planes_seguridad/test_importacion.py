@@ -177,3 +177,15 @@ def test_la_api_y_la_pagina_dicen_lo_mismo(lleno, rsi_a, rsi_b, api, client):
     r = api(rsi_a).post(base + "importacion/", {"archivo": _xlsx(bueno)}, format="multipart")
     assert r.status_code == 200 and r.json()["riesgos"] == 1
     assert Actividad.objects.filter(plan=lleno).count() == 1
+
+
+def test_un_caracter_de_control_no_rompe_la_exportacion(plan, rsi_a, api):
+    """Found by schemathesis: an asset named with a control character (valid JSON, stored
+    as sent) made openpyxl raise on export — a 500. The cell drops the character."""
+    services.activo_crear(actor=rsi_a, plan_id=plan.pk, **{**ACTIVO, "nombre": "Correo\x01\x1f"})
+    r = api(rsi_a).get(f"/api/v1/pisi/planes/{plan.pk}/xlsx/")
+    assert r.status_code == 200
+    libro = load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming
+                                      else r.content))
+    valores = {c.value for hoja in libro for fila in hoja.iter_rows() for c in fila}
+    assert "Correo" in valores
