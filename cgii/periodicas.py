@@ -44,7 +44,7 @@ def declaradas() -> list[Periodica]:
             paquete = import_module(nombre_app)
         except ImportError:
             continue
-        if not module_has_submodule(paquete, "periodicas") or nombre_app == "cgii":
+        if not module_has_submodule(paquete, "periodicas"):
             continue
         for p in import_module(f"{nombre_app}.periodicas").PERIODICAS:
             if p.cada_segundos <= 0:
@@ -84,3 +84,11 @@ def ejecutar_vencidas(ahora: float | None = None) -> list[str]:
         finally:
             close_old_connections()  # the ticker thread's connection may have gone stale
     return hechas
+
+
+# The platform's own jobs (the "cgii" app's periodicas is this module).
+PERIODICAS = [
+    # Partitions of the coming months/years, and retention (cgii/bd/particiones.py). Every
+    # 6 hours: idempotent, and months ahead are created long before they are needed.
+    Periodica("cgii.particiones", 6 * 3600, "cgii.bd.particiones.mantener", expira=3600),
+]

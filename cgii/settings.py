@@ -411,6 +411,24 @@ EVENTOS_VERIFICACION_REPOSO = float(os.environ.get("CGII_EVENTOS_VERIFICACION_RE
 # reloads its state. A 20 s Redis outage at 16 reports/s is ~700 events for staff.
 EVENTOS_REPETICION_MAXIMA = int(os.environ.get("CGII_EVENTOS_REPETICION_MAXIMA", "5000"))
 
+# --- Time-partitioned tables (docs/particiones.md) -------------------------------------
+# Partitions created this many periods (months or years, per table) ahead by the job.
+PARTICIONES_ADELANTE = int(os.environ.get("CGII_PARTICIONES_ADELANTE", "3"))
+
+
+def _env_dias(name: str, default: str) -> int | None:
+    """Days to keep; empty or "none" keeps forever (legal evidence)."""
+    valor = os.environ.get(name, default).strip().lower()
+    return None if valor in ("", "none", "no") else int(valor)
+
+
+# Legal evidence is kept by default: audit, incident timeline, SLA crossings.
+RETENCION_AUDITORIA_DIAS = _env_dias("CGII_RETENCION_AUDITORIA_DIAS", "none")
+RETENCION_TIMELINE_DIAS = _env_dias("CGII_RETENCION_TIMELINE_DIAS", "none")
+RETENCION_CRUCES_SLA_DIAS = _env_dias("CGII_RETENCION_CRUCES_SLA_DIAS", "none")
+# Outbox months whose every event was delivered (live and to every sink) go after this.
+RETENCION_EVENTOS_DIAS = _env_dias("CGII_RETENCION_EVENTOS_DIAS", "90")
+
 # --- Health (/salud/): a bare liveness answer is public; the details (workers, backlog,
 # search documents) go to CGII staff or to a monitor sending this token (X-Salud-Token).
 SALUD_TOKEN = os.environ.get("CGII_SALUD_TOKEN", "")

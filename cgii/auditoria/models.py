@@ -72,3 +72,30 @@ class RegistroAuditoria(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RegistroInmutable("El registro de auditoría no se borra.")
+
+
+class AnclaAuditoria(models.Model):
+    """The seal of a dropped audit partition: where the remaining chain starts from.
+
+    Written (with an audit row repeating it) in the transaction that drops the partition, so
+    verification can start at ``hasta_secuencia + 1`` trusting ``ultimo_hash``; the audit row
+    is what makes a forged anchor detectable (``verificacion.cadena_verificar``).
+    """
+
+    particion = models.CharField(_("partición"), max_length=63)
+    desde_secuencia = models.PositiveBigIntegerField(_("desde secuencia"))
+    hasta_secuencia = models.PositiveBigIntegerField(_("hasta secuencia"), unique=True)
+    ultimo_hash = models.CharField(_("último hash"), max_length=64)
+    cantidad = models.PositiveBigIntegerField(_("registros"))
+    momento_desde = models.DateTimeField(_("desde"))
+    momento_hasta = models.DateTimeField(_("hasta"))
+    creado = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ancla de auditoría")
+        verbose_name_plural = _("anclas de auditoría")
+        ordering = ["hasta_secuencia"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.particion}: {self.desde_secuencia}-{self.hasta_secuencia}"

@@ -28,13 +28,20 @@ class Evento(models.Model):
     # Position in the websocket stream, assigned and COMMITTED by the dispatcher before it
     # sends the event live (one dispatcher numbers at a time): committed positions always
     # form a gapless prefix 1..N, so "everything after N" read from this table is exactly
-    # what a client that received everything up to N has missed.
-    secuencia = models.BigIntegerField(_("secuencia"), null=True, blank=True, unique=True)
+    # what a client that received everything up to N has missed. Unique because only the
+    # dispatcher numbers, one at a time (cerrojos); on PostgreSQL the table is partitioned by
+    # ``creado`` (docs/particiones.md) and a unique constraint there must include it, hence
+    # (secuencia, creado) below: the index the numbering and the replay read.
+    secuencia = models.BigIntegerField(_("secuencia"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evento")
         verbose_name_plural = _("eventos")
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["secuencia", "creado"],
+                                    name="eventos_evento_secuencia_unica"),
+        ]
         indexes = [
             # The dispatcher's only query: pending rows that are due, oldest first. Partial,
             # so it stays as small as the backlog however large the history grows.
@@ -84,7 +91,10 @@ class EntregaSumidero(models.Model):
     transaction as the sink's database effects, so those happen exactly once.
     """
 
-    evento = models.ForeignKey(Evento, on_delete=models.CASCADE,
+    # No database constraint: on PostgreSQL Evento is partitioned by ``creado`` and its key
+    # is (id, creado), so ``id`` alone cannot be referenced (docs/particiones.md). Django
+    # still cascades deletes; retention never drops an event a sink still owes.
+    evento = models.ForeignKey(Evento, on_delete=models.CASCADE, db_constraint=False,
                                related_name="entregas_sumidero")
     sumidero = models.CharField(_("sumidero"), max_length=100)
     disponible_desde = models.DateTimeField(_("disponible desde"), default=timezone.now)

@@ -9,12 +9,14 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--desde", type=int, default=1, metavar="N",
-                            help="Verificar desde la secuencia N (confía en el hash de N-1).")
+        parser.add_argument("--desde", type=int, default=None, metavar="N",
+                            help="Verificar desde la secuencia N (confía en el hash de N-1). "
+                                 "Por defecto: desde el primer registro guardado, o desde el "
+                                 "ancla de la última partición eliminada por retención.")
         parser.add_argument("--lote", type=int, default=2000, help="Filas por lectura.")
 
     def handle(self, *args, desde: int, lote: int, **options):
-        if desde < 1 or lote < 1:
+        if (desde is not None and desde < 1) or lote < 1:
             raise CommandError("--desde y --lote deben ser >= 1.")
         resultado = cadena_verificar(desde=desde, lote=lote)
         if resultado.ruptura is not None:
