@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from cgii.admin_lectura import TablaGrandeAdmin
-from cgii.auditoria.models import RegistroAuditoria
+from cgii.admin_lectura import SoloLecturaAdmin, TablaGrandeAdmin
+from cgii.auditoria.models import AnclaAuditoria, RegistroAuditoria
 
 
 @admin.register(RegistroAuditoria)
@@ -13,3 +13,11 @@ class RegistroAuditoriaAdmin(TablaGrandeAdmin):
     list_filter = ("accion", "objeto_tipo", "momento")
     search_fields = ("objeto_repr", "actor_repr")
     ordering = ("-secuencia",)
+
+
+@admin.register(AnclaAuditoria)
+class AnclaAuditoriaAdmin(SoloLecturaAdmin):
+    """Read-only: written by partition maintenance when retention drops an audit partition."""
+
+    list_display = ("particion", "desde_secuencia", "hasta_secuencia", "cantidad",
+                    "momento_desde", "momento_hasta", "ultimo_hash", "creado")

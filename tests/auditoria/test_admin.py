@@ -28,4 +28,4 @@ def test_solo_existe_el_permiso_de_ver(db):
 
     codigos = set(Permission.objects.filter(content_type__app_label="auditoria")
                   .values_list("codename", flat=True))
-    assert codigos == {"view_registroauditoria"}
+    assert codigos == {"view_registroauditoria", "view_anclaauditoria"}
