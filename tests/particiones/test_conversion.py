@@ -46,7 +46,8 @@ def test_convertir_y_revertir_con_datos(db):
         assert _uno(f"SELECT count(*), sum(n) FROM {T}") == (500, sum(range(1, 501)))
         assert _uno(f"SELECT count(*) FROM {T}_p2024")[0] == 351  # 2024-01-16 .. 12-31
         # Identity continues after the copied ids; the CHECK and the FK still hold.
-        assert _uno(f"INSERT INTO {T} (padre_id, n) VALUES (1, 0) RETURNING id")[0] == 501
+        assert _uno(f"INSERT INTO {T} (padre_id, n, creado) VALUES (1, 0, '2026-06-01') "
+                    "RETURNING id")[0] == 501
         for malo in (f"INSERT INTO {T} (padre_id, n) VALUES (1, -1)",
                      f"INSERT INTO {T} (padre_id, n) VALUES (2, 1)"):
             c.execute("SAVEPOINT s")
@@ -64,7 +65,8 @@ def test_convertir_y_revertir_con_datos(db):
         desparticionar(editor, tabla=T, clave=("id",))
         assert _uno("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [T])[0] == "r"
         assert _uno(f"SELECT count(*) FROM {T}")[0] == 501
-        assert _uno(f"INSERT INTO {T} (padre_id, n) VALUES (1, 0) RETURNING id")[0] == 502
+        assert _uno(f"INSERT INTO {T} (padre_id, n, creado) VALUES (1, 0, '2026-06-02') "
+                    "RETURNING id")[0] == 502
         assert _uno("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                     "WHERE conname = %s", [f"{T}_pkey"])[0] == "PRIMARY KEY (id)"
 
