@@ -196,9 +196,13 @@ def aplicar_retencion(cursor, t: TablaParticionada, *, ahora: datetime) -> list[
         return []
     limite = ahora - timedelta(days=dias)
     eliminadas = []
-    for p in particiones(cursor, t.tabla):
+    todas = particiones(cursor, t.tabla)
+    default = next((p.nombre for p in todas if p.es_default), None)
+    for p in todas:
         if p.es_default or p.hasta > limite:
             break
+        if t.solo_prefijo and default and _tiene_anteriores(cursor, default, t.columna, p.hasta):
+            break  # older rows sit in the DEFAULT: dropping this would cut the chain's middle
         if t.retenidas_sql:
             cursor.execute(t.retenidas_sql.format(particion=_q(p.nombre)))
             if cursor.fetchone() is not None:
@@ -211,6 +215,11 @@ def aplicar_retencion(cursor, t: TablaParticionada, *, ahora: datetime) -> list[
         cursor.execute(f"DROP TABLE {_q(p.nombre)}")
         eliminadas.append(p.nombre)
     return eliminadas
+
+
+def _tiene_anteriores(cursor, particion: str, columna: str, hasta: datetime) -> bool:
+    cursor.execute(f"SELECT 1 FROM {_q(particion)} WHERE {_q(columna)} < %s LIMIT 1", [hasta])
+    return cursor.fetchone() is not None
 
 
 # ---- the periodic job ------------------------------------------------------------------

@@ -122,3 +122,16 @@ def test_sin_ancla_las_filas_antiguas_borradas_se_detectan(tres_anios):
     with como_atacante() as cursor:
         cursor.execute(f"DELETE FROM {TABLA} WHERE secuencia <= 3")
     assert "registro faltante" in _rota()
+
+
+def test_no_se_corta_la_cadena_si_la_default_guarda_filas_anteriores(db, monkeypatch, settings):
+    # A row from a year that never got its partition sits in the DEFAULT; the years after it
+    # must not go, or the chain would lose its middle instead of its beginning.
+    _escribir_en(monkeypatch, utc(2039, 6, 1), 1)
+    mantener(ahora=utc(2041, 3, 1), adelante=1)
+    _escribir_en(monkeypatch, utc(2041, 6, 1), 2)
+    monkeypatch.undo()
+    settings.RETENCION_AUDITORIA_DIAS = 400
+    resultado = {m.tabla: m for m in mantener(ahora=utc(2043, 7, 1), adelante=0)}
+    assert f"{TABLA}_p2041" not in resultado[TABLA].eliminadas
+    assert "íntegra: 3 registros" in _verificar()
