@@ -134,7 +134,7 @@ def orden_keyset(filtros: Filtros | None) -> keyset.Orden:
     return ORDENES_KEYSET.get((filtros or Filtros()).orden, ORDENES_KEYSET["urgencia"])
 
 
-def _cuenta_acotada(qs: QuerySet) -> RawSQL:
+def cuenta_acotada(qs: QuerySet) -> RawSQL:
     """``SELECT COUNT(*) FROM (… LIMIT LIMITE_CUENTA + 1)``: a scalar subquery PostgreSQL
     and SQLite evaluate once per statement, so the page's rows carry the count."""
     sql, params = qs.order_by().values("pk")[:LIMITE_CUENTA + 1].query.sql_with_params()
@@ -158,7 +158,7 @@ def incidentes_pagina(*, usuario, filtros: Filtros | None = None, cursor: str | 
             desplazamiento:desplazamiento + tamano + 1]
     else:
         ids = keyset.ids_tras(base, orden, marca, tamano + 1)
-    filas_qs = base.filter(pk__in=ids).annotate(_total=_cuenta_acotada(base))
+    filas_qs = base.filter(pk__in=ids).annotate(_total=cuenta_acotada(base))
     if columnas is not None:
         filas_qs = filas_qs.values(*dict.fromkeys((*columnas, *orden.campos, "_total")))
         valor = dict.__getitem__
