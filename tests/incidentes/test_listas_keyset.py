@@ -223,3 +223,39 @@ def test_api_lista_en_cuatro_consultas(api, entidad_a, reportante_a, analista):
         siguiente, _ = _consultas(c, datos["next"])
         filtrada, _ = _consultas(c, f"{LISTA}?estado=reportado&prioridad=P1,P2&orden=prioridad")
         assert pocas == muchas == siguiente == filtrada <= 4, usuario
+
+
+# ---- HTML pages ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url,como", [("/incidentes/", "personal"), ("/incidentes/", "entidad"),
+                                      ("/incidentes/consola/", "personal")])
+def test_paginas_html_sin_consultas_por_fila(client, entidad_a, reportante_a, coordinador,
+                                             url, como):
+    from tests.entidades.sesiones import ingresar
+
+    ingresar(client, coordinador if como == "personal" else reportante_a)
+    _sembrar([(0, "P1", v, c) for v in (None, 1) for c in range(2)], [entidad_a])
+    with CaptureQueriesContext(connection) as pocas:
+        assert client.get(url).status_code == 200
+    _sembrar([(0, "P2", v, c) for v in (None, 1, 2) for c in range(30)], [entidad_a])
+    with CaptureQueriesContext(connection) as muchas:
+        r = client.get(url)
+    assert r.status_code == 200
+    assert len(muchas) == len(pocas), [q["sql"][:120] for q in muchas.captured_queries]
+
+
+def test_lista_html_sigue_el_cursor(client, entidad_a, analista):
+    from tests.entidades.sesiones import ingresar
+
+    ingresar(client, analista)
+    _sembrar([(0, "P3", v, c) for v in (None, 1) for c in range(40)], [entidad_a])
+    r = client.get("/incidentes/?orden=recientes")
+    pagina = r.context["pagina"]
+    assert len(pagina.filas) == 50 and pagina.total == 80 and r.context["enlace_siguiente"]
+    assert "más de" not in r.content.decode()
+    r2 = client.get(f"/incidentes/?orden=recientes&{r.context['enlace_siguiente']}")
+    segunda = [i.pk for i in r2.context["pagina"].filas]
+    assert len(segunda) == 30 and not set(segunda) & {i.pk for i in pagina.filas}
+    assert r2.context["enlace_anterior"] and not r2.context["enlace_siguiente"]
+    malo = client.get("/incidentes/?orden=antiguos&" + r.context["enlace_siguiente"])
+    assert malo.status_code == 400 and len(malo.context["pagina"].filas) == 50
