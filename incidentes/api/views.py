@@ -131,6 +131,10 @@ class IncidentesView(APIView):
 
     @extend_schema(
         summary="Lista de incidentes visibles, ordenada por urgencia de SLA",
+        description="Paginada por cursor: siga los enlaces «next» y «previous» (el cursor "
+                    "va firmado y vale para el mismo «orden»). «count» cuenta hasta 10.000 "
+                    "coincidencias; con «count_exacto» falso hay más. «page» se conserva "
+                    "para páginas numeradas poco profundas.",
         parameters=[
             *[OpenApiParameter(n, str, description=d) for n, d in [
                 ("estado", "estados separados por coma"),
