@@ -3,12 +3,14 @@
 import copy
 import logging
 
+import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -36,6 +38,53 @@ class Paginacion(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class PaginacionCursor(Paginacion):
+    """Documents the keyset lists (``cgii.keyset``; the incident list): ``cursor`` from the
+    ``next``/``previous`` links, ``page`` kept for old clients (an OFFSET page, shallow
+    pages only), and a count capped at ``LIMITE_CUENTA`` with ``count_exacto``. The view
+    pages by itself; this class is what drf-spectacular reads."""
+
+    LIMITE_CUENTA = 10_000
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "cursor", "required": False, "in": "query", "schema": {"type": "string"},
+             "description": "Posición opaca: tómela de los enlaces «next» o «previous»."},
+            {"name": "page", "required": False, "in": "query",
+             "schema": {"type": "integer", "minimum": 1},
+             "description": "Compatibilidad: página numerada (desplazamiento) hasta "
+                            f"{self.LIMITE_CUENTA:,} filas; más allá, siga «next»."},
+            {"name": "page_size", "required": False, "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+             "description": f"Filas por página (por omisión {self.page_size})."},
+        ]
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object", "required": ["count", "count_exacto", "next", "previous",
+                                           "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123, "description": (
+                    f"Coincidencias, contadas hasta {self.LIMITE_CUENTA:,}; con "
+                    "count_exacto=false hay más («más de 10.000»).")},
+                "count_exacto": {"type": "boolean"},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+
+class RenderizadorJSONRapido(JSONRenderer):
+    """orjson for hot list responses (plain dicts of str/int/bool/None); anything orjson
+    does not know (lazy translations, Decimal) goes through DRF's own encoder."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=self.encoder_class().default)
 
 
 def _cuerpo(message: str, extra=None) -> dict:

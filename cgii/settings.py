@@ -262,7 +262,10 @@ BUSQUEDA_BACKEND = os.environ.get(
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the user's CGII roles with the user row (one query less on
+    # every request; cgii/entidades/backend.py). Sessions opened under the plain
+    # ModelBackend before this changed log in again once.
+    "cgii.entidades.backend.BackendUsuarios",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -141,11 +141,17 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
             # PostgreSQL btree ASC puts NULLs last, which is the queue's order (and SQLite,
             # for the embedded profile, refuses NULLS LAST in an index).
             models.Index(fields=["vence_sla", "-creado", "-id"], name="incidente_urgencia"),
-            models.Index(fields=["entidad", "vence_sla", "-creado"],
+            # Issue 22: one index per keyset order (selectors.ORDENES_KEYSET), each ending in
+            # the unique id so a cursor's segments are pure index ranges (docs/listas.md);
+            # the entity's lists lead with entidad_id.
+            models.Index(fields=["entidad", "vence_sla", "-creado", "-id"],
                          name="incidente_entidad_urgencia"),
             models.Index(fields=["estado", "prioridad"], name="incidente_estado_prioridad"),
             models.Index(fields=["analista", "estado"], name="incidente_analista"),
-            models.Index(fields=["creado"], name="incidente_creado"),
+            models.Index(fields=["creado", "id"], name="incidente_creado_id"),
+            models.Index(fields=["entidad", "creado", "id"], name="incidente_entidad_creado"),
+            models.Index(fields=["prioridad", "vence_sla", "-id"],
+                         name="incidente_prioridad_urgencia"),
             # Issue 18: the live counts of the console's saved views (open incidents by
             # priority, SLA state, analyst, first response) answer from this small partial
             # index alone (index-only scans), whatever the closed history weighs.

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from cgii import fsm
+from cgii import fsm, keyset
 from cgii.entidades.selectors import es_personal_cgii, filtrar_por_entidad
 from cgii.errores import NoEncontrado
 from protocolos import selectors as protocolos
@@ -104,6 +105,91 @@ def incidentes_lista(*, usuario, filtros: Filtros | None = None) -> QuerySet[Inc
     return qs.order_by(*ORDENES.get(f.orden, ORDENES["urgencia"]))
 
 
+# The same orders as keysets (cgii.keyset): the last key is unique, so a page boundary is
+# one point of the order. Indexes: incidentes/migrations/0009_indices_lista.py.
+_ID_DESC = keyset.Clave("id", "entero", desc=True)
+ORDENES_KEYSET = {
+    "urgencia": keyset.Orden("urgencia", (keyset.Clave("vence_sla", nulos=True),
+                                          keyset.Clave("creado", desc=True), _ID_DESC)),
+    "recientes": keyset.Orden("recientes", (keyset.Clave("creado", desc=True), _ID_DESC)),
+    "antiguos": keyset.Orden("antiguos", (keyset.Clave("creado"), keyset.Clave("id", "entero"))),
+    "prioridad": keyset.Orden("prioridad", (keyset.Clave("prioridad", "texto"),
+                                            keyset.Clave("vence_sla", nulos=True), _ID_DESC)),
+}
+# Lists count at most this many matches ("más de 10.000" beyond): an exact COUNT(*) over a
+# million rows costs more than the page itself.
+LIMITE_CUENTA = 10_000
+
+
+@dataclass
+class Pagina:
+    filas: list
+    siguiente: str | None  # cursor of the next page (None: this is the last one)
+    anterior: str | None  # cursor of the previous page (None: first page, or offset mode)
+    total: int  # matches, at most LIMITE_CUENTA
+    exacto: bool  # False: more than LIMITE_CUENTA match
+
+
+def orden_keyset(filtros: Filtros | None) -> keyset.Orden:
+    return ORDENES_KEYSET.get((filtros or Filtros()).orden, ORDENES_KEYSET["urgencia"])
+
+
+def cuenta_acotada(qs: QuerySet) -> RawSQL:
+    """``SELECT COUNT(*) FROM (… LIMIT LIMITE_CUENTA + 1)``: a scalar subquery PostgreSQL
+    and SQLite evaluate once per statement, so the page's rows carry the count."""
+    sql, params = qs.order_by().values("pk")[:LIMITE_CUENTA + 1].query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) cuenta_acotada", params)
+
+
+def incidentes_pagina(*, usuario, filtros: Filtros | None = None, cursor: str | None = None,
+                      tamano: int = 50, desplazamiento: int = 0,
+                      columnas: tuple[str, ...] | None = None) -> Pagina:
+    """One page of ``incidentes_lista`` in ONE query: the keyset page after/before
+    ``cursor`` (or the first page, or — the old ``page`` parameter — an OFFSET page), with
+    the capped count. ``columnas``: plain dicts of those values (the API's fast path; the
+    order's keys are added); otherwise incidents with what the list templates read.
+    A cursor this server did not issue for this order raises ``keyset.CursorInvalido``."""
+    orden = orden_keyset(filtros)
+    marca = keyset.decodificar(orden, cursor) if cursor else None
+    qs = incidentes_lista(usuario=usuario, filtros=filtros)
+    base = qs.order_by()
+    if marca is None and desplazamiento:
+        ids = base.order_by(*orden.order_by()).values("pk")[
+            desplazamiento:desplazamiento + tamano + 1]
+    else:
+        ids = keyset.ids_tras(base, orden, marca, tamano + 1)
+    filas_qs = base.filter(pk__in=ids).annotate(_total=cuenta_acotada(base))
+    if columnas is not None:
+        filas_qs = filas_qs.values(*dict.fromkeys((*columnas, *orden.campos, "_total")))
+        valor = dict.__getitem__
+    else:
+        valor = getattr
+    filas = orden.ordenar(list(filas_qs), valor)
+    hay_mas = len(filas) > tamano
+    atras = bool(marca and marca.atras)
+    if hay_mas:
+        filas = filas[1:] if atras else filas[:tamano]
+    if filas:
+        total = valor(filas[0], "_total")
+    elif marca is None and not desplazamiento:
+        total = 0
+    else:  # past the end (rows deleted since): the count alone
+        total = base.order_by().values("pk")[:LIMITE_CUENTA + 1].count()
+
+    def cursor_de(fila, *, hacia_atras: bool) -> str:
+        return keyset.codificar(orden, [valor(fila, c) for c in orden.campos],
+                                atras=hacia_atras)
+
+    siguiente = anterior = None
+    if filas:
+        if hay_mas or atras:
+            siguiente = cursor_de(filas[-1], hacia_atras=False)
+        if (atras and hay_mas) or (marca is not None and not atras):
+            anterior = cursor_de(filas[0], hacia_atras=True)
+    return Pagina(filas=filas, siguiente=siguiente, anterior=anterior,
+                  total=min(total, LIMITE_CUENTA), exacto=total <= LIMITE_CUENTA)
+
+
 def timeline_de(*, usuario, incidente: Incidente) -> QuerySet[EntradaTimeline]:
     qs = incidente.timeline.select_related("actor")
     if not es_personal_cgii(usuario):
@@ -185,6 +271,6 @@ def transiciones_para(*, usuario, incidente: Incidente) -> list[fsm.Opcion]:
 
 __all__ = [
     "Estado", "Filtros", "OpcionTransicion", "incidente_detalle", "incidente_obtener",
-    "incidentes_lista", "incidentes_visibles", "tareas_visibles", "timeline_de",
+    "incidentes_lista", "incidentes_pagina", "incidentes_visibles", "tareas_visibles", "timeline_de",
     "transiciones_para",
 ]

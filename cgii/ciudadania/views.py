@@ -30,7 +30,7 @@ SESION_DESTINO = "_cgii_cd_next"
 SESION_ID_TOKEN = "_cgii_cd_id_token"
 SESION_PENDIENTE = "_cgii_cd_pendiente"
 VIGENCIA_PENDIENTE = 5 * 60
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "cgii.entidades.backend.BackendUsuarios"
 
 
 def _exigir_configurada():

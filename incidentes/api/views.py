@@ -8,11 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from cgii import archivos
-from cgii.api import Paginacion
+from cgii import archivos, keyset
+from cgii.api import Paginacion, PaginacionCursor, RenderizadorJSONRapido
 from cgii.entidades.selectors import entidad_visible, ids_entidades_de
 from cgii.entrada import ParserJSON, dia_parametro
 from cgii.errores import ArchivoDemasiadoGrande, ErrorValidacion, NoEncontrado
@@ -20,6 +22,7 @@ from cgii.idempotencia.drf import idempotente
 
 from .. import duplicados, selectors, services, sla
 from ..services.reporte import incidente_reportar_completo
+from . import lista
 from . import serializers as s
 
 MARGEN_MULTIPART = 64 * 1024
@@ -79,12 +82,59 @@ EJEMPLO_REPORTE = OpenApiExample(
 )
 
 
+def _entero_positivo(request, nombre: str) -> int | None:
+    valor = request.query_params.get(nombre)
+    if valor in (None, ""):
+        return None
+    if not valor.isdigit() or int(valor) < 1:
+        raise ErrorValidacion(extra={nombre: ["Debe ser un número entero positivo."]})
+    return int(valor)
+
+
+def _pagina_lista(request) -> dict:
+    """The keyset page (docs/listas.md): ``cursor`` from next/previous, or the old ``page``
+    as an OFFSET page up to LIMITE_CUENTA rows; the envelope keeps next/previous links."""
+    p = PaginacionCursor
+    tamano = min(_entero_positivo(request, "page_size") or p.page_size, p.max_page_size)
+    cursor = request.query_params.get("cursor") or None
+    numero = None if cursor else _entero_positivo(request, "page")
+    desplazamiento = ((numero or 1) - 1) * tamano
+    if desplazamiento > p.LIMITE_CUENTA:
+        raise ErrorValidacion(extra={"page": [
+            f"Las páginas numeradas llegan hasta la fila {p.LIMITE_CUENTA:,}; siga el "
+            "enlace «next» (cursor) para ir más allá."]})
+    try:
+        pagina = selectors.incidentes_pagina(
+            usuario=request.user, filtros=_filtros(request), cursor=cursor, tamano=tamano,
+            desplazamiento=desplazamiento, columnas=lista.COLUMNAS)
+    except keyset.CursorInvalido:
+        raise ErrorValidacion(extra={"cursor": [
+            "Cursor no válido: use los enlaces «next» y «previous» tal como la API los "
+            "entrega, con el mismo «orden»."]}) from None
+    url = remove_query_param(request.build_absolute_uri(), "page")
+
+    def enlace(valor):
+        return replace_query_param(url, "cursor", valor) if valor else None
+
+    anterior = enlace(pagina.anterior)
+    if numero and numero > 1:
+        anterior = replace_query_param(remove_query_param(url, "cursor"), "page", numero - 1)
+    return {"count": pagina.total, "count_exacto": pagina.exacto,
+            "next": enlace(pagina.siguiente), "previous": anterior,
+            "results": lista.filas_api(pagina.filas)}
+
+
 class IncidentesView(APIView):
-    pagination_class = Paginacion  # documents the page envelope (cgii.esquema)
+    pagination_class = PaginacionCursor  # documents the page envelope (cgii.esquema)
     parser_classes = [ParserJSON, MultiPartParser, FormParser]
+    renderer_classes = [RenderizadorJSONRapido, BrowsableAPIRenderer]
 
     @extend_schema(
         summary="Lista de incidentes visibles, ordenada por urgencia de SLA",
+        description="Paginada por cursor: siga los enlaces «next» y «previous» (el cursor "
+                    "va firmado y vale para el mismo «orden»). «count» cuenta hasta 10.000 "
+                    "coincidencias; con «count_exacto» falso hay más. «page» se conserva "
+                    "para páginas numeradas poco profundas.",
         parameters=[
             *[OpenApiParameter(n, str, description=d) for n, d in [
                 ("estado", "estados separados por coma"),
@@ -98,10 +148,7 @@ class IncidentesView(APIView):
         responses=s.IncidenteListaSerializer(many=True),
     )
     def get(self, request):
-        qs = selectors.incidentes_lista(usuario=request.user, filtros=_filtros(request))
-        paginador = Paginacion()
-        pagina = paginador.paginate_queryset(qs, request, view=self)
-        return paginador.get_paginated_response(s.IncidenteListaSerializer(pagina, many=True).data)
+        return Response(_pagina_lista(request))
 
     @extend_schema(summary="Reportar un incidente (JSON o multipart con evidencias)",
                    request={"application/json": s.ReporteDocSerializer,

@@ -5,7 +5,6 @@ portal and the report form."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cgii import keyset
 from cgii.entidades.selectors import (
     entidades_visibles,
     es_personal_cgii,
@@ -48,6 +48,38 @@ from .filtros import CLAVES_LISTA, filtros_lista
 from .lote import contexto_lista_extra, contexto_lote
 from .vistas import contexto_vistas
 
+TAMANO_LISTA = 50
+
+
+def _etiquetas(filas) -> None:
+    """State and SLA words as plain text, translated once per request (not once per row)."""
+    estados = {valor: str(etiqueta) for valor, etiqueta in Estado.choices}
+    relojes = {clave: str(texto) for clave, texto in ESTADOS_RELOJ.items()}
+    for i in filas:
+        i.estado_texto = estados.get(i.estado, i.estado)
+        i.sla_texto = relojes.get(i.estado_sla, "")
+
+
+def _pagina_lista(request, filtros) -> tuple[selectors.Pagina, int | None, str | None]:
+    """The keyset page the query string asks for (docs/listas.md): ``cursor`` from the
+    page's own links, or the old ``page`` number as a shallow OFFSET page. A cursor the
+    server did not issue gives the first page and an error (the caller answers 400)."""
+    q = request.GET
+    cursor = q.get("cursor") or None
+    numero = int(q["page"]) if not cursor and q.get("page", "").isdigit() else None
+    desplazamiento = max((numero or 1) - 1, 0) * TAMANO_LISTA
+    if desplazamiento > selectors.LIMITE_CUENTA:
+        numero, desplazamiento = None, 0
+    try:
+        return selectors.incidentes_pagina(usuario=request.user, filtros=filtros, cursor=cursor,
+                                           tamano=TAMANO_LISTA,
+                                           desplazamiento=desplazamiento), numero, None
+    except keyset.CursorInvalido:
+        return selectors.incidentes_pagina(usuario=request.user, filtros=filtros,
+                                           tamano=TAMANO_LISTA), None, _(
+            "El enlace de página no es válido (o es de otro orden): se muestra la primera "
+            "página.")
+
 
 @login_required
 @require_GET
@@ -55,15 +87,20 @@ def lista(request):
     q = request.GET
     personal = es_personal_cgii(request.user)
     filtros = filtros_lista(q, request.user)
-    pagina = Paginator(selectors.incidentes_lista(usuario=request.user, filtros=filtros),
-                       50).get_page(q.get("page"))
-    filas = list(pagina.object_list)
-    for i in filas:
-        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
+    pagina, numero, error = _pagina_lista(request, filtros)
+    _etiquetas(pagina.filas)
     consulta = q.copy()
-    consulta.pop("page", None)
-    return render(request, "incidentes/lista.html", {
-        "pagina": pagina, "filas": filas, "personal": personal, "filtros": filtros,
+    for clave in ("page", "cursor"):
+        consulta.pop(clave, None)
+    anterior = pagina.anterior and urlencode({"cursor": pagina.anterior})
+    if numero and numero > 1:
+        anterior = urlencode({"page": numero - 1})
+    if error:
+        messages.error(request, error)
+    respuesta = render(request, "incidentes/lista.html", {
+        "pagina": pagina, "filas": pagina.filas, "personal": personal, "filtros": filtros,
+        "enlace_siguiente": pagina.siguiente and urlencode({"cursor": pagina.siguiente}),
+        "enlace_anterior": anterior, "limite_cuenta": selectors.LIMITE_CUENTA,
         "puede_reportar": puede_reportar(request.user),
         "estados": Estado.choices, "prioridades": ("P1", "P2", "P3", "P4"),
         "estados_sla": [(k, v) for k, v in ESTADOS_RELOJ.items() if k != "sin_iniciar"],
@@ -74,6 +111,9 @@ def lista(request):
         **contexto_lista_extra(request, filtros, pagina),
         **contexto_vistas(request.user, pagina="lista"),
     })
+    if error:
+        respuesta.status_code = 400
+    return respuesta
 
 
 # ---- live console (CGII staff) ---------------------------------------------------------------
@@ -153,8 +193,8 @@ def _decorar_filas(filas: list[Incidente]) -> None:
     the countdown at render time."""
     ahora = timezone.now()
     figuras = sla.figuras_de([i.pk for i in filas], ahora=ahora) if filas else {}
+    _etiquetas(filas)
     for i in filas:
-        i.sla_texto = ESTADOS_RELOJ.get(i.estado_sla, "")
         i.advertencia_en = next((r["advertencia_en"] for r in figuras.get(i.pk, [])
                                  if r["vence_en"] == i.vence_sla and not r["pausado"]), None)
         i.cuenta_texto = _cuenta_regresiva((i.vence_sla - ahora).total_seconds()) \
@@ -176,7 +216,9 @@ def consola(request):
     secuencia = secuencia_actual()  # before any read: the socket replays what follows
     filtros, activos = _filtros_consola(request.GET)
     consulta = selectors.incidentes_lista(usuario=request.user, filtros=filtros)
-    filas = list(consulta[:LIMITE_COLA])
+    # The rows carry the capped count of everything the filters match (one query).
+    filas = list(consulta.annotate(_total=selectors.cuenta_acotada(consulta))[:LIMITE_COLA])
+    total = filas[0]._total if filas else 0
     _decorar_filas(filas)
     contadores = _contadores_cola(request.user)
     consulta_filtros = urlencode(activos)
@@ -197,7 +239,8 @@ def consola(request):
     }
     # The one-click "Asignar" menu (coordinators): names for the page's script.
     contexto.update(contexto_lote(request.user, pagina="consola", consulta=consulta_filtros,
-                                  total=consulta.count()))
+                                  total=min(total, selectors.LIMITE_CUENTA),
+                                  exacto=total <= selectors.LIMITE_CUENTA))
     contexto.update(contexto_vistas(request.user, pagina="consola"))
     carga = {u.pk: u for u in (contexto["lote"] or {}).get("analistas", [])}
     contexto["asignables_json"] = [

@@ -22,8 +22,10 @@ from .comun import quiere_json, volver
 from .filtros import filtros_de
 
 
-def contexto_lote(usuario, *, pagina: str, consulta: str, total: int | None) -> dict:
-    """What the bulk bar template needs (empty for users who cannot act)."""
+def contexto_lote(usuario, *, pagina: str, consulta: str, total: int | None,
+                  exacto: bool = True) -> dict:
+    """What the bulk bar template needs (empty for users who cannot act). ``total`` is
+    the capped count (``exacto`` False: more than that match)."""
     if not tiene_rol_cgii(usuario, *ROLES_GESTION):
         return {"lote": None}
     from .carga import analistas_con_carga  # workload of each analyst, one query
@@ -31,7 +33,8 @@ def contexto_lote(usuario, *, pagina: str, consulta: str, total: int | None) -> 
     coordina = tiene_rol_cgii(usuario, "coordinador", "administrador")
     acciones = [(k, v) for k, v in ACCIONES_LOTE.items() if coordina or k != "asignar"]
     return {"lote": {
-        "pagina": pagina, "consulta": consulta, "total": total, "maximo": MAX_LOTE,
+        "pagina": pagina, "consulta": consulta, "total": total, "exacto": exacto,
+        "maximo": MAX_LOTE,
         "acciones": acciones, "prioridades": PRIORIDADES, "coordina": coordina,
         "analistas": analistas_con_carga() if coordina else [],
     }}
@@ -41,13 +44,14 @@ def contexto_lista_extra(request, filtros, pagina) -> dict:
     """The incident list's entity and category filters and its bulk bar."""
     personal = es_personal_cgii(request.user)
     consulta = request.GET.copy()
-    consulta.pop("page", None)
+    for clave in ("page", "cursor"):
+        consulta.pop(clave, None)
     return {
         "clases": [c for c, _tipos in protocolos.opciones_tipos()],
         "entidades": (entidades_visibles(request.user).filter(activa=True).order_by("sigla")
                       if personal else []),
         **contexto_lote(request.user, pagina="lista", consulta=consulta.urlencode(),
-                        total=pagina.paginator.count),
+                        total=pagina.total, exacto=pagina.exacto),
     }
 
 

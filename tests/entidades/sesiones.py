@@ -13,7 +13,7 @@ def iniciar_sesion_verificada(cliente, usuario) -> TOTPDevice:
     dispositivo = TOTPDevice.objects.filter(user=usuario, confirmed=True).first()
     if dispositivo is None:
         dispositivo = TOTPDevice.objects.create(user=usuario, name="pruebas", confirmed=True)
-    cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
+    cliente.force_login(usuario, backend="cgii.entidades.backend.BackendUsuarios")
     sesion = cliente.session
     sesion[DEVICE_ID_SESSION_KEY] = dispositivo.persistent_id
     sesion.save()

@@ -50,7 +50,7 @@ def cabeceras_de(usuario, *, segundo_factor: bool = True,
     """A real session (as after login) for a websocket handshake; staff also pass TOTP,
     the way django_otp.login() records it in the session."""
     cliente = Client()
-    cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
+    cliente.force_login(usuario, backend="cgii.entidades.backend.BackendUsuarios")
     if segundo_factor and es_personal_cgii(usuario):
         dispositivo = TOTPDevice.objects.create(user=usuario, name="prueba", confirmed=True)
         sesion = cliente.session

@@ -48,7 +48,7 @@ entidad = crear_entidad(nombre="Ministerio de Pruebas de Caídas", sigla="MPC")
 usuario = crear_usuario(username="rosa.quispe", entidad=entidad, rol_entidad="reportante")
 _, clave = token_crear(usuario=usuario, nombre="pruebas de caídas", alcance="escritura")
 cliente = Client()
-cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
+cliente.force_login(usuario, backend="cgii.entidades.backend.BackendUsuarios")
 print("TOKEN", clave)
 print("SESION", cliente.cookies["sessionid"].value)
 """

@@ -238,7 +238,7 @@ def test_el_trabajador_elige_protocolos_y_cabeceras_de_proxy():
 
 def _cookie_de_sesion(usuario) -> str:
     cliente = Client()
-    cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
+    cliente.force_login(usuario, backend="cgii.entidades.backend.BackendUsuarios")
     return f"{settings.SESSION_COOKIE_NAME}={cliente.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

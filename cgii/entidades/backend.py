@@ -1,0 +1,36 @@
+"""The session's user and its CGII roles in one query (issue 22).
+
+Every staff request read the session, the user, the TOTP device and then the user's groups
+(``selectors.roles_cgii``): four queries before the view's own. The user row comes here
+with one EXISTS per CGII role, and the roles are cached on the instance exactly as
+``roles_cgii`` would have computed them, so that query is gone from every request. Login,
+permissions and everything else are Django's ModelBackend."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+
+from .models import RolCGII
+
+RUTA = "cgii.entidades.backend.BackendUsuarios"
+
+
+class BackendUsuarios(ModelBackend):
+    def get_user(self, user_id):
+        modelo = get_user_model()
+        miembros = modelo.groups.through.objects
+        campo = modelo.groups.field.m2m_field_name()  # the through model's user column
+        roles = [r.value for r in RolCGII]
+        anotaciones = {f"_es_{r}": Exists(miembros.filter(**{campo: OuterRef("pk")},
+                                                          group__name=r)) for r in roles}
+        try:
+            usuario = modelo._default_manager.annotate(**anotaciones).get(pk=user_id)
+        except modelo.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(usuario):
+            return None
+        nombres = {r for r in roles if getattr(usuario, f"_es_{r}")}
+        if usuario.is_superuser:
+            nombres.add(RolCGII.ADMINISTRADOR.value)
+        usuario._cgii_roles = frozenset(nombres)  # what selectors.roles_cgii caches
+        return usuario
