@@ -23,7 +23,7 @@ def atras(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("incidentes", "0008_tareas_propias"),
+        ("incidentes", "0009_indices_lista"),
     ]
 
     operations = [migrations.RunPython(adelante, atras, elidable=False)]
