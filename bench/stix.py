@@ -146,6 +146,31 @@ def sembrar(n: int, incidentes: list[int], usuario_id: int) -> float:
     return time.perf_counter() - inicio
 
 
+SEMILLA_VERSION = 1
+
+
+def asegurar_semilla(n: int, incidentes: list[int], usuario_id: int, *,
+                     reset: bool = False) -> float | None:
+    """Seed n indicators once (10,000,000 take several minutes): a later run with the same
+    size only removes what earlier imports wrote. Returns the seeding seconds, None when
+    the seed was reused."""
+    from _comun import meta_guardar, meta_leer
+
+    clave = "stix_semilla"
+    previa = meta_leer(clave)
+    if not reset and previa == {"n": n, "version": SEMILLA_VERSION}:
+        print(f"Seed of {n:,} indicators reused; removing earlier imports…", flush=True)
+        vaciar_importados()
+        return None
+    print(f"Emptying indicator tables; seeding {n:,} indicators + links…", flush=True)
+    meta_guardar(clave, None)
+    vaciar()
+    segundos = sembrar(n, incidentes, usuario_id)
+    meta_guardar(clave, {"n": n, "version": SEMILLA_VERSION})
+    print(f"  seeded in {segundos:.1f} s")
+    return segundos
+
+
 def generar_bundle(n: int, semilla: int = 6) -> dict:
     from incidentes.indicadores import stix
 
@@ -256,6 +281,8 @@ def main() -> None:
     parser.add_argument("--json", metavar="FILE", help="write the figures as one flat JSON object")
     parser.add_argument("--n", type=int, default=100_000, help="indicators in the bundle")
     parser.add_argument("--semilla", type=int, default=1_000_000, help="stored indicators")
+    parser.add_argument("--reset", action="store_true", help="seed again even if seeded")
+    parser.add_argument("--solo-semilla", action="store_true", help="seed (if needed) and stop")
     parser.add_argument("--rebanada", type=int, default=5_000, help="slice for stix2.parse")
     parser.add_argument("--repeticiones", type=int, default=5,
                         help="runs of each slice measurement (best is reported)")
@@ -266,12 +293,11 @@ def main() -> None:
     import stix2
     from django.conf import settings
 
-    print(f"Database {settings.DATABASES['default']['NAME']}; emptying indicator tables…")
-    vaciar()
+    print(f"Database {settings.DATABASES['default']['NAME']}")
     analista, reportante, incidentes = actores()
-    print(f"Seeding {args.semilla:,} indicators + links…", flush=True)
-    siembra_s = sembrar(args.semilla, incidentes, reportante.pk)
-    print(f"  seeded in {siembra_s:.1f} s")
+    siembra_s = asegurar_semilla(args.semilla, incidentes, reportante.pk, reset=args.reset)
+    if args.solo_semilla:
+        return
 
     bundle = generar_bundle(args.n)
     contenido = orjson.dumps(bundle)
@@ -348,7 +374,8 @@ def main() -> None:
         "importacion_total_obj_s": round(total_ops, 1), "ratio_total": round(ratio_total, 2),
         "entrega_eventos_s": round(entrega_s, 2),
         "indicadores_nuevos": imp.contadores.get("indicadores_nuevos"),
-        "indicadores_almacenados": almacenados, "siembra_s": round(siembra_s, 1),
+        "indicadores_almacenados": almacenados,
+        "siembra_s": None if siembra_s is None else round(siembra_s, 1),
         "busqueda_10k_personal_ms": round(busqueda_personal_s * 1000, 1),
         "busqueda_10k_entidad_ms": round(busqueda_entidad_s * 1000, 1),
         "busqueda_hallados": hallados,
