@@ -24,6 +24,8 @@ marking known (one more pass over the file).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +60,7 @@ class _Estado:
     """What is kept across batches (bounded: counters, the capped report, cross-batch refs)."""
 
     escribir: bool = True
+    reiniciar: bool = False
     total: int = 0
     validos: int = 0
     errores: list = field(default_factory=list)
@@ -147,47 +150,81 @@ def procesar_en_flujo(importacion: ImportacionSTIX, ruta: Path, *, avance, recha
         _emitir(importacion)
 
 
+_ANALISTA: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _analista() -> ThreadPoolExecutor:
+    """The thread that analyses batch k+1 while this one writes batch k (the analysis never
+    touches the database; the writes wait for the server much of the time, which releases
+    the GIL). Not escritura.ayudante(): the writer itself queues work there."""
+    global _ANALISTA
+    if _ANALISTA is None or _ANALISTA[0] != os.getpid():
+        _ANALISTA = (os.getpid(), ThreadPoolExecutor(max_workers=1,
+                                                     thread_name_prefix="stix-analisis"))
+    return _ANALISTA[1]
+
+
+def _analizar(objetos, base, marcas, sin_definir, tlp_defecto, revisar_nul):
+    """(analysis, whether this batch defined a TLP marking an earlier one already used)."""
+    if base == 0:
+        flujo.verificar_primer_lote(objetos)
+    if revisar_nul:
+        try:
+            revisar_json(objetos, profundidad_maxima=1024)
+        except JSONNoAdmitido as exc:
+            raise BundleInvalido(str(exc)) from None
+    antes = set(marcas)
+    a = analizar_lote(objetos, base=base, marcas=marcas, marcas_sin_definir=sin_definir,
+                      tlp_defecto=tlp_defecto)
+    return a, bool(sin_definir & (set(marcas) - antes))
+
+
 def _pasada(importacion, ruta: Path, marcas: dict, incidente, momento, avance) -> _Estado:
     estado = _Estado()
     tamano_lote = conf.valor("INDICADORES_STIX_LOTE")
-    maximo_errores = conf.valor("INDICADORES_STIX_ERRORES_MAX")
     sin_definir: set = set()
-    reiniciar = False
     revisar_nul = _tiene_nul(ruta)
     bytes_total = max(1, ruta.stat().st_size)
+    estado.reiniciar = False
+    leidos = 0
     with ruta.open("rb") as archivo:
         flujo.verificar_cabecera(archivo)
+        previo = None
         for objetos in flujo.lotes(archivo, tamano_lote):
-            base = estado.total
-            if base == 0:
-                flujo.verificar_primer_lote(objetos)
-            if revisar_nul:
-                try:
-                    revisar_json(objetos, profundidad_maxima=1024)
-                except JSONNoAdmitido as exc:
-                    raise BundleInvalido(str(exc)) from None
-            antes = set(marcas)
-            a = analizar_lote(objetos, base=base, marcas=marcas, marcas_sin_definir=sin_definir,
-                              tlp_defecto=importacion.tlp_defecto)
-            if sin_definir & (set(marcas) - antes):
-                reiniciar, estado.escribir = True, False
-            estado.total += len(objetos)
-            estado.validos += len(a.filas)
-            estado.total_errores += len(a.errores)
-            estado.errores.extend(a.errores[:max(0, maximo_errores - len(estado.errores))])
-            estado.no_interpretados += a.no_interpretados
-            for tipo, n in a.conteo_tipos.items():
-                estado.conteo_tipos[tipo] = estado.conteo_tipos.get(tipo, 0) + n
-            if a.errores and not importacion.solo_validos:
-                estado.escribir = False
-            if estado.escribir:
-                _escribir_lote(importacion, a, estado, incidente, momento)
-            del objetos, a
-            avance(importacion, 95 * archivo.tell() // bytes_total, procesados=estado.total,
-                   emitir=True)
-    if reiniciar:
+            futuro = _analista().submit(_analizar, objetos, leidos, marcas, sin_definir,
+                                        importacion.tlp_defecto, revisar_nul)
+            leidos += len(objetos)
+            if previo is not None:
+                _tratar(importacion, estado, previo.result(), incidente, momento)
+                avance(importacion, 95 * archivo.tell() // bytes_total,
+                       procesados=estado.total, emitir=True)
+            previo = futuro
+            del objetos
+        if previo is not None:
+            _tratar(importacion, estado, previo.result(), incidente, momento)
+            avance(importacion, 95, procesados=estado.total, emitir=True)
+    if estado.reiniciar:
         raise _MarcaTardia
     return estado
+
+
+def _tratar(importacion, estado: _Estado, analizado, incidente, momento) -> None:
+    """Count one analysed batch and write it (unless the import is already lost)."""
+    a, tardia = analizado
+    if tardia:
+        estado.reiniciar, estado.escribir = True, False
+    estado.total += a.total
+    estado.validos += len(a.filas)
+    estado.total_errores += len(a.errores)
+    maximo = conf.valor("INDICADORES_STIX_ERRORES_MAX")
+    estado.errores.extend(a.errores[:max(0, maximo - len(estado.errores))])
+    estado.no_interpretados += a.no_interpretados
+    for tipo, n in a.conteo_tipos.items():
+        estado.conteo_tipos[tipo] = estado.conteo_tipos.get(tipo, 0) + n
+    if a.errores and not importacion.solo_validos:
+        estado.escribir = False
+    if estado.escribir:
+        _escribir_lote(importacion, a, estado, incidente, momento)
 
 
 def _escribir_lote(importacion, a, estado: _Estado, incidente, momento) -> None:
