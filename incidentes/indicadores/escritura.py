@@ -115,6 +115,14 @@ _COLUMNAS = ("tipo", "valor", "valor_original", "patron", "stix_uuid", "sco_id",
              "primera_vez", "ultima_vez")
 
 
+# The COPY's column types, declared once: psycopg then skips looking up a dumper for every
+# value of every row (~15 % of the COPY's client time). Texts stay text (uuid/jsonb parsed
+# by the server, as before).
+_TIPOS_COPY = ("int8", "text", "text", "text", "text", "text", "text", "text", "text", "text",
+               "int2", "text", "timestamptz", "timestamptz", "timestamptz", "timestamptz",
+               "bool", "text", "int8", "int8", "timestamptz", "timestamptz")
+
+
 def usar_copy(n: int) -> bool:
     return connection.vendor == "postgresql" and n >= UMBRAL_COPY
 
@@ -205,6 +213,7 @@ def _upsert_copy(entradas, *, origen, actor_id, importacion_id, diferir=False):
                 with transaction.atomic(), cursor.copy(
                         f"COPY {tabla} (id, {', '.join(_COLUMNAS)}, revocado, origen, "
                         f"creado_por_id, importacion_id, creado, modificado) FROM STDIN") as copia:
+                    copia.set_types(_TIPOS_COPY)
                     for pk, e in zip(pks, nuevas, strict=True):
                         copia.write_row((pk, *filas[(e.tipo, e.valor)], *extra))
             except (IntegrityError, UniqueViolation):
