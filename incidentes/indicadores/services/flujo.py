@@ -37,7 +37,7 @@ from cgii.entrada import JSONNoAdmitido, revisar_json
 from incidentes.selectors import incidente_obtener
 
 from .. import conf, flujo, stix
-from ..analisis import BundleInvalido, analizar_lote
+from ..analisis import BundleInvalido, analizar_lote, sumar_avistamiento
 from ..escritura import aplicar_diferidos, guardar_objetos, preparar_diferidos, upsert_indicadores
 from ..models import (
     EstadoImportacion,
@@ -285,21 +285,23 @@ def _resolver_referencias(importacion, estado: _Estado, incidente, momento) -> N
         otros.update({sid: pk for sid, pk in ObjetoSTIX.objects.filter(
             stix_id__in=ajenos - set(otros), indicador__isnull=False).values_list(
             "stix_id", "indicador_id")})
+    por_indicador: dict[int, list] = {}
     for ref, primero, ultimo, cuenta in estado.externos:
         pk = propios.get(ref) or otros.get(ref)
-        if pk is None:
-            continue
-        vinculo = IndicadorIncidente.objects.filter(
-            incidente=incidente, indicador_id=pk, origen=OrigenIndicador.IMPORTACION,
-            agregado_en=momento).first()
-        if vinculo is None:
-            continue
+        if pk is not None:
+            sumar_avistamiento(por_indicador, pk, primero, ultimo, cuenta)
+    vinculos = list(IndicadorIncidente.objects.filter(
+        incidente=incidente, indicador_id__in=list(por_indicador),
+        origen=OrigenIndicador.IMPORTACION, agregado_en=momento))
+    for vinculo in vinculos:
+        primero, ultimo, cuenta = por_indicador[vinculo.indicador_id]
         if primero:
             vinculo.primera_vez = min(filter(None, [vinculo.primera_vez, primero]))
         if ultimo:
             vinculo.ultima_vez = max(filter(None, [vinculo.ultima_vez, ultimo]))
-        vinculo.conteo += cuenta if cuenta is not None else 1
-        vinculo.save(update_fields=["primera_vez", "ultima_vez", "conteo"])
+        vinculo.conteo += cuenta
+    IndicadorIncidente.objects.bulk_update(vinculos, ["primera_vez", "ultima_vez", "conteo"],
+                                           batch_size=2000)
 
 
 def _deshacer(importacion: ImportacionSTIX, momento) -> None:
