@@ -71,6 +71,9 @@ class Analisis:
     claves_indicador: set = field(default_factory=set)   # from Indicator objects
     avistamientos: dict = field(default_factory=dict)    # (tipo, valor) → [first, last, count]
     externos: list = field(default_factory=list)         # sightings of objects not in bundle
+    # Streaming (one batch at a time): observed-data refs not in this batch, and marking
+    # ids used before this batch defined them (see flujo.py).
+    pendientes: list = field(default_factory=list)       # (ref, first, last)
     conteo_tipos: dict = field(default_factory=dict)
     no_interpretados: int = 0
 
@@ -229,6 +232,7 @@ class _Lectura:
     a: Analisis
     tlp_defecto: str
     marcas: dict = field(default_factory=lambda: dict(stix.TLP_POR_ID))
+    marcas_sin_definir: set | None = None                # streaming: refs not yet known
     malos: set = field(default_factory=set)
     refs: dict = field(default_factory=dict)            # STIX id in the bundle → keys
     observaciones: list = field(default_factory=list)   # (object_refs, first, last)
@@ -246,6 +250,8 @@ class _Lectura:
     def tlp_de(self, obj) -> str:
         refs = obj.get("object_marking_refs")
         if refs:
+            if self.marcas_sin_definir is not None:
+                self.marcas_sin_definir.update(r for r in refs if r not in self.marcas)
             return stix.tlp_mas_restrictivo([self.marcas.get(r) for r in refs]) \
                 or self.tlp_defecto
         return self.tlp_defecto
@@ -285,8 +291,8 @@ def _marca(obj) -> str | None:
     return tlp
 
 
-def _leer_marcas(lectura: _Lectura, objetos: list) -> None:
-    for indice, obj in enumerate(objetos):
+def _leer_marcas(lectura: _Lectura, objetos: list, base: int = 0) -> None:
+    for indice, obj in enumerate(objetos, base):
         if isinstance(obj, dict) and obj.get("type") == "marking-definition":
             try:
                 _comunes(obj, indice)
@@ -449,9 +455,15 @@ def _ampliar_fechas(entrada: Entrada, primero, ultimo) -> None:
 def _aplicar_observaciones(lectura: _Lectura) -> None:
     """Pass 3: observed-data and sightings widen the first/last seen of what they point at."""
     a = lectura.a
+    en_flujo = lectura.marcas_sin_definir is not None
     for objetos_ref, primero, ultimo in lectura.observaciones:
         for ref in objetos_ref:
-            for clave in lectura.refs.get(ref, ()):
+            claves = lectura.refs.get(ref)
+            if claves is None:
+                if en_flujo:
+                    a.pendientes.append((ref, primero, ultimo))
+                continue
+            for clave in claves:
                 _ampliar_fechas(a.entradas[clave], primero, ultimo)
     for ref, primero, ultimo, cuenta in lectura.avistamientos:
         claves = lectura.refs.get(ref)
@@ -471,17 +483,34 @@ def analizar(contenido, *, tlp_defecto: str = "amber",
     object type has its reader (``LECTORES``)."""
     objetos = verificar_documento(_cargar(contenido))
     lectura = _Lectura(a=Analisis(total=len(objetos)), tlp_defecto=tlp_defecto)
+    _leer_todo(lectura, objetos, 0, progreso, cada)
+    if progreso:
+        progreso(lectura.a.total, lectura.a.total)
+    return lectura.a
+
+
+def _leer_todo(lectura: _Lectura, objetos: list, base: int, progreso=None,
+               cada: int = 5000) -> None:
     # Pass 1: markings, so that every object's TLP is known in pass 2.
-    _leer_marcas(lectura, objetos)
-    for indice, obj in enumerate(objetos):
+    _leer_marcas(lectura, objetos, base)
+    for indice, obj in enumerate(objetos, base):
         if progreso and indice and indice % cada == 0:
             progreso(indice, lectura.a.total)
         if indice not in lectura.malos:
             _leer_objeto(lectura, indice, obj)
     _aplicar_observaciones(lectura)
     lectura.a.errores.sort(key=lambda e: e["indice"])
-    if progreso:
-        progreso(lectura.a.total, lectura.a.total)
+
+
+def analizar_lote(objetos: list, *, base: int, marcas: dict, marcas_sin_definir: set,
+                  tlp_defecto: str) -> Analisis:
+    """One batch of a streamed bundle (objects ``base``…): like ``analizar`` but the TLP
+    markings known so far are shared with the other batches (``marcas`` grows with the ones
+    this batch defines) and references to objects of other batches are left for the caller
+    (``Analisis.pendientes`` for observed-data, ``Analisis.externos`` for sightings)."""
+    lectura = _Lectura(a=Analisis(total=len(objetos)), tlp_defecto=tlp_defecto,
+                       marcas=marcas, marcas_sin_definir=marcas_sin_definir)
+    _leer_todo(lectura, objetos, base)
     return lectura.a
 
 

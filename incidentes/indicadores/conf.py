@@ -18,6 +18,9 @@ DEFECTOS = {
     "INDICADORES_STIX_ASINCRONO_DESDE": int(os.environ.get("CGII_STIX_ASINCRONO_DESDE",
                                                            "5000")),
     "INDICADORES_STIX_LOTE": 5000,
+    # Above this size a bundle is not parsed whole in the request (PostgreSQL): the task
+    # streams it (services/flujo.py).
+    "INDICADORES_STIX_FLUJO_DESDE_BYTES": 4 * 1024 * 1024,
     "INDICADORES_STIX_ERRORES_MAX": 10000,
     # Least time between two progress events of one import.
     "INDICADORES_STIX_PROGRESO_SEGUNDOS": 0.5,

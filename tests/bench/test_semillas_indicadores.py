@@ -18,6 +18,7 @@ CASOS = {
     "busqueda": ("cgii_bench_busq", ["--n", "200", "--indicadores", "2000", "--requests", "2",
                                      "--reset"]),
     "stix": ("cgii_bench_stix", ["--n", "2000", "--semilla", "20000", "--rebanada", "500",
+                                 "--grande", "6000",
                                  "--repeticiones", "1"]),
 }
 

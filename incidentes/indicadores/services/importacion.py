@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import logging
 import time
 import uuid
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ from incidentes.models import TLP, TipoEntrada
 from incidentes.selectors import incidente_obtener
 from incidentes.services.comun import exigir_gestion, registrar
 
-from .. import conf, stix
+from .. import conf, flujo, stix
 from ..analisis import (
     Analisis,
     BundleInvalido,
@@ -116,21 +117,17 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
     tlp_defecto = stix.tlp_codigo(tlp) if tlp else (incidente.tlp if incidente else TLP.AMBER)
     if tlp_defecto is None:
         raise ErrorValidacion(extra={"tlp": [_("TLP no válido.")]})
-    try:
-        datos = orjson.loads(contenido)
-    except orjson.JSONDecodeError as exc:
-        raise ErrorValidacion(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
-    if b"\\u0000" in contenido:
-        # A NUL character can only be written as that escape; PostgreSQL stores none.
-        # The (rare) bundles holding the text are walked to tell a NUL from "\\u0000".
+    datos, total = None, 0
+    if len(contenido) > conf.valor("INDICADORES_STIX_FLUJO_DESDE_BYTES") \
+            and connection.vendor == "postgresql":
+        # A large bundle is never parsed whole here (memory): the document-level checks read
+        # its head, the task streams the objects (and counts them).
         try:
-            revisar_json(datos, profundidad_maxima=1024)
-        except JSONNoAdmitido as exc:
+            flujo.verificar_cabecera(io.BytesIO(contenido))
+        except BundleInvalido as exc:
             raise ErrorValidacion(str(exc)) from None
-    try:
-        total = len(verificar_documento(datos))
-    except BundleInvalido as exc:
-        raise ErrorValidacion(str(exc)) from None
+    else:
+        datos, total = _leer_pequeno(contenido)
     # The bundle is kept as received with the import (the per-object rows keep only what is
     # not represented elsewhere); removed again if nothing gets recorded. Hashing and
     # writing it happen on the helper thread (both release the GIL) during the analysis.
@@ -143,7 +140,7 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
             "solo_validos": solo_validos, "tlp_defecto": tlp_defecto, "total_objetos": total,
             "ruta": relativa}
     try:
-        if total > conf.valor("INDICADORES_STIX_ASINCRONO_DESDE"):
+        if datos is None or total > conf.valor("INDICADORES_STIX_ASINCRONO_DESDE"):
             return _encolar(actor, {**base, "sha256": guardado.result()}, total)
         try:
             analisis = analizar(datos, tlp_defecto=tlp_defecto)
@@ -163,6 +160,26 @@ def _importar(*, actor, contenido, nombre_archivo, incidente_id, solo_validos, t
         if not ImportacionSTIX.objects.filter(ruta=relativa).exists():
             destino.unlink(missing_ok=True)
         raise
+
+
+def _leer_pequeno(contenido: bytes) -> tuple[dict, int]:
+    """(document, number of objects) of a bundle small enough to parse whole."""
+    try:
+        datos = orjson.loads(contenido)
+    except orjson.JSONDecodeError as exc:
+        raise ErrorValidacion(_("El archivo no es JSON válido: %(e)s") % {"e": exc}) from None
+    if b"\\u0000" in contenido:
+        # A NUL character can only be written as that escape; PostgreSQL stores none.
+        # The (rare) bundles holding the text are walked to tell a NUL from "\\u0000".
+        try:
+            revisar_json(datos, profundidad_maxima=1024)
+        except JSONNoAdmitido as exc:
+            raise ErrorValidacion(str(exc)) from None
+    try:
+        total = len(verificar_documento(datos))
+    except BundleInvalido as exc:
+        raise ErrorValidacion(str(exc)) from None
+    return datos, total
 
 
 def _guardar_bundle(destino: Path, contenido: bytes) -> str:
@@ -190,21 +207,27 @@ def _errores_guardados(analisis: Analisis) -> list[dict]:
 
 def _rechazar(importacion: ImportacionSTIX, analisis: Analisis) -> None:
     """Keep the report, write nothing else, and answer 400 with it."""
+    rechazar(importacion, _errores_guardados(analisis), len(analisis.errores),
+             analisis.contadores())
+
+
+def rechazar(importacion: ImportacionSTIX, errores: list, total_errores: int,
+             contadores: dict) -> None:
     with transaction.atomic():
         importacion.estado = E.RECHAZADA
-        importacion.errores = _errores_guardados(analisis)
-        importacion.total_errores = len(analisis.errores)
-        importacion.contadores = analisis.contadores()
+        importacion.errores = errores
+        importacion.total_errores = total_errores
+        importacion.contadores = contadores
         importacion.progreso = 100
         importacion.terminado = timezone.now()
         importacion.save()
         auditoria_registrar(actor=importacion.usuario, accion="stix.importar.rechazada",
-                            objeto=importacion, datos={"errores": len(analisis.errores)})
+                            objeto=importacion, datos={"errores": total_errores})
         _emitir(importacion)
     raise ErrorValidacion(
         _("El bundle tiene %(n)d objeto(s) con errores; no se importó nada. Corríjalos o "
-          "importe solo los válidos.") % {"n": len(analisis.errores)},
-        extra={"importacion": importacion.pk, "total_errores": len(analisis.errores),
+          "importe solo los válidos.") % {"n": total_errores},
+        extra={"importacion": importacion.pk, "total_errores": total_errores,
                "errores": importacion.errores})
 
 
@@ -318,8 +341,16 @@ def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> in
     """Link every imported value to the target incident (sightings included)."""
     incidente = incidente_obtener(usuario=importacion.usuario,
                                   incidente_id=importacion.incidente_id, para_actualizar=True)
-    ahora = timezone.now()
-    ya = set(IndicadorIncidente.objects.filter(incidente=incidente).values_list(
+    crear = crear_vinculos(incidente, importacion, analisis, ids, timezone.now())
+    anotar_vinculos(incidente, importacion, len(crear), [v.indicador_id for v in crear[:50]])
+    return len(crear)
+
+
+def crear_vinculos(incidente, importacion: ImportacionSTIX, analisis: Analisis, ids: dict,
+                   ahora) -> list[IndicadorIncidente]:
+    """The links of ``ids`` (one analysed batch) the incident does not have yet."""
+    ya = set(IndicadorIncidente.objects.filter(
+        incidente=incidente, indicador_id__in=list(ids.values())).values_list(
         "indicador_id", flat=True))
     crear = []
     for clave, indicador_id in ids.items():
@@ -337,15 +368,20 @@ def _vincular(importacion: ImportacionSTIX, analisis: Analisis, ids: dict) -> in
             # The bundle's own marking and confidence, kept with this sighting (vista).
             tlp=entrada.tlp, confianza=entrada.confianza, valido_hasta=entrada.valido_hasta))
     IndicadorIncidente.objects.bulk_create(crear, batch_size=2000)
-    if crear:
-        incidente.save(update_fields=["actualizado"])
-        registrar(incidente, actor=importacion.usuario, tipo_entrada=TipoEntrada.INDICADORES,
-                  accion="indicadores", evento="timeline.nuevo", visible_entidad=True,
-                  texto=_("Importación STIX: %(n)d indicadores agregados.") % {"n": len(crear)},
-                  datos={"importacion": importacion.pk, "total": len(crear),
-                         "origen": OrigenIndicador.IMPORTACION,
-                         "indicadores": [v.indicador_id for v in crear[:50]]})
-    return len(crear)
+    return crear
+
+
+def anotar_vinculos(incidente, importacion: ImportacionSTIX, total: int,
+                    primeros: list[int]) -> None:
+    """One timeline entry for the links an import added."""
+    if not total:
+        return
+    incidente.save(update_fields=["actualizado"])
+    registrar(incidente, actor=importacion.usuario, tipo_entrada=TipoEntrada.INDICADORES,
+              accion="indicadores", evento="timeline.nuevo", visible_entidad=True,
+              texto=_("Importación STIX: %(n)d indicadores agregados.") % {"n": total},
+              datos={"importacion": importacion.pk, "total": total,
+                     "origen": OrigenIndicador.IMPORTACION, "indicadores": primeros[:50]})
 
 
 def stix_importar_procesar(importacion_id: int) -> str:
@@ -368,6 +404,18 @@ def _procesar(importacion_id: int) -> str:
     try:
         if ruta is None or not ruta.exists():
             raise BundleInvalido(_("El archivo de la importación ya no existe."))
+        if connection.vendor == "postgresql":
+            from .flujo import procesar_en_flujo
+
+            def rechazar_sin_excepcion(*args):
+                try:
+                    rechazar(*args)
+                except ErrorValidacion:
+                    pass
+
+            procesar_en_flujo(importacion, ruta, avance=_avance,
+                              rechazar=rechazar_sin_excepcion, fallar=_fallar)
+            return importacion.estado
         contenido = ruta.read_bytes()
 
         def progreso(hechos, total):
