@@ -144,6 +144,12 @@ def _base_de_datos(url: str) -> dict:
         # a server that does not answer fails the request (503) instead of holding it.
         base.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("CGII_DB_CONNECT_TIMEOUT", "3")))
+        # JIT off for our sessions (CGII_DB_JIT=1 keeps the server's setting): the planner's
+        # cost estimate of the IOC lookup against 10 M indicators crosses jit_above_cost and
+        # PostgreSQL spent 70-110 ms compiling a query that runs in ~500 ms; our queries are
+        # index lookups and small aggregates, where JIT never pays (docs/escala.md).
+        if os.environ.get("CGII_DB_JIT", "0") != "1":
+            base["OPTIONS"].setdefault("options", "-c jit=off")
     if base["ENGINE"].endswith("postgresql") and os.environ.get("CGII_DB_POOL", "1") != "0":
         # Under ASGI every request runs its sync code in a thread of its own, so Django's
         # persistent connections (per thread) were never reused: each request opened a
