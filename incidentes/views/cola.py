@@ -120,7 +120,9 @@ def lista(request):
 
 PRIORIDADES = ("P1", "P2", "P3", "P4")
 ESTADOS_SLA_COLA = ("ok", "advertencia", "incumplido", "pausado")
-# The console lists at most this many rows (the most urgent); counters count them all.
+# The console shows the queue this many rows at a time (keyset pages, most urgent first);
+# counters count them all. The entity portal lists at most LIMITE_COLA open incidents.
+TAMANO_COLA = 50
 LIMITE_COLA = 300
 # Query-string keys of the console's filters, in the order the form shows them.
 CAMPOS_FILTRO = ("q", "estado", "prioridad", "clase", "entidad", "analista", "estado_sla",
@@ -215,10 +217,19 @@ def consola(request):
     counters; the page's script keeps rows, counters and countdowns live (docs/consola.md)."""
     secuencia = secuencia_actual()  # before any read: the socket replays what follows
     filtros, activos = _filtros_consola(request.GET)
-    consulta = selectors.incidentes_lista(usuario=request.user, filtros=filtros)
-    # The rows carry the capped count of everything the filters match (one query).
-    filas = list(consulta.annotate(_total=selectors.cuenta_acotada(consulta))[:LIMITE_COLA])
-    total = filas[0]._total if filas else 0
+    # A keyset page of the queue (issue 22: rendering 300 rows cost most of the page); the
+    # rows carry the capped count of everything the filters match (one query).
+    error = None
+    try:
+        pagina = selectors.incidentes_pagina(usuario=request.user, filtros=filtros,
+                                             cursor=request.GET.get("cursor") or None,
+                                             tamano=TAMANO_COLA)
+    except keyset.CursorInvalido:
+        pagina = selectors.incidentes_pagina(usuario=request.user, filtros=filtros,
+                                             tamano=TAMANO_COLA)
+        error = _("El enlace de página no es válido: se muestra el comienzo de la cola.")
+        messages.error(request, error)
+    filas = pagina.filas
     _decorar_filas(filas)
     contadores = _contadores_cola(request.user)
     consulta_filtros = urlencode(activos)
@@ -226,7 +237,9 @@ def consola(request):
         "secuencia": secuencia, "personal": True, "filas": filas, "contadores": contadores,
         "por_prioridad": [(p, p.lower(), contadores[p.lower()]) for p in PRIORIDADES],
         "filtros": activos, "hay_filtros": bool(activos), "consulta_filtros": consulta_filtros,
-        "limite": LIMITE_COLA, "truncada": len(filas) == LIMITE_COLA,
+        "pagina": pagina, "limite_cuenta": selectors.LIMITE_CUENTA, "consulta": consulta_filtros,
+        "enlace_siguiente": pagina.siguiente and urlencode({"cursor": pagina.siguiente}),
+        "enlace_anterior": pagina.anterior and urlencode({"cursor": pagina.anterior}),
         "estados": [(e.value, e.label) for e in ESTADOS_ABIERTOS],
         "prioridades": PRIORIDADES,
         "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
@@ -239,8 +252,7 @@ def consola(request):
     }
     # The one-click "Asignar" menu (coordinators): names for the page's script.
     contexto.update(contexto_lote(request.user, pagina="consola", consulta=consulta_filtros,
-                                  total=min(total, selectors.LIMITE_CUENTA),
-                                  exacto=total <= selectors.LIMITE_CUENTA))
+                                  total=pagina.total, exacto=pagina.exacto))
     contexto.update(contexto_vistas(request.user, pagina="consola"))
     carga = {u.pk: u for u in (contexto["lote"] or {}).get("analistas", [])}
     contexto["asignables_json"] = [
@@ -249,7 +261,8 @@ def consola(request):
              "disponible": carga[u.pk].disponible} if u.pk in carga else {})}
         for u in contexto["analistas"]
     ] if contexto["coordina"] else []
-    return render(request, "incidentes/consola/consola.html", contexto)
+    return render(request, "incidentes/consola/consola.html", contexto,
+                  status=400 if error else 200)
 
 
 MAX_IDS_FILAS = 50

@@ -259,3 +259,18 @@ def test_lista_html_sigue_el_cursor(client, entidad_a, analista):
     assert r2.context["enlace_anterior"] and not r2.context["enlace_siguiente"]
     malo = client.get("/incidentes/?orden=antiguos&" + r.context["enlace_siguiente"])
     assert malo.status_code == 400 and len(malo.context["pagina"].filas) == 50
+
+
+def test_consola_por_paginas(client, entidad_a, analista):
+    from tests.entidades.sesiones import ingresar
+
+    ingresar(client, analista)
+    _sembrar([(0, "P2", v, c) for v in (None, 1, 2) for c in range(20)], [entidad_a])
+    r = client.get("/incidentes/consola/")
+    primera = [i.pk for i in r.context["filas"]]
+    assert len(primera) == 50 and r.context["lote"]["total"] == 60
+    r2 = client.get(f"/incidentes/consola/?{r.context['enlace_siguiente']}")
+    segunda = [i.pk for i in r2.context["filas"]]
+    assert len(segunda) == 10 and not set(segunda) & set(primera)
+    assert primera + segunda == _esperado(Incidente.objects.all(), "urgencia")
+    assert client.get("/incidentes/consola/?cursor=x").status_code == 400
