@@ -169,6 +169,12 @@ BENCHES = (
     ), rapido=("--escenarios", "base,web", "--duracion", "8", "--antes", "3",
                "--asentar", "60", "--procesos", "2", "--informantes", "2"),
         nota="private PostgreSQL, Redis and search cluster of its own"),
+    Bench("particiones", (
+        Figura("partitioned_p95_ms", "timeline of one incident, 10 yearly partitions, p95", "ms",
+               P95),
+        Figura("plain_table_p95_ms", "same rows, one plain table, p95", "ms"),
+        Figura("partitioned_creado_incident_p95_ms", "partitioned, pruned by creation, p95", "ms"),
+    ), rapido=("--n", "2000", "--consultas", "200"), siembra=("siembra_segundos",)),
 )
 
 
