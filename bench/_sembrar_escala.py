@@ -56,8 +56,9 @@ ROLES = ("malicioso", "malicioso", "atacante", "c2", "distribucion", "victima", 
 TABLAS = ("incidentes_incidente", "incidentes_entradatimeline", "incidentes_tarea",
           "protocolos_relojsla", "protocolos_crucesla", "indicadores_indicador",
           "indicadores_indicadorincidente", "busqueda_documento")
-# First octets of public IPv4 space (no 0, 10, 127, 169, 172, 192, 224+).
-OCTETOS = [o for o in range(1, 224) if o not in (10, 100, 127, 169, 172, 192, 198, 203)]
+# First octets of public IPv4 space (no 0, 10, 127, 169, 172, 192, 224+; not 12 and 13,
+# the addresses of bench/stix.py's bundles).
+OCTETOS = [o for o in range(1, 224) if o not in (10, 12, 13, 100, 127, 169, 172, 192, 198, 203)]
 TLD = ("com", "net", "org", "info", "xyz", "top", "ru", "cn", "bo", "com.bo", "online")
 PALABRAS_DOMINIO = ("login", "secure", "update", "cdn", "mail", "portal", "sigep", "banco",
                     "pago", "verificar", "cuenta", "soporte", "descarga", "api", "static")

@@ -141,7 +141,7 @@ def main() -> int:
     if not args.solo_sembrar:
         import _medir_escala as medir
 
-        medidor = medir.Medidor(args)
+        medidor = medir.Medidor(args, sys.modules[__name__])
     meta = asegurar_semilla(n, args.indicadores, args.reset,
                             medidor.lista_100k if medidor else None,
                             hasta=args.fase if args.solo_sembrar else 4)
