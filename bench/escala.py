@@ -97,9 +97,11 @@ def asegurar_semilla(n: int, m: int, reset: bool, medir_fase1=None, hasta: int =
         (3, "indicators and sightings", lambda: escala.sembrar_indicadores(m, ahora=ahora)),
         (4, "search documents", escala.sembrar_documentos),
     )
+    sembradas = set()
     for fase, nombre, paso in pasos:
         if meta["fase"] >= fase or fase > hasta:
             continue
+        sembradas.add(str(fase))
         if fase == 2 and medir_fase1 is not None and "lista_100k" not in meta:
             meta["lista_100k"] = medir_fase1(meta)
             _comun.meta_guardar(CLAVE_META, meta)
@@ -115,6 +117,8 @@ def asegurar_semilla(n: int, m: int, reset: bool, medir_fase1=None, hasta: int =
         print(f"  done in {meta['segundos'][f'{fase}_total']} s (VACUUM ANALYZE included)",
               flush=True)
     meta["bytes"] = escala.tamano_base()
+    meta["esta_corrida"] = sum(v for k, v in meta["segundos"].items()
+                               if k.endswith("_total") and k[0] in sembradas)
     return meta
 
 
@@ -153,11 +157,13 @@ def main() -> int:
           f"({meta['segundos']}); database {meta['bytes'] / 2**30:.1f} GiB; "
           f"load {os.getloadavg()[0]:.1f}")
     if args.solo_sembrar:
-        _comun.escribir_json(args.json, {"siembra_s": siembra, "bytes": meta["bytes"],
+        _comun.escribir_json(args.json, {"siembra_s": meta["esta_corrida"] or None,
+                                         "siembra_total_s": siembra, "bytes": meta["bytes"],
                                          "target_met": None})
         return 0
     figuras = medidor.medir(meta, [f.strip() for f in args.solo.split(",") if f.strip()])
-    figuras.update({"incidentes": n, "indicadores": args.indicadores, "siembra_s": siembra,
+    figuras.update({"incidentes": n, "indicadores": args.indicadores,
+                    "siembra_s": meta["esta_corrida"] or None, "siembra_total_s": siembra,
                     "base_bytes": meta["bytes"], "wall_s": round(perf_counter() - inicio, 1)})
     _comun.escribir_json(args.json, figuras)
     return 0

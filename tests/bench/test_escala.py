@@ -71,6 +71,7 @@ def test_la_semilla_de_escala_cuenta_bien_y_se_reutiliza(tmp_path):
         # A rerun reuses the seed: nothing seeded again, the same rows.
         salida, figuras = _sembrar(tmp_path)
         assert "Seeding" not in salida.replace("Seed version", "")
+        assert figuras["siembra_s"] is None and figuras["siembra_total_s"] > 0
         assert _verificar()["ultimo_incidente"] == v["ultimo_incidente"]
     finally:
         _borrar()
