@@ -281,6 +281,11 @@ class Medidor:
             print(f"Measuring {fila}…", flush=True)
             inicio = time.perf_counter()
             medidas[fila] = getattr(self, fila)()
+            if fila == "lista" and meta["fase"] == 1 and "lista_100k" not in meta:
+                # Measured on step 1 alone (--fase 1): these are the "100k" figures.
+                meta["lista_100k"] = {"incidentes": Incidente.objects.count(),
+                                      "carga": os.getloadavg()[0], **medidas[fila]}
+                _comun.meta_guardar("escala", meta)
             carga[fila] = round(os.getloadavg()[0], 1)
             print(f"  {time.perf_counter() - inicio:.1f} s, load {carga[fila]}", flush=True)
         return imprimir(self.o, meta, medidas, carga)
@@ -343,7 +348,10 @@ def _filas_lista(o, meta, lista, carga, fila, figuras, filas):
                  f"{o.OBJETIVO_LISTA_CONSULTAS} SQL",
                  d["p95"] <= o.OBJETIVO_LISTA_P95_MS
                  and d["consultas"] <= o.OBJETIVO_LISTA_CONSULTAS)
-    if base:
+    if base and meta["fase"] < 2:
+        filas.append(["API list flat 100k → 1M", "–", f"step 1 only: these are the "
+                      f"{base['incidentes']:,}-incident figures", "", "–"])
+    elif base:
         for quien in ("personal", "entidad"):
             chico, grande = base[f"primera_{quien}"], lista[f"primera_{quien}"]
             figuras[f"lista_100k_{quien}_p95_ms"] = chico["p95"]

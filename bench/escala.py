@@ -132,7 +132,8 @@ def main() -> int:
                         help=f"rows to measure, comma-separated, of: {', '.join(FILAS)}")
     parser.add_argument("--solo-sembrar", action="store_true", help="seed and stop")
     parser.add_argument("--fase", type=int, default=4,
-                        help="with --solo-sembrar: seed up to this phase (1: the newest tenth)")
+                        help="seed up to this step only (1: the newest tenth of the incidents; "
+                             "rows then measure that)")
     parser.add_argument("--rss-peticiones", type=int, default=10_000)
     parser.add_argument("--clientes", type=int, default=4)
     parser.add_argument("--por-cliente", type=int, default=250)
@@ -148,7 +149,7 @@ def main() -> int:
         medidor = medir.Medidor(args, sys.modules[__name__])
     meta = asegurar_semilla(n, args.indicadores, args.reset,
                             medidor.lista_100k if medidor else None,
-                            hasta=args.fase if args.solo_sembrar else 4)
+                            hasta=args.fase)
     siembra = sum(v for k, v in meta["segundos"].items() if k.endswith("_total"))
     print(f"Seed: {n:,} incidents, {meta.get('indicadores', 0):,} indicators, "
           f"{meta.get('avistamientos', 0):,} sightings, "
