@@ -10,6 +10,7 @@ import os
 import random
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import _comun
@@ -276,11 +277,17 @@ class Medidor:
     # ---- all rows ----------------------------------------------------------------------
 
     def medir(self, meta: dict, filas: list[str]) -> dict:
-        medidas, carga = {}, {}
+        medidas, carga, fallidas = {}, {}, {}
         for fila in filas:
             print(f"Measuring {fila}…", flush=True)
             inicio = time.perf_counter()
-            medidas[fila] = getattr(self, fila)()
+            try:
+                medidas[fila] = getattr(self, fila)()
+            except Exception as error:  # noqa: BLE001 - one failed row must not lose the others
+                traceback.print_exc()
+                fallidas[fila] = f"{type(error).__name__}: {str(error)[:200]}"
+                continue
+            print(f"  {medidas[fila]}", flush=True)
             if fila == "lista" and meta["fase"] == 1 and "lista_100k" not in meta:
                 # Measured on step 1 alone (--fase 1): these are the "100k" figures.
                 meta["lista_100k"] = {"incidentes": Incidente.objects.count(),
@@ -288,7 +295,7 @@ class Medidor:
                 _comun.meta_guardar("escala", meta)
             carga[fila] = round(os.getloadavg()[0], 1)
             print(f"  {time.perf_counter() - inicio:.1f} s, load {carga[fila]}", flush=True)
-        return imprimir(self.o, meta, medidas, carga)
+        return imprimir(self.o, meta, medidas, carga, fallidas)
 
 
 def rss_mib(pids: list[int]) -> list[float]:
@@ -307,7 +314,7 @@ def _p(d):
     return f"p50 {d['p50']:.1f} / p95 {d['p95']:.1f} ms, {d['consultas']} SQL"
 
 
-def imprimir(o, meta: dict, m: dict, carga: dict) -> dict:
+def imprimir(o, meta: dict, m: dict, carga: dict, fallidas: dict) -> dict:
     """The issue's table (path, now, measured, target, verdict) and the flat figures."""
     filas, figuras, veredictos = [], {}, {}
 
@@ -321,6 +328,8 @@ def imprimir(o, meta: dict, m: dict, carga: dict) -> dict:
                             ("stix", _filas_stix), ("rss", _filas_rss)):
         if nombre in m:
             funcion(o, meta, m[nombre], carga, fila, figuras, filas)
+        elif nombre in fallidas:
+            fila(f"{nombre}_fallo", f"{nombre}: FAILED", "–", fallidas[nombre], "", False)
     print()
     print(_comun.tabla(
         f"Issue 22 at {meta['n']:,} incidents and {meta.get('indicadores', 0):,} indicators "
