@@ -52,6 +52,14 @@ TITULOS = (
     "Cuenta de red social institucional comprometida", "Tráfico sospechoso hacia un C2",
 )
 
+# Assets named in descriptions (bench/busqueda.py, bench/escala.py): words to search for.
+VOCABULARIO = ["firewall", "proxy", "directorio activo", "base de datos", "VPN", "DNS",
+               "certificado", "Active Directory", "servidor web", "respaldo", "impresora",
+               "controlador de dominio", "correo masivo", "macro de Office", "PowerShell",
+               "cuenta privilegiada", "contraseña débil", "doble factor", "SCADA", "sensor",
+               "exfiltración", "cifrado de archivos", "nota de rescate", "botnet", "minería",
+               "inyección SQL", "XSS", "fuerza bruta", "RDP expuesto", "parche pendiente"]
+
 # (age limit in days, weights over states): recent reports are still being worked.
 _POR_EDAD = (
     (2, {Estado.REPORTADO: 25, Estado.EN_TRIAJE: 25, Estado.EN_ANALISIS: 25,

@@ -175,15 +175,17 @@ def _actualizar_incidentes(filas) -> None:
         cursor.execute("DROP TABLE bench_sla_inc")
 
 
-def sembrar(*, ahora: datetime | None = None, semilla: int = 2514, progreso=print) -> dict:
-    """Clocks and crossings for every incident, in batches of LOTE incidents."""
+def sembrar(*, ahora: datetime | None = None, semilla: int = 2514, progreso=print,
+            filtro: dict | None = None) -> dict:
+    """Clocks and crossings for every incident (or those matching ``filtro``, lookups of
+    ``Incidente.objects.filter``), in batches of LOTE incidents."""
     ahora = ahora or timezone.now()
     gen = _Generador(ahora=ahora, semilla=semilla)
     campos = ("id", "estado", "creado", "prioridad", "entidad_id")
     cuentas = {"relojes": 0, "cruces": 0, "incumplimientos": 0, "con_motivo": 0}
     ultimo = 0
     while True:
-        lote = list(Incidente.objects.filter(pk__gt=ultimo).order_by("pk").values(
+        lote = list(Incidente.objects.filter(pk__gt=ultimo, **(filtro or {})).order_by("pk").values(
             *campos, primera=F("primera_respuesta_en"), resuelto=F("resuelto_en"))[:LOTE])
         if not lote:
             break

@@ -38,7 +38,8 @@ class Servidor:
     exit or error (its output goes to ``servidor.registro``); ``proceso.pid`` is gunicorn's
     master."""
 
-    def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 60,
+    # Four workers booting Django on a shared 2-core machine at load ~15 took over 60 s.
+    def __init__(self, entorno: dict[str, str], puerto: int = 8765, espera_s: float = 180,
                  procesos: int | None = None):
         self.entorno = {**os.environ, **entorno}
         self.procesos = procesos or 1

@@ -49,12 +49,7 @@ OBJETIVO_P95_MS = 100.0
 FRASES = ['"acceso no autorizado"', '"datos personales"', '"portal institucional"',
           '"servidor de correo"', '"red social"', '"equipos de contabilidad"']
 PALABRAS = ("ransomware", "phishing", "malware", "escaneo", "credenciales", "vulnerabilidad")
-VOCABULARIO = ["firewall", "proxy", "directorio activo", "base de datos", "VPN", "DNS",
-               "certificado", "Active Directory", "servidor web", "respaldo", "impresora",
-               "controlador de dominio", "correo masivo", "macro de Office", "PowerShell",
-               "cuenta privilegiada", "contraseña débil", "doble factor", "SCADA", "sensor",
-               "exfiltración", "cifrado de archivos", "nota de rescate", "botnet", "minería",
-               "inyección SQL", "XSS", "fuerza bruta", "RDP expuesto", "parche pendiente"]
+VOCABULARIO = semilla.VOCABULARIO
 
 
 def sembrar_indicadores(n: int, n_incidentes: int) -> None:

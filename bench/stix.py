@@ -345,6 +345,25 @@ def _hijo_importar(ruta: Path) -> None:
                       "mensaje": imp.mensaje, "rss_base_mib": base_mib,
                       "rss_pico_mib": pico_kib / 1024}))
 
+def medir_rebanada(contenido: bytes, analista, repeticiones: int) -> tuple[list, list]:
+    """Seconds of ``stix2.parse`` and of our import (into PostgreSQL, synchronous path) of
+    the same bundle, ``repeticiones`` runs each (report the best: the machine may be shared,
+    the best run is the least disturbed one). Ours always starts from the same state (the
+    slice's rows deleted after each run). Also used by bench/escala.py."""
+    import stix2
+
+    stix2_tiempos, nuestros_tiempos = [], []
+    for _ in range(repeticiones):
+        texto = contenido.decode()
+        inicio = time.perf_counter()
+        stix2.parse(texto, allow_custom=True)
+        stix2_tiempos.append(time.perf_counter() - inicio)
+        segundos, _imp = importar(contenido, analista)
+        nuestros_tiempos.append(segundos)
+        entregar_eventos()
+        vaciar_importados()
+    return stix2_tiempos, nuestros_tiempos
+
 
 def medir_busqueda(usuario, valores: list[str], repeticiones: int = 3) -> tuple[float, int]:
     from cgii.entidades.selectors import olvidar_cache
@@ -389,7 +408,6 @@ def main() -> None:
 
     preparar()
     import orjson
-    import stix2
     from django.conf import settings
 
     print(f"Database {settings.DATABASES['default']['NAME']}")
@@ -406,18 +424,8 @@ def main() -> None:
     print(f"Bundle: {len(bundle['objects']):,} objects, {len(contenido) / 1e6:.1f} MB; "
           f"slice {n_rebanada:,} objects")
 
-    # Best of --repeticiones for both sides (the machine may be shared; the best run is the
-    # least disturbed one). Ours always starts from the same state (slice rows deleted).
-    stix2_tiempos, nuestros_tiempos = [], []
-    for _ in range(args.repeticiones):
-        texto = contenido_rebanada.decode()
-        inicio = time.perf_counter()
-        stix2.parse(texto, allow_custom=True)
-        stix2_tiempos.append(time.perf_counter() - inicio)
-        segundos, _imp = importar(contenido_rebanada, analista)
-        nuestros_tiempos.append(segundos)
-        entregar_eventos()
-        vaciar_importados()
+    stix2_tiempos, nuestros_tiempos = medir_rebanada(contenido_rebanada, analista,
+                                                     args.repeticiones)
     stix2_s, nuestra_rebanada_s = min(stix2_tiempos), min(nuestros_tiempos)
     stix2_ops = n_rebanada / stix2_s
     nuestra_rebanada_ops = n_rebanada / nuestra_rebanada_s
@@ -528,7 +536,10 @@ def vaciar_importados() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM indicadores_objetostix")
-        cursor.execute("DELETE FROM indicadores_indicador WHERE origen = 'importacion'")
+        # Only rows an import created (bench/escala.py's seed has origen 'importacion'
+        # rows of no import of this database).
+        cursor.execute("DELETE FROM indicadores_indicador WHERE origen = 'importacion' "
+                       "AND importacion_id IS NOT NULL")
         cursor.execute("DELETE FROM indicadores_importacionstix")
         # No VACUUM here: it would make the next run insert into the freed holes, scattered
         # over the table, instead of appending as a growing production table does.
