@@ -146,6 +146,9 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["estado", "prioridad"], name="incidente_estado_prioridad"),
             models.Index(fields=["analista", "estado"], name="incidente_analista"),
             models.Index(fields=["creado"], name="incidente_creado"),
+            # Issue 22: the «posible duplicado» candidates of an intake and of a detail (one
+            # entity's latest reports of the window) by index, whatever the table's size.
+            models.Index(fields=["entidad", "-creado"], name="incidente_entidad_creado"),
             # Issue 18: the live counts of the console's saved views (open incidents by
             # priority, SLA state, analyst, first response) answer from this small partial
             # index alone (index-only scans), whatever the closed history weighs.
