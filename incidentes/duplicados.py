@@ -229,7 +229,10 @@ def preparar_detalle(incidente: Incidente, *, usuario) -> None:
     incidente.sugerencia_duplicado = sugerencia_para(incidente)
     incidente.fusionable = incidente.estado in ESTADOS_SUGERIBLES or (
         incidente.estado == Estado.DUPLICADO and incidente.fusionado_en is None)
-    incidente.duplicados_visibles = duplicados_de(incidente, usuario=usuario)
+    # ``tiene_duplicados``: read with the row by selectors.incidente_detalle (no query when
+    # it says none); other callers ask.
+    incidente.duplicados_visibles = (duplicados_de(incidente, usuario=usuario)
+                                     if getattr(incidente, "tiene_duplicados", True) else [])
     # A master of another entity (a staff-confirmed merge) is not named to this one.
     incidente.maestro_visible = None
     if incidente.maestro_id:
