@@ -142,6 +142,41 @@ def _interesa(archivo: str, funcion: str) -> bool:
                        "dumps", "loads", "getconn", "putconn", "_fetch_all")
 
 
+def _seccion_serializada(reportar, n: int) -> dict:
+    """How long each report holds the year's code counter row (from its upsert to the end of
+    COMMIT): concurrent reports queue on that lock (and on the audit chain's, taken inside
+    the same window), so 1000 / p50 bounds the reports per second whatever the cores."""
+    ventanas = []
+    inicio = []
+
+    def anotar(ejecutar, sql, params, many, contexto):
+        if sql.startswith("INSERT INTO incidentes_contadorincidente"):
+            inicio.append(time.perf_counter())
+        return ejecutar(sql, params, many, contexto)
+
+    def al_confirmar(hecho):
+        # The first on_commit callback runs right after COMMIT returned.
+        if inicio:
+            ventanas.append(hecho - inicio.pop())
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    confirmar = BaseDatabaseWrapper.commit
+
+    def commit(self):
+        confirmar(self)
+        al_confirmar(time.perf_counter())
+
+    BaseDatabaseWrapper.commit = commit
+    try:
+        with connection.execute_wrapper(anotar):
+            for _ in range(n):
+                reportar()
+    finally:
+        BaseDatabaseWrapper.commit = confirmar
+    return _comun.resumen_ms(ventanas)
+
+
 def _corto(archivo: str, linea: int, funcion: str) -> str:
     for raiz in ("site-packages/", str(_comun.RAIZ) + "/"):
         if raiz in archivo:
@@ -157,6 +192,10 @@ def _imprimir(nombre: str, m: dict) -> None:
           f"per request; {len(m['sql'])} SQL")
     print(_comun.tabla("cProfile, cumulative (profiled runs are slower than the wall time)",
                        ["function", "calls/req", "cum ms/req"], m["filas"]))
+    if "serializada" in m:
+        v = m["serializada"]
+        print(f"code counter row held (upsert to end of COMMIT): p50 {v['p50']} ms, p95 "
+              f"{v['p95']} ms → at most ~{1000 / v['p50']:.0f} reports/s however many cores")
     if m["ver_sql"]:
         for i, sql in enumerate(m["sql"], 1):
             print(f"  {i:2d}. {sql[:300]}")
@@ -205,6 +244,8 @@ def main() -> int:
                     HTTP_AUTHORIZATION=f"Token {clave}")
 
             resultados["intake"] = _medir(reportar, args.peticiones, args.top, args.sql)
+            resultados["intake"]["serializada"] = _seccion_serializada(reportar,
+                                                                       args.peticiones)
         for nombre, m in resultados.items():
             _imprimir(nombre, m)
     finally:
