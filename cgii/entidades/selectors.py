@@ -1,8 +1,8 @@
 """Tenant scoping: every selector of every app asks these helpers what a user may see."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from .models import Entidad, Membresia, RolCGII, TokenAPI, Usuario
+from .models import Entidad, Membresia, RolCGII, TokenAPI
 
 _ROLES_CGII = {r.value for r in RolCGII}
 
@@ -126,25 +126,11 @@ def tokens_de(usuario) -> QuerySet[TokenAPI]:
 
 
 def token_por_hash(hash_clave: str) -> TokenAPI | None:
-    """Every API call runs this: no ORDER BY (the hash is unique), only the user joined,
-    and the user's CGII roles read in the same query (one EXISTS per role, cached on the
-    user as ``roles_cgii`` would: issue 22, one query less per token request)."""
-    miembros = Usuario.groups.through.objects
-    campo = Usuario.groups.field.m2m_field_name()  # the through model's user column
-    roles = sorted(_ROLES_CGII)
+    # Every API call runs this: no ORDER BY (the hash is unique) and only the user joined.
     try:
-        token = (TokenAPI.objects.select_related("usuario")
-                 .annotate(**{f"_rol_{i}": Exists(miembros.filter(
-                     **{campo: OuterRef("usuario_id")}, group__name=r))
-                     for i, r in enumerate(roles)})
-                 .get(hash=hash_clave))
+        return TokenAPI.objects.select_related("usuario").get(hash=hash_clave)
     except TokenAPI.DoesNotExist:
         return None
-    nombres = {r for i, r in enumerate(roles) if getattr(token, f"_rol_{i}")}
-    if token.usuario.is_superuser:
-        nombres.add(RolCGII.ADMINISTRADOR.value)
-    token.usuario._cgii_roles = frozenset(nombres)
-    return token
 
 
 def perfil_de(usuario, *, token: TokenAPI | None = None) -> dict:

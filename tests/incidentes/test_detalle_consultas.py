@@ -24,7 +24,7 @@ API_PERSONAL = 11
 API_ENTIDAD = 10
 PAGINA_PERSONAL = 17
 PAGINA_ENTIDAD = 13
-INTAKE = 14  # 12 in production: the test wraps the report in a SAVEPOINT pair
+INTAKE = 15  # 13 in production: the test wraps the report in a SAVEPOINT pair
 
 
 def _cargar(incidente, analista, reportante, n: int) -> None:
