@@ -252,6 +252,13 @@ def main() -> int:
             resultados["intake"]["serializada"] = _seccion_serializada(reportar,
                                                                        args.peticiones)
             _imprimir("intake", resultados["intake"])
+        figuras = {"target_met": None}  # a profile: no target of its own
+        for nombre, m in resultados.items():
+            clave = nombre.replace(" (", "_").rstrip(")")
+            figuras.update({f"{clave}_p50_ms": m["pared"]["p50"],
+                            f"{clave}_p95_ms": m["pared"]["p95"],
+                            f"{clave}_cpu_ms": m["cpu_ms"], f"{clave}_consultas": len(m["sql"])})
+        _comun.escribir_json(args.json, figuras)
     finally:
         token_revocar(token=token, actor=MARCA)
         borrados = _bench_incidentes.restaurar(meta)
