@@ -230,10 +230,10 @@ def main() -> int:
             if nombre not in solo:
                 continue
             for quien, cliente in (("staff", personal), ("entity", propio)):
-                clave = f"{nombre} ({quien})"
-                resultados[clave] = _medir(
+                ruta = f"{nombre} ({quien})"
+                resultados[ruta] = _medir(
                     lambda c=cliente, u=url: c.get(u), args.peticiones, args.top, args.sql)
-                _imprimir(clave, resultados[clave])
+                _imprimir(ruta, resultados[ruta])
         if "intake" in solo:
             detectado = (timezone.localtime() - timedelta(minutes=20)).isoformat()
             contador = iter(range(10**9))
@@ -254,10 +254,11 @@ def main() -> int:
             _imprimir("intake", resultados["intake"])
         figuras = {"target_met": None}  # a profile: no target of its own
         for nombre, m in resultados.items():
-            clave = nombre.replace(" (", "_").rstrip(")")
-            figuras.update({f"{clave}_p50_ms": m["pared"]["p50"],
-                            f"{clave}_p95_ms": m["pared"]["p95"],
-                            f"{clave}_cpu_ms": m["cpu_ms"], f"{clave}_consultas": len(m["sql"])})
+            prefijo = nombre.replace(" (", "_").rstrip(")")
+            figuras.update({f"{prefijo}_p50_ms": m["pared"]["p50"],
+                            f"{prefijo}_p95_ms": m["pared"]["p95"],
+                            f"{prefijo}_cpu_ms": m["cpu_ms"],
+                            f"{prefijo}_consultas": len(m["sql"])})
         _comun.escribir_json(args.json, figuras)
     finally:
         token_revocar(token=token, actor=MARCA)
