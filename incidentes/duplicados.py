@@ -33,17 +33,13 @@ from datetime import datetime, timedelta
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Left
+from django.db.models.functions import Greatest, Left
 from django.utils.translation import gettext as _
 
 from protocolos import selectors as protocolos
@@ -175,40 +171,14 @@ def sugerencia_para(incidente: Incidente) -> Sugerencia | None:
     first (they may have been added after intake), then the text. None once the incident
     can no longer be marked duplicate.
 
-    On PostgreSQL both signals are one query (issue 22: one round trip less on every
-    detail): the window's incidents that share an indicator or are among its latest, each
-    with its shared count and text score; the order puts the indicator matches first (most
-    shared, then newest), then the best text score."""
+    Two steps, not one query: a single statement with both signals (tried in issue 22)
+    saved a round trip but its expressions cost ~14 ms more CPU to build per detail on a
+    quiet machine (docs/perfiles.md)."""
     if incidente.estado not in ESTADOS_SUGERIBLES:
         return None
-    if connection.vendor != "postgresql":
-        return por_indicadores(incidente) or por_texto(
-            entidad_id=incidente.entidad_id, titulo=incidente.titulo,
-            descripcion=incidente.descripcion, momento=incidente.creado,
-            excluir_id=incidente.pk)
-    from .indicadores.models import IndicadorIncidente
-
-    propios = _propios(incidente)
-    qs = _candidatos(entidad_id=incidente.entidad_id, momento=incidente.creado,
-                     excluir_id=incidente.pk)
-    vinculados = IndicadorIncidente.objects.filter(indicador_id__in=propios)
-    compartidos = Subquery(
-        vinculados.filter(incidente_id=OuterRef("pk")).order_by().values("incidente_id")
-        .annotate(n=Count("id")).values("n"))
-    fila = (_con_puntaje(qs.filter(Q(pk__in=_recientes(qs))
-                                   | Q(pk__in=vinculados.values("incidente_id"))),
-                         incidente.titulo, incidente.descripcion)
-            .annotate(compartidos=Coalesce(compartidos, 0))
-            .filter(Q(compartidos__gt=0) | Q(puntaje__gte=umbral()))
-            .order_by(F("compartidos").desc(),
-                      Case(When(compartidos__gt=0, then=Value(0.0)),
-                           default=F("puntaje")).desc(), "-creado")
-            .first())
-    if fila is None:
-        return None
-    if fila.compartidos:
-        return Sugerencia(fila, 1.0, "indicadores", fila.compartidos)
-    return Sugerencia(fila, float(fila.puntaje), "texto")
+    return por_indicadores(incidente) or por_texto(
+        entidad_id=incidente.entidad_id, titulo=incidente.titulo,
+        descripcion=incidente.descripcion, momento=incidente.creado, excluir_id=incidente.pk)
 
 
 def duplicados_de(incidente: Incidente, *, usuario) -> list[Incidente]:

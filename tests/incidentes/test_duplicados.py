@@ -144,10 +144,10 @@ def test_solo_los_ultimos_de_la_ventana_se_comparan_por_texto(catalogos, reporta
     assert igual.pk
 
 
-def test_la_sugerencia_del_detalle_es_una_consulta_y_prefiere_indicadores(
+def test_la_sugerencia_del_detalle_prefiere_indicadores_en_una_consulta(
         catalogos, reportante_a, entidad_a, analista, django_assert_num_queries):
-    # Both signals in one query on PostgreSQL: an incident sharing an indicator wins over a
-    # newer one with the very same text, and beyond the text candidates' cap.
+    # An incident sharing an indicator wins over a newer one with the very same text, in
+    # one query (the text is not scored then).
     comparte = reportar(reportante_a, entidad_a, titulo="Alerta del antivirus",
                         descripcion="Bloqueó una conexión saliente sospechosa.")
     mismo_texto = reportar(reportante_a, entidad_a, **REPORTE)
@@ -155,8 +155,7 @@ def test_la_sugerencia_del_detalle_es_una_consulta_y_prefiere_indicadores(
     indicador_agregar(actor=analista, incidente_id=comparte.pk, valor="203.0.113.9")
     indicador_agregar(actor=analista, incidente_id=nuevo.pk, valor="203.0.113.9")
     nuevo.refresh_from_db()
-    esperadas = 1 if connection.vendor == "postgresql" else 3
-    with django_assert_num_queries(esperadas):
+    with django_assert_num_queries(1):
         sugerencia = duplicados.sugerencia_para(nuevo)
     assert (sugerencia.incidente.pk, sugerencia.motivo) == (comparte.pk, "indicadores")
     # Without the shared indicator the text decides: the same report.
