@@ -44,7 +44,9 @@ class Servidor:
         self.entorno = {**os.environ, **entorno}
         self.procesos = procesos or 1
         self.puerto = _puerto_libre(puerto)
-        self.espera_s = espera_s
+        # On a loaded machine four workers importing Django at once take longer than a
+        # minute to boot: CGII_BENCH_ESPERA_SERVIDOR (seconds) waits longer.
+        self.espera_s = float(os.environ.get("CGII_BENCH_ESPERA_SERVIDOR") or espera_s)
         self.proceso: subprocess.Popen | None = None
         self.registro = Path(tempfile.mkstemp(prefix="cgii-bench-servidor-", suffix=".log")[1])
 

@@ -149,6 +149,8 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["estado", "prioridad"], name="incidente_estado_prioridad"),
             models.Index(fields=["analista", "estado"], name="incidente_analista"),
             models.Index(fields=["creado", "id"], name="incidente_creado_id"),
+            # Issue 22: also the «posible duplicado» candidates of an intake and of a detail
+            # (one entity's latest reports of the window, read backwards by this index).
             models.Index(fields=["entidad", "creado", "id"], name="incidente_entidad_creado"),
             models.Index(fields=["prioridad", "vence_sla", "-id"],
                          name="incidente_prioridad_urgencia"),

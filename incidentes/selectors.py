@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -24,13 +24,16 @@ def incidentes_visibles(usuario) -> QuerySet[Incidente]:
 
 
 def incidente_obtener(*, usuario, incidente_id: int | None = None, codigo: str | None = None,
-                      para_actualizar: bool = False) -> Incidente:
-    """The incident if ``usuario`` may see it; otherwise 404 (never 403: no existence leak)."""
+                      para_actualizar: bool = False, anotar: dict | None = None) -> Incidente:
+    """The incident if ``usuario`` may see it; otherwise 404 (never 403: no existence leak).
+    ``anotar``: annotations read with it (the detail's)."""
     qs = incidentes_visibles(usuario)
     if para_actualizar:
         qs = qs.select_for_update(of=("self",))
     else:
         qs = qs.select_related("entidad", "tipo", "analista", "reportante", "protocolo")
+    if anotar:
+        qs = qs.annotate(**anotar)
     filtro = {"pk": incidente_id} if incidente_id is not None else {"codigo": codigo}
     try:
         return qs.get(**filtro)
@@ -219,9 +222,15 @@ def tareas_de(incidente: Incidente) -> list[Tarea]:
 
 
 def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
-    """One incident with everything its detail view needs, in a fixed number of queries."""
-    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
-    incidente._tareas_cache = tareas_de(incidente)
+    """One incident with everything its detail view needs, in a fixed number of queries.
+
+    Issue 22: whether it has duplicates comes with the row (an EXISTS), so the usual
+    incident without any asks nothing more (``duplicados.preparar_detalle``); an incident
+    without protocol has no checklist (steps come only from a protocol, and an incident
+    never loses its protocol), so its tasks are not asked for either."""
+    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id, anotar={
+        "tiene_duplicados": Exists(Incidente.objects.filter(maestro_id=OuterRef("pk")))})
+    incidente._tareas_cache = tareas_de(incidente) if incidente.protocolo_id else []
     return incidente
 
 

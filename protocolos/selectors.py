@@ -83,17 +83,25 @@ def tipo_por_codigo(codigo: str) -> TipoIncidente | None:
 
 
 def codigos_tipos() -> list[str]:
-    """Codes of the active incident types (what classification accepts: the API's enum)."""
-    return list(TipoIncidente.objects.filter(activo=True).order_by("codigo")
-                .values_list("codigo", flat=True))
+    """Codes of the active incident types (what classification accepts: the API's enum).
+    Cached like the parameters: every report through the API builds its serializer with
+    them (issue 22: one query less per intake)."""
+    return list(_cacheado("codigos_tipos", lambda: tuple(
+        TipoIncidente.objects.filter(activo=True).order_by("codigo")
+        .values_list("codigo", flat=True))))
 
 
 def opciones_tipos() -> list[tuple[ClaseIncidente, list[TipoIncidente]]]:
-    """Active classes with their active types, for grouped <select>s (two queries)."""
-    activos = TipoIncidente.objects.filter(activo=True)
-    clases = (ClaseIncidente.objects.filter(activa=True)
-              .prefetch_related(Prefetch("tipos", queryset=activos)))
-    return [(c, list(c.tipos.all())) for c in clases]
+    """Active classes with their active types, for grouped <select>s. Cached like the
+    parameters (issue 22: the detail page's classification form asked two queries each
+    time); the lists are copies, the instances are only read."""
+    def cargar():
+        activos = TipoIncidente.objects.filter(activo=True)
+        clases = (ClaseIncidente.objects.filter(activa=True)
+                  .prefetch_related(Prefetch("tipos", queryset=activos)))
+        return [(c, list(c.tipos.all())) for c in clases]
+
+    return [(c, list(tipos)) for c, tipos in _cacheado("opciones_tipos", cargar)]
 
 
 def protocolo_vigente(codigo: str) -> Protocolo | None:

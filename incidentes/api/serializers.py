@@ -44,7 +44,7 @@ class IncidenteListaSerializer(CamposEnCache, serializers.ModelSerializer):
                   "detectado_en", "creado", "actualizado"]
 
 
-class TareaSerializer(serializers.ModelSerializer):
+class TareaSerializer(CamposEnCache, serializers.ModelSerializer):
     # Whether the requesting user may change this step (selectors.tareas_visibles sets it).
     editable = serializers.SerializerMethodField()
 
@@ -59,7 +59,7 @@ class TareaSerializer(serializers.ModelSerializer):
         return getattr(tarea, "editable", None)
 
 
-class EntradaSerializer(serializers.ModelSerializer):
+class EntradaSerializer(CamposEnCache, serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -70,7 +70,7 @@ class EntradaSerializer(serializers.ModelSerializer):
         return (e.actor.get_full_name() or e.actor.username) if e.actor else "sistema"
 
 
-class EvidenciaSerializer(serializers.ModelSerializer):
+class EvidenciaSerializer(CamposEnCache, serializers.ModelSerializer):
     class Meta:
         model = Evidencia
         fields = ["id", "nombre", "tipo_mime", "tamano", "sha256", "descripcion",

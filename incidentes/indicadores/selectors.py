@@ -55,9 +55,13 @@ from .normalizacion import ValorInvalido, extraer, normalizar
 # ---- one incident ----------------------------------------------------------------------------
 
 
-def vinculos_de_incidente(*, usuario, incidente_id: int) -> tuple[Incidente,
-                                                                  QuerySet[IndicadorIncidente]]:
-    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
+def vinculos_de_incidente(*, usuario, incidente_id: int,
+                          incidente: Incidente | None = None
+                          ) -> tuple[Incidente, QuerySet[IndicadorIncidente]]:
+    """``incidente``: already read for ``usuario`` by a selector (the detail page), so not
+    read again."""
+    if incidente is None or incidente.pk != incidente_id:
+        incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id)
     qs = (incidente.vinculos_indicadores.select_related("indicador", "agregado_por")
           .order_by("-agregado_en", "-id"))
     return incidente, qs

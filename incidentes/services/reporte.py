@@ -88,6 +88,10 @@ def incidente_reportar_completo(*, actor, categoria: str = "", indicadores=(),
     # tests (tests/idempotencia: a report held mid-way) know the intake by.
     from incidentes import services
 
+    if tipo is None and not pares:
+        # Nothing to add: the report's own transaction is the only one (issue 22: no
+        # SAVEPOINT/RELEASE round trips inside it on the plain intake path).
+        return services.incidente_reportar(actor=actor, **reporte)
     with transaction.atomic():
         incidente = services.incidente_reportar(actor=actor, **reporte)
         if tipo is not None:

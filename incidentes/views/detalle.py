@@ -3,6 +3,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -165,8 +166,8 @@ LIMITE_INDICADORES = 50
 def _indicadores(usuario, incidente: Incidente) -> list:
     """The incident's indicators (newest first, capped) with, for staff only, where else
     each value was seen (the indicators app's selectors decide what the user may see)."""
-    _inc, vinculos = indicadores_selectors.vinculos_de_incidente(usuario=usuario,
-                                                                 incidente_id=incidente.pk)
+    _inc, vinculos = indicadores_selectors.vinculos_de_incidente(
+        usuario=usuario, incidente_id=incidente.pk, incidente=incidente)
     vinculos = list(vinculos[:LIMITE_INDICADORES])
     correlacion = indicadores_selectors.correlacion_resumen(
         usuario=usuario, indicadores=[v.indicador for v in vinculos],
@@ -176,13 +177,14 @@ def _indicadores(usuario, incidente: Incidente) -> list:
     return vinculos
 
 
-def _actores_cgii(ids: set[int]) -> set[int]:
-    # Which timeline authors are CGII staff, in one query, so the entity's page can say
-    # "CGII" instead of guessing from the entry type.
-    if not ids:
-        return set()
-    return set(get_user_model().objects.filter(pk__in=ids, groups__name__in=ROLES_CGII)
-               .values_list("pk", flat=True))
+def _actor_es_cgii() -> Exists:
+    # Whether a timeline entry's author is CGII staff, read with the entries (issue 22: it
+    # was one more query), so the entity's page can say "CGII" instead of guessing from
+    # the entry type.
+    miembros = get_user_model().groups.through.objects
+    campo = get_user_model().groups.field.m2m_field_name()
+    return Exists(miembros.filter(**{campo: OuterRef("actor_id")},
+                                  group__name__in=ROLES_CGII))
 
 
 def _contexto_detalle(request, pk: int) -> dict:
@@ -197,10 +199,10 @@ def _contexto_detalle(request, pk: int) -> dict:
     tareas = selectors.tareas_visibles(usuario=usuario, incidente=incidente)
     duplicados.preparar_detalle(incidente, usuario=usuario)  # suggestion, duplicates (issue 18)
     contexto_tareas = tareas_propias.contexto(usuario, incidente)      # own tasks (issue 18)
-    timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente))
-    del_cgii = _actores_cgii({e.actor_id for e in timeline if e.actor_id})
+    timeline = list(selectors.timeline_de(usuario=usuario, incidente=incidente)
+                    .annotate(actor_cgii=_actor_es_cgii()))
     for e in timeline:
-        e.del_cgii = e.actor_id is None or e.actor_id in del_cgii
+        e.del_cgii = e.actor_id is None or e.actor_cgii
     filtro = timeline_filtros.leer(request.GET, personal=personal)
     visibles_timeline = timeline_filtros.aplicar(timeline, filtro)
     evidencias = list(selectors.evidencias_de(usuario=usuario, incidente=incidente))

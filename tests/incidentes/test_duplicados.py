@@ -127,3 +127,40 @@ def test_el_respaldo_sin_pg_trgm_sugiere_igual(catalogos, reportante_a, entidad_
     assert sugerencia.incidente.pk == primero.pk and sugerencia.similitud == pytest.approx(1.0)
     assert duplicados.por_texto(entidad_id=entidad_a.pk, titulo="Disco lleno",
                                 descripcion="Sin espacio.", momento=timezone.now()) is None
+
+
+def test_solo_los_ultimos_de_la_ventana_se_comparan_por_texto(catalogos, reportante_a,
+                                                              entidad_a, monkeypatch):
+    # Issue 22: the text signal reads the entity's latest MAX_CANDIDATOS reports of the
+    # window, so an integration reporting all day does not make each report dearer.
+    monkeypatch.setattr(duplicados, "MAX_CANDIDATOS", 3)
+    igual = reportar(reportante_a, entidad_a, **REPORTE)
+    for i in range(3):
+        reportar(reportante_a, entidad_a, titulo=f"Escaneo de puertos {i}",
+                 descripcion=f"Tráfico de escaneo desde la red {i} hacia el portal.")
+    assert reportar(reportante_a, entidad_a, **REPORTE).posible_duplicado_id is None
+    monkeypatch.setattr(duplicados, "MAX_CANDIDATOS", 4)
+    assert reportar(reportante_a, entidad_a, **REPORTE).posible_duplicado_id is not None
+    assert igual.pk
+
+
+def test_la_sugerencia_del_detalle_prefiere_indicadores_en_una_consulta(
+        catalogos, reportante_a, entidad_a, analista, django_assert_num_queries):
+    # An incident sharing an indicator wins over a newer one with the very same text, in
+    # one query (the text is not scored then).
+    comparte = reportar(reportante_a, entidad_a, titulo="Alerta del antivirus",
+                        descripcion="Bloqueó una conexión saliente sospechosa.")
+    mismo_texto = reportar(reportante_a, entidad_a, **REPORTE)
+    nuevo = reportar(reportante_a, entidad_a, **REPORTE)
+    indicador_agregar(actor=analista, incidente_id=comparte.pk, valor="203.0.113.9")
+    indicador_agregar(actor=analista, incidente_id=nuevo.pk, valor="203.0.113.9")
+    nuevo.refresh_from_db()
+    with django_assert_num_queries(1):
+        sugerencia = duplicados.sugerencia_para(nuevo)
+    assert (sugerencia.incidente.pk, sugerencia.motivo) == (comparte.pk, "indicadores")
+    # Without the shared indicator the text decides: the same report.
+    from incidentes.indicadores.models import IndicadorIncidente
+
+    IndicadorIncidente.objects.filter(incidente=comparte).delete()
+    sugerencia = duplicados.sugerencia_para(nuevo)
+    assert (sugerencia.incidente.pk, sugerencia.motivo) == (mismo_texto.pk, "texto")
