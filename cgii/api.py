@@ -79,12 +79,16 @@ class PaginacionCursor(Paginacion):
 
 class RenderizadorJSONRapido(JSONRenderer):
     """orjson for hot list responses (plain dicts of str/int/bool/None); anything orjson
-    does not know (lazy translations, Decimal) goes through DRF's own encoder."""
+    does not know (lazy translations, Decimal) goes through DRF's own encoder. Error bodies
+    of the same views carry int keys (DRF's errors of the n-th item of a list field, e.g.
+    ``{"evidencias": {0: [...]}}``): OPT_NON_STR_KEYS writes them as JSON's string keys,
+    as the stdlib encoder does (schemathesis found the 500)."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=self.encoder_class().default)
+        return orjson.dumps(data, default=self.encoder_class().default,
+                            option=orjson.OPT_NON_STR_KEYS)
 
 
 def _cuerpo(message: str, extra=None) -> dict:

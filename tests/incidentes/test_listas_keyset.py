@@ -277,3 +277,14 @@ def test_consola_por_paginas(client, entidad_a, analista):
     assert len(segunda) == 10 and not set(segunda) & set(primera)
     assert primera + segunda == _esperado(Incidente.objects.all(), "urgencia")
     assert client.get("/incidentes/consola/?cursor=x").status_code == 400
+
+
+def test_errores_de_items_de_lista_en_el_renderizador_rapido(api, catalogos, entidad_a,
+                                                             reportante_a):
+    """The list's orjson renderer also writes the intake's errors, whose per-item keys are
+    ints ({"evidencias": {0: [...]}}): a JSON body with strings for files was a 500."""
+    r = api(reportante_a).post("/api/v1/incidentes/", {
+        "entidad": entidad_a.pk, "titulo": "Prueba", "descripcion": "x", "tlp": "amber",
+        "detectado_en": timezone.now().isoformat(), "evidencias": ["", ""]}, format="json")
+    assert r.status_code == 400
+    assert json.loads(r.content)["extra"]["evidencias"]["0"]
