@@ -169,6 +169,20 @@ BENCHES = (
     ), rapido=("--escenarios", "base,web", "--duracion", "8", "--antes", "3",
                "--asentar", "60", "--procesos", "2", "--informantes", "2"),
         nota="private PostgreSQL, Redis and search cluster of its own"),
+    Bench("listas", (
+        Figura("a_p95_ms", "100k: API list, first page p95", "ms", ("OBJETIVO_API_P95_MS", "<=")),
+        Figura("a_consultas", "100k: API list SQL", "", ("OBJETIVO_API_CONSULTAS", "<=")),
+        Figura("c_p95_ms", "100k: API list half-way down (cursor) p95", "ms",
+               ("OBJETIVO_API_P95_MS", "<=")),
+        Figura("h_p95_ms", "100k: HTML list, staff p95", "ms", ("OBJETIVO_HTML_P95_MS", "<=")),
+        Figura("j_p95_ms", "100k: console, staff p95", "ms", ("OBJETIVO_HTML_P95_MS", "<=")),
+    ), rapido=("--n", "2000", "--requests", "5"), siembra=("siembra_segundos",)),
+    Bench("perfiles", (
+        Figura("detalle_api_staff_cpu_ms", "detail API, staff: CPU per request", "ms"),
+        Figura("detalle_html_staff_cpu_ms", "detail page, staff: CPU per request", "ms"),
+        Figura("intake_cpu_ms", "intake: CPU per request", "ms"),
+    ), rapido=("--n", "2000", "--peticiones", "5"),
+        nota="no target: a profile (docs/perfiles.md)"),
     Bench("particiones", (
         Figura("partitioned_p95_ms", "timeline of one incident, 10 yearly partitions, p95", "ms",
                P95),
