@@ -222,3 +222,17 @@ def literal(valor: str) -> str:
     if "'" in valor or "\\" in valor:
         valor = valor.replace("\\", "\\\\").replace("'", "\\'")
     return "'" + valor + "'"
+
+
+def uuids_de_indicadores(refs) -> dict[uuid.UUID, str]:
+    """The UUID of each ``indicator--<uuid>`` reference (others and malformed ones left out),
+    to look up indicators we store by ``stix_uuid``: both import paths resolve references
+    to indicators outside the bundle (or outside the batch) this way."""
+    uuids = {}
+    for ref in refs:
+        if ref.startswith("indicator--"):
+            try:
+                uuids[uuid.UUID(ref.split("--", 1)[1])] = ref
+            except ValueError:
+                continue
+    return uuids

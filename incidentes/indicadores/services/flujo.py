@@ -271,15 +271,7 @@ def _resolver_referencias(importacion, estado: _Estado, incidente, momento) -> N
     ajenos = {r for r, *_ in estado.externos if r not in propios}
     otros = {}
     if ajenos:
-        import uuid
-
-        nuestros = {}
-        for r in ajenos:
-            if r.startswith("indicator--"):
-                try:
-                    nuestros[uuid.UUID(r.split("--", 1)[1])] = r
-                except ValueError:
-                    pass
+        nuestros = stix.uuids_de_indicadores(ajenos)
         otros.update({nuestros[u]: pk for u, pk in Indicador.objects.filter(
             stix_uuid__in=nuestros).values_list("stix_uuid", "id")})
         otros.update({sid: pk for sid, pk in ObjetoSTIX.objects.filter(

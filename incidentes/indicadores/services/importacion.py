@@ -267,13 +267,7 @@ def _resolver_externos(analisis: Analisis) -> None:
         return
     refs = {ref for ref, *_ in analisis.externos}
     por_ref: dict[str, tuple[str, str]] = {}
-    propios = {}
-    for ref in refs:
-        if ref.startswith("indicator--"):
-            try:
-                propios[uuid.UUID(ref.split("--", 1)[1])] = ref
-            except ValueError:
-                continue
+    propios = stix.uuids_de_indicadores(refs)
     for u, tipo, valor in Indicador.objects.filter(stix_uuid__in=propios).values_list(
             "stix_uuid", "tipo", "valor"):
         por_ref[propios[u]] = (tipo, valor)
