@@ -95,6 +95,20 @@ def preparar(base: str = BASE_POR_DEFECTO) -> None:
 
     call_command("migrate", verbosity=0)
     cargar_todo()
+    congelar_como_el_servidor()
+
+
+def congelar_como_el_servidor() -> None:
+    """What each web worker does once loaded (``cgii.asgi``): import the URLconf and freeze
+    the start-up objects out of the garbage collector's way (cgii/memoria.py). In-process
+    timings otherwise include full collections a server never makes; call it again after a
+    seed, before timing."""
+    from django.urls import get_resolver
+
+    from cgii.memoria import congelar_arranque
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
+    congelar_arranque()
 
 
 def exigir_base_de_bench(url: str) -> None:

@@ -287,6 +287,7 @@ class Medidor:
 
     def medir(self, meta: dict, filas: list[str]) -> dict:
         medidas, carga, fallidas = {}, {}, {}
+        _comun.congelar_como_el_servidor()  # after the seed, as a loaded worker
         for fila in filas:
             print(f"Measuring {fila}…", flush=True)
             inicio = time.perf_counter()

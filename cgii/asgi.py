@@ -31,3 +31,9 @@ if settings.EMBEBIDO and os.environ.get("CGII_TAREAS_EMBEBIDAS", "1") == "1":
     from cgii.eventos.embebido import iniciar_ticker
 
     iniciar_ticker()
+
+from cgii.memoria import congelar_arranque  # noqa: E402
+
+# Last: everything imported above lives as long as the process; full garbage collections
+# must not walk it again in the middle of a request (cgii/memoria.py).
+congelar_arranque()
