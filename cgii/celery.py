@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgii.settings")
 
@@ -47,3 +48,12 @@ if app.finalized:
     _programar_declaradas(app)
 else:
     app.on_after_finalize.connect(_programar_declaradas, weak=False)
+
+
+@worker_process_init.connect(weak=False)
+def _congelar_proceso(**kwargs) -> None:
+    """Each pool process, once it has loaded the tasks: as the web workers (cgii/memoria.py),
+    so the outbox dispatcher's sends are not delayed by full collections of the code."""
+    from cgii.memoria import congelar_arranque
+
+    congelar_arranque()
