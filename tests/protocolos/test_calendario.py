@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -262,3 +262,30 @@ def test_dias_habiles_ida_y_vuelta(calendario, dia, n):
     destino = calendario.sumar_dias_habiles(dia, n)
     assert calendario.dias_habiles_entre(dia, destino) == n
     assert n == 0 or calendario.es_dia_habil(destino)
+
+
+def _transcurrido_dia_por_dia(calendario, desde, hasta):
+    """The plain definition (the loop ``transcurrido`` used before its running sums)."""
+    inicio, fin = desde.astimezone(UTC), hasta.astimezone(UTC)
+    if fin <= inicio:
+        return timedelta(0)
+    total, dia = timedelta(0), calendario._dia_local(inicio)
+    while dia <= calendario._dia_local(fin):
+        ventana = calendario._ventana(dia)
+        if ventana is not None:
+            total += max(timedelta(0), min(fin, ventana[1]) - max(inicio, ventana[0]))
+        dia += timedelta(days=1)
+    return total
+
+
+instantes_largos = st.datetimes(min_value=datetime(2016, 1, 1), max_value=datetime(2030, 12, 31),
+                                timezones=st.sampled_from([LA_PAZ, MADRID]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendario=st.sampled_from([LABORAL, NOCTURNO_MADRID]), a=instantes_largos,
+       b=instantes_largos)
+def test_transcurrido_por_sumas_acumuladas_es_el_de_dia_por_dia(calendario, a, b):
+    # Years apart, across holidays and DST changes, in either order of first use: the
+    # memo grows in both directions and must agree with the day-by-day definition.
+    assert calendario.transcurrido(a, b) == _transcurrido_dia_por_dia(calendario, a, b)
