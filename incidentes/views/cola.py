@@ -189,16 +189,38 @@ def _cuenta_regresiva(restante_s: float) -> str:
     return f"−{texto}" if restante_s < 0 else texto
 
 
+_MARCA_PK = 987654321  # a placeholder id, replaced in each row's link
+
+
+def _opciones(filas, elegido: str | None) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of a filter's <select> (hundreds of entities: a plain tuple
+    per option, not a model instance and three template filters)."""
+    return [(str(pk), texto, str(pk) == elegido) for pk, texto in filas]
+
+
+def _recortar(texto: str, largo: int) -> str:
+    """``truncatechars`` for a plain name (Truncator's per-call machinery cost 8 ms for the
+    300 entities of a console page)."""
+    return texto if len(texto) <= largo else texto[:largo - 1] + "…"
+
+
 def _decorar_filas(filas: list[Incidente]) -> None:
-    """SLA figures for the rows (one query): the state's words, the warning instant of the
-    clock that sets the deadline (the browser turns the row amber on time), the text of
-    the countdown at render time."""
+    """What each row shows beyond its columns (one query): the state's words, the warning
+    instant of the clock that sets the deadline (the browser turns the row amber on time),
+    the text of the countdown at render time, its links."""
     ahora = timezone.now()
-    figuras = sla.figuras_de([i.pk for i in filas], ahora=ahora) if filas else {}
+    advertencias = sla.advertencias_de(filas)
     _etiquetas(filas)
+    # Each row's links from one reverse per page (issue 22: five ``{% url %}`` per row were
+    # 250 URL reversals per console page).
+    detalle = reverse("incidentes:detalle", args=[_MARCA_PK]).replace(str(_MARCA_PK), "{}")
+    tomar = reverse("incidentes:accion", args=[_MARCA_PK, "tomar"]).replace(str(_MARCA_PK), "{}")
+    asignar = reverse("incidentes:accion", args=[_MARCA_PK, "asignar"]).replace(
+        str(_MARCA_PK), "{}")
     for i in filas:
-        i.advertencia_en = next((r["advertencia_en"] for r in figuras.get(i.pk, [])
-                                 if r["vence_en"] == i.vence_sla and not r["pausado"]), None)
+        i.url_detalle, i.url_tomar, i.url_asignar = (
+            detalle.format(i.pk), tomar.format(i.pk), asignar.format(i.pk))
+        i.advertencia_en = advertencias.get(i.pk)
         i.cuenta_texto = _cuenta_regresiva((i.vence_sla - ahora).total_seconds()) \
             if i.vence_sla else ""
 
@@ -244,7 +266,10 @@ def consola(request):
         "prioridades": PRIORIDADES,
         "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
         "clases": [c for c, _tipos in protocolos.opciones_tipos()],
-        "entidades": entidades_visibles(request.user).filter(activa=True).order_by("sigla"),
+        "opciones_entidad": _opciones(
+            ((pk, f"{sigla} — {_recortar(nombre, 40)}") for pk, sigla, nombre in
+             entidades_visibles(request.user).filter(activa=True).order_by("sigla")
+             .values_list("pk", "sigla", "nombre")), activos.get("entidad")),
         "analistas": list(personal_asignable()),
         "puede_reportar": puede_reportar(request.user),
         "ahora": timezone.now(),
@@ -261,6 +286,9 @@ def consola(request):
              "disponible": carga[u.pk].disponible} if u.pk in carga else {})}
         for u in contexto["analistas"]
     ] if contexto["coordina"] else []
+    contexto["opciones_analista"] = _opciones(
+        ((u.pk, u.get_full_name() or u.username) for u in contexto["analistas"]),
+        activos.get("analista"))
     return render(request, "incidentes/consola/consola.html", contexto,
                   status=400 if error else 200)
 
