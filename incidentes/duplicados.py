@@ -34,12 +34,16 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     Count,
+    DateTimeField,
+    ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Greatest, Left
+from django.db.models.functions import Greatest, JSONObject, Left
 from django.utils.translation import gettext as _
 
 from protocolos import selectors as protocolos
@@ -61,13 +65,14 @@ ESTADOS_SUGERIBLES = (Estado.REPORTADO, Estado.EN_TRIAJE, Estado.EN_ANALISIS)
 @dataclass(frozen=True)
 class Sugerencia:
     incidente: Incidente     # the suggested master
-    similitud: float         # 0..1 (1.0 for shared indicators)
+    similitud: float | None  # 0..1 (1.0 for shared indicators; None: stored before issue 22)
     motivo: str              # "texto" | "indicadores"
     compartidos: int = 0     # shared indicators
 
     def como_datos(self) -> dict:
         return {"id": self.incidente.pk, "codigo": self.incidente.codigo,
-                "similitud": round(self.similitud, 3), "motivo": self.motivo,
+                "similitud": None if self.similitud is None else round(self.similitud, 3),
+                "motivo": self.motivo,
                 "compartidos": self.compartidos}
 
 
@@ -181,6 +186,56 @@ def sugerencia_para(incidente: Incidente) -> Sugerencia | None:
         descripcion=incidente.descripcion, momento=incidente.creado, excluir_id=incidente.pk)
 
 
+def anotaciones_detalle() -> dict:
+    """The suggestion's candidates as two columns of the detail's own row (issue 22: they
+    were two queries and a trigram scoring per detail):
+
+    - ``sugerido_por_indicadores``: live, as ``por_indicadores`` (indicators are added
+      after intake, to this incident or to an earlier one);
+    - ``sugerido_por_texto``: the text suggestion stored at intake (``posible_duplicado``
+      and its score), while it can still be a master. The text of a report does not
+      change after intake, so scoring it again on every detail only repeated intake's
+      answer; a stored candidate since closed as duplicate or rejected is not shown.
+    """
+    from .indicadores.models import IndicadorIncidente
+
+    propios = (IndicadorIncidente.objects.filter(incidente_id=OuterRef(OuterRef("pk")))
+               .values("indicador_id"))
+    desde = ExpressionWrapper(OuterRef("creado") - Value(ventana()),
+                              output_field=DateTimeField())
+    por_indicadores = (
+        Incidente.objects.filter(entidad_id=OuterRef("entidad_id"), creado__gte=desde,
+                                 creado__lt=OuterRef("creado"))
+        .exclude(estado__in=(Estado.DUPLICADO, Estado.RECHAZADO))
+        .annotate(compartidos=Count("vinculos_indicadores", filter=Q(
+            vinculos_indicadores__indicador_id__in=propios)))
+        .filter(compartidos__gt=0).order_by("-compartidos", "-creado"))
+    por_texto = (Incidente.objects.filter(pk=OuterRef("posible_duplicado_id"))
+                 .exclude(estado__in=(Estado.DUPLICADO, Estado.RECHAZADO)))
+    return {
+        "sugerido_por_indicadores": Subquery(por_indicadores.values(j=JSONObject(
+            id="pk", codigo="codigo", titulo="titulo", compartidos="compartidos"))[:1]),
+        "sugerido_por_texto": Subquery(por_texto.values(j=JSONObject(
+            id="pk", codigo="codigo", titulo="titulo"))[:1]),
+    }
+
+
+def _sugerencia_anotada(incidente: Incidente) -> Sugerencia | None:
+    if incidente.estado not in ESTADOS_SUGERIBLES:
+        return None
+    if fila := incidente.sugerido_por_indicadores:
+        return Sugerencia(_referencia(fila), 1.0, "indicadores", fila["compartidos"])
+    if fila := incidente.sugerido_por_texto:
+        return Sugerencia(_referencia(fila), incidente.similitud_duplicado, "texto")
+    return None
+
+
+def _referencia(fila: dict) -> Incidente:
+    """The suggested master as the detail names it (id, code, title): not saved, not
+    read again."""
+    return Incidente(pk=fila["id"], codigo=fila["codigo"], titulo=fila["titulo"])
+
+
 def duplicados_de(incidente: Incidente, *, usuario) -> list[Incidente]:
     """The master's duplicates that ``usuario`` may see (an entity never learns of another
     entity's incident merged into its own)."""
@@ -196,7 +251,9 @@ def preparar_detalle(incidente: Incidente, *, usuario) -> None:
     and the duplicates visible to ``usuario``."""
     from .selectors import incidentes_visibles
 
-    incidente.sugerencia_duplicado = sugerencia_para(incidente)
+    incidente.sugerencia_duplicado = (_sugerencia_anotada(incidente)
+                                      if hasattr(incidente, "sugerido_por_indicadores")
+                                      else sugerencia_para(incidente))
     incidente.fusionable = incidente.estado in ESTADOS_SUGERIBLES or (
         incidente.estado == Estado.DUPLICADO and incidente.fusionado_en is None)
     # ``tiene_duplicados``: read with the row by selectors.incidente_detalle (no query when

@@ -112,6 +112,9 @@ class Incidente(ConcurrentTransitionMixin, models.Model):
     posible_duplicado = models.ForeignKey("self", on_delete=models.SET_NULL, null=True,
                                           blank=True, related_name="+",
                                           verbose_name=_("posible duplicado de"))
+    # Its text score at intake: the detail shows the stored suggestion (issue 22).
+    similitud_duplicado = models.FloatField(_("similitud con el posible duplicado"), null=True,
+                                            blank=True)
     # Set by services.fusion: its items moved to the master, so unmarking is refused.
     fusionado_en = models.DateTimeField(_("fusionado en el maestro"), null=True, blank=True)
     motivo_rechazo = models.TextField(_("motivo del rechazo"), blank=True)

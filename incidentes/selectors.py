@@ -9,11 +9,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from cgii import fsm, keyset
+from cgii.bd import filas_json
+from cgii.entidades.models import Usuario
 from cgii.entidades.selectors import es_personal_cgii, filtrar_por_entidad
 from cgii.errores import NoEncontrado
 from protocolos import selectors as protocolos
+from protocolos.models import CalendarioLaboral, PoliticaSLA, RelojSLA
 
-from . import states
+from . import duplicados, states
 from .models import EntradaTimeline, Evidencia, Incidente, Tarea
 from .permisos import puede_cambiar_tarea, roles_del_usuario, ve_tarea
 from .states import Estado
@@ -225,13 +228,54 @@ def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
     """One incident with everything its detail view needs, in a fixed number of queries.
 
     Issue 22: whether it has duplicates comes with the row (an EXISTS), so the usual
-    incident without any asks nothing more (``duplicados.preparar_detalle``); an incident
-    without protocol has no checklist (steps come only from a protocol, and an incident
-    never loses its protocol), so its tasks are not asked for either."""
-    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id, anotar={
-        "tiene_duplicados": Exists(Incidente.objects.filter(maestro_id=OuterRef("pk")))})
-    incidente._tareas_cache = tareas_de(incidente) if incidente.protocolo_id else []
+    incident without any asks nothing more (``duplicados.preparar_detalle``), and so do the
+    «posible duplicado» candidates (``duplicados.anotaciones_detalle``). On PostgreSQL the
+    checklist, the SLA clocks and the evidence come in the same row as JSON arrays
+    (``cgii.bd.filas_json``), one statement instead of four; the embedded SQLite profile
+    reads them apart (an incident without protocol has no checklist: steps come only from a
+    protocol, and an incident never loses its protocol)."""
+    anotar = {"tiene_duplicados": Exists(Incidente.objects.filter(maestro_id=OuterRef("pk"))),
+              **duplicados.anotaciones_detalle()}
+    juntos = filas_json.disponible()
+    if juntos:
+        anotar.update(_paneles(usuario))
+    incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id, anotar=anotar)
+    if not juntos:
+        incidente._tareas_cache = tareas_de(incidente) if incidente.protocolo_id else []
+        return incidente
+    incidente._tareas_cache = filas_json.instancias(Tarea, incidente.panel_tareas,
+                                                    {"asignado": Usuario})
+    incidente._evidencias_cache = filas_json.instancias(Evidencia, incidente.panel_evidencias,
+                                                        {"subido_por": Usuario})
+    incidente._relojes_cache = filas_json.instancias(RelojSLA, incidente.panel_relojes,
+                                                     {"politica": (PoliticaSLA, {
+                                                         "calendario": CalendarioLaboral})})
     return incidente
+
+
+def _paneles(usuario) -> dict:
+    """The detail's lists as columns of the incident's row (same filters and order as
+    ``tareas_de``, ``evidencias_de`` and ``sla.figuras_de``)."""
+    evidencias = Evidencia.objects.filter(incidente_id=OuterRef("pk")).order_by("id")
+    if not es_personal_cgii(usuario):
+        evidencias = evidencias.filter(visible_entidad=True)
+    return {
+        "panel_tareas": filas_json.lista(
+            Tarea.objects.filter(incidente_id=OuterRef("pk"), propia=False)
+            .order_by("orden", "id"), Tarea, {"asignado": Usuario}),
+        "panel_evidencias": filas_json.lista(evidencias, Evidencia, {"subido_por": Usuario}),
+        "panel_relojes": filas_json.lista(
+            RelojSLA.objects.filter(ambito="incidente", objeto_id=OuterRef("pk")).order_by("id"),
+            RelojSLA, {"politica": (PoliticaSLA, {"calendario": CalendarioLaboral})}),
+    }
+
+
+def evidencias_lista(*, usuario, incidente: Incidente) -> list[Evidencia]:
+    """``evidencias_de`` as a list, from the detail's row when it came with it."""
+    cache = getattr(incidente, "_evidencias_cache", None)
+    if cache is not None:
+        return cache
+    return list(evidencias_de(usuario=usuario, incidente=incidente))
 
 
 def tareas_visibles(*, usuario, incidente: Incidente) -> list[Tarea]:

@@ -213,9 +213,22 @@ def refrescar(incidente: Incidente, *, momento: datetime) -> None:
 
 def figuras_de(incidentes_ids, *, ahora: datetime) -> dict[int, list[dict]]:
     """Live figures of many incidents' clocks in one query (detail views, API)."""
-    salida: dict[int, list[dict]] = {}
     relojes = (RelojSLA.objects.select_related("politica__calendario")
                .filter(ambito=AMBITO, objeto_id__in=list(incidentes_ids)).order_by("id"))
+    return _figuras(relojes, ahora)
+
+
+def figuras_del_incidente(incidente: Incidente, *, ahora: datetime) -> list[dict]:
+    """One incident's figures; from the clocks its detail row brought along when it did
+    (``selectors.incidente_detalle``), else one query."""
+    relojes = getattr(incidente, "_relojes_cache", None)
+    if relojes is None:
+        return figuras_de([incidente.pk], ahora=ahora).get(incidente.pk, [])
+    return _figuras(relojes, ahora).get(incidente.pk, [])
+
+
+def _figuras(relojes, ahora: datetime) -> dict[int, list[dict]]:
+    salida: dict[int, list[dict]] = {}
     for reloj in relojes:
         f = figuras(reloj, ahora)
         salida.setdefault(reloj.objeto_id, []).append({
@@ -249,5 +262,6 @@ def advertencias_de(incidentes) -> dict[int, datetime]:
     return {pk: aviso for pk, fin, aviso in filas if fin == vence[pk] and aviso}
 
 
-__all__ = ["EventoReloj", "advertencias_de", "cambiar_prioridad", "figuras_de", "iniciar", "primera_respuesta",
+__all__ = ["EventoReloj", "advertencias_de", "cambiar_prioridad", "figuras_de",
+           "figuras_del_incidente", "iniciar", "primera_respuesta",
            "refrescar", "tras_transicion"]

@@ -3,14 +3,18 @@
 Every staff request read the session, the user, the TOTP device and then the user's groups
 (``selectors.roles_cgii``): four queries before the view's own. The user row comes here
 with one EXISTS per CGII role, and the roles are cached on the instance exactly as
-``roles_cgii`` would have computed them, so that query is gone from every request. Login,
+``roles_cgii`` would have computed them, so that query is gone from every request. On
+PostgreSQL the active memberships (with their entities) come in the same row as JSON
+(``cgii.bd.filas_json``): every entity-scoped read asked for them, one more query. Login,
 permissions and everything else are Django's ModelBackend."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 
-from .models import RolCGII
+from cgii.bd import filas_json
+
+from .models import Entidad, Membresia, RolCGII
 
 RUTA = "cgii.entidades.backend.BackendUsuarios"
 
@@ -23,6 +27,9 @@ class BackendUsuarios(ModelBackend):
         roles = [r.value for r in RolCGII]
         anotaciones = {f"_es_{r}": Exists(miembros.filter(**{campo: OuterRef("pk")},
                                                           group__name=r)) for r in roles}
+        if filas_json.disponible():
+            anotaciones["_membresias_json"] = filas_json.lista(
+                _activas().filter(usuario_id=OuterRef("pk")), Membresia, {"entidad": Entidad})
         try:
             usuario = modelo._default_manager.annotate(**anotaciones).get(pk=user_id)
         except modelo.DoesNotExist:
@@ -33,4 +40,13 @@ class BackendUsuarios(ModelBackend):
         if usuario.is_superuser:
             nombres.add(RolCGII.ADMINISTRADOR.value)
         usuario._cgii_roles = frozenset(nombres)  # what selectors.roles_cgii caches
+        if hasattr(usuario, "_membresias_json"):  # what selectors.membresias_activas caches
+            usuario._cgii_membresias = filas_json.instancias(
+                Membresia, usuario._membresias_json, {"entidad": Entidad})
+            del usuario._membresias_json
         return usuario
+
+
+def _activas():
+    # The same rows as selectors.membresias_activas (which imports this module's users).
+    return Membresia.objects.filter(activa=True, entidad__activa=True).order_by("id")

@@ -132,7 +132,8 @@ def _sugerencia(obj) -> dict | None:
     if sugerencia is None:
         return None
     return {"id": sugerencia.incidente.pk, "codigo": sugerencia.incidente.codigo,
-            "titulo": sugerencia.incidente.titulo, "similitud": round(sugerencia.similitud, 3),
+            "titulo": sugerencia.incidente.titulo, "similitud": (None if sugerencia.similitud is None
+                                         else round(sugerencia.similitud, 3)),
             "motivo": sugerencia.motivo}
 
 

@@ -184,7 +184,7 @@ def detalle_completo(usuario, incidente_id: int) -> dict:
     duplicados.preparar_detalle(incidente, usuario=usuario)  # suggestion + its duplicates
     datos = s.IncidenteDetalleSerializer(incidente).data
     datos["sla"] = s.RelojSerializer(
-        sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []), many=True).data
+        sla.figuras_del_incidente(incidente, ahora=timezone.now()), many=True).data
     datos["transiciones"] = s.TransicionOpcionSerializer(
         selectors.transiciones_para(usuario=usuario, incidente=incidente), many=True).data
     datos["tareas"] = s.TareaSerializer(
@@ -192,7 +192,7 @@ def detalle_completo(usuario, incidente_id: int) -> dict:
     datos["timeline"] = s.EntradaSerializer(
         selectors.timeline_de(usuario=usuario, incidente=incidente), many=True).data
     datos["evidencias"] = s.EvidenciaSerializer(
-        selectors.evidencias_de(usuario=usuario, incidente=incidente), many=True).data
+        selectors.evidencias_lista(usuario=usuario, incidente=incidente), many=True).data
     return datos
 
 

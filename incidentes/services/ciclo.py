@@ -111,6 +111,7 @@ def incidente_reportar(
                 activos_afectados=activos_afectados, activos=activos or [], tlp=tlp,
                 prioridad=prioridad, vence_sla=vence_sla, estado_sla=estado_sla, creado=ahora,
                 posible_duplicado=sugerencia.incidente if sugerencia else None,
+                similitud_duplicado=sugerencia.similitud if sugerencia else None,
             )
             incidente.sugerencia_duplicado = sugerencia  # read by the API's intake answer
             for g in (*guardados_aqui, *guardados):

@@ -66,7 +66,7 @@ PELIGROSAS = {Transicion.RECHAZAR, Transicion.MARCAR_DUPLICADO}
 
 def _relojes(incidente: Incidente) -> list[dict]:
     relojes = []
-    for r in sla.figuras_de([incidente.pk], ahora=timezone.now()).get(incidente.pk, []):
+    for r in sla.figuras_del_incidente(incidente, ahora=timezone.now()):
         r = dict(r)
         r["estado_texto"] = ESTADOS_RELOJ.get(r["estado"], r["estado"])
         r["pct"] = max(0, min(100, round(100 * (r["fraccion"] or 0))))
@@ -205,7 +205,7 @@ def _contexto_detalle(request, pk: int) -> dict:
         e.del_cgii = e.actor_id is None or e.actor_cgii
     filtro = timeline_filtros.leer(request.GET, personal=personal)
     visibles_timeline = timeline_filtros.aplicar(timeline, filtro)
-    evidencias = list(selectors.evidencias_de(usuario=usuario, incidente=incidente))
+    evidencias = selectors.evidencias_lista(usuario=usuario, incidente=incidente)
     por_id = {ev.pk: ev for ev in evidencias}
     for t in tareas:
         t.evidencia_visible = por_id.get(t.evidencia_id)
