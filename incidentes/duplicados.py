@@ -30,20 +30,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Greatest, JSONObject, Left
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from protocolos import selectors as protocolos
@@ -130,29 +128,52 @@ def _por_texto_sqlite(qs: QuerySet, titulo: str, descripcion: str) -> Sugerencia
     return mejor
 
 
-def _con_puntaje(qs: QuerySet, titulo: str, descripcion: str) -> QuerySet:
-    return (qs.annotate(st=TrigramSimilarity("titulo", titulo),
-                        sd=TrigramSimilarity(Left("descripcion", LARGO_DESCRIPCION),
-                                             descripcion[:LARGO_DESCRIPCION]))
-            .annotate(puntaje=Greatest(PESO_TITULO * F("st") + (1 - PESO_TITULO) * F("sd"),
-                                       F("st") - DESCUENTO_SOLO_TITULO)))
-
-
-def _recientes(qs: QuerySet) -> Subquery:
-    """The window's ``MAX_CANDIDATOS`` latest incidents (module doc)."""
-    return Subquery(qs.order_by("-creado").values("pk")[:MAX_CANDIDATOS])
+# The PostgreSQL statement, written once (issue 22: building the same query through the ORM,
+# with its annotations and a subquery, took ~4 ms of CPU per report for a statement that
+# runs in ~1 ms). The inner SELECT reads the window's latest candidates through the
+# ``(entidad_id, creado)`` index; only those are scored.
+_SQL_POR_TEXTO = f"""
+SELECT id, codigo, titulo, puntaje FROM (
+    SELECT id, codigo, titulo, creado,
+           GREATEST({PESO_TITULO} * st + {1 - PESO_TITULO} * sd, st - {DESCUENTO_SOLO_TITULO})
+               AS puntaje
+    FROM (
+        SELECT id, codigo, titulo, creado,
+               similarity(titulo, %(titulo)s) AS st,
+               similarity(left(descripcion, {LARGO_DESCRIPCION}), %(descripcion)s) AS sd
+        FROM {Incidente._meta.db_table}
+        WHERE entidad_id = %(entidad)s AND creado >= %(desde)s AND creado < %(hasta)s
+          AND estado <> ALL(%(excluidos)s) AND id <> %(excluir)s
+        ORDER BY creado DESC
+        LIMIT %(candidatos)s
+    ) candidatos
+) puntuados
+WHERE puntaje >= %(umbral)s
+ORDER BY puntaje DESC, creado DESC
+LIMIT 1
+"""
 
 
 def por_texto(*, entidad_id: int, titulo: str, descripcion: str, momento: datetime,
               excluir_id: int | None = None) -> Sugerencia | None:
-    """The most similar earlier incident of the entity within the window, if any passes."""
-    qs = _candidatos(entidad_id=entidad_id, momento=momento, excluir_id=excluir_id)
+    """The most similar earlier incident of the entity within the window, if any passes.
+    The suggested incident comes as its id, code and title (what every caller shows)."""
     descripcion = descripcion[:LARGO_DESCRIPCION]
     if connection.vendor != "postgresql":
+        qs = _candidatos(entidad_id=entidad_id, momento=momento, excluir_id=excluir_id)
         return _por_texto_sqlite(qs, titulo, descripcion)
-    fila = (_con_puntaje(Incidente.objects.filter(pk__in=_recientes(qs)), titulo, descripcion)
-            .filter(puntaje__gte=umbral()).order_by("-puntaje", "-creado").first())
-    return Sugerencia(fila, float(fila.puntaje), "texto") if fila else None
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_POR_TEXTO, {
+            "titulo": titulo, "descripcion": descripcion, "entidad": entidad_id,
+            "desde": momento - ventana(), "hasta": momento, "excluir": excluir_id or 0,
+            "excluidos": [Estado.DUPLICADO.value, Estado.RECHAZADO.value], "umbral": umbral(),
+            "candidatos": MAX_CANDIDATOS})
+        fila = cursor.fetchone()
+    if fila is None:
+        return None
+    pk, codigo, titulo_sugerido, puntaje = fila
+    return Sugerencia(Incidente(pk=pk, codigo=codigo, titulo=titulo_sugerido), float(puntaje),
+                      "texto")
 
 
 def _propios(incidente: Incidente) -> QuerySet:
