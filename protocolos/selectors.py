@@ -164,8 +164,21 @@ def calendario(codigo: str = "laboral") -> Calendario:
         return guardado[1]
     cal = CalendarioLaboral.objects.filter(codigo=codigo).first()
     construido = _construir(cal) if cal else Calendario.laboral(zona="America/La_Paz")
+    if guardado and _misma_configuracion(guardado[1], construido):
+        # Unchanged: keep the instance, and with it the running sums it has built
+        # (``Calendario._dias_completos``), instead of recomputing them every minute.
+        construido = guardado[1]
     _cache[codigo] = (ahora, construido)
     return construido
+
+
+def _misma_configuracion(a: Calendario, b: Calendario) -> bool:
+    def extras(cal: Calendario):
+        dias = cal.no_laborables
+        return (type(dias), getattr(dias, "extras", dias))
+
+    return ((a.continuo, a.zona, a.dias, a.desde, a.hasta, extras(a))
+            == (b.continuo, b.zona, b.dias, b.desde, b.hasta, extras(b)))
 
 
 def calendario_de(politica: PoliticaSLA) -> Calendario:

@@ -289,3 +289,17 @@ def test_transcurrido_por_sumas_acumuladas_es_el_de_dia_por_dia(calendario, a, b
     # Years apart, across holidays and DST changes, in either order of first use: the
     # memo grows in both directions and must agree with the day-by-day definition.
     assert calendario.transcurrido(a, b) == _transcurrido_dia_por_dia(calendario, a, b)
+
+
+@pytest.mark.django_db
+def test_el_calendario_sin_cambios_conserva_sus_sumas(monkeypatch):
+    from protocolos import selectors as protocolos
+    from protocolos.models import DiaNoLaborable
+
+    protocolos.limpiar_cache_calendarios()
+    primero = protocolos.calendario("laboral")
+    monkeypatch.setattr(protocolos, "_CACHE_SEGUNDOS", 0)  # every call rebuilds
+    assert protocolos.calendario("laboral") is primero     # same rows: the same instance
+    DiaNoLaborable.objects.create(fecha=date(2027, 6, 7), motivo="Decretado")
+    otro = protocolos.calendario("laboral")
+    assert otro is not primero and date(2027, 6, 7) in otro.no_laborables
