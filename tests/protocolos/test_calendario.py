@@ -292,7 +292,7 @@ def test_transcurrido_por_sumas_acumuladas_es_el_de_dia_por_dia(calendario, a, b
 
 
 @pytest.mark.django_db
-def test_el_calendario_sin_cambios_conserva_sus_sumas(monkeypatch):
+def test_el_calendario_sin_cambios_conserva_sus_sumas(catalogos, monkeypatch):
     from protocolos import selectors as protocolos
     from protocolos.models import DiaNoLaborable
 
