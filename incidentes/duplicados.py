@@ -31,17 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    DateTimeField,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import JSONObject
+from django.db.models import Count, JSONField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from protocolos import selectors as protocolos
@@ -208,8 +199,9 @@ def sugerencia_para(incidente: Incidente) -> Sugerencia | None:
 
 
 def anotaciones_detalle() -> dict:
-    """The suggestion's candidates as two columns of the detail's own row (issue 22: they
-    were two queries and a trigram scoring per detail):
+    """The suggestion's candidates as two columns of the detail's own row, on PostgreSQL
+    (issue 22: they were two queries and a trigram scoring per detail); {} on SQLite, whose
+    detail asks ``sugerencia_para``.
 
     - ``sugerido_por_indicadores``: live, as ``por_indicadores`` (indicators are added
       after intake, to this incident or to an earlier one);
@@ -217,28 +209,34 @@ def anotaciones_detalle() -> dict:
       and its score), while it can still be a master. The text of a report does not
       change after intake, so scoring it again on every detail only repeated intake's
       answer; a stored candidate since closed as duplicate or rejected is not shown.
-    """
+
+    Plain SQL, as ``por_texto``: the same through the ORM's Subquery/Count/JSONObject cost
+    several ms of CPU per detail to compile."""
+    if connection.vendor != "postgresql":
+        return {}
     from .indicadores.models import IndicadorIncidente
 
-    propios = (IndicadorIncidente.objects.filter(incidente_id=OuterRef(OuterRef("pk")))
-               .values("indicador_id"))
-    desde = ExpressionWrapper(OuterRef("creado") - Value(ventana()),
-                              output_field=DateTimeField())
-    por_indicadores = (
-        Incidente.objects.filter(entidad_id=OuterRef("entidad_id"), creado__gte=desde,
-                                 creado__lt=OuterRef("creado"))
-        .exclude(estado__in=(Estado.DUPLICADO, Estado.RECHAZADO))
-        .annotate(compartidos=Count("vinculos_indicadores", filter=Q(
-            vinculos_indicadores__indicador_id__in=propios)))
-        .filter(compartidos__gt=0).order_by("-compartidos", "-creado"))
-    por_texto = (Incidente.objects.filter(pk=OuterRef("posible_duplicado_id"))
-                 .exclude(estado__in=(Estado.DUPLICADO, Estado.RECHAZADO)))
+    excluidos = (Estado.DUPLICADO.value, Estado.RECHAZADO.value)
     return {
-        "sugerido_por_indicadores": Subquery(por_indicadores.values(j=JSONObject(
-            id="pk", codigo="codigo", titulo="titulo", compartidos="compartidos"))[:1]),
-        "sugerido_por_texto": Subquery(por_texto.values(j=JSONObject(
-            id="pk", codigo="codigo", titulo="titulo"))[:1]),
+        "sugerido_por_indicadores": RawSQL(_SQL_POR_INDICADORES.format(
+            inc=Incidente._meta.db_table, vin=IndicadorIncidente._meta.db_table),
+            (ventana(), *excluidos), output_field=JSONField()),
+        "sugerido_por_texto": RawSQL(_SQL_POR_TEXTO_GUARDADO.format(
+            inc=Incidente._meta.db_table), excluidos, output_field=JSONField()),
     }
+
+
+_SQL_POR_INDICADORES = """(
+    SELECT json_build_object('id', c.id, 'codigo', c.codigo, 'titulo', c.titulo,
+                             'compartidos', count(*))::text
+    FROM {inc} c JOIN {vin} v ON v.incidente_id = c.id
+    WHERE c.entidad_id = {inc}.entidad_id AND c.creado >= {inc}.creado - %s
+      AND c.creado < {inc}.creado AND c.estado NOT IN (%s, %s)
+      AND v.indicador_id IN (SELECT p.indicador_id FROM {vin} p WHERE p.incidente_id = {inc}.id)
+    GROUP BY c.id ORDER BY count(*) DESC, c.creado DESC LIMIT 1)"""
+_SQL_POR_TEXTO_GUARDADO = """(
+    SELECT json_build_object('id', s.id, 'codigo', s.codigo, 'titulo', s.titulo)::text
+    FROM {inc} s WHERE s.id = {inc}.posible_duplicado_id AND s.estado NOT IN (%s, %s))"""
 
 
 def _sugerencia_anotada(incidente: Incidente) -> Sugerencia | None:

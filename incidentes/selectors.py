@@ -256,17 +256,19 @@ def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
 def _paneles(usuario) -> dict:
     """The detail's lists as columns of the incident's row (same filters and order as
     ``tareas_de``, ``evidencias_de`` and ``sla.figuras_de``)."""
-    evidencias = Evidencia.objects.filter(incidente_id=OuterRef("pk")).order_by("id")
-    if not es_personal_cgii(usuario):
-        evidencias = evidencias.filter(visible_entidad=True)
+    propio = f"t.incidente_id = {Incidente._meta.db_table}.id"
+    visibles = "" if es_personal_cgii(usuario) else " AND t.visible_entidad"
     return {
         "panel_tareas": filas_json.lista(
-            Tarea.objects.filter(incidente_id=OuterRef("pk"), propia=False)
-            .order_by("orden", "id"), Tarea, {"asignado": Usuario}),
-        "panel_evidencias": filas_json.lista(evidencias, Evidencia, {"subido_por": Usuario}),
+            Tarea, donde=f"{propio} AND NOT t.propia", orden="orden, id",
+            relacionados={"asignado": Usuario}),
+        "panel_evidencias": filas_json.lista(
+            Evidencia, donde=propio + visibles, orden="id",
+            relacionados={"subido_por": Usuario}),
         "panel_relojes": filas_json.lista(
-            RelojSLA.objects.filter(ambito="incidente", objeto_id=OuterRef("pk")).order_by("id"),
-            RelojSLA, {"politica": (PoliticaSLA, {"calendario": CalendarioLaboral})}),
+            RelojSLA, donde=f"t.ambito = %s AND t.objeto_id = {Incidente._meta.db_table}.id",
+            params=["incidente"], orden="id",
+            relacionados={"politica": (PoliticaSLA, {"calendario": CalendarioLaboral})}),
     }
 
 

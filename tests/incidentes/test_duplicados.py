@@ -164,3 +164,18 @@ def test_la_sugerencia_del_detalle_prefiere_indicadores_en_una_consulta(
     IndicadorIncidente.objects.filter(incidente=comparte).delete()
     sugerencia = duplicados.sugerencia_para(nuevo)
     assert (sugerencia.incidente.pk, sugerencia.motivo) == (mismo_texto.pk, "texto")
+
+
+def test_el_detalle_muestra_la_sugerencia_guardada_mientras_pueda_ser_maestro(
+        api, catalogos, reportante_a, entidad_a, analista):
+    # Issue 22: the detail reads the text suggestion stored at intake (with its score) in
+    # the incident's own row; a candidate since rejected is not offered any more.
+    primero = reportar(reportante_a, entidad_a, **REPORTE)
+    segundo = reportar(reportante_a, entidad_a, **REPORTE)
+    assert segundo.posible_duplicado_id == primero.pk and segundo.similitud_duplicado > 0.9
+    c = api(analista)
+    sugerencia = c.get(f"/api/v1/incidentes/{segundo.pk}/").json()["posible_duplicado"]
+    assert (sugerencia["id"], sugerencia["motivo"]) == (primero.pk, "texto")
+    assert sugerencia["similitud"] == round(segundo.similitud_duplicado, 3)
+    Incidente.objects.filter(pk=primero.pk).update(estado="rechazado")
+    assert c.get(f"/api/v1/incidentes/{segundo.pk}/").json()["posible_duplicado"] is None
