@@ -44,7 +44,7 @@ from .comun import (
     texto_error,
 )
 from .detalle import personal_asignable
-from .filtros import CLAVES_LISTA, filtros_lista
+from .filtros import CLAVES_LISTA, filtros_lista, opciones, opciones_entidades
 from .lote import contexto_lista_extra, contexto_lote
 from .vistas import contexto_vistas
 
@@ -52,12 +52,22 @@ TAMANO_LISTA = 50
 
 
 def _etiquetas(filas) -> None:
-    """State and SLA words as plain text, translated once per request (not once per row)."""
+    """State and SLA words as plain text, translated once per request (not once per row),
+    and the row's link from one URL reversal per page (issue 22)."""
     estados = {valor: str(etiqueta) for valor, etiqueta in Estado.choices}
     relojes = {clave: str(texto) for clave, texto in ESTADOS_RELOJ.items()}
+    detalle = _plantilla_url("incidentes:detalle")
     for i in filas:
         i.estado_texto = estados.get(i.estado, i.estado)
         i.sla_texto = relojes.get(i.estado_sla, "")
+        i.url_detalle = detalle.format(i.pk)
+
+
+_MARCA_PK = 987654321  # a placeholder id, replaced in each row's link
+
+
+def _plantilla_url(nombre: str, *resto) -> str:
+    return reverse(nombre, args=[_MARCA_PK, *resto]).replace(str(_MARCA_PK), "{}")
 
 
 def _pagina_lista(request, filtros) -> tuple[selectors.Pagina, int | None, str | None]:
@@ -189,21 +199,6 @@ def _cuenta_regresiva(restante_s: float) -> str:
     return f"−{texto}" if restante_s < 0 else texto
 
 
-_MARCA_PK = 987654321  # a placeholder id, replaced in each row's link
-
-
-def _opciones(filas, elegido: str | None) -> list[tuple[str, str, bool]]:
-    """(value, label, selected) of a filter's <select> (hundreds of entities: a plain tuple
-    per option, not a model instance and three template filters)."""
-    return [(str(pk), texto, str(pk) == elegido) for pk, texto in filas]
-
-
-def _recortar(texto: str, largo: int) -> str:
-    """``truncatechars`` for a plain name (Truncator's per-call machinery cost 8 ms for the
-    300 entities of a console page)."""
-    return texto if len(texto) <= largo else texto[:largo - 1] + "…"
-
-
 def _decorar_filas(filas: list[Incidente]) -> None:
     """What each row shows beyond its columns (one query): the state's words, the warning
     instant of the clock that sets the deadline (the browser turns the row amber on time),
@@ -211,15 +206,12 @@ def _decorar_filas(filas: list[Incidente]) -> None:
     ahora = timezone.now()
     advertencias = sla.advertencias_de(filas)
     _etiquetas(filas)
-    # Each row's links from one reverse per page (issue 22: five ``{% url %}`` per row were
-    # 250 URL reversals per console page).
-    detalle = reverse("incidentes:detalle", args=[_MARCA_PK]).replace(str(_MARCA_PK), "{}")
-    tomar = reverse("incidentes:accion", args=[_MARCA_PK, "tomar"]).replace(str(_MARCA_PK), "{}")
-    asignar = reverse("incidentes:accion", args=[_MARCA_PK, "asignar"]).replace(
-        str(_MARCA_PK), "{}")
+    # The action links too (issue 22: five ``{% url %}`` per row were 250 URL reversals
+    # per console page).
+    tomar, asignar = (_plantilla_url("incidentes:accion", "tomar"),
+                      _plantilla_url("incidentes:accion", "asignar"))
     for i in filas:
-        i.url_detalle, i.url_tomar, i.url_asignar = (
-            detalle.format(i.pk), tomar.format(i.pk), asignar.format(i.pk))
+        i.url_tomar, i.url_asignar = tomar.format(i.pk), asignar.format(i.pk)
         i.advertencia_en = advertencias.get(i.pk)
         i.cuenta_texto = _cuenta_regresiva((i.vence_sla - ahora).total_seconds()) \
             if i.vence_sla else ""
@@ -266,10 +258,7 @@ def consola(request):
         "prioridades": PRIORIDADES,
         "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
         "clases": [c for c, _tipos in protocolos.opciones_tipos()],
-        "opciones_entidad": _opciones(
-            ((pk, f"{sigla} — {_recortar(nombre, 40)}") for pk, sigla, nombre in
-             entidades_visibles(request.user).filter(activa=True).order_by("sigla")
-             .values_list("pk", "sigla", "nombre")), activos.get("entidad")),
+        "opciones_entidad": opciones_entidades(request.user, activos.get("entidad")),
         "analistas": list(personal_asignable()),
         "puede_reportar": puede_reportar(request.user),
         "ahora": timezone.now(),
@@ -286,7 +275,7 @@ def consola(request):
              "disponible": carga[u.pk].disponible} if u.pk in carga else {})}
         for u in contexto["analistas"]
     ] if contexto["coordina"] else []
-    contexto["opciones_analista"] = _opciones(
+    contexto["opciones_analista"] = opciones(
         ((u.pk, u.get_full_name() or u.username) for u in contexto["analistas"]),
         activos.get("analista"))
     return render(request, "incidentes/consola/consola.html", contexto,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cgii.entidades.selectors import entidades_visibles, es_personal_cgii, tiene_rol_cgii
+from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
 from cgii.errores import ErrorDominio, ErrorValidacion, texto_error
 from protocolos import selectors as protocolos
 
@@ -19,7 +19,7 @@ from ..services.comun import ROLES_GESTION
 from ..services.lote import ACCIONES_LOTE, MAX_LOTE, incidentes_en_lote, resumen_lote
 from ..services.triaje import PRIORIDADES
 from .comun import quiere_json, volver
-from .filtros import filtros_de
+from .filtros import filtros_de, opciones_entidades
 
 
 def contexto_lote(usuario, *, pagina: str, consulta: str, total: int | None,
@@ -48,8 +48,8 @@ def contexto_lista_extra(request, filtros, pagina) -> dict:
         consulta.pop(clave, None)
     return {
         "clases": [c for c, _tipos in protocolos.opciones_tipos()],
-        "entidades": (entidades_visibles(request.user).filter(activa=True).order_by("sigla")
-                      if personal else []),
+        "opciones_entidad": (opciones_entidades(request.user, request.GET.get("entidad"))
+                             if personal else []),
         **contexto_lote(request.user, pagina="lista", consulta=consulta.urlencode(),
                         total=pagina.total, exacto=pagina.exacto),
     }
