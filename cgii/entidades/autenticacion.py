@@ -57,7 +57,8 @@ def autenticar_clave(clave: str) -> tuple:
         if not es_personal_cgii(usuario):
             raise exceptions.AuthenticationFailed(_("El token no está limitado a una entidad."))
     else:
-        limitar_a_entidad(usuario, token.entidad_id)
+        if getattr(usuario, "_cgii_membresias", None) is None:  # not read with the token
+            limitar_a_entidad(usuario, token.entidad_id)
         if not usuario._cgii_membresias:
             raise exceptions.AuthenticationFailed(
                 _("El usuario ya no pertenece a la entidad del token.")

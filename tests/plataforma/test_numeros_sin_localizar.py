@@ -28,10 +28,11 @@ NUMERICOS = re.compile(
 COMA_DECIMAL = re.compile(r"\d,\d")
 # data-* attributes that carry a code or text, never a number: a state, a transition, an SLA
 # metric or state, a protocol phase or step code, an incident code, a counter's key, the
-# console's query string, a notification type (``estado_texto``: text for people).
+# console's query string, a notification type (``estado_texto``: text for people), the URL
+# of a console row's assign action (built once per page by the view).
 TEXTO = {"data-estado", "data-estado-texto", "data-abrir", "data-transicion", "data-bloqueada",
          "data-metrica", "data-plazo", "data-fase", "data-tarea", "data-estado-sla",
-         "data-codigo", "data-contador", "data-filtros", "data-tipo"}
+         "data-codigo", "data-contador", "data-filtros", "data-tipo", "data-asignar"}
 # Primary keys are integers: Django writes them without separators (USE_THOUSAND_SEPARATOR
 # is off), so the wildcard answers them as one.
 CLAVES = {"pk", "id"}
