@@ -32,6 +32,9 @@ class BusquedaView(APIView):
     solo_consulta = True  # POST is the IOC lookup: a read (cgii.entidades.permisos)
     @extend_schema(
         summary="Buscar incidentes, indicadores, entidades y PISI",
+        description=("Con «total_exacto» falso coinciden más de «total» documentos: el total, "
+                     "las facetas y el orden por relevancia cubren solo los «total» primeros "
+                     "encontrados (backend de base de datos). Acote con una frase o filtros."),
         parameters=[OpenApiParameter("q", str), OpenApiParameter("tipo", str, many=True),
                     OpenApiParameter("estado", str, many=True),
                     OpenApiParameter("prioridad", str, many=True),
@@ -47,7 +50,7 @@ class BusquedaView(APIView):
         r = buscar(request.user, p["texto"], tipos=p["tipos"], filtros=p["filtros"],
                    pagina=p["pagina"], por_pagina=p["por_pagina"])
         return Response({
-            "q": r.texto, "total": r.total, "pagina": r.pagina, "por_pagina": r.por_pagina,
+            "q": r.texto, "total": r.total, "total_exacto": r.total_exacto, "pagina": r.pagina, "por_pagina": r.por_pagina,
             "paginas": r.paginas, "backend": r.backend,
             "resultados": [_acierto(a) for a in r.aciertos],
             "facetas": {f: [{"valor": v.valor, "etiqueta": v.etiqueta, "cuenta": v.cuenta,

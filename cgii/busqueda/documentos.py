@@ -87,6 +87,7 @@ class Consulta:
     pagina: int = 1
     por_pagina: int = 20
     claves: tuple[str, ...] = ()  # exact keys the text may stand for (normalised IOC, code)
+    clave_reconocida: bool = False  # a normaliser recognised the text: it is a key, not words
 
     @property
     def desde(self) -> int:
@@ -137,6 +138,9 @@ class Resultados:
     por_pagina: int = 20
     backend: str = ""
     texto: str = ""
+    # False: more than ``total`` documents match; ``total``, the facets and the ranking cover
+    # only the first ``total`` candidates the index gave (database backend, conf.TOPE_CANDIDATOS)
+    total_exacto: bool = True
 
     @property
     def paginas(self) -> int:

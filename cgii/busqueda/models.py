@@ -45,6 +45,11 @@ class DocumentoBusqueda(models.Model):
         indexes = [
             # browsing without text: newest first within the type filter
             models.Index(fields=["tipo", "-fecha"], name="busqueda_tipo_fecha"),
+            # facet filters of a text query (year, type, state): ANDed with the GIN bitmap
+            # so that the capped scan reads only rows that pass them. As heap filters, a
+            # recent year meant reading the older matches first (storage order) and
+            # discarding them: 63,000 rows for 1,000 kept at 11M documents.
+            models.Index(fields=["anio", "tipo", "estado"], name="busqueda_anio_tipo_estado"),
         ]
 
     def __str__(self) -> str:

@@ -56,9 +56,10 @@ def buscar(usuario, texto: str = "", *, tipos=None, filtros: dict | None = None,
         por_pagina = max(1, min(int(por_pagina), conf.POR_PAGINA_MAXIMO))
     except (TypeError, ValueError):
         pagina, por_pagina = 1, 20
+    claves, reconocida = registro.analizar_claves(texto) if texto else ((), False)
     consulta = Consulta(texto=texto, alcance=alcance_de(usuario), tipos=tipos_pedidos,
                         filtros=_filtros_limpios(filtros), pagina=pagina, por_pagina=por_pagina,
-                        claves=registro.claves_de(texto) if texto else ())
+                        claves=claves, clave_reconocida=reconocida)
     backend = obtener_backend()
     try:
         resultados = backend.buscar(consulta)

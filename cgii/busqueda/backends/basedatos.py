@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from cgii.bd.replica import conexion_lectura, leer_de_replica
 
-from .. import registro
+from .. import conf, registro
 from ..documentos import (
     FIN_MARCA,
     INICIO_MARCA,
@@ -155,8 +155,10 @@ class BackendBaseDatos(Backend):
     # PostgreSQL ------------------------------------------------------------------------------
 
     def _condiciones(self, c: Consulta) -> tuple[list[str], list, dict]:
-        """WHERE parts + params shared by the page, count/facets and headline statements,
-        and what the text part needs (``ts`` present when there is a tsquery)."""
+        """WHERE parts + params shared by the page, count/facets and headline statements
+        (visibility and filters), and the text part apart (``extra``: ``texto``, the match
+        condition without the exact keys and its params, ``prefijo``) because the text
+        statement reads exact keys and the other matches in two branches."""
         donde: list[str] = []
         params: list = []
         if not c.alcance.personal:
@@ -188,41 +190,48 @@ class BackendBaseDatos(Backend):
             if c.alcance.personal:
                 coincide.append("d.vector_interno @@ websearch_to_tsquery('spanish', %s)")
                 params_texto.append(texto)
-            if c.claves:
-                coincide.append("d.clave = ANY(%s)")
-                params_texto.append(list(c.claves))
-            if _UNA_PALABRA.match(texto):
+            if _UNA_PALABRA.match(texto) and not c.clave_reconocida:
                 # pg_trgm: a key that starts with the text (IP range, hash prefix, code), a
-                # title that contains it (a word fragment: "phish", "ransom").
+                # title that contains it (a word fragment: "phish", "ransom"). Not for a
+                # text a normaliser recognised (a whole IOC or code): its exact key is the
+                # answer, and the trigrams of a URL or an IP ("htt", "://", ".1.") are in
+                # millions of keys (50-110 ms per scan at 11M documents).
                 extra["prefijo"] = _escapar_like(texto) + "%"
                 coincide.append("d.clave ILIKE %s")
                 params_texto.append(extra["prefijo"])
                 if len(texto) >= 4:
                     coincide.append("d.titulo ILIKE %s")
                     params_texto.append("%" + _escapar_like(texto) + "%")
-            donde.append("(" + " OR ".join(coincide) + ")")
-            params.extend(params_texto)
             extra["texto"] = texto
+            extra["coincide"] = "(" + " OR ".join(coincide) + ")"
+            extra["params_coincide"] = params_texto
         return donde, params, extra
 
     def _buscar_postgres(self, c: Consulta) -> Resultados:
         donde, params, extra = self._condiciones(c)
-        where = " AND ".join(donde) or "TRUE"
+        exacto = True
         if "texto" in extra:
-            filas, filas_facetas = self._buscar_texto(c, where, params, extra)
+            filas, filas_facetas, vistos = self._buscar_texto(c, donde, params, extra)
+            exacto = vistos <= conf.TOPE_CANDIDATOS
         else:
-            filas, filas_facetas = self._navegar(c, where, params)
+            filas, filas_facetas = self._navegar(c, " AND ".join(donde) or "TRUE", params)
         total, facetas = self._leer_facetas(filas_facetas)
         aciertos = [self._acierto(f) for f in filas]
         if "texto" in extra and aciertos:
             self._titulares_postgres(aciertos, c, extra["texto"])
         return Resultados(total=total, aciertos=aciertos, facetas=facetas, pagina=c.pagina,
-                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
+                          por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto,
+                          total_exacto=exacto)
 
-    def _buscar_texto(self, c: Consulta, where: str, params: list, extra: dict):
-        """One statement: the match set is computed once (MATERIALIZED) and both the page
-        and the facets read it. Two statements evaluated the tsquery twice, and a common
-        phrase costs its index recheck (tens of thousands of candidate rows) each time."""
+    def _buscar_texto(self, c: Consulta, donde: list[str], params: list, extra: dict):
+        """One statement over a capped candidate set ``m``: the documents whose key is one
+        of the exact keys (always), then at most ``TOPE_CANDIDATOS`` other matches in the
+        order the GIN bitmap gives them (storage order: a ``LIMIT`` without ``ORDER BY``
+        lets the bitmap heap scan stop early). Rank, page, facets and total are computed on
+        ``m``; the third column says how many candidates were seen (more than the cap: the
+        total is "more than"). Ranking every match read each one's heap row and detoasted
+        tsvector: 83,000 rows for a common word at 11M documents, 300-800 ms."""
+        tope = conf.TOPE_CANDIDATOS
         rango = ["ts_rank(d.vector, websearch_to_tsquery('spanish', %s))"]
         params_rango = [extra["texto"]]
         if c.alcance.personal:
@@ -235,16 +244,28 @@ class BackendBaseDatos(Backend):
         if "prefijo" in extra:
             rango.append("CASE WHEN d.clave ILIKE %s THEN 1 ELSE 0 END")
             params_rango.append(extra["prefijo"])
-        exacto = "d.clave = ANY(%s)" if c.claves else "FALSE"
-        params_exacto = [list(c.claves)] if c.claves else []
         columnas_faceta = list(COLUMNA_FACETA.values())
+        columnas_m = (f"d.id, d.fecha, "
+                      f"{', '.join(f'd.{col}' for col in columnas_faceta if col != 'fecha')}, "
+                      f"({' + '.join(rango)}) AS puntaje")
+        visibles = "".join(f"{parte} AND " for parte in donde)
+        ramas, params_ramas = [], []
+        if c.claves:
+            ramas.append(f"SELECT {columnas_m}, TRUE AS exacto FROM {TABLA} d "
+                         f"WHERE {visibles}d.clave = ANY(%s)")
+            params_ramas += params_rango + params + [list(c.claves)]
+            otras = f"{extra['coincide']} AND d.clave <> ALL(%s)"
+            params_otras = extra["params_coincide"] + [list(c.claves)]
+        else:
+            otras, params_otras = extra["coincide"], extra["params_coincide"]
+        ramas.append(f"(SELECT {columnas_m}, FALSE AS exacto FROM {TABLA} d "
+                     f"WHERE {visibles}{otras} LIMIT %s)")
+        params_ramas += params_rango + params + params_otras + [tope + 1]
         orden = "puntaje DESC, fecha DESC NULLS LAST, id DESC"
         campos = ", ".join(f"'{x}', d.{x}" for x in CAMPOS_ACIERTO)
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT d.id, d.fecha, "
-            f"{', '.join(f'd.{col}' for col in columnas_faceta if col != 'fecha')}, "
-            f"({' + '.join(rango)}) AS puntaje, {exacto} AS exacto "
-            f"FROM {TABLA} d WHERE {where}), "
+            f"WITH c AS MATERIALIZED ({' UNION ALL '.join(ramas)}), "
+            "m AS MATERIALIZED (SELECT * FROM c ORDER BY exacto DESC LIMIT %s), "
             f"pagina AS (SELECT id, fecha, puntaje, exacto FROM m ORDER BY {orden} "
             "LIMIT %s OFFSET %s), "
             f"facetas AS (SELECT json_build_array("
@@ -254,17 +275,18 @@ class BackendBaseDatos(Backend):
             "SELECT (SELECT json_agg(fila) FROM facetas), "
             f"(SELECT json_agg(json_build_object({campos}, 'puntaje', p.puntaje, "
             f"'exacto', p.exacto) ORDER BY p.{orden.replace(', ', ', p.')}) "
-            f"FROM pagina p JOIN {TABLA} d ON d.id = p.id)"
+            f"FROM pagina p JOIN {TABLA} d ON d.id = p.id), (SELECT count(*) FROM c)"
         )
-        with conexion_lectura().cursor() as cursor:
-            cursor.execute(sql, params_rango + params_exacto + params
-                           + [c.por_pagina, c.desde])
-            json_facetas, json_pagina = cursor.fetchone()
+        conexion = conexion_lectura()
+        with transaction.atomic(using=conexion.alias), conexion.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [conf.MEMORIA_CONSULTA])
+            cursor.execute(sql, params_ramas + [tope, c.por_pagina, c.desde])
+            json_facetas, json_pagina, vistos = cursor.fetchone()
         filas_facetas = [tuple(f) for f in _json(json_facetas)]
         filas = _json(json_pagina)
         for f in filas:
             f["fecha"] = parse_datetime(f["fecha"]) if f["fecha"] else None
-        return filas, filas_facetas
+        return filas, filas_facetas, vistos
 
     def _navegar(self, c: Consulta, where: str, params: list):
         """No text: newest first through the (tipo, fecha) index; facets on their own."""

@@ -322,6 +322,8 @@ class BackendElasticsearch(Backend):
                                for b in agg.get("buckets", []) if b.get("key") not in ("", None)]
         total = respuesta["hits"]["total"]
         return Resultados(total=total["value"] if isinstance(total, dict) else int(total),
+                          total_exacto=not isinstance(total, dict)
+                          or total.get("relation", "eq") == "eq",
                           aciertos=aciertos, facetas=facetas, pagina=c.pagina,
                           por_pagina=c.por_pagina, backend=self.nombre, texto=c.texto)
 
