@@ -34,6 +34,8 @@ VALORES_POR_FACETA = 20
 # detoasted tsvector: "malware" matches 83,000 of 11M documents and took 390 ms in all;
 # the first 1,000 the GIN bitmap gives take ~20 ms (docs/busqueda.md).
 TOPE_CANDIDATOS = int(os.environ.get("CGII_BUSQUEDA_TOPE", "1000"))
+# Past the cap, the matches of this many years (this one included) are taken first.
+ANIOS_RECIENTES = int(os.environ.get("CGII_BUSQUEDA_ANIOS_RECIENTES", "2"))
 # work_mem for the search statement: a bitmap of 500,000 candidates (a phrase of two common
 # words) overflows the default 4 MB, its pages turn lossy and each of their rows is
 # rechecked (tsvector detoasted) instead of only the candidates.

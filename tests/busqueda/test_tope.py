@@ -96,3 +96,16 @@ def test_api_and_page_say_more_than(datos, api, client, analista, reportante_a):
     assert "más de 3 resultados" in html and "Recuentos sobre los 3 primeros" in html
     html = client.get("/busqueda/", {"q": "defacement"}).content.decode()
     assert "más de" not in html and "1 resultado" in html
+
+
+def test_past_the_cap_this_years_matches_come_before_older_ones(datos, analista):
+    # The candidates of the recent years are taken first: the documents stored first (the
+    # oldest incidents, in a real table) must not crowd out this year's.
+    from cgii.busqueda.models import DocumentoBusqueda
+
+    antiguos = [p.pk for p in datos["propios"]] + [a.pk for a in datos["ajenos"][:2]]
+    DocumentoBusqueda.objects.filter(tipo="incidente", objeto_id__in=antiguos).update(anio=2017)
+    r = buscar(analista, "ransomware")
+    assert r.total_exacto is False
+    recientes = {a.pk for a in datos["ajenos"][2:]}
+    assert recientes <= {a.objeto_id for a in r.aciertos}
