@@ -3,6 +3,8 @@
 saved views' counts and the exports, so one query string means one set of incidents."""
 
 from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from cgii.entidades.selectors import entidades_visibles, es_personal_cgii
 
@@ -50,14 +52,20 @@ def recortar(texto: str, largo: int) -> str:
     return texto if len(texto) <= largo else texto[:largo - 1] + "…"
 
 
-def opciones(filas, elegido) -> list[tuple[str, str, bool]]:
-    """(value, label, selected) of a filter's <select>: hundreds of entities as plain
-    tuples, not model instances through three template filters each (issue 22)."""
+def opciones(filas, elegido) -> SafeString:
+    """The ``<option>`` elements of a filter's ``<select>``, written here: hundreds of
+    entities through the template engine (a loop, a condition and three lookups each) were
+    ~5 ms of a 30 ms list page (issue 22). Labels are escaped; values are ids."""
     elegido = "" if elegido is None else str(elegido)
-    return [(str(pk), texto, str(pk) == elegido) for pk, texto in filas]
+    partes = []
+    for pk, texto in filas:
+        valor = str(pk)
+        marca = " selected" if valor == elegido else ""
+        partes.append(f'<option value="{valor}"{marca}>{escape(texto)}</option>')
+    return mark_safe("".join(partes))  # noqa: S308 - built from escaped labels and ids
 
 
-def opciones_entidades(usuario, elegido) -> list[tuple[str, str, bool]]:
+def opciones_entidades(usuario, elegido) -> SafeString:
     """The active entities ``usuario`` may see, by acronym, for the entity filter."""
     filas = (entidades_visibles(usuario).filter(activa=True).order_by("sigla")
              .values_list("pk", "sigla", "nombre"))
