@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as ErrorBroker
 from cgii.eventos import despachador, embebido, registro
 from cgii.eventos import grupos as nombres_grupos
 from cgii.eventos.models import EntregaSumidero, Evento
-from cgii.eventos.tasks import despachar_eventos, ejecutar_sumidero
+from cgii.eventos.tasks import despachar_eventos, ejecutar_sumidero, ejecutar_sumideros
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _ya_solicitado(difusion: bool, sumideros) -> bool:
 
 def solicitar_despacho(*, difusion: bool = True, sumideros: tuple[str, ...] = ()) -> None:
     """Ask for delivery as soon as possible (runs after commit): the live send, and one run
-    of each named sink. Never raises; a dead broker costs one connect timeout per
+    of each named sink (several sinks: one message, fanned out by the worker). Never raises; a dead broker costs one connect timeout per
     PAUSA_BROKER_SEGUNDOS, and the request is simply lost: the periodic sweep (beat, or
     the ticker) delivers the event later."""
     global _broker_caido_hasta
@@ -117,8 +117,10 @@ def solicitar_despacho(*, difusion: bool = True, sumideros: tuple[str, ...] = ()
             return
         if difusion:
             despachar_eventos.delay()
-        for nombre in sumideros:
-            ejecutar_sumidero.delay(nombre)
+        if len(sumideros) == 1:
+            ejecutar_sumidero.delay(sumideros[0])
+        elif sumideros:
+            ejecutar_sumideros.delay(list(sumideros))  # fanned out on the worker
     except (ErrorBroker, OSError) as exc:
         _broker_caido_hasta = time.monotonic() + PAUSA_BROKER_SEGUNDOS
         logger.warning("No se pudo encolar el despacho de eventos (lo hará el barrido): %r",
