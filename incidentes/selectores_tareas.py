@@ -13,10 +13,13 @@ LIMITE_MIS_TAREAS = 200
 
 
 def tareas_propias_de(*, usuario, incidente: Incidente) -> list[Tarea]:
-    qs = incidente.tareas.filter(propia=True).select_related("asignado", "creada_por")
-    if not es_personal_cgii(usuario):
-        qs = qs.filter(compartida=True)
-    tareas = list(qs.order_by("orden", "id"))
+    """From the detail page's row when it came with it (``incidentes.paneles``)."""
+    tareas = getattr(incidente, "_tareas_propias_cache", None)
+    if tareas is None:
+        qs = incidente.tareas.filter(propia=True).select_related("asignado", "creada_por")
+        if not es_personal_cgii(usuario):
+            qs = qs.filter(compartida=True)
+        tareas = list(qs.order_by("orden", "id"))
     for t in tareas:
         t.abierta = t.estado in ABIERTAS
     return tareas

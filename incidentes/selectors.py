@@ -224,7 +224,12 @@ def tareas_de(incidente: Incidente) -> list[Tarea]:
                 .order_by("orden", "id"))
 
 
-def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
+def paneles_juntos() -> bool:
+    """Whether the detail's panels come in the incident's row (PostgreSQL)."""
+    return filas_json.disponible()
+
+
+def incidente_detalle(*, usuario, incidente_id: int, pagina: bool = False) -> Incidente:
     """One incident with everything its detail view needs, in a fixed number of queries.
 
     Issue 22: whether it has duplicates comes with the row (an EXISTS), so the usual
@@ -233,13 +238,20 @@ def incidente_detalle(*, usuario, incidente_id: int) -> Incidente:
     checklist, the SLA clocks and the evidence come in the same row as JSON arrays
     (``cgii.bd.filas_json``), one statement instead of four; the embedded SQLite profile
     reads them apart (an incident without protocol has no checklist: steps come only from a
-    protocol, and an incident never loses its protocol)."""
+    protocol, and an incident never loses its protocol). ``pagina``: the HTML page's other
+    panels too (``incidentes.paneles``)."""
     anotar = {"tiene_duplicados": Exists(Incidente.objects.filter(maestro_id=OuterRef("pk"))),
               **duplicados.anotaciones_detalle()}
     juntos = filas_json.disponible()
     if juntos:
         anotar.update(_paneles(usuario))
+        if pagina:  # the page's own panels (incidentes.paneles)
+            from . import paneles
+
+            anotar.update(paneles.columnas(usuario))
     incidente = incidente_obtener(usuario=usuario, incidente_id=incidente_id, anotar=anotar)
+    if juntos and pagina:
+        paneles.leer(incidente)
     if not juntos:
         incidente._tareas_cache = tareas_de(incidente) if incidente.protocolo_id else []
         return incidente

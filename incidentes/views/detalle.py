@@ -166,8 +166,10 @@ LIMITE_INDICADORES = 50
 def _indicadores(usuario, incidente: Incidente) -> list:
     """The incident's indicators (newest first, capped) with, for staff only, where else
     each value was seen (the indicators app's selectors decide what the user may see)."""
-    _inc, vinculos = indicadores_selectors.vinculos_de_incidente(
-        usuario=usuario, incidente_id=incidente.pk, incidente=incidente)
+    vinculos = getattr(incidente, "_vinculos_cache", None)  # read with the page's row
+    if vinculos is None:
+        _inc, vinculos = indicadores_selectors.vinculos_de_incidente(
+            usuario=usuario, incidente_id=incidente.pk, incidente=incidente)
     vinculos = list(vinculos[:LIMITE_INDICADORES])
     correlacion = indicadores_selectors.correlacion_resumen(
         usuario=usuario, indicadores=[v.indicador for v in vinculos],
@@ -189,11 +191,15 @@ def _actor_es_cgii() -> Exists:
 
 def _contexto_detalle(request, pk: int) -> dict:
     # The stream position first: an event committed while we read is replayed, not lost.
-    secuencia = secuencia_actual()
+    # On PostgreSQL it is a column of the incident's own statement (the same snapshot).
+    secuencia = None if selectors.paneles_juntos() else secuencia_actual()
     try:
-        incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=pk)
+        incidente = selectors.incidente_detalle(usuario=request.user, incidente_id=pk,
+                                                pagina=True)
     except NoEncontrado:
         raise Http404 from None
+    if secuencia is None:
+        secuencia = incidente._secuencia
     usuario = request.user
     personal = es_personal_cgii(usuario)
     tareas = selectors.tareas_visibles(usuario=usuario, incidente=incidente)
@@ -229,8 +235,9 @@ def _contexto_detalle(request, pk: int) -> dict:
         "pregunta": pregunta,
         "evidencias": evidencias,
         # The incident's e-mails with their SPF/DKIM/DMARC results (staff only).
-        "correos": correo_selectors.correos_de_incidente(usuario=usuario,
-                                                         incidente_id=incidente.pk),
+        "correos": (incidente._correos_cache if hasattr(incidente, "_correos_cache")
+                    else correo_selectors.correos_de_incidente(usuario=usuario,
+                                                               incidente_id=incidente.pk)),
         "indicadores": _indicadores(usuario, incidente),
         "limite_indicadores": LIMITE_INDICADORES,
         "tipos_indicador": TipoIndicador.choices,
@@ -259,7 +266,9 @@ def _contexto_detalle(request, pk: int) -> dict:
                      "prioridad": incidente.prioridad if incidente.prioridad_manual else "",
                      "motivo_prioridad": incidente.motivo_prioridad})
         if tiene_rol_cgii(usuario, "coordinador", "administrador"):
-            contexto["asignables"] = personal_asignable()
+            contexto["asignables"] = getattr(incidente, "_asignables_cache", None)
+            if contexto["asignables"] is None:
+                contexto["asignables"] = personal_asignable()
     return contexto
 
 

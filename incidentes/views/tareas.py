@@ -83,9 +83,13 @@ def contexto(usuario, incidente) -> dict:
     datos = {"tareas_propias": selectores_tareas.tareas_propias_de(usuario=usuario,
                                                                    incidente=incidente)}
     if tiene_rol_cgii(usuario, *ROLES_GESTION):
-        datos["responsables_cgii"] = personal_asignable()
-        datos["responsables_entidad"] = [
-            m.usuario for m in Membresia.objects.filter(
-                entidad_id=incidente.entidad_id, activa=True, usuario__is_active=True)
-            .select_related("usuario").order_by("usuario__first_name", "usuario__username")]
+        datos["responsables_cgii"] = getattr(incidente, "_asignables_cache", None)
+        if datos["responsables_cgii"] is None:
+            datos["responsables_cgii"] = personal_asignable()
+        datos["responsables_entidad"] = getattr(incidente, "_responsables_cache", None)
+        if datos["responsables_entidad"] is None:
+            datos["responsables_entidad"] = [
+                m.usuario for m in Membresia.objects.filter(
+                    entidad_id=incidente.entidad_id, activa=True, usuario__is_active=True)
+                .select_related("usuario").order_by("usuario__first_name", "usuario__username")]
     return datos

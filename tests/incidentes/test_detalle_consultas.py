@@ -18,13 +18,14 @@ from .utiles import clasificar, reportar
 
 pytestmark = pytest.mark.django_db
 
-# Whole request, the session's own queries included (session, user, TOTP device and CGII
-# roles for staff; session, user and roles for an entity user).
-API_PERSONAL = 11
-API_ENTIDAD = 10
-PAGINA_PERSONAL = 17
-PAGINA_ENTIDAD = 13
-INTAKE = 15  # 13 in production: the test wraps the report in a SAVEPOINT pair
+# Whole request, the session's own queries included: session, user (with its roles and
+# memberships) and, for staff, the TOTP device; then the incident's row (with the panels
+# as JSON columns, incidentes.paneles) and the timeline. The target is <= 6.
+API_PERSONAL = 5
+API_ENTIDAD = 4
+PAGINA_PERSONAL = 6  # + the correlation of the incident's indicators (staff only)
+PAGINA_ENTIDAD = 4
+INTAKE = 13  # 11 in production: the test wraps the report in a SAVEPOINT pair
 
 
 def _cargar(incidente, analista, reportante, n: int) -> None:
