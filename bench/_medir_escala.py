@@ -162,12 +162,9 @@ class Medidor:
                 .count() >= len(nuevos),
             }
         finally:
+            # Also vacuums: the removed reports' dead rows sat at the head of the urgency
+            # order for every later measurement (and the next run's).
             self.inc.restaurar(antes)
-            # The 1,100 reports were removed again, but their dead rows sit at the head of
-            # the SLA-urgency order (new incidents, deadlines soon) until a vacuum: autovacuum
-            # waits for 20 % of a 1M-row table, so every later list, console and detail
-            # measurement (and the next run's) walked them. Leave the seed as it was.
-            _comun.analizar("incidentes_incidente", "protocolos_relojsla", vacuum=True)
         conc = fases["concurrente"]
         return {"por_segundo": conc["por_segundo"], "p50": conc["p50"], "p95": conc["p95"],
                 "reportes": conc["reportes"], "errores": len(conc["errores"]),
