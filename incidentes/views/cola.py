@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -63,6 +64,18 @@ def _etiquetas(filas) -> None:
         i.url_detalle = detalle.format(i.pk)
 
 
+def _fechas_lista(filas) -> None:
+    """The list's three dates as text, formatted here (La Paz time, the same numeric
+    formats the template's ``date`` filter wrote) and «hace …» from ``timesince``: the
+    four filters per row were ~10 ms of a ~30 ms page at 50 rows (issue 22)."""
+    for i in filas:
+        i.creado_texto = timezone.localtime(i.creado).strftime("%d/%m/%Y %H:%M")
+        i.actualizado_texto = timezone.localtime(i.actualizado).strftime("%d/%m/%Y %H:%M")
+        i.vence_texto = (timezone.localtime(i.vence_sla).strftime("%d/%m %H:%M")
+                         if i.vence_sla else "")
+        i.hace_texto = _("hace %(t)s") % {"t": timesince(i.actualizado)}
+
+
 _MARCA_PK = 987654321  # a placeholder id, replaced in each row's link
 
 
@@ -99,6 +112,7 @@ def lista(request):
     filtros = filtros_lista(q, request.user)
     pagina, numero, error = _pagina_lista(request, filtros)
     _etiquetas(pagina.filas)
+    _fechas_lista(pagina.filas)
     consulta = q.copy()
     for clave in ("page", "cursor"):
         consulta.pop(clave, None)

@@ -33,6 +33,8 @@ def test_congelar_devuelve_cuantos_quedan_fuera_del_recolector():
     from cgii.memoria import congelar_arranque
 
     try:
-        assert congelar_arranque() == gc.get_freeze_count() > 0
+        # Not equal to a later get_freeze_count(): a frozen object freed by its reference
+        # count (a temporary of the test run) leaves the permanent generation.
+        assert congelar_arranque() > 0 and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # the test process keeps collecting as before
