@@ -13,6 +13,7 @@ from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
 from cgii.bd import filas_json
+from cgii.entidades.carga_usuario import sql_en_grupo
 from cgii.entidades.models import Membresia, Usuario
 from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
 from cgii.eventos.models import Evento
@@ -50,13 +51,9 @@ def columnas(usuario) -> dict:
             CorreoEntrante, donde=propio, orden="recibido, id", relacionados={"usuario": Usuario})
     if tiene_rol_cgii(usuario, *ROLES_GESTION):
         # views.detalle.personal_asignable
-        grupos = Usuario.groups.through
-        campo = grupos._meta.get_field(Usuario.groups.field.m2m_field_name()).column
-        grupo = grupos._meta.get_field(Usuario.groups.field.m2m_reverse_field_name()).column
         salida["panel_asignables"] = filas_json.lista(
-            Usuario, donde=f"t.is_active AND EXISTS (SELECT 1 FROM {grupos._meta.db_table} ug "
-            f"JOIN auth_group g ON g.id = ug.{grupo} WHERE ug.{campo} = t.id "
-            "AND g.name = ANY(%s))", params=[list(ROLES_GESTION)],
+            Usuario, donde=f"t.is_active AND {sql_en_grupo('t.id', varios=True)}",
+            params=[list(ROLES_GESTION)],
             orden="first_name, last_name, username")
         # views.tareas.contexto: the entity's active people a task may go to
         salida["panel_responsables"] = filas_json.lista(

@@ -23,20 +23,23 @@ from .models import Entidad, Membresia, RolCGII
 ROLES = tuple(r.value for r in RolCGII)
 
 
-def _sql_rol(usuario_id_sql: str) -> str:
+def sql_en_grupo(usuario_id_sql: str, *, varios: bool = False) -> str:
+    """Plain SQL: the user ``usuario_id_sql`` is in the group named by the one parameter
+    (``varios``: in one of the groups of an array parameter)."""
     modelo = get_user_model()
     intermedia = modelo.groups.through
     campo = intermedia._meta.get_field(modelo.groups.field.m2m_field_name()).column
     grupo = intermedia._meta.get_field(modelo.groups.field.m2m_reverse_field_name()).column
+    nombre = "g.name = ANY(%s)" if varios else "g.name = %s"
     return (f"EXISTS (SELECT 1 FROM {intermedia._meta.db_table} ug JOIN auth_group g "
-            f"ON g.id = ug.{grupo} WHERE ug.{campo} = {usuario_id_sql} AND g.name = %s)")
+            f"ON g.id = ug.{grupo} WHERE ug.{campo} = {usuario_id_sql} AND {nombre})")
 
 
 def anotaciones(usuario_id_sql: str, entidad_id_sql: str | None = None) -> dict:
     """The extra columns, for a query whose user id is ``usuario_id_sql`` (a column of the
     query, e.g. ``entidades_usuario.id``); ``entidad_id_sql``: only that entity's
     memberships (an entity-scoped token)."""
-    columnas = {f"_es_{r}": RawSQL(_sql_rol(usuario_id_sql), (r,), output_field=BooleanField())
+    columnas = {f"_es_{r}": RawSQL(sql_en_grupo(usuario_id_sql), (r,), output_field=BooleanField())
                 for r in ROLES}
     if filas_json.disponible():
         donde = (f"t.usuario_id = {usuario_id_sql} AND t.activa AND EXISTS (SELECT 1 FROM "
