@@ -36,6 +36,10 @@ def _caches_de_catalogos_limpias():
     selectors.limpiar_cache_calendarios()
     selectors.limpiar_cache_datos()
     cache.clear()
+    if settings.REDIS_URL:
+        from cgii.eventos import solicitudes
+
+        solicitudes.olvidar_todas()  # no test finds a dispatch request of an earlier one
     yield
     selectors.limpiar_cache_calendarios()
     selectors.limpiar_cache_datos()

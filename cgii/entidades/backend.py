@@ -5,7 +5,6 @@ Every staff request read the session, the user, the TOTP device and then the use
 come now as columns of the user's row (``carga_usuario``). Login, permissions and
 everything else are Django's ModelBackend."""
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from . import carga_usuario
@@ -15,13 +14,10 @@ RUTA = "cgii.entidades.backend.BackendUsuarios"
 
 class BackendUsuarios(ModelBackend):
     def get_user(self, user_id):
-        modelo = get_user_model()
-        columnas = carga_usuario.anotaciones(f"{modelo._meta.db_table}.id")
         try:
-            usuario = modelo._default_manager.annotate(**columnas).get(pk=user_id)
-        except modelo.DoesNotExist:
+            usuario = carga_usuario.leer_usuario(int(user_id))
+        except (TypeError, ValueError):
             return None
-        if not self.user_can_authenticate(usuario):
+        if usuario is None or not self.user_can_authenticate(usuario):
             return None
-        carga_usuario.aplicar(usuario, usuario)
         return usuario

@@ -126,22 +126,11 @@ def tokens_de(usuario) -> QuerySet[TokenAPI]:
 
 
 def token_por_hash(hash_clave: str) -> TokenAPI | None:
-    """Every API call runs this: no ORDER BY (the hash is unique), the user joined, and its
-    roles and (for an entity-scoped token) that entity's memberships as columns of the same
-    row (``carga_usuario``), already in the user's caches."""
+    """Every API call runs this: the token, its user, the user's roles and (for an
+    entity-scoped token) that entity's memberships in one row (``carga_usuario``)."""
     from . import carga_usuario
 
-    tabla = TokenAPI._meta.db_table
-    columnas = carga_usuario.anotaciones(f"{tabla}.usuario_id", f"{tabla}.entidad_id")
-    try:
-        token = TokenAPI.objects.select_related("usuario").annotate(**columnas).get(
-            hash=hash_clave)
-    except TokenAPI.DoesNotExist:
-        return None
-    if token.entidad_id is None and hasattr(token, "_membresias_json"):
-        del token._membresias_json  # a staff token is not narrowed to an entity
-    carga_usuario.aplicar(token, token.usuario)
-    return token
+    return carga_usuario.leer_token(hash_clave)
 
 
 def perfil_de(usuario, *, token: TokenAPI | None = None) -> dict:

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as ErrorBroker
 
-from cgii.eventos import despachador, embebido, registro
+from cgii.eventos import despachador, embebido, registro, solicitudes
 from cgii.eventos import grupos as nombres_grupos
 from cgii.eventos.models import EntregaSumidero, Evento
 from cgii.eventos.tasks import despachar_eventos, ejecutar_sumidero, ejecutar_sumideros
@@ -115,12 +115,19 @@ def solicitar_despacho(*, difusion: bool = True, sumideros: tuple[str, ...] = ()
             return
         if time.monotonic() < _broker_caido_hasta:
             return
-        if difusion:
-            despachar_eventos.delay()
-        if len(sumideros) == 1:
-            ejecutar_sumidero.delay(sumideros[0])
-        elif sumideros:
-            ejecutar_sumideros.delay(list(sumideros))  # fanned out on the worker
+        # Only the targets with no run already waiting in the queue (cgii.eventos.solicitudes).
+        reservados = solicitudes.reservar([solicitudes.VIVO] * difusion + list(sumideros))
+        try:
+            if solicitudes.VIVO in reservados:
+                despachar_eventos.delay()
+            nombres = [n for n in reservados if n != solicitudes.VIVO]
+            if len(nombres) == 1:
+                ejecutar_sumidero.delay(nombres[0])
+            elif nombres:
+                ejecutar_sumideros.delay(nombres)  # fanned out on the worker
+        except BaseException:
+            solicitudes.liberar(*reservados)
+            raise
     except (ErrorBroker, OSError) as exc:
         _broker_caido_hasta = time.monotonic() + PAUSA_BROKER_SEGUNDOS
         logger.warning("No se pudo encolar el despacho de eventos (lo hará el barrido): %r",

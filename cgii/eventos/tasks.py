@@ -10,7 +10,7 @@ other requests find the sink's lock taken and return at once).
 from celery import shared_task
 
 from cgii.celery import programar
-from cgii.eventos import despachador, sumideros
+from cgii.eventos import despachador, solicitudes, sumideros
 
 NOMBRE_BARRIDO = "eventos.barrido"
 # The sweep is what delivers events whose dispatch request was lost (broker down at
@@ -24,6 +24,7 @@ LIMITE_SUMIDERO_SEGUNDOS = 300
 def despachar_eventos() -> int:
     """Send what is due live. Takes no arguments and is idempotent: many copies may be
     queued (one per commit plus the sweep); extra ones find nothing to do and return."""
+    solicitudes.liberar(solicitudes.VIVO)  # before reading: later commits ask again
     return despachador.difundir_pendientes()
 
 
@@ -31,6 +32,7 @@ def despachar_eventos() -> int:
              soft_time_limit=LIMITE_SUMIDERO_SEGUNDOS - 30, time_limit=LIMITE_SUMIDERO_SEGUNDOS)
 def ejecutar_sumidero(nombre: str) -> int:
     """Work through one sink's due queue (idempotent; a second copy returns at once)."""
+    solicitudes.liberar(nombre)  # before reading: later commits ask again
     return sumideros.ejecutar(nombre)
 
 
