@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -44,6 +44,7 @@ from .comun import (
     solo_personal,
     texto_error,
 )
+from .fila_consola import filas_html
 from .filtros import CLAVES_LISTA, filtros_lista, opciones, opciones_entidades
 from .lote import contexto_lista_extra, contexto_lote
 from .vistas import contexto_vistas
@@ -278,6 +279,9 @@ def consola(request):
     ] if contexto["coordina"] else []
     contexto["opciones_analista"] = opciones(((u.pk, u.nombre) for u in analistas),
                                              activos.get("analista"))
+    contexto["filas_html"] = mark_safe("".join(filas_html(  # noqa: S308 - escaped rows
+        filas, request=request, gestiona=contexto["gestiona"], coordina=contexto["coordina"],
+        volver=contexto["volver"]).values()))
     return render(request, "incidentes/consola/consola.html", contexto,
                   status=400 if error else 200)
 
@@ -299,12 +303,9 @@ def consola_filas(request):
     filas = list(selectors.incidentes_lista(usuario=request.user, filtros=filtros)
                  .filter(pk__in=ids)) if ids else []
     _decorar_filas(filas)
-    contexto = _contexto_filas(request)
-    html = {str(i.pk): render_to_string("incidentes/consola/_fila.html",
-                                        {**contexto, "i": i, "user": request.user},
-                                        request=request) for i in filas}
+    html = filas_html(filas, request=request, **_contexto_filas(request))
     return JsonResponse({
-        "filas": {str(pk): html.get(str(pk)) for pk in ids},
+        "filas": {str(pk): html.get(pk) for pk in ids},
         "contadores": selectores_consola.abiertos(request.user).contadores,
         "ahora": timezone.now().isoformat(),
     })
