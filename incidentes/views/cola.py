@@ -5,13 +5,13 @@ portal and the report form."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +27,7 @@ from cgii.errores import ErrorDominio, ErrorValidacion
 from cgii.eventos.selectors import secuencia_actual
 from protocolos import selectors as protocolos
 
-from .. import duplicados, selectors, sla
+from .. import duplicados, selectores_consola, selectors, sla
 from ..formularios_reporte import ReporteCompletoForm
 from ..models import EntradaTimeline, Incidente, TipoEntrada
 from ..services.comun import ROLES_GESTION
@@ -44,7 +44,7 @@ from .comun import (
     solo_personal,
     texto_error,
 )
-from .detalle import personal_asignable
+from .fila_consola import filas_html
 from .filtros import CLAVES_LISTA, filtros_lista, opciones, opciones_entidades
 from .lote import contexto_lista_extra, contexto_lote
 from .vistas import contexto_vistas
@@ -184,20 +184,6 @@ def _filtros_consola(q) -> tuple[selectors.Filtros, dict[str, str]]:
     return filtros, activos
 
 
-def _contadores_cola(usuario) -> dict[str, int]:
-    """Open incidents by priority and SLA state, in one query (the console's header).
-    A read-only helper; it belongs in selectors.py when another caller needs it."""
-    def cuenta(**filtro):
-        return Count("id", filter=Q(**filtro))
-    return (selectors.incidentes_visibles(usuario).filter(estado__in=ESTADOS_ABIERTOS)
-            .aggregate(total=Count("id"), p1=cuenta(prioridad="P1"), p2=cuenta(prioridad="P2"),
-                       p3=cuenta(prioridad="P3"), p4=cuenta(prioridad="P4"),
-                       advertencia=cuenta(estado_sla="advertencia"),
-                       incumplido=cuenta(estado_sla="incumplido"),
-                       sin_asignar=cuenta(analista__isnull=True),
-                       mios=cuenta(analista_id=usuario.pk)))
-
-
 def _cuenta_regresiva(restante_s: float) -> str:
     """What the countdown cell shows before the browser takes over (and without JS)."""
     s = int(abs(restante_s))
@@ -259,7 +245,11 @@ def consola(request):
         messages.error(request, error)
     filas = pagina.filas
     _decorar_filas(filas)
-    contadores = _contadores_cola(request.user)
+    # The counters and every analyst's workload from one grouped read of the open
+    # incidents; the staff list read once for the filter, the bulk bar and the menu.
+    figuras = selectores_consola.abiertos(request.user)
+    contadores = figuras.contadores
+    analistas = selectores_consola.analistas_con_carga(request.user, figuras=figuras)
     consulta_filtros = urlencode(activos)
     contexto = {
         "secuencia": secuencia, "personal": True, "filas": filas, "contadores": contadores,
@@ -273,25 +263,25 @@ def consola(request):
         "estados_sla": [(k, ESTADOS_RELOJ[k]) for k in ESTADOS_SLA_COLA],
         "clases": [c for c, _tipos in protocolos.opciones_tipos()],
         "opciones_entidad": opciones_entidades(request.user, activos.get("entidad")),
-        "analistas": list(personal_asignable()),
+        "analistas": analistas,
         "puede_reportar": puede_reportar(request.user),
         "ahora": timezone.now(),
         **_contexto_filas(request),
     }
     # The one-click "Asignar" menu (coordinators): names for the page's script.
     contexto.update(contexto_lote(request.user, pagina="consola", consulta=consulta_filtros,
-                                  total=pagina.total, exacto=pagina.exacto))
+                                  total=pagina.total, exacto=pagina.exacto,
+                                  analistas=analistas))
     contexto.update(contexto_vistas(request.user, pagina="consola"))
-    carga = {u.pk: u for u in (contexto["lote"] or {}).get("analistas", [])}
     contexto["asignables_json"] = [
-        {"id": u.pk, "nombre": u.get_full_name() or u.username,
-         **({"abiertos": carga[u.pk].abiertos, "urgentes": carga[u.pk].urgentes,
-             "disponible": carga[u.pk].disponible} if u.pk in carga else {})}
-        for u in contexto["analistas"]
+        {"id": u.pk, "nombre": u.nombre, "abiertos": u.abiertos, "urgentes": u.urgentes,
+         "disponible": u.disponible} for u in analistas
     ] if contexto["coordina"] else []
-    contexto["opciones_analista"] = opciones(
-        ((u.pk, u.get_full_name() or u.username) for u in contexto["analistas"]),
-        activos.get("analista"))
+    contexto["opciones_analista"] = opciones(((u.pk, u.nombre) for u in analistas),
+                                             activos.get("analista"))
+    contexto["filas_html"] = mark_safe("".join(filas_html(  # noqa: S308 - escaped rows
+        filas, request=request, gestiona=contexto["gestiona"], coordina=contexto["coordina"],
+        volver=contexto["volver"]).values()))
     return render(request, "incidentes/consola/consola.html", contexto,
                   status=400 if error else 200)
 
@@ -313,13 +303,10 @@ def consola_filas(request):
     filas = list(selectors.incidentes_lista(usuario=request.user, filtros=filtros)
                  .filter(pk__in=ids)) if ids else []
     _decorar_filas(filas)
-    contexto = _contexto_filas(request)
-    html = {str(i.pk): render_to_string("incidentes/consola/_fila.html",
-                                        {**contexto, "i": i, "user": request.user},
-                                        request=request) for i in filas}
+    html = filas_html(filas, request=request, **_contexto_filas(request))
     return JsonResponse({
-        "filas": {str(pk): html.get(str(pk)) for pk in ids},
-        "contadores": _contadores_cola(request.user),
+        "filas": {str(pk): html.get(pk) for pk in ids},
+        "contadores": selectores_consola.abiertos(request.user).contadores,
         "ahora": timezone.now().isoformat(),
     })
 

@@ -28,6 +28,7 @@ from ..indicadores.normalizacion import TipoIndicador
 from ..indicadores.views import resultado_pegado
 from ..models import EstadoTarea, Incidente, TipoEntrada
 from ..permisos import ROLES_PASO
+from ..selectores_consola import personal_asignable
 from ..services.comun import ROLES_GESTION
 from ..services.reporte import categoria_reportada
 from ..states import (
@@ -151,13 +152,6 @@ def _cierre_automatico(incidente: Incidente):
     if incidente.estado != Estado.RESUELTO or not tiene_cierre(incidente):
         return None
     return selectors.cierre_automatico_el(incidente.resuelto_en)
-
-
-def personal_asignable():
-    # Candidates for a coordinator's "assign to": active staff who may work incidents.
-    # A read for a <select> only; incidente_asignar re-checks the role on write.
-    return (get_user_model().objects.filter(is_active=True, groups__name__in=ROLES_GESTION)
-            .distinct().order_by("first_name", "last_name", "username"))
 
 
 LIMITE_INDICADORES = 50

@@ -14,7 +14,7 @@ from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
 from cgii.errores import ErrorDominio, ErrorValidacion, texto_error
 from protocolos import selectors as protocolos
 
-from .. import selectors
+from .. import selectores_consola, selectors
 from ..services.comun import ROLES_GESTION
 from ..services.lote import ACCIONES_LOTE, MAX_LOTE, incidentes_en_lote, resumen_lote
 from ..services.triaje import PRIORIDADES
@@ -23,20 +23,21 @@ from .filtros import filtros_de, opciones_entidades
 
 
 def contexto_lote(usuario, *, pagina: str, consulta: str, total: int | None,
-                  exacto: bool = True) -> dict:
+                  exacto: bool = True, analistas: list | None = None) -> dict:
     """What the bulk bar template needs (empty for users who cannot act). ``total`` is
-    the capped count (``exacto`` False: more than that match)."""
+    the capped count (``exacto`` False: more than that match). ``analistas``: the staff
+    with their workload when the caller already read them (the console does)."""
     if not tiene_rol_cgii(usuario, *ROLES_GESTION):
         return {"lote": None}
-    from .carga import analistas_con_carga  # workload of each analyst, one query
-
     coordina = tiene_rol_cgii(usuario, "coordinador", "administrador")
+    if coordina and analistas is None:
+        analistas = selectores_consola.analistas_con_carga(usuario)
     acciones = [(k, v) for k, v in ACCIONES_LOTE.items() if coordina or k != "asignar"]
     return {"lote": {
         "pagina": pagina, "consulta": consulta, "total": total, "exacto": exacto,
         "maximo": MAX_LOTE,
         "acciones": acciones, "prioridades": PRIORIDADES, "coordina": coordina,
-        "analistas": analistas_con_carga() if coordina else [],
+        "analistas": analistas if coordina else [],
     }}
 
 

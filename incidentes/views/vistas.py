@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cgii.entidades.selectors import es_personal_cgii, tiene_rol_cgii
 from cgii.errores import ErrorDominio, texto_error
 
-from .. import selectors
+from .. import selectores_consola
 from ..models import VistaGuardada
 from ..services import vistas as servicio
 from .comun import quiere_json, solo_personal, volver
@@ -28,11 +28,17 @@ def vistas_de(usuario, pagina: str) -> list[VistaGuardada]:
 
 
 def cuentas(usuario, vistas: list[VistaGuardada]) -> dict[int, int]:
-    """One COUNT per view over the same selector and filter parser as its page (a handful
-    of index-backed counts; bench/triaje.py measures them at 100,000 incidents)."""
-    return {v.pk: selectors.incidentes_lista(usuario=usuario,
-                                             filtros=filtros_de(v.pagina, v.consulta, usuario))
-            .order_by().count() for v in vistas}
+    """Each view's matches through the same selector and filter parser as its page, capped
+    at ``LIMITE_CUENTA_VISTA`` + 1, all in one statement (issue 22: one uncapped COUNT per
+    view was a statement and ~1-5 ms apiece, growing with the queue)."""
+    return selectores_consola.cuentas_acotadas(
+        usuario, {v.pk: filtros_de(v.pagina, v.consulta, usuario) for v in vistas})
+
+
+def texto_cuenta(n: int) -> str:
+    """What a chip shows: the count, or «más de N» past the cap."""
+    limite = selectores_consola.LIMITE_CUENTA_VISTA
+    return str(n) if n <= limite else _("más de %(n)d") % {"n": limite}
 
 
 def contexto_vistas(usuario, *, pagina: str) -> dict:
@@ -40,6 +46,7 @@ def contexto_vistas(usuario, *, pagina: str) -> dict:
     numeros = cuentas(usuario, vistas)
     for v in vistas:
         v.cuenta = numeros[v.pk]
+        v.cuenta_texto = texto_cuenta(v.cuenta)
         v.equipo = v.usuario_id is None
     return {"vistas": vistas, "vistas_pagina": pagina,
             "comparte_vistas": tiene_rol_cgii(usuario, "coordinador", "administrador")}
@@ -49,11 +56,13 @@ def contexto_vistas(usuario, *, pagina: str) -> dict:
 @require_GET
 @solo_personal
 def vistas_cuentas(request):
-    """``?pagina=consola`` → ``{"cuentas": {"<id>": n}}`` (the console re-reads it on live
+    """``?pagina=consola`` → ``{"cuentas": {"<id>": n}, "textos": {"<id>": "n"}}`` (the console re-reads it on live
     events, at most every few seconds)."""
     pagina = request.GET.get("pagina") if request.GET.get("pagina") == "lista" else "consola"
     numeros = cuentas(request.user, vistas_de(request.user, pagina))
-    return JsonResponse({"cuentas": {str(k): v for k, v in numeros.items()}})
+    # ``textos``: what each chip shows («más de 1000» past the cap); ``cuentas`` stay numbers.
+    return JsonResponse({"cuentas": {str(k): v for k, v in numeros.items()},
+                         "textos": {str(k): texto_cuenta(v) for k, v in numeros.items()}})
 
 
 def _responder(request, texto: str, *, ok: bool, status: int = 200):

@@ -210,7 +210,9 @@
         datos = await r.json();
       } catch (e) { return; }
       for (const el of vistas.querySelectorAll("[data-cuenta-vista]")) {
-        const n = datos.cuentas[el.dataset.cuentaVista];
+        // textos: what the chip shows («más de 1000» past the server's cap).
+        const id = el.dataset.cuentaVista;
+        const n = (datos.textos || {})[id] ?? datos.cuentas[id];
         if (n !== undefined && String(n) !== el.textContent) el.textContent = n;
       }
     }, 2000);
