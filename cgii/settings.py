@@ -124,6 +124,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cgii.complementos.contexto",
             ],
+            # {% load i18n %} with constant {% translate %}s remembered per language
+            # (cgii/templatetags/i18n_en_cache.py, issue 22).
+            "libraries": {"i18n": "cgii.templatetags.i18n_en_cache"},
         },
     },
 ]
