@@ -173,6 +173,34 @@ def test_el_formulario_de_clasificacion_lista_cada_tipo_y_marca_el_del_incidente
     assert '<option value="" selected>' in html[html.index('<select name="prioridad"'):]
 
 
+@pytest.mark.parametrize("quien", ["coordinador", "reportante_a"])
+def test_cada_formulario_y_enlace_del_detalle_lleva_a_su_vista(incidente, analista, quien,
+                                                               request):
+    # Action and evidence URLs are written from one reversal per page (views.detalle,
+    # issue 22), not {% url %} each: every one must still resolve to its view.
+    import re
+
+    from django.urls import resolve, reverse
+
+    from incidentes.views.acciones import ACCIONES
+
+    clasificar(incidente, analista)
+    llevar_a(incidente, "en_analisis", analista)
+    ev = Evidencia.objects.create(incidente=incidente, subido_por=analista, nombre="a.png",
+                                  tipo_mime="image/png", tamano=3, sha256="0" * 64,
+                                  ruta="pruebas/a.png", visible_entidad=True)
+    html = cliente(request.getfixturevalue(quien)).get(url(incidente)).content.decode()
+    acciones = re.findall(r'<form method="post"[^>]* action="(/incidentes/[^"]*)"', html)
+    assert len(acciones) >= (8 if quien == "coordinador" else 3)
+    for destino in acciones:
+        r = resolve(destino)
+        assert r.url_name == "accion" and r.kwargs["pk"] == incidente.pk, destino
+        assert r.kwargs["nombre"] in ACCIONES, destino
+    assert reverse("incidentes:accion", args=[incidente.pk, "mensaje"]) in acciones
+    for nombre in ("evidencia", "evidencia_vista"):
+        assert f'href="{reverse(f"incidentes:{nombre}", args=[incidente.pk, ev.pk])}"' in html
+
+
 def test_resuelto_solo_el_coordinador_puede_cerrar(incidente, analista, coordinador):
     llevar_a(incidente, "resuelto", analista)
     completar(incidente, "cierre")
