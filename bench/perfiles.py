@@ -86,7 +86,7 @@ def _preparar_incidente(analista, reportante, entidad) -> tuple[int, list[int]]:
     return inc.pk, creados
 
 
-def _medir(peticion, n: int, top: int, ver_sql: bool) -> dict:
+def _medir(peticion, n: int, top: int, ver_sql: bool, volcar: str | None = None) -> dict:
     """``peticion()`` makes one request and returns the response."""
     def una():
         respuesta = peticion()
@@ -118,6 +118,8 @@ def _medir(peticion, n: int, top: int, ver_sql: bool) -> dict:
     for _ in range(n):
         una()
     perfil.disable()
+    if volcar:  # the raw profile, for pstats (e.g. sorted by internal time)
+        perfil.dump_stats(volcar)
     stats = pstats.Stats(perfil, stream=io.StringIO())
     filas = []
     for (archivo, linea, funcion), (_cc, nc, _tt, ct, _callers) in sorted(
@@ -179,6 +181,10 @@ def _seccion_serializada(reportar, n: int) -> dict:
     return _comun.resumen_ms(ventanas)
 
 
+def _volcado(directorio: str | None, nombre: str) -> str | None:
+    return f"{directorio}/{nombre}.prof" if directorio else None
+
+
 def _corto(archivo: str, linea: int, funcion: str) -> str:
     for raiz in ("site-packages/", str(_comun.RAIZ) + "/"):
         if raiz in archivo:
@@ -209,6 +215,8 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--solo", default="detalle_api,detalle_html,intake")
     parser.add_argument("--sql", action="store_true", help="print every statement of one request")
+    parser.add_argument("--volcar", metavar="DIR",
+                        help="also write each path's raw cProfile stats to DIR/<path>.prof")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each table out as soon as it is measured
     solo = set(args.solo.split(","))
@@ -232,7 +240,8 @@ def main() -> int:
             for quien, cliente in (("staff", personal), ("entity", propio)):
                 ruta = f"{nombre} ({quien})"
                 resultados[ruta] = _medir(
-                    lambda c=cliente, u=url: c.get(u), args.peticiones, args.top, args.sql)
+                    lambda c=cliente, u=url: c.get(u), args.peticiones, args.top, args.sql,
+                    _volcado(args.volcar, f"{nombre}_{quien}"))
                 _imprimir(ruta, resultados[ruta])
         if "intake" in solo:
             detectado = (timezone.localtime() - timedelta(minutes=20)).isoformat()
@@ -248,7 +257,8 @@ def main() -> int:
                     "detectado_en": detectado}, content_type="application/json",
                     HTTP_AUTHORIZATION=f"Token {clave}")
 
-            resultados["intake"] = _medir(reportar, args.peticiones, args.top, args.sql)
+            resultados["intake"] = _medir(reportar, args.peticiones, args.top, args.sql,
+                                          _volcado(args.volcar, "intake"))
             resultados["intake"]["serializada"] = _seccion_serializada(reportar,
                                                                        args.peticiones)
             _imprimir("intake", resultados["intake"])

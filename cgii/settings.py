@@ -124,9 +124,17 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cgii.complementos.contexto",
             ],
+            # {% load i18n %} with constant {% translate %}s remembered per language
+            # (cgii/templatetags/i18n_en_cache.py, issue 22).
+            "libraries": {"i18n": "cgii.templatetags.i18n_en_cache"},
         },
     },
 ]
+
+# templates.W003 says a tag library label names two modules: "i18n" does on purpose (the
+# TEMPLATES "libraries" entry above replaces Django's). tests/plataforma/test_i18n_en_cache.py
+# runs the check itself and fails on any other label.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cgii.widgets import SelectDirecto
+
 from .models import TLP, Nivel, Origen
 
 FORMATO_LOCAL = "%Y-%m-%dT%H:%M"
@@ -80,10 +82,14 @@ class ReporteForm(forms.Form):
 
 
 class ClasificacionForm(forms.Form):
-    tipo = forms.ChoiceField(label=_("Tipo de incidente"))
-    impacto = forms.TypedChoiceField(label=_("Impacto"), choices=Nivel.choices, coerce=int)
-    urgencia = forms.TypedChoiceField(label=_("Urgencia"), choices=Nivel.choices, coerce=int)
-    prioridad = forms.ChoiceField(label=_("Prioridad"), required=False,
+    # Rendered on every staff detail page: SelectDirecto writes the ~45 options without a
+    # template render each (issue 22).
+    tipo = forms.ChoiceField(label=_("Tipo de incidente"), widget=SelectDirecto)
+    impacto = forms.TypedChoiceField(label=_("Impacto"), choices=Nivel.choices, coerce=int,
+                                     widget=SelectDirecto)
+    urgencia = forms.TypedChoiceField(label=_("Urgencia"), choices=Nivel.choices, coerce=int,
+                                      widget=SelectDirecto)
+    prioridad = forms.ChoiceField(label=_("Prioridad"), required=False, widget=SelectDirecto,
                                   choices=[("", _("Calculada (matriz)")), ("P1", "P1"),
                                            ("P2", "P2"), ("P3", "P3"), ("P4", "P4")])
     motivo_prioridad = forms.CharField(label=_("Motivo de la prioridad manual"), required=False)

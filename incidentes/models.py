@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from cgii.etiquetas import EtiquetasEnCache
+
 from .permisos import permiso_transicion
 from .states import (
     ESTADOS_ABIERTOS,
@@ -66,7 +68,7 @@ class ContadorIncidente(models.Model):
         return f"{self.anio}: {self.ultimo}"
 
 
-class Incidente(ConcurrentTransitionMixin, models.Model):
+class Incidente(EtiquetasEnCache, ConcurrentTransitionMixin, models.Model):
     codigo = models.CharField(_("código"), max_length=20, unique=True)
     entidad = models.ForeignKey("entidades.Entidad", on_delete=models.PROTECT,
                                 related_name="incidentes", verbose_name=_("entidad"))
@@ -294,7 +296,7 @@ class EstadoTarea(models.TextChoices):
     NO_APLICA = "no_aplica", _("No aplica")
 
 
-class Tarea(models.Model):
+class Tarea(EtiquetasEnCache, models.Model):
     """A protocol step instantiated on one incident (the checklist), or an analyst's own
     task (``propia``)."""
 
@@ -362,7 +364,7 @@ class TipoEntrada(models.TextChoices):
     FUSION = "fusion", _("Fusión de duplicados")
 
 
-class EntradaTimeline(models.Model):
+class EntradaTimeline(EtiquetasEnCache, models.Model):
     """Everything that happened to an incident, in order. Written by services only."""
 
     incidente = models.ForeignKey(Incidente, on_delete=models.CASCADE, related_name="timeline")

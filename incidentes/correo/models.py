@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cgii.etiquetas import EtiquetasEnCache
+
 
 class Clase(models.TextChoices):
     REPORTE = "reporte", _("Reporte de una entidad")
@@ -28,7 +30,7 @@ class EstadoTriaje(models.TextChoices):
     DESCARTADO = "descartado", _("Descartado")
 
 
-class CorreoEntrante(models.Model):
+class CorreoEntrante(EtiquetasEnCache, models.Model):
     carpeta = models.CharField(_("carpeta"), max_length=200)
     uidvalidity = models.BigIntegerField("UIDVALIDITY")
     uid = models.BigIntegerField("UID")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cgii.etiquetas import EtiquetasEnCache
 from incidentes.models import TLP
 
 from .normalizacion import MAX_BYTES_VALOR, TipoIndicador
@@ -35,7 +36,7 @@ class OrigenIndicador(models.TextChoices):
     IMPORTACION = "importacion", _("Importación STIX")
 
 
-class Indicador(models.Model):
+class Indicador(EtiquetasEnCache, models.Model):
     """One normalised (type, value). Its STIX ids derive from it (``normalizacion``)."""
 
     tipo = models.CharField(_("tipo"), max_length=16, choices=TipoIndicador.choices)
@@ -99,7 +100,7 @@ class Indicador(models.Model):
         return coincidencia(self.tipo, self.valor)
 
 
-class IndicadorIncidente(models.Model):
+class IndicadorIncidente(EtiquetasEnCache, models.Model):
     """An indicator seen in an incident (a sighting), with its context."""
 
     # Both covered by the composite indexes below (unique pair; correlation).

@@ -145,6 +145,62 @@ def test_detalle_del_personal_muestra_solo_las_transiciones_permitidas(incidente
     assert 'id="clasificacion"' not in html and 'data-accion="tomar"' not in html
 
 
+def test_el_formulario_de_clasificacion_lista_cada_tipo_y_marca_el_del_incidente(
+        incidente, analista):
+    # The selects are written by cgii.widgets.SelectDirecto, not Django's templates (issue
+    # 22): every active type under its class, the incident's values selected, names escaped.
+    from protocolos.models import ClaseIncidente, TipoIncidente
+
+    spam = TipoIncidente.objects.get(codigo="spam")
+    spam.nombre = 'Spam <b>"masivo"</b>'
+    spam.save()  # saves clear the per-process catalogue cache
+    clasificar(incidente, analista, tipo="phishing", impacto=4, urgencia=1)
+    html = cliente(analista).get(url(incidente)).content.decode()
+    inicio = html.index('<select name="tipo"')
+    select = html[inicio:html.index("</select>", inicio)]
+    assert 'id="id_tipo" required' in select
+    for clase in ClaseIncidente.objects.filter(activa=True):
+        for tipo in clase.tipos.filter(activo=True):
+            assert f'value="{tipo.codigo}"' in select, tipo.codigo
+            assert select.index(f'label="{clase.nombre}"') < select.index(
+                f'value="{tipo.codigo}"')
+    assert select.count("<option") == 1 + TipoIncidente.objects.filter(
+        activo=True, clase__activa=True).count()
+    assert select.count(" selected") == 1 and '<option value="phishing" selected>' in select
+    assert "Spam &lt;b&gt;&quot;masivo&quot;&lt;/b&gt;" in select and "<b>" not in select
+    assert '<option value="4" selected>' in html[html.index('<select name="impacto"'):]
+    assert '<option value="1" selected>' in html[html.index('<select name="urgencia"'):]
+    assert '<option value="" selected>' in html[html.index('<select name="prioridad"'):]
+
+
+@pytest.mark.parametrize("quien", ["coordinador", "reportante_a"])
+def test_cada_formulario_y_enlace_del_detalle_lleva_a_su_vista(incidente, analista, quien,
+                                                               request):
+    # Action and evidence URLs are written from one reversal per page (views.detalle,
+    # issue 22), not {% url %} each: every one must still resolve to its view.
+    import re
+
+    from django.urls import resolve, reverse
+
+    from incidentes.views.acciones import ACCIONES
+
+    clasificar(incidente, analista)
+    llevar_a(incidente, "en_analisis", analista)
+    ev = Evidencia.objects.create(incidente=incidente, subido_por=analista, nombre="a.png",
+                                  tipo_mime="image/png", tamano=3, sha256="0" * 64,
+                                  ruta="pruebas/a.png", visible_entidad=True)
+    html = cliente(request.getfixturevalue(quien)).get(url(incidente)).content.decode()
+    acciones = re.findall(r'<form method="post"[^>]* action="(/incidentes/[^"]*)"', html)
+    assert len(acciones) >= (8 if quien == "coordinador" else 3)
+    for destino in acciones:
+        r = resolve(destino)
+        assert r.url_name == "accion" and r.kwargs["pk"] == incidente.pk, destino
+        assert r.kwargs["nombre"] in ACCIONES, destino
+    assert reverse("incidentes:accion", args=[incidente.pk, "mensaje"]) in acciones
+    for nombre in ("evidencia", "evidencia_vista"):
+        assert f'href="{reverse(f"incidentes:{nombre}", args=[incidente.pk, ev.pk])}"' in html
+
+
 def test_resuelto_solo_el_coordinador_puede_cerrar(incidente, analista, coordinador):
     llevar_a(incidente, "resuelto", analista)
     completar(incidente, "cierre")

@@ -143,3 +143,26 @@ def test_buscar_valores_por_usuario(escenario, analista, reportante_a, django_as
 def test_buscar_acota_por_valor(escenario, analista):
     r = selectors.buscar_valores(analista, ["c2.malo.example"], por_valor=1)
     assert r[0]["total"] == 3 and [i["titulo"] for i in r[0]["incidentes"]] == ["B1"]
+
+
+@pytest.mark.parametrize("excluir", [None, "a1", "b2"])
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_resumen_en_una_sentencia_igual_que_en_dos(escenario, excluir, n):
+    # PostgreSQL answers correlacion_resumen in one statement (issue 22); SQLite keeps the
+    # two ORM queries. Both must give the same totals and the same recent sightings.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement form is PostgreSQL's")
+    ids = list(Indicador.objects.order_by("pk").values_list("pk", flat=True))
+    excluir_id = escenario[excluir].pk if excluir else None
+
+    def vacio():
+        return {i: {"lista_advertencia": None, "total_incidentes": 0, "total_entidades": 0,
+                    "recientes": []} for i in ids}
+
+    una, dos = vacio(), vacio()
+    selectors._correlacion_en_una(una, ids, excluir_id, n)
+    selectors._correlacion_en_dos(dos, ids, excluir_id, n)
+    assert una == dos
+    assert any(r["total_incidentes"] for r in una.values())
