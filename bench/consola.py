@@ -14,15 +14,13 @@ and the top cProfile entries by cumulative time. Nothing is asserted.
 
 from __future__ import annotations
 
-import cProfile
-import io
 import logging
 import os
-import pstats
 import sys
 import time
 
 import _comun
+import _perfil
 
 _comun.preparar("cgii_bench_listas")  # bench/listas.py's database and seed
 
@@ -57,22 +55,6 @@ def _coordinador(analistas):
     return usuario
 
 
-def _interesa(archivo: str, funcion: str) -> bool:
-    if "/bench/" in archivo or "middleware" in archivo:
-        return False
-    if any(p in archivo for p in ("/cgii/", "/incidentes/", "/protocolos/")) \
-            and "site-packages" not in archivo:
-        return True
-    return funcion in ("execute", "render", "render_to_string", "_fetch_all")
-
-
-def _corto(archivo: str, linea: int, funcion: str) -> str:
-    for raiz in ("site-packages/", str(_comun.RAIZ) + "/"):
-        if raiz in archivo:
-            archivo = archivo.split(raiz, 1)[1]
-    return funcion[:90] if archivo == "~" else f"{archivo}:{linea}({funcion})"[:90]
-
-
 def medir(cliente: Client, n: int, top: int) -> dict:
     for _ in range(10):
         r = cliente.get(CONSOLA)
@@ -94,18 +76,7 @@ def medir(cliente: Client, n: int, top: int) -> dict:
 
     with connection.execute_wrapper(anotar):
         cliente.get(CONSOLA)
-    perfil = cProfile.Profile()
-    perfil.enable()
-    for _ in range(n):
-        cliente.get(CONSOLA)
-    perfil.disable()
-    stats = pstats.Stats(perfil, stream=io.StringIO())
-    filas = []
-    for (archivo, linea, funcion), (_cc, nc, _tt, ct, _c) in sorted(
-            stats.stats.items(), key=lambda kv: -kv[1][3]):
-        if _interesa(archivo, funcion) and len(filas) < top:
-            filas.append([_corto(archivo, linea, funcion), f"{nc / n:.1f}",
-                          f"{1000 * ct / n:.2f}"])
+    filas = _perfil.perfilar(lambda: cliente.get(CONSOLA), n, top)
     return {"pared": _comun.resumen_ms(paredes), "cpu_ms": round(1000 * sum(cpu) / n, 2),
             "sql": sentencias, "filas": filas}
 

@@ -20,17 +20,15 @@ and, with ``--sql``, every statement of one request. Nothing is asserted: it is 
 
 from __future__ import annotations
 
-import cProfile
 import importlib.util
-import io
 import logging
-import pstats
 import sys
 import time
 import uuid
 from datetime import timedelta
 
 import _comun
+import _perfil
 
 _comun.preparar("cgii_bench_incidentes")  # the same database and seed as bench/incidentes.py
 
@@ -111,39 +109,10 @@ def _medir(peticion, n: int, top: int, ver_sql: bool, volcar: str | None = None)
 
     with connection.execute_wrapper(anotar):
         una()
-    # The default (wall) timer: a CPU-time timer is a system call per function event and
-    # made a run ten times slower. On a loaded machine read the shares, and the CPU figure.
-    perfil = cProfile.Profile()
-    perfil.enable()
-    for _ in range(n):
-        una()
-    perfil.disable()
-    if volcar:  # the raw profile, for pstats (e.g. sorted by internal time)
-        perfil.dump_stats(volcar)
-    stats = pstats.Stats(perfil, stream=io.StringIO())
-    filas = []
-    for (archivo, linea, funcion), (_cc, nc, _tt, ct, _callers) in sorted(
-            stats.stats.items(), key=lambda kv: -kv[1][3]):
-        if _interesa(archivo, funcion) and len(filas) < top:
-            filas.append([_corto(archivo, linea, funcion), f"{nc / n:.1f}",
-                          f"{1000 * ct / n:.2f}"])
+    filas = _perfil.perfilar(una, n, top, volcar)
     return {"pared": _comun.resumen_ms(paredes), "cpu_ms": round(1000 * sum(cpu) / n, 2),
             "sql": sentencias, "filas": filas,
             "ver_sql": ver_sql}
-
-
-# The project's own code, and the framework entries that say where time goes (SQL, template
-# rendering, DRF serialisation, JSON); the middleware wrappers only repeat the request's total.
-_PROYECTO = ("/cgii/", "/incidentes/", "/protocolos/", "/planes_seguridad/")
-
-
-def _interesa(archivo: str, funcion: str) -> bool:
-    if "/bench/" in archivo or "middleware" in archivo:
-        return False
-    if any(p in archivo for p in _PROYECTO) and "site-packages" not in archivo:
-        return True
-    return funcion in ("execute", "render", "data", "to_representation", "authenticate",
-                       "dumps", "loads", "getconn", "putconn", "_fetch_all")
 
 
 def _seccion_serializada(reportar, n: int) -> dict:
@@ -183,15 +152,6 @@ def _seccion_serializada(reportar, n: int) -> dict:
 
 def _volcado(directorio: str | None, nombre: str) -> str | None:
     return f"{directorio}/{nombre}.prof" if directorio else None
-
-
-def _corto(archivo: str, linea: int, funcion: str) -> str:
-    for raiz in ("site-packages/", str(_comun.RAIZ) + "/"):
-        if raiz in archivo:
-            archivo = archivo.split(raiz, 1)[1]
-    if archivo == "~":
-        return funcion[:90]
-    return f"{archivo}:{linea}({funcion})"[:90]
 
 
 def _imprimir(nombre: str, m: dict) -> None:  # as each path is measured (a run may be cut)

@@ -128,3 +128,20 @@ async def codigo_de_cierre(ws: WebsocketCommunicator) -> int | None:
         codigo = salida["code"]
     await ws.disconnect(timeout=5)
     return codigo
+
+
+@pytest.fixture
+def enviados(monkeypatch):
+    """The Celery publishes of ``solicitar_despacho``, recorded instead of sent (full
+    stack, as if a broker were there)."""
+    from cgii.eventos import services, tasks
+
+    lista = []
+    monkeypatch.setattr(tasks.ejecutar_sumidero, "delay", lambda n: lista.append(n))
+    monkeypatch.setattr(tasks.ejecutar_sumideros, "delay",
+                        lambda ns: lista.append(("juntos", tuple(ns))))
+    monkeypatch.setattr(tasks.despachar_eventos, "delay", lambda: lista.append("vivo"))
+    monkeypatch.setattr(services.settings, "EMBEBIDO", False)
+    # A failed publish pauses publishing (services.PAUSA_BROKER_SEGUNDOS): restored after.
+    monkeypatch.setattr(services, "_broker_caido_hasta", 0.0)
+    return lista

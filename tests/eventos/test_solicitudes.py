@@ -11,19 +11,6 @@ from cgii.eventos import services, solicitudes, tasks
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (CI has it)")
 
 
-@pytest.fixture
-def enviados(monkeypatch):
-    lista = []
-    monkeypatch.setattr(tasks.ejecutar_sumidero, "delay", lambda n: lista.append(n))
-    monkeypatch.setattr(tasks.ejecutar_sumideros, "delay",
-                        lambda ns: lista.append(("juntos", tuple(ns))))
-    monkeypatch.setattr(tasks.despachar_eventos, "delay", lambda: lista.append("vivo"))
-    monkeypatch.setattr(services.settings, "EMBEBIDO", False)
-    # A failed publish pauses publishing (services.PAUSA_BROKER_SEGUNDOS): restored after.
-    monkeypatch.setattr(services, "_broker_caido_hasta", 0.0)
-    return lista
-
-
 def test_mientras_espera_una_corrida_no_se_publica_otra(db, enviados, monkeypatch):
     services.solicitar_despacho(sumideros=("notificaciones", "reparto"))
     services.solicitar_despacho(sumideros=("notificaciones", "reparto"))

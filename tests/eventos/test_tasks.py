@@ -29,17 +29,11 @@ def test_el_barrido_periodico_esta_en_el_calendario_de_beat():
     assert entrada["schedule"] == BARRIDO_CADA_SEGUNDOS <= 10
 
 
-def test_varios_sumideros_son_un_mensaje_que_el_trabajador_reparte(monkeypatch):
+def test_varios_sumideros_son_un_mensaje_que_el_trabajador_reparte(enviados):
     # Issue 22: the web process publishes one message for all the sinks of a commit; the
     # worker publishes one run per sink, as the web process did before.
     from cgii.eventos import services, tasks
 
-    enviados = []
-    monkeypatch.setattr(tasks.ejecutar_sumidero, "delay", lambda n: enviados.append(n))
-    monkeypatch.setattr(tasks.ejecutar_sumideros, "delay",
-                        lambda ns: enviados.append(("juntos", tuple(ns))))
-    monkeypatch.setattr(tasks.despachar_eventos, "delay", lambda: enviados.append("vivo"))
-    monkeypatch.setattr(services.settings, "EMBEBIDO", False)
     services.solicitar_despacho(sumideros=("notificaciones", "busqueda", "reparto"))
     assert enviados == ["vivo", ("juntos", ("notificaciones", "busqueda", "reparto"))]
     enviados.clear()
