@@ -17,15 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-
 from uuid import UUID
 
 import orjson
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from psycopg import postgres
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from django.utils import timezone
 
 from . import stix
 from .models import Indicador, ObjetoSTIX
