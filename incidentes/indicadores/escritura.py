@@ -246,25 +246,23 @@ def _upsert_copy(entradas, *, origen, actor_id, importacion_id, diferir=False):
     ids: dict[tuple[str, str], int] = {}
     por_clave = {(e.tipo, e.valor): e for e in entradas}
     with connection.cursor() as cursor:
-        # The existence query runs on the same session from a helper thread while this
-        # thread formats the rows (the wait for the server overlaps with Python work; the
-        # Django wrapper is not used by the helper, psycopg connections are thread-safe).
-        futuro = ayudante().submit(_ids_existentes, connection.connection.cursor(), tabla,
-                                   por_clave)
-        filas = {clave: _fila(e, ahora) for clave, e in por_clave.items()}
-        existentes, reservados = futuro.result()
+        existentes, reservados = _ids_existentes(cursor, tabla, por_clave)
         ids.update(existentes)
         nuevas = [e for clave, e in por_clave.items() if clave not in ids]
         if nuevas:
             pks = reservados[:len(nuevas)]
             extra = (False, origen, actor_id, importacion_id, ahora, ahora)
             try:
+                # Rows are built inside the COPY, only for new values: psycopg sends each
+                # 32 KB as it fills, so the server inserts (the larger part: the unique
+                # btrees and the trigram GIN) while Python builds the next rows, and values
+                # already stored cost no ids, pattern or row at all.
                 with transaction.atomic(), _copia_binaria(
                         cursor, f"COPY {tabla} (id, {', '.join(_COLUMNAS)}, revocado, origen, "
                         f"creado_por_id, importacion_id, creado, modificado) FROM STDIN",
                         _TIPOS_COPY) as copia:
                     for pk, e in zip(pks, nuevas, strict=True):
-                        copia.write_row((pk, *filas[(e.tipo, e.valor)], *extra))
+                        copia.write_row((pk, *_fila(e, ahora), *extra))
             except (IntegrityError, UniqueViolation):
                 # (cursor.copy is psycopg's own: its errors are not wrapped by Django)
                 return _upsert_temporal(entradas, origen=origen, actor_id=actor_id,
@@ -377,7 +375,11 @@ def _upsert_orm(entradas, *, origen, actor_id, importacion_id):
     por_clave = {(e.tipo, e.valor): e for e in entradas}
     existentes = _existentes(por_clave)
     nuevos = [
-        Indicador(tipo=e.tipo, valor=e.valor, valor_original=e.original[:100_000],
+        # valor_original as in _fila: empty when it is exactly the generated pattern (the
+        # ORM path kept it, so a small import stored what a large one did not).
+        Indicador(tipo=e.tipo, valor=e.valor,
+                  valor_original="" if e.original == patron_de(e.tipo, e.valor)
+                  else e.original[:100_000],
                   patron=patron_de(e.tipo, e.valor), stix_uuid=uuid_indicador(e.tipo, e.valor),
                   sco_id=_id_sco(e.tipo, e.valor), nombre=e.nombre[:255],
                   descripcion=e.descripcion, tipos_stix=e.tipos_stix, confianza=e.confianza,
