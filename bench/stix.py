@@ -91,7 +91,8 @@ def vaciar() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE indicadores_objetostix, indicadores_indicadorincidente, "
-                       "indicadores_indicador, indicadores_importacionstix CASCADE")
+                       "indicadores_valorbuscable, indicadores_indicador, "
+                       "indicadores_importacionstix CASCADE")
 
 
 def actores():
@@ -153,6 +154,10 @@ def sembrar(n: int, incidentes: list[int], usuario_id: int) -> float:
             "SELECT (%s::bigint[])[1 + (i.id %% %s)], i.id, 'malicioso', '', i.valor, 'manual', "
             "%s, %s, 1, 'green' FROM indicadores_indicador i",
             [incidentes, len(incidentes), usuario_id, ahora])
+        # The list's "contains" search reads ValorBuscable (filled by a sink after commit;
+        # the seed bypasses the services).
+        cursor.execute("INSERT INTO indicadores_valorbuscable (indicador_id, valor) "
+                       "SELECT id, valor FROM indicadores_indicador")
         cursor.execute("VACUUM ANALYZE indicadores_indicador")
         cursor.execute("VACUUM ANALYZE indicadores_indicadorincidente")
         # Flush the seeding's dirty pages now rather than in a checkpoint running during
@@ -619,6 +624,9 @@ def vaciar_importados(*, vacuum: bool = False) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM indicadores_objetostix")
+        cursor.execute("DELETE FROM indicadores_valorbuscable v USING indicadores_indicador i "
+                       "WHERE v.indicador_id = i.id AND i.origen = 'importacion' "
+                       "AND i.importacion_id IS NOT NULL")
         # Only rows an import created (bench/escala.py's seed has origen 'importacion'
         # rows of no import of this database).
         cursor.execute("DELETE FROM indicadores_indicador WHERE origen = 'importacion' "
@@ -626,7 +634,8 @@ def vaciar_importados(*, vacuum: bool = False) -> None:
         cursor.execute("DELETE FROM indicadores_importacionstix")
     if vacuum:
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM indicadores_indicador, indicadores_objetostix")
+            cursor.execute("VACUUM indicadores_indicador, indicadores_objetostix, "
+                           "indicadores_valorbuscable")
 
 
 if __name__ == "__main__":

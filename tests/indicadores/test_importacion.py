@@ -320,6 +320,29 @@ def test_copia_binaria_y_orm_dan_las_mismas_columnas(analista):
         "atribución"}
 
 
+def test_valores_buscables_se_llenan_despues_del_commit(analista, incidente):
+    """The list's "contains" search table is filled by its sink after the import's
+    transaction (no trigram index maintained inside the COPY), once, for every new value,
+    whether the import went by COPY (national, 250 values) or by the ORM into an incident."""
+    from cgii.eventos.despachador import despachar_pendientes
+    from incidentes.indicadores.models import ValorBuscable
+
+    grande = [indicador(f"[domain-name:value = 'v{i}.buscable.example']") for i in range(250)]
+    services.stix_importar(actor=analista, contenido=json_de(bundle(*grande)))
+    services.stix_importar(actor=analista, incidente_id=incidente.pk, contenido=json_de(
+        bundle(indicador("[url:value = 'http://buscable.example/Carga.exe']"))))
+    assert not ValorBuscable.objects.exists()
+    despachar_pendientes()
+    esperado = dict(Indicador.objects.values_list("pk", "valor"))
+    assert len(esperado) == 251
+    assert dict(ValorBuscable.objects.values_list("indicador_id", "valor")) == esperado
+    despachar_pendientes()                     # nothing pending: idempotent anyway
+    from incidentes.indicadores import trigramas
+
+    trigramas.copiar(list(esperado))
+    assert ValorBuscable.objects.count() == 251
+
+
 def test_validacion_de_patrones_en_cache():
     stix.errores_patron.cache_clear()
     patron = "[process:name = 'x.exe'] FOLLOWEDBY [network-traffic:dst_port = 445]"
