@@ -4,6 +4,7 @@ values looked up against the seeded store (10,000,000 for issue 22) in < 1 s.
 
     .venv/bin/python bench/stix.py [--json FILE] [--n 100000] [--semilla 1000000]
                                    [--grande 1000000] [--reset] [--solo-semilla]
+                                   [--solo-rebanada [--repeticiones 5] [--perfil FILE]]
 
 Uses its own database (DATABASE_URL, default postgres://…/cgii_bench_stix, created when
 missing; refuses a name without "bench"). Steps:
@@ -14,7 +15,9 @@ missing; refuses a name without "bench"). Steps:
 2. generate a 100,000-indicator bundle (IPv4, domains, URLs, e-mail, MD5/SHA-256, 1 % free
    patterns; TLP 2.0 and TLP 1.0 markings);
 3. a 5,000-object slice: ``stix2.parse`` (objects/s) and our importer (objects/s, into
-   PostgreSQL, synchronous path), best of 5 runs each, and the ratio;
+   PostgreSQL, synchronous path), best of 5 runs each, and the ratio (``--solo-rebanada``:
+   only this step, with every run's wall time, this process's and the PostgreSQL backend's
+   CPU time, medians and the load; ``--perfil`` adds a cProfile of one more import);
 4. the whole bundle through ``stix_importar`` (above 4 MiB: the Celery task path, streamed;
    eager here because REDIS_URL is unset), total seconds and objects/s. Delivering the
    outbox (websocket fan-out, the search sink re-indexing the new indicators) is the
