@@ -343,6 +343,11 @@ def sembrar_indicadores(m: int, *, ahora: datetime, semilla_: int = 23,
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval('indicadores_indicador_id_seq', %s)",
                            [base + max(m, 1) - 1])
+            # The list's "contains" search reads ValorBuscable (a sink fills it after each
+            # service's commit; the seed bypasses the services).
+            cursor.execute("INSERT INTO indicadores_valorbuscable (indicador_id, valor) "
+                           "SELECT id, valor FROM indicadores_indicador WHERE id >= %s "
+                           "ON CONFLICT DO NOTHING", [base])
     cuentas["primer_id"] = base
     return cuentas
 
@@ -440,7 +445,8 @@ def borrar() -> None:
     semilla.borrar()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE indicadores_objetostix, indicadores_indicadorincidente, "
-                       "indicadores_indicador, indicadores_importacionstix, "
+                       "indicadores_valorbuscable, indicadores_indicador, "
+                       "indicadores_importacionstix, "
                        f"{DocumentoBusqueda._meta.db_table} CASCADE")
 
 

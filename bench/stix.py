@@ -4,6 +4,7 @@ values looked up against the seeded store (10,000,000 for issue 22) in < 1 s.
 
     .venv/bin/python bench/stix.py [--json FILE] [--n 100000] [--semilla 1000000]
                                    [--grande 1000000] [--reset] [--solo-semilla]
+                                   [--solo-rebanada [--repeticiones 5] [--perfil FILE]]
 
 Uses its own database (DATABASE_URL, default postgres://…/cgii_bench_stix, created when
 missing; refuses a name without "bench"). Steps:
@@ -14,7 +15,9 @@ missing; refuses a name without "bench"). Steps:
 2. generate a 100,000-indicator bundle (IPv4, domains, URLs, e-mail, MD5/SHA-256, 1 % free
    patterns; TLP 2.0 and TLP 1.0 markings);
 3. a 5,000-object slice: ``stix2.parse`` (objects/s) and our importer (objects/s, into
-   PostgreSQL, synchronous path), best of 5 runs each, and the ratio;
+   PostgreSQL, synchronous path), best of 5 runs each, and the ratio (``--solo-rebanada``:
+   only this step, with every run's wall time, this process's and the PostgreSQL backend's
+   CPU time, medians and the load; ``--perfil`` adds a cProfile of one more import);
 4. the whole bundle through ``stix_importar`` (above 4 MiB: the Celery task path, streamed;
    eager here because REDIS_URL is unset), total seconds and objects/s. Delivering the
    outbox (websocket fan-out, the search sink re-indexing the new indicators) is the
@@ -91,7 +94,8 @@ def vaciar() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE indicadores_objetostix, indicadores_indicadorincidente, "
-                       "indicadores_indicador, indicadores_importacionstix CASCADE")
+                       "indicadores_valorbuscable, indicadores_indicador, "
+                       "indicadores_importacionstix CASCADE")
 
 
 def actores():
@@ -153,6 +157,10 @@ def sembrar(n: int, incidentes: list[int], usuario_id: int) -> float:
             "SELECT (%s::bigint[])[1 + (i.id %% %s)], i.id, 'malicioso', '', i.valor, 'manual', "
             "%s, %s, 1, 'green' FROM indicadores_indicador i",
             [incidentes, len(incidentes), usuario_id, ahora])
+        # The list's "contains" search reads ValorBuscable (filled by a sink after commit;
+        # the seed bypasses the services).
+        cursor.execute("INSERT INTO indicadores_valorbuscable (indicador_id, valor) "
+                       "SELECT id, valor FROM indicadores_indicador")
         cursor.execute("VACUUM ANALYZE indicadores_indicador")
         cursor.execute("VACUUM ANALYZE indicadores_indicadorincidente")
         # Flush the seeding's dirty pages now rather than in a checkpoint running during
@@ -361,8 +369,75 @@ def medir_rebanada(contenido: bytes, analista, repeticiones: int) -> tuple[list,
         segundos, _imp = importar(contenido, analista)
         nuestros_tiempos.append(segundos)
         entregar_eventos()
-        vaciar_importados()
+        vaciar_importados(vacuum=True)
     return stix2_tiempos, nuestros_tiempos
+
+
+def _cpu_de(pid: int) -> float:
+    """CPU seconds (user + system) of a local process (the PostgreSQL backend serving the
+    import: the bench runs next to the server), from /proc; 0 where there is no /proc."""
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def solo_rebanada(args, analista) -> None:
+    """Step 3 alone (the slice is the first objects of the same generated bundle, so the
+    figures compare with a full run): wall and CPU seconds of every run, medians and best,
+    the load average, and optionally a cProfile of one more import."""
+    import statistics
+
+    import orjson
+
+    bundle = generar_bundle(args.rebanada)
+    contenido = orjson.dumps({**bundle, "objects": bundle["objects"][:args.rebanada]})
+    n = min(args.rebanada, len(bundle["objects"]))
+    from django.db import connection
+
+    carga = os.getloadavg()
+    cpu, cpu_servidor = [], []
+    original = importar
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid_servidor = cursor.fetchone()[0]
+
+    def importar_con_cpu(contenido, analista):
+        inicio, servidor = time.process_time(), _cpu_de(pid_servidor)
+        resultado = original(contenido, analista)
+        cpu.append(time.process_time() - inicio)
+        cpu_servidor.append(_cpu_de(pid_servidor) - servidor)
+        return resultado
+
+    globals()["importar"] = importar_con_cpu
+    try:
+        stix2_t, nuestros = medir_rebanada(contenido, analista, args.repeticiones)
+    finally:
+        globals()["importar"] = original
+    mejor, mediana = min(nuestros), statistics.median(nuestros)
+    print(f"slice {n:,} objects, load {carga[0]:.2f} → {os.getloadavg()[0]:.2f}")
+    print(f"  stix2.parse s: {[round(t, 3) for t in stix2_t]} (best {min(stix2_t):.3f}, "
+          f"median {statistics.median(stix2_t):.3f})")
+    print(f"  ours wall s:   {[round(t, 4) for t in nuestros]} (best {mejor:.4f}, "
+          f"median {mediana:.4f})")
+    print(f"  ours CPU s:    {[round(t, 4) for t in cpu]} (best {min(cpu):.4f}, median "
+          f"{statistics.median(cpu):.4f})")
+    print(f"  server CPU s:  {[round(t, 3) for t in cpu_servidor]} (median "
+          f"{statistics.median(cpu_servidor):.3f}; clock ticks of the backend process)")
+    print(f"  ratio best/best {min(stix2_t) / mejor:.1f}x; median/median "
+          f"{statistics.median(stix2_t) / mediana:.1f}x")
+    if args.perfil:
+        import cProfile
+
+        perfil = cProfile.Profile()
+        perfil.enable()
+        importar(contenido, analista)
+        perfil.disable()
+        perfil.dump_stats(args.perfil)
+        entregar_eventos()
+        vaciar_importados(vacuum=True)
+        print(f"  profile written to {args.perfil}")
 
 
 def medir_busqueda(usuario, valores: list[str], repeticiones: int = 3) -> tuple[float, int]:
@@ -400,6 +475,11 @@ def main() -> None:
                         help="runs of each slice measurement (best is reported)")
     parser.add_argument("--grande", type=int, default=1_000_000,
                         help="indicators of the big bundle (streamed, child process)")
+    parser.add_argument("--solo-rebanada", action="store_true",
+                        help="only the slice ratio (step 3), with CPU times; no whole import")
+    parser.add_argument("--perfil", metavar="FILE",
+                        help="with --solo-rebanada: cProfile one more import of the slice "
+                             "into FILE (pstats)")
     parser.add_argument("--hijo", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hijo:
@@ -414,6 +494,10 @@ def main() -> None:
     analista, reportante, incidentes = actores()
     siembra_s = asegurar_semilla(args.semilla, incidentes, reportante.pk, reset=args.reset)
     if args.solo_semilla:
+        return
+
+    if args.solo_rebanada:
+        solo_rebanada(args, analista)
         return
 
     bundle = generar_bundle(args.n)
@@ -530,19 +614,31 @@ def main() -> None:
         print(f"JSON written to {args.json}")
 
 
-def vaciar_importados() -> None:
-    """Remove what the slice import wrote (the seed stays)."""
+def vaciar_importados(*, vacuum: bool = False) -> None:
+    """Remove what the slice import wrote (the seed stays).
+
+    ``vacuum`` (between the slice's runs, outside the timed window): every run inserts the
+    same 5,000 values again, and without a VACUUM each unique-index check must walk the
+    dead copies all earlier runs left under the same key (the import's server CPU grew from
+    ~0.13 to ~0.4 s over a dozen runs). A production import never re-inserts values that
+    were inserted and deleted before; the VACUUM gives each run that state back. The freed
+    space is where the last run appended, so rows are still written at the table's end."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM indicadores_objetostix")
+        cursor.execute("DELETE FROM indicadores_valorbuscable v USING indicadores_indicador i "
+                       "WHERE v.indicador_id = i.id AND i.origen = 'importacion' "
+                       "AND i.importacion_id IS NOT NULL")
         # Only rows an import created (bench/escala.py's seed has origen 'importacion'
         # rows of no import of this database).
         cursor.execute("DELETE FROM indicadores_indicador WHERE origen = 'importacion' "
                        "AND importacion_id IS NOT NULL")
         cursor.execute("DELETE FROM indicadores_importacionstix")
-        # No VACUUM here: it would make the next run insert into the freed holes, scattered
-        # over the table, instead of appending as a growing production table does.
+    if vacuum:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM indicadores_indicador, indicadores_objetostix, "
+                           "indicadores_valorbuscable")
 
 
 if __name__ == "__main__":

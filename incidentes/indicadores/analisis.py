@@ -252,6 +252,9 @@ class _Lectura:
         if refs:
             if self.marcas_sin_definir is not None:
                 self.marcas_sin_definir.update(r for r in refs if r not in self.marcas)
+            if len(refs) == 1:
+                # The usual case (one marking): no list to build and rank.
+                return self.marcas.get(refs[0]) or self.tlp_defecto
             return stix.tlp_mas_restrictivo([self.marcas.get(r) for r in refs]) \
                 or self.tlp_defecto
         return self.tlp_defecto
@@ -312,6 +315,10 @@ def _normalizado(valor, tipo, prefijo: str = ""):
         raise _Malo(f"{prefijo}{exc}") from None
 
 
+# Most producers send exactly this: one comparison instead of a generator per object.
+_TIPOS_HABITUALES = ["malicious-activity"]
+
+
 def _leer_indicador(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
     patron = _texto(obj, "pattern", requerido=True)
     tipo_patron = _texto(obj, "pattern_type", requerido=True)
@@ -321,8 +328,8 @@ def _leer_indicador(lectura: _Lectura, obj: dict) -> tuple[list, bool]:
         raise _Malo(_("«valid_until» debe ser posterior a «valid_from»"))
     confianza = _entero(obj, "confidence", 0, 100)
     tipos_ind = obj.get("indicator_types")
-    if tipos_ind is not None and not (isinstance(tipos_ind, list) and all(
-            isinstance(t, str) for t in tipos_ind)):
+    if tipos_ind is not None and tipos_ind != _TIPOS_HABITUALES and not (
+            isinstance(tipos_ind, list) and all(isinstance(t, str) for t in tipos_ind)):
         raise _Malo(_("«indicator_types» debe ser una lista de textos"))
     if tipo_patron != "stix":
         return [], False

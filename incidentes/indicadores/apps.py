@@ -7,4 +7,9 @@ class IndicadoresConfig(AppConfig):
     verbose_name = "Indicadores (STIX/TAXII)"
 
     def ready(self):
-        from . import busqueda  # noqa: F401 - registers the searchable documents (issue 9)
+        from . import (
+            busqueda,  # noqa: F401 - registers the searchable documents (issue 9)
+            trigramas,
+        )
+
+        trigramas.registrar()

@@ -215,3 +215,26 @@ class ObjetoSTIX(models.Model):
 
     def __str__(self) -> str:
         return self.stix_id
+
+
+class ValorBuscable(models.Model):
+    """The value of an indicator for the staff list's "contains" search (trigram index).
+
+    Kept apart from ``Indicador`` so that maintaining the trigram GIN (~40 % of the server's
+    work in an import's COPY: hashes and URLs have 40-128 characters) leaves the import's
+    transaction: the ``indicadores.valores_buscables`` sink (``trigramas.py``) fills it after
+    commit. Until it ran, a new value is found by its exact or normalised form (the unique
+    btree), not yet by a fragment. No database FK constraint: imports remove what a rejected
+    streamed import created with plain SQL; an orphan row is never shown (the list joins
+    through ``Indicador``) and ids are never reused."""
+
+    indicador = models.OneToOneField(Indicador, on_delete=models.CASCADE, primary_key=True,
+                                     related_name="+", db_constraint=False)
+    valor = models.CharField(max_length=MAX_BYTES_VALOR)
+
+    class Meta:
+        verbose_name = _("valor buscable")
+        verbose_name_plural = _("valores buscables")
+
+    def __str__(self) -> str:
+        return self.valor

@@ -49,8 +49,8 @@ from incidentes.selectors import evidencias_de, incidente_obtener
 from incidentes.states import Estado
 
 from . import conf, listas, vista
-from .models import ImportacionSTIX, Indicador, IndicadorIncidente
-from .normalizacion import ValorInvalido, extraer, normalizar
+from .models import ImportacionSTIX, Indicador, IndicadorIncidente, ValorBuscable
+from .normalizacion import ValorInvalido, extraer, normalizar, refang
 
 # ---- one incident ----------------------------------------------------------------------------
 
@@ -529,3 +529,17 @@ __all__ = [
     "indicadores_compartibles", "pagina_keyset", "vinculos_de_incidente", "vinculos_propios",
     "vinculos_visibles", "vista_propia",
 ]
+
+
+def condicion_valor(texto: str) -> Q:
+    """The staff list's value search: the text as typed, contained in the value (trigram
+    index of ``ValorBuscable``, filled after commit by the ``indicadores.valores_buscables``
+    sink), or, when it is a value, its normalised form (defanged, upper-case, IDN… all find
+    the stored value at once, through the unique index)."""
+    condicion = Q(pk__in=ValorBuscable.objects.filter(valor__icontains=refang(texto))
+                  .values("indicador_id"))
+    try:
+        condicion |= Q(valor=normalizar(texto).valor)
+    except ValorInvalido:
+        pass
+    return condicion

@@ -115,13 +115,19 @@ _cadena = json.JSONEncoder(ensure_ascii=False).encode   # one JSON string litera
 cadena_json = _cadena
 
 
-def _uuid5_de(datos: bytes) -> str:
-    """str(uuid.uuid5(ns, name)) from ``ns.bytes + name.encode()``, without building UUID
-    objects (hot path of imports; equality with uuid.uuid5 is tested)."""
+def uuid5_bytes(datos: bytes) -> bytes:
+    """uuid.uuid5(ns, name).bytes from ``ns.bytes + name.encode()`` (the 16 bytes a binary
+    COPY sends for a uuid column)."""
     h = bytearray(hashlib.sha1(datos).digest()[:16])
     h[6] = (h[6] & 0x0F) | 0x50      # version 5
     h[8] = (h[8] & 0x3F) | 0x80      # RFC 4122 variant
-    x = h.hex()
+    return bytes(h)
+
+
+def _uuid5_de(datos: bytes) -> str:
+    """str(uuid.uuid5(ns, name)) from ``ns.bytes + name.encode()``, without building UUID
+    objects (hot path of imports; equality with uuid.uuid5 is tested)."""
+    x = uuid5_bytes(datos).hex()
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 

@@ -117,3 +117,11 @@ def test_ids_de_la_fila_de_copia_iguales_a_los_de_referencia(valor, tipo):
     from incidentes.indicadores.normalizacion import uuid_indicador
 
     assert _ids(tipo, valor) == (uuid_indicador(tipo, valor), _id_sco(tipo, valor))
+
+
+def test_uuid5_en_bytes_igual_a_uuid5():
+    """The 16 bytes the binary COPY sends are uuid.uuid5's."""
+    for texto in ("", "198.51.100.7", "ñandú", "x" * 300):
+        datos = stix.NAMESPACE_CGII.bytes + texto.encode()
+        assert stix.uuid5_bytes(datos) == uuid.uuid5(stix.NAMESPACE_CGII, texto).bytes
+        assert stix.uuid5_de(datos) == str(uuid.uuid5(stix.NAMESPACE_CGII, texto))

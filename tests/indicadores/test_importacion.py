@@ -276,6 +276,73 @@ def test_ruta_orm_y_copy_dan_lo_mismo(analista):
     assert {c[5] for c in copia if c[0] == "domain-name"} == {"green"}
 
 
+def test_copia_binaria_y_orm_dan_las_mismas_columnas(analista):
+    """The binary COPY (uuid as 16 bytes, jsonb as text, datetimes, NULLs, non-ASCII text)
+    stores exactly what the ORM path stores, column by column, indicators and raw objects."""
+    objetos = [indicador(f"[domain-name:value = 'Ñandú{i}.Example']", name=f"Señal «{i}»",
+                         description="línea 1\nlínea 2\t\\ fin", confidence=i % 3 or None,
+                         valid_until="2027-01-01T00:00:00.123456Z",
+                         indicator_types=["anomalous-activity", "atribución"],
+                         object_marking_refs=[TLP2_RED if i % 2 else TLP1_GREEN])
+               for i in range(240)]
+    objetos += [
+        indicador("[process:name = 'mal\\'ware.exe'] FOLLOWEDBY [network-traffic:dst_port "
+                  "= 445]", confidence=0),
+        sco("url", value="http://Ejemplo.Example/Ruta/ñ?q=Ü"),
+        sco("file", hashes={"SHA-256": "AB" * 32, "MD5": "cd" * 16}),
+        {"type": "x-propio", "id": nuevo_id("x-propio"), "spec_version": "2.1",
+         "created": CREADO, "modified": "2026-03-02T10:11:12.1234567Z",
+         "anidado": {"lista": [1, 2.5, None, True, "ü"], "vacío": {}}},
+        {"type": "identity", "spec_version": "2.1", "id": nuevo_id("identity"),
+         "created": CREADO, "modified": CREADO, "name": "Productor «ñ»"},
+    ]
+    contenido = json_de(bundle(*objetos))
+    fuera = {"id", "creado", "modificado", "importacion", "creado_por", "valido_desde"}
+    campos = [f.attname for f in Indicador._meta.concrete_fields if f.name not in fuera]
+    crudos = ["indice", "stix_id", "tipo", "modificado", "interpretado", "datos"]
+
+    def leer():
+        filas = list(Indicador.objects.order_by("tipo", "valor").values_list(*campos))
+        por_id = dict(Indicador.objects.values_list("id", "valor"))
+        objetos = [(*o[:-1], por_id.get(o[-1])) for o in ObjetoSTIX.objects.order_by(
+            "indice").values_list(*crudos, "indicador_id")]
+        Indicador.objects.all().delete()
+        ObjetoSTIX.objects.all().delete()
+        return filas, objetos
+
+    services.stix_importar(actor=analista, contenido=contenido)
+    por_copia = leer()
+    services.stix_importar(actor=analista, contenido=contenido, forzar_orm=True)
+    assert leer() == por_copia
+    filas, crudos_copia = por_copia
+    assert len(filas) == 240 + 4 and all(f is not None for f in crudos_copia[-1][:3])
+    assert {f[campos.index("tipos_stix")][1] for f in filas if f[0] == "domain-name"} == {
+        "atribución"}
+
+
+def test_valores_buscables_se_llenan_despues_del_commit(analista, incidente):
+    """The list's "contains" search table is filled by its sink after the import's
+    transaction (no trigram index maintained inside the COPY), once, for every new value,
+    whether the import went by COPY (national, 250 values) or by the ORM into an incident."""
+    from cgii.eventos.despachador import despachar_pendientes
+    from incidentes.indicadores.models import ValorBuscable
+
+    grande = [indicador(f"[domain-name:value = 'v{i}.buscable.example']") for i in range(250)]
+    services.stix_importar(actor=analista, contenido=json_de(bundle(*grande)))
+    services.stix_importar(actor=analista, incidente_id=incidente.pk, contenido=json_de(
+        bundle(indicador("[url:value = 'http://buscable.example/Carga.exe']"))))
+    assert not ValorBuscable.objects.exists()
+    despachar_pendientes()
+    esperado = dict(Indicador.objects.values_list("pk", "valor"))
+    assert len(esperado) == 251
+    assert dict(ValorBuscable.objects.values_list("indicador_id", "valor")) == esperado
+    despachar_pendientes()                     # nothing pending: idempotent anyway
+    from incidentes.indicadores import trigramas
+
+    trigramas.copiar(list(esperado))
+    assert ValorBuscable.objects.count() == 251
+
+
 def test_validacion_de_patrones_en_cache():
     stix.errores_patron.cache_clear()
     patron = "[process:name = 'x.exe'] FOLLOWEDBY [network-traffic:dst_port = 445]"

@@ -199,4 +199,6 @@ def test_consultas_por_lote_no_por_objeto(analista, en_flujo, settings,
     ocho_lotes = _consultas(analista, 800, 100, settings, django_capture_on_commit_callbacks)
     doce_lotes = _consultas(analista, 1200, 100, settings, django_capture_on_commit_callbacks)
     por_lote = (doce_lotes - ocho_lotes) / 4
-    assert por_lote == (ocho_lotes - cuatro_lotes) / 4 and por_lote <= 12
+    # 13: the existence query is counted since it runs on the Django cursor (it ran on a
+    # raw psycopg cursor of a helper thread before, invisible here; same statements).
+    assert por_lote == (ocho_lotes - cuatro_lotes) / 4 and por_lote <= 13

@@ -429,7 +429,11 @@ def test_lista_busca_por_valor_tipo_y_tlp(entrar, analista, incidente):
     def valores(**q):
         return {i.valor for i in c.get(url, q).context["filas"]}
 
+    # Before the sink filled ValorBuscable: the exact (normalised) value only.
+    assert valores(q="malo-c2[.]example") == {"malo-c2.example"}
+    despachar_pendientes()
     assert valores(q="malo-c2[.]example") == {"malo-c2.example", "http://malo-c2.example/x"}
+    assert valores(q="C2.EXAMPLE/") == {"http://malo-c2.example/x"}
     assert valores(q="45.33.32[.]156") == {"45.33.32.156"}
     assert valores(tipo="url") == {"http://malo-c2.example/x"}
     assert valores(tlp="red") == {"45.33.32.156", "malo-c2.example", "http://malo-c2.example/x"}

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from cgii.entidades.selectors import es_personal_cgii
 from incidentes.models import TLP
 
 from .. import conf, exportacion, selectors, stix
-from ..normalizacion import TipoIndicador, ValorInvalido, normalizar, refang
+from ..normalizacion import TipoIndicador
 from .comun import contexto_menu, descarga_stix, puede_escribir
 
 POR_PAGINA = 50
@@ -64,14 +63,7 @@ def lista(request):
     qs = selectors.indicadores_del_personal(usuario, revocados=d.get("revocados") or "")
     texto = (d.get("q") or "").strip()
     if texto:
-        # The value as typed (contains) or, when it is a value, its normalised form
-        # (defanged, upper-case, IDN… all find the stored value).
-        condicion = Q(valor__icontains=refang(texto))
-        try:
-            condicion |= Q(valor=normalizar(texto).valor)
-        except ValorInvalido:
-            pass
-        qs = qs.filter(condicion)
+        qs = qs.filter(selectors.condicion_valor(texto))
     if d.get("tipo"):
         qs = qs.filter(tipo=d["tipo"])
     if d.get("tlp"):
