@@ -144,6 +144,13 @@ BENCHES = (
         Figura("h_p95_ms", "100k: HTML list, staff p95", "ms", ("OBJETIVO_HTML_P95_MS", "<=")),
         Figura("j_p95_ms", "100k: console, staff p95", "ms", ("OBJETIVO_HTML_P95_MS", "<=")),
     ), rapido=("--n", "2000", "--requests", "5"), siembra=("siembra_segundos",)),
+    Bench("consola", (  # after listas: its database and seed
+        Figura("analista_p95_ms", "console, analyst p95", "ms"),
+        Figura("analista_cpu_ms", "console, analyst: CPU per request", "ms"),
+        Figura("coordinador_p95_ms", "console, coordinator (5 saved views) p95", "ms"),
+        Figura("coordinador_consultas", "console, coordinator SQL", ""),
+    ), rapido=("--n", "2000", "--peticiones", "5"),
+        nota="no target of its own: a profile (the console's target is in listas, escala)"),
     Bench("perfiles", (
         Figura("detalle_api_staff_cpu_ms", "detail API, staff: CPU per request", "ms"),
         Figura("detalle_html_staff_cpu_ms", "detail page, staff: CPU per request", "ms"),
