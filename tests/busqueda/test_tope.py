@@ -109,3 +109,23 @@ def test_past_the_cap_this_years_matches_come_before_older_ones(datos, analista)
     assert r.total_exacto is False
     recientes = {a.pk for a in datos["ajenos"][2:]}
     assert recientes <= {a.objeto_id for a in r.aciertos}
+
+
+def test_each_arm_keeps_the_visibility_for_fragments_and_several_entities(
+        datos, reportante_a, reportante_b, entidad_a, entidad_b):
+    """The entity condition sits inside each arm of the text match (the vector, the key
+    prefix, the title fragment: migration 0003's indexes), written differently per arm: a
+    fragment only a title contains, and a user of two entities, still see exactly theirs."""
+    ajenos = {i.pk for i in datos["ajenos"]}
+    propios = {i.pk for i in datos["propios"]}
+    r = buscar(reportante_a, "ransomw")  # a fragment: no lexeme, the title trigram arm
+    assert {a.objeto_id for a in r.aciertos} <= propios and r.aciertos
+    r = buscar(reportante_a, "alcald")
+    assert r.aciertos == []
+    from cgii.entidades.models import Membresia
+    from cgii.entidades.selectors import olvidar_cache
+
+    Membresia.objects.create(usuario=reportante_a, entidad=entidad_b, rol="reportante")
+    olvidar_cache(reportante_a)
+    r = buscar(reportante_a, "alcald", filtros={"entidad": [str(entidad_b.pk)]})
+    assert {a.objeto_id for a in r.aciertos} <= ajenos and r.aciertos
