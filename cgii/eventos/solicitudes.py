@@ -18,6 +18,7 @@ import logging
 
 import redis
 from django.conf import settings
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ _cliente: redis.Redis | None = None
 
 def _prefijo() -> str:
     # Per database: two installations (or two test databases) on one Redis stay apart.
-    from django.db import connection
-
     return f"cgii:despacho:{connection.settings_dict['NAME']}:"
 
 
@@ -50,9 +49,9 @@ def reservar(objetivos: list[str]) -> list[str]:
     if not objetivos or not _disponible():
         return objetivos
     try:
-        tuberia = _redis().pipeline(transaction=False)
+        tuberia, prefijo = _redis().pipeline(transaction=False), _prefijo()
         for objetivo in objetivos:
-            tuberia.set(_prefijo() + objetivo, 1, nx=True, ex=VIGENCIA_SEGUNDOS)
+            tuberia.set(prefijo + objetivo, 1, nx=True, ex=VIGENCIA_SEGUNDOS)
         return [o for o, puesto in zip(objetivos, tuberia.execute(), strict=True) if puesto]
     except redis.RedisError as exc:
         logger.warning("Sin Redis para coalescer despachos (se publican todos): %r", exc)
